@@ -1,0 +1,67 @@
+"""Money is Decimal with two decimals, parsed strictly and shown the French way."""
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("999999999999.99")
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+
+
+def parse_amount(value, *, french=False):
+    """Return a Decimal or raise ValidationError with a French message.
+
+    Refuses negatives, NaN/infinity, exponents, more than two decimals and JSON
+    floats (they are not exact). With french=True, also accepts "1 600 000,50 €"."""
+    if isinstance(value, (bool, float)):
+        raise ValidationError(
+            _("Le montant doit être une chaîne de caractères, par exemple « 1600000.00 ».")
+        )
+    if isinstance(value, (int, Decimal)):
+        value = format(value, "f") if isinstance(value, Decimal) else str(value)
+    if not isinstance(value, str):
+        raise ValidationError(_("Montant invalide."))
+    text = value.strip()
+    if french:
+        text = _SPACES.sub("", text.replace("€", "")).replace(",", ".")
+    if text.startswith("-"):
+        raise ValidationError(_("Le montant ne peut pas être négatif."))
+    if re.fullmatch(r"\d+\.\d{3,}", text):
+        raise ValidationError(_("Le montant ne peut pas avoir plus de deux décimales."))
+    if not re.fullmatch(r"\d{1,12}(\.\d{1,2})?", text):
+        raise ValidationError(
+            _("« %(value)s » n'est pas un montant valide (exemple : 1600000.00).")
+            % {"value": value}
+        )
+    amount = Decimal(text).quantize(CENT)
+    if amount > MAX_AMOUNT:
+        raise ValidationError(_("Le montant est trop élevé."))
+    return amount
+
+
+def money_str(amount):
+    """API representation: "1600000.00" (or None)."""
+    if amount is None:
+        return None
+    return format(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP), "f")
+
+
+def format_eur(amount, *, cents=True):
+    """French display: 1 600 000,00 € (narrow no-break space between thousands)."""
+    if amount is None:
+        return "—"
+    amount = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    integer, _dot, decimals = format(abs(amount), "f").partition(".")
+    groups = []
+    while len(integer) > 3:
+        groups.insert(0, integer[-3:])
+        integer = integer[:-3]
+    groups.insert(0, integer)
+    text = "\u202f".join(groups)
+    if cents:
+        text += "," + decimals
+    return f"{sign}{text}\u00a0€"

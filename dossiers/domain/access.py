@@ -1,0 +1,39 @@
+"""Which dossiers a user may see, as one query (mirrors dossiers.rules.can_view_dossier)."""
+
+from django.db.models import Prefetch, Q
+
+from dossiers.enums import DossierState
+
+
+def visible_dossiers(user, queryset=None):
+    from dossiers.models import Dossier
+
+    queryset = Dossier.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    condition = Q(filiere_id__in=user.filiere_ids)
+    if user.is_internal_staff:
+        condition |= ~Q(state=DossierState.DRAFT)
+    return queryset.filter(condition)
+
+
+def with_document_relations(queryset):
+    from dossiers.models import Project
+
+    return queryset.select_related("campaign", "filiere").prefetch_related(
+        Prefetch(
+            "projects",
+            queryset=Project.objects.order_by("priority", "id").prefetch_related("lines"),
+        ),
+        "attachments",
+    )
+
+
+def get_visible_dossier(user, pk, queryset=None):
+    """The dossier, or None when it does not exist or this user may not know it exists."""
+    from dossiers.models import Dossier
+
+    queryset = (
+        Dossier.objects.select_related("campaign", "filiere") if queryset is None else queryset
+    )
+    return visible_dossiers(user, queryset).filter(pk=pk).first()

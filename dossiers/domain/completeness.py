@@ -1,0 +1,171 @@
+"""Is a dossier ready to be submitted? Every problem at once (design brief §3)."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from common.identifiers import validate_finess
+from dossiers.domain.parts import SWOT_KEYS
+from dossiers.enums import LineNature, Mission, MissionStatus, Section
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+    section: str
+    project_id: int | None = None
+
+    def as_dict(self):
+        return {"field": self.field, "message": self.message}
+
+
+def check_dossier(dossier):
+    """Return the list of problems (empty when the dossier can be submitted)."""
+    problems = []
+
+    def add(field, message, section, project_id=None):
+        problems.append(Problem(field, str(message), section, project_id))
+
+    identity = dossier.identity or {}
+    lead = identity.get("lead_structure") or {}
+    coordinator = identity.get("coordinator") or {}
+    if not identity.get("name"):
+        add("identity.name", _("Fiche d'identité : le nom de la filière manque."), Section.IDENTITY)
+    if not lead.get("name"):
+        add(
+            "identity.lead_structure.name",
+            _("Fiche d'identité : le nom de la structure porteuse manque."),
+            Section.IDENTITY,
+        )
+    try:
+        validate_finess(lead.get("finess") or "")
+    except ValidationError:
+        add(
+            "identity.lead_structure.finess",
+            _("Fiche d'identité : le FINESS de la structure porteuse manque ou est invalide."),
+            Section.IDENTITY,
+        )
+    if not coordinator.get("email"):
+        add(
+            "identity.coordinator.email",
+            _("Fiche d'identité : l'adresse électronique du coordonnateur manque."),
+            Section.IDENTITY,
+        )
+    if not identity.get("members"):
+        add(
+            "identity.members",
+            _("Fiche d'identité : indiquez au moins une structure membre."),
+            Section.IDENTITY,
+        )
+
+    diagnostic = dossier.diagnostic or {}
+    if not diagnostic.get("population"):
+        add(
+            "diagnostic.population",
+            _("Diagnostic : la population du territoire manque."),
+            Section.DIAGNOSTIC,
+        )
+    statuses = {m.get("code"): m.get("status") for m in diagnostic.get("missions") or []}
+    for code, label in Mission.choices:
+        if statuses.get(code) not in MissionStatus.values:
+            add(
+                f"diagnostic.missions.{code}",
+                _("Diagnostic : indiquez la couverture de la mission « %(mission)s ».")
+                % {"mission": label},
+                Section.DIAGNOSTIC,
+            )
+
+    swot = dossier.swot or {}
+    swot_labels = {
+        "strengths": _("forces"),
+        "weaknesses": _("faiblesses"),
+        "opportunities": _("opportunités"),
+        "threats": _("menaces"),
+    }
+    for key in SWOT_KEYS:
+        if not swot.get(key):
+            add(
+                f"swot.{key}",
+                _("AFOM : indiquez au moins un élément dans « %(list)s ».")
+                % {"list": swot_labels[key]},
+                Section.SWOT,
+            )
+
+    projects = list(dossier.projects.prefetch_related("lines").order_by("priority", "id"))
+    if not projects:
+        add(
+            "projects",
+            _("Projet territorial : ajoutez au moins une fiche projet."),
+            Section.PROJECTS,
+        )
+    ranks = Counter(p.priority for p in projects if p.priority is not None)
+    for project in projects:
+        name = project.title or _("fiche sans titre")
+        prefix = f"projects.{project.id}"
+        if project.priority is None:
+            add(
+                f"{prefix}.priority",
+                _("Fiche « %(name)s » : le rang de priorité manque.") % {"name": name},
+                Section.PROJECTS,
+                project.id,
+            )
+        elif ranks[project.priority] > 1:
+            add(
+                f"{prefix}.priority",
+                _(
+                    "Fiche « %(name)s » : le rang de priorité %(rank)d est utilisé par plusieurs fiches."
+                )
+                % {"name": name, "rank": project.priority},
+                Section.PROJECTS,
+                project.id,
+            )
+        if not project.title:
+            add(
+                f"{prefix}.title",
+                _("Une fiche projet n'a pas d'intitulé."),
+                Section.PROJECTS,
+                project.id,
+            )
+        if not project.objectives:
+            add(
+                f"{prefix}.objectives",
+                _("Fiche « %(name)s » : les objectifs manquent.") % {"name": name},
+                Section.PROJECTS,
+                project.id,
+            )
+        lines = list(project.lines.all())
+        if not lines:
+            add(
+                f"{prefix}.lines",
+                _("Fiche « %(name)s » : ajoutez au moins une ligne de financement.")
+                % {"name": name},
+                Section.PROJECTS,
+                project.id,
+            )
+        for line in lines:
+            line_name = line.label or _("ligne sans libellé")
+            line_prefix = f"{prefix}.lines.{line.id}"
+            if line.amount is None or line.amount <= 0:
+                add(
+                    f"{line_prefix}.amount",
+                    _(
+                        "Fiche « %(name)s », ligne « %(line)s » : le montant doit être strictement positif."
+                    )
+                    % {"name": name, "line": line_name},
+                    Section.PROJECTS,
+                    project.id,
+                )
+            if line.nature == LineNature.RECURRING and not line.first_year:
+                add(
+                    f"{line_prefix}.first_year",
+                    _(
+                        "Fiche « %(name)s », ligne « %(line)s » : indiquez la première année du financement reconductible."
+                    )
+                    % {"name": name, "line": line_name},
+                    Section.PROJECTS,
+                    project.id,
+                )
+    return problems

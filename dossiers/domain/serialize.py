@@ -1,0 +1,119 @@
+"""The dossier document: one shape for the API, the snapshots and the exports (api.md)."""
+
+import hashlib
+import json
+from decimal import Decimal
+
+from common.money import money_str
+from dossiers.enums import LineNature
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def line_document(line, *, show_proposal, show_grant):
+    return {
+        "id": line.id,
+        "label": line.label,
+        "nature": line.nature,
+        "category": line.category,
+        "etp": str(line.etp) if line.etp is not None else None,
+        "staff_profile": line.staff_profile,
+        "amount": money_str(line.amount),
+        "first_year": line.first_year,
+        "beneficiary_finess": line.beneficiary_finess,
+        "proposed": money_str(line.proposed) if show_proposal else None,
+        "proposal_opinion": (line.proposal_opinion or None) if show_proposal else None,
+        "granted": money_str(line.granted) if show_grant else None,
+        "start_month": _date(line.start_month) if show_grant else None,
+    }
+
+
+def project_document(project, *, show_proposal=False, show_grant=False):
+    return {
+        "id": project.id,
+        "priority": project.priority,
+        "title": project.title,
+        "objectives": project.objectives,
+        "actions": project.actions,
+        "start": _date(project.start),
+        "end": _date(project.end),
+        "pilot": project.pilot,
+        "partners": project.partners,
+        "indicators": project.indicators,
+        "swot_items": project.swot_items,
+        "missions": project.missions,
+        "lines": [
+            line_document(line, show_proposal=show_proposal, show_grant=show_grant)
+            for line in project.lines.all()
+        ],
+    }
+
+
+def totals(projects, *, show_grant):
+    sums = {
+        "requested_recurring": Decimal(0),
+        "requested_one_off": Decimal(0),
+        "granted_recurring": Decimal(0),
+        "granted_one_off": Decimal(0),
+    }
+    for project in projects:
+        for line in project.lines.all():
+            kind = "recurring" if line.nature == LineNature.RECURRING else "one_off"
+            sums[f"requested_{kind}"] += line.amount or 0
+            sums[f"granted_{kind}"] += line.granted or 0
+    result = {key: money_str(value) for key, value in sums.items()}
+    if not show_grant:
+        result["granted_recurring"] = result["granted_one_off"] = None
+    return result
+
+
+def dossier_document(dossier, *, show_proposal=False, show_grant=False, attachments=True):
+    """Everything about a dossier. Callers decide what the reader may see.
+
+    Pass a dossier fetched with dossiers.domain.access.with_document_relations
+    to avoid a query per project."""
+    projects = list(dossier.projects.all())
+    document = {
+        "id": dossier.id,
+        "campaign": dossier.campaign.slug,
+        "filiere": dossier.filiere.slug,
+        "state": dossier.state,
+        "outcome": (dossier.outcome or None) if show_grant else None,
+        "version": dossier.version,
+        "submitted_at": dossier.submitted_at.isoformat() if dossier.submitted_at else None,
+        "identity": dossier.identity or {},
+        "diagnostic": dossier.diagnostic or {},
+        "swot": dossier.swot or {},
+        "projects": [
+            project_document(p, show_proposal=show_proposal, show_grant=show_grant)
+            for p in projects
+        ],
+        "totals": totals(projects, show_grant=show_grant),
+    }
+    if dossier.return_message:
+        document["completion_request"] = {
+            "message": dossier.return_message,
+            "due_date": _date(dossier.return_due_date),
+        }
+    if attachments:
+        document["attachments"] = [
+            {
+                "id": a.id,
+                "section": a.section,
+                "project": a.project_id,
+                "name": a.name,
+                "size": a.size,
+                "content_type": a.content_type,
+                "sha256": a.sha256,
+            }
+            for a in dossier.attachments.all()
+            if a.removed_at is None
+        ]
+    return document
+
+
+def content_hash(document):
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

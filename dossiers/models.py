@@ -1,0 +1,261 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.enums import (
+    EDITABLE_STATES,
+    LineCategory,
+    LineNature,
+    Opinion,
+    Outcome,
+    Section,
+)
+from dossiers.workflow import DossierWorkflow
+
+
+class Dossier(DossierWorkflow):
+    """One filière's application to one campaign.
+
+    The identity sheet, diagnostic and SWOT are stored as validated JSON
+    documents (see dossiers.domain.parts): they are read and replaced whole.
+    Project sheets and funding lines are rows, because money is summed and
+    decided line by line."""
+
+    campaign = models.ForeignKey(
+        "campaign.Campaign", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    filiere = models.ForeignKey(
+        "campaign.Filiere", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    outcome = models.CharField(
+        _("issue de la décision"), max_length=32, choices=Outcome.choices, blank=True
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text=_("Incrémentée à chaque modification : détecte les éditions concurrentes."),
+    )
+    identity = models.JSONField(_("fiche d'identité"), default=dict, blank=True)
+    diagnostic = models.JSONField(_("diagnostic territorial"), default=dict, blank=True)
+    swot = models.JSONField(_("AFOM"), default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    # Set by return_for_completion, cleared by resubmit.
+    returned_from = models.CharField(max_length=32, blank=True)
+    return_message = models.TextField(_("demande de compléments"), blank=True)
+    return_due_date = models.DateField(_("à compléter avant le"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
+    decision_comment = models.TextField(_("motivation de la décision"), blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["campaign", "filiere__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "filiere"], name="one_dossier_per_filiere_and_campaign"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "state"])]
+
+    def __str__(self):
+        return f"{self.filiere.name} ({self.get_state_display()})"
+
+    @property
+    def is_editable(self):
+        return self.state in EDITABLE_STATES
+
+    @property
+    def display_name(self):
+        return self.identity.get("name") or self.filiere.name
+
+
+class Project(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="projects")
+    priority = models.PositiveIntegerField(_("rang de priorité"), null=True, blank=True)
+    title = models.CharField(_("intitulé"), max_length=300, blank=True)
+    objectives = models.TextField(_("objectifs"), blank=True)
+    actions = models.TextField(_("actions"), blank=True)
+    start = models.DateField(_("début"), null=True, blank=True)
+    end = models.DateField(_("fin"), null=True, blank=True)
+    pilot = models.CharField(_("structure pilote"), max_length=300, blank=True)
+    partners = models.TextField(_("partenaires"), blank=True)
+    indicators = models.TextField(_("indicateurs"), blank=True)
+    swot_items = models.JSONField(_("éléments AFOM liés"), default=list, blank=True)
+    missions = models.JSONField(_("missions liées"), default=list, blank=True)
+    proposal_opinion = models.CharField(
+        _("avis ARS sur la fiche"), max_length=16, choices=Opinion.choices, blank=True
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("fiche projet")
+        verbose_name_plural = _("fiches projet")
+        ordering = ["dossier", "priority", "id"]
+
+    def __str__(self):
+        return self.title or _("Fiche projet sans titre")
+
+
+class FundingLine(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="lines")
+    label = models.CharField(_("libellé"), max_length=300, blank=True)
+    nature = models.CharField(
+        _("nature"), max_length=16, choices=LineNature.choices, default=LineNature.RECURRING
+    )
+    category = models.CharField(
+        _("catégorie"), max_length=16, choices=LineCategory.choices, default=LineCategory.STAFF
+    )
+    etp = models.DecimalField(_("ETP"), max_digits=6, decimal_places=2, null=True, blank=True)
+    staff_profile = models.CharField(_("profil du poste"), max_length=200, blank=True)
+    amount = models.DecimalField(
+        _("montant demandé (année pleine)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    first_year = models.PositiveSmallIntegerField(_("première année"), null=True, blank=True)
+    beneficiary_finess = models.CharField(_("FINESS bénéficiaire"), max_length=9, blank=True)
+    # Instruction and decision (issue 4): never shown to the lead before the decision.
+    proposed = models.DecimalField(
+        _("montant proposé"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    proposal_opinion = models.CharField(
+        _("avis"), max_length=16, choices=Opinion.choices, blank=True
+    )
+    granted = models.DecimalField(
+        _("montant accordé"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    start_month = models.DateField(
+        _("mois de démarrage"), null=True, blank=True, help_text=_("Premier jour du mois.")
+    )
+    grant_justification = models.TextField(_("justification d'un montant supérieur"), blank=True)
+
+    class Meta:
+        verbose_name = _("ligne de financement")
+        verbose_name_plural = _("lignes de financement")
+        ordering = ["project", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                name="line_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(granted__isnull=True) | models.Q(granted__gte=0),
+                name="line_granted_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label or _("Ligne sans libellé")
+
+
+def attachment_path(instance, filename):
+    # The stored name never comes from the user: no path tricks, no clashes.
+    return f"attachments/{instance.dossier_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    section = models.CharField(_("partie"), max_length=16, choices=Section.choices)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    name = models.CharField(_("nom du fichier"), max_length=255)
+    size = models.PositiveBigIntegerField(_("taille"))
+    content_type = models.CharField(max_length=120)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    # Removed after a submission: kept for the snapshots that list it.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+        ordering = ["dossier", "section", "uploaded_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} est en ajout seul.")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} est en ajout seul.")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are written once: no update, no delete (audit trail)."""
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError(f"{type(self).__name__} est en ajout seul.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} est en ajout seul.")
+
+
+class Snapshot(AppendOnlyModel):
+    """Exactly what was submitted, each time it was submitted."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="snapshots")
+    number = models.PositiveIntegerField()
+    transition = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    content = models.JSONField()
+    content_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("instantané déposé")
+        verbose_name_plural = _("instantanés déposés")
+        ordering = ["dossier", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "number"], name="unique_snapshot_number")
+        ]
+
+    def __str__(self):
+        return f"{self.dossier_id} — dépôt n° {self.number}"
+
+
+class HistoryEntry(AppendOnlyModel):
+    """One state change of a dossier: who, when, from, to, why."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="history")
+    transition = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=32)
+    to_state = models.CharField(max_length=32)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    # Public entries are shown to the applicant; internal ones only to staff.
+    is_public = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("historique")
+        verbose_name_plural = _("historique")
+        ordering = ["dossier", "at", "id"]
+
+    def __str__(self):
+        return f"{self.dossier_id} : {self.from_state} → {self.to_state}"

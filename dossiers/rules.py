@@ -1,0 +1,69 @@
+"""Who may do what with a dossier. Lists use dossiers.domain.access.visible_dossiers,
+which mirrors can_view_dossier as a single query."""
+
+import rules
+
+from accounts.rules import (
+    is_admin,
+    is_ars,
+    is_ars_decider,
+    is_ars_instructor,
+    is_caresp_reviewer,
+    is_internal_staff,
+)
+from dossiers.enums import EDITABLE_STATES, DossierState
+
+
+@rules.predicate
+def is_dossier_editor(user, dossier):
+    """The filière's lead or one of its co-editors."""
+    if dossier is None or not user.is_authenticated:
+        return False
+    return dossier.filiere_id in user.filiere_ids
+
+
+@rules.predicate
+def is_draft(user, dossier):
+    return dossier is not None and dossier.state == DossierState.DRAFT
+
+
+@rules.predicate
+def is_editable_state(user, dossier):
+    return dossier is not None and dossier.state in EDITABLE_STATES
+
+
+@rules.predicate
+def is_decided(user, dossier):
+    return dossier is not None and dossier.state == DossierState.DECIDED
+
+
+can_view_dossier = is_dossier_editor | (is_internal_staff & ~is_draft)
+can_edit_dossier = is_dossier_editor & is_editable_state
+can_read_internal = is_internal_staff
+
+rules.add_perm("dossiers.view_dossier", can_view_dossier)
+rules.add_perm("dossiers.change_dossier", can_edit_dossier)
+rules.add_perm("dossiers.view_internal", can_read_internal)
+rules.add_perm("dossiers.list_dossiers", is_internal_staff)
+rules.add_perm("dossiers.grant_extension", is_ars_instructor | is_admin)
+
+# Role part of each transition; the state part is the workflow's source states.
+TRANSITION_PERMISSIONS = {
+    "submit": is_dossier_editor,
+    "withdraw": is_dossier_editor,
+    "resubmit": is_dossier_editor,
+    "start_caresp_review": is_ars_instructor,
+    "start_ars_analysis": is_ars_instructor,
+    "return_for_completion": is_ars_instructor,
+    "decide": is_ars_decider,
+}
+
+__all__ = [
+    "can_edit_dossier",
+    "can_view_dossier",
+    "is_ars",
+    "is_caresp_reviewer",
+    "is_dossier_editor",
+    "is_decided",
+    "TRANSITION_PERMISSIONS",
+]

@@ -1,0 +1,243 @@
+"""The dossier lifecycle (design brief §3): the only way a dossier's state changes.
+
+Each arrow is a django-fsm transition on DossierWorkflow, with its role
+permission (dossiers.rules.TRANSITION_PERMISSIONS) and its conditions.
+`transition()` is the single entry point: it locks the row, checks role,
+state, deadline and inputs, runs the arrow, writes the history and the
+snapshot, and sends the e-mails once the transaction commits."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import RETURN_VALUE, ConcurrentTransition, ConcurrentTransitionMixin, FSMField
+from django_fsm import transition as fsm_transition
+
+from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from dossiers.enums import DossierState as S
+
+
+def _permission(name):
+    def check(dossier, user):
+        from dossiers.rules import TRANSITION_PERMISSIONS
+
+        return TRANSITION_PERMISSIONS[name].test(user, dossier)
+
+    return check
+
+
+def _deadline_open(dossier):
+    # transition() sets transition_now so that the whole check uses one instant.
+    return dossier.campaign.is_open_for(
+        dossier.filiere, now=getattr(dossier, "transition_now", None)
+    )
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    name: str
+    label: str
+    needs_comment: bool = False
+    needs_due_date: bool = False
+    is_public: bool = True
+
+
+TRANSITIONS = {
+    spec.name: spec
+    for spec in [
+        TransitionSpec("submit", gettext_lazy("Déposer le dossier")),
+        TransitionSpec("start_caresp_review", gettext_lazy("Passer en revue CARESP")),
+        TransitionSpec("start_ars_analysis", gettext_lazy("Passer en analyse ARS")),
+        TransitionSpec(
+            "return_for_completion",
+            gettext_lazy("Demander des compléments"),
+            needs_comment=True,
+            needs_due_date=True,
+        ),
+        TransitionSpec("resubmit", gettext_lazy("Redéposer le dossier complété")),
+        TransitionSpec("withdraw", gettext_lazy("Retirer le dossier")),
+        TransitionSpec("decide", gettext_lazy("Enregistrer la décision")),
+    ]
+}
+# `decide` is fired by the decision domain function (amounts first), never directly.
+DIRECT_TRANSITIONS = frozenset(TRANSITIONS) - {"decide"}
+
+
+class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
+    state = FSMField(
+        gettext_lazy("état"), default=S.DRAFT, choices=S.choices, protected=True, db_index=True
+    )
+
+    class Meta:
+        abstract = True
+
+    @fsm_transition(
+        field=state,
+        source=S.DRAFT,
+        target=S.SUBMITTED,
+        permission=_permission("submit"),
+        conditions=[_deadline_open],
+    )
+    def submit(self):
+        self.submitted_at = timezone.now()
+
+    @fsm_transition(
+        field=state,
+        source=S.SUBMITTED,
+        target=S.CARESP_REVIEW,
+        permission=_permission("start_caresp_review"),
+    )
+    def start_caresp_review(self):
+        pass
+
+    @fsm_transition(
+        field=state,
+        source=[S.SUBMITTED, S.CARESP_REVIEW],
+        target=S.ARS_ANALYSIS,
+        permission=_permission("start_ars_analysis"),
+    )
+    def start_ars_analysis(self):
+        pass
+
+    @fsm_transition(
+        field=state,
+        source=[S.CARESP_REVIEW, S.ARS_ANALYSIS],
+        target=S.RETURNED,
+        permission=_permission("return_for_completion"),
+    )
+    def return_for_completion(self, message, due_date):
+        self.returned_from = self.state
+        self.return_message = message
+        self.return_due_date = due_date
+
+    @fsm_transition(
+        field=state,
+        source=S.RETURNED,
+        target=RETURN_VALUE(S.CARESP_REVIEW, S.ARS_ANALYSIS),
+        permission=_permission("resubmit"),
+    )
+    def resubmit(self):
+        target = self.returned_from or S.CARESP_REVIEW
+        self.returned_from = ""
+        return target
+
+    @fsm_transition(
+        field=state,
+        source=[S.SUBMITTED, S.CARESP_REVIEW, S.ARS_ANALYSIS, S.RETURNED],
+        target=S.WITHDRAWN,
+        permission=_permission("withdraw"),
+    )
+    def withdraw(self):
+        pass
+
+    @fsm_transition(
+        field=state,
+        source=S.ARS_ANALYSIS,
+        target=S.DECIDED,
+        permission=_permission("decide"),
+    )
+    def decide(self, outcome, comment):
+        self.outcome = outcome
+        self.decision_comment = comment
+        self.decided_at = timezone.now()
+
+
+def available_transitions(dossier, user):
+    """Transitions this user may fire now on this dossier: [(name, label)]."""
+    names = {
+        t.name
+        for t in dossier.get_available_user_state_transitions(user)
+        if t.name in DIRECT_TRANSITIONS
+    }
+    return [(name, TRANSITIONS[name].label) for name in TRANSITIONS if name in names]
+
+
+def _check_inputs(spec, dossier, comment, due_date, now):
+    errors = {}
+    if spec.needs_comment and not (comment or "").strip():
+        errors["comment"] = [_("Indiquez le message destiné au porteur.")]
+    if spec.needs_due_date:
+        if due_date is None:
+            errors["due_date"] = [_("Indiquez la date limite de réponse.")]
+        elif due_date < timezone.localdate(now):
+            errors["due_date"] = [_("La date limite de réponse ne peut pas être passée.")]
+    if errors:
+        raise InvalidInput(_("La demande est incomplète."), errors)
+
+
+def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kwargs):
+    """Fire transition `name` on `dossier` as `user`; return the updated dossier.
+
+    Raises NotFound (unknown transition), PermissionDenied (role),
+    Conflict (wrong state, deadline passed, concurrent change) or
+    InvalidInput (missing comment/due date, incomplete dossier)."""
+    from dossiers.domain import completeness, notifications, snapshots
+    from dossiers.models import Dossier, HistoryEntry
+
+    spec = TRANSITIONS.get(name)
+    if spec is None:
+        raise NotFound(_("Transition inconnue : « %(name)s ».") % {"name": name})
+    now = now or timezone.now()
+    if isinstance(due_date, dt.datetime):
+        due_date = due_date.date()
+    try:
+        with transaction.atomic():
+            locked = (
+                Dossier.objects.select_for_update()
+                .select_related("campaign", "filiere")
+                .get(pk=dossier.pk)
+            )
+            method = getattr(locked, name)
+            if not _permission(name)(locked, user):
+                raise PermissionDenied(_("Vous n'avez pas le droit d'effectuer cette action."))
+            from_state = locked.state
+            locked.transition_now = now
+            if not method._django_fsm.has_transition(from_state):
+                raise Conflict(
+                    _("Action « %(label)s » impossible : le dossier est « %(state)s ».")
+                    % {"label": spec.label, "state": locked.get_state_display()}
+                )
+            if name == "submit" and not locked.campaign.is_open_for(locked.filiere, now=now):
+                raise Conflict(
+                    _("La date limite de dépôt est dépassée : le dossier ne peut plus être déposé.")
+                )
+            _check_inputs(spec, locked, comment, due_date, now)
+            if name in {"submit", "resubmit"}:
+                problems = completeness.check_dossier(locked)
+                if problems:
+                    raise InvalidInput(
+                        _("Le dossier est incomplet : corrigez les points signalés."),
+                        {"problems": [p.as_dict() for p in problems]},
+                    )
+            if name == "return_for_completion":
+                method(comment.strip(), due_date)
+            elif name == "decide":
+                method(kwargs["outcome"], comment)
+            else:
+                method()
+            locked.version += 1
+            locked.updated_at = now
+            locked.save()
+            HistoryEntry.objects.create(
+                dossier=locked,
+                transition=name,
+                from_state=from_state,
+                to_state=locked.state,
+                by=user,
+                at=now,
+                comment=(comment or "").strip(),
+                is_public=spec.is_public,
+            )
+            if name in {"submit", "resubmit"}:
+                snapshots.take_snapshot(locked, user, name, now=now)
+            transaction.on_commit(
+                lambda: notifications.notify_transition(locked.pk, name, from_state, user.pk)
+            )
+    except ConcurrentTransition:
+        raise Conflict(
+            _("Le dossier vient d'être modifié par une autre personne : rechargez la page.")
+        ) from None
+    return locked

@@ -1,0 +1,199 @@
+"""Factories for tests, the demo and the benchmark: realistic, valid data."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from accounts.models import RoleGrant, User
+from campaign.models import Campaign, Envelope, EnvelopeKind, Filiere, Territory
+from common.identifiers import finess_with_key
+from dossiers.enums import LineCategory, LineNature, Mission
+from dossiers.models import Dossier, FundingLine, Project
+
+PARIS = dt.timezone(dt.timedelta(hours=1))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.fr")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = factory.PostGenerationMethodCall("set_password", "motdepasse-solide-2025")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or []:
+            RoleGrant.objects.create(user=self, role=role)
+        self.save()
+        self.__dict__.pop("role_codes", None)
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+        django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"campagne-{n}")
+    name = factory.LazyAttribute(lambda c: f"Reconnaissance des filières — {c.slug}")
+    region = "Bretagne"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=60))
+    deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+    decision_date = dt.date(2025, 6, 30)
+    first_delegation_date = dt.date(2025, 7, 15)
+
+    @factory.post_generation
+    def envelopes(self, create, extracted, **kwargs):
+        amounts = extracted or {"recurring": "1600000.00", "one_off": "400000.00"}
+        for kind, amount in amounts.items():
+            Envelope.objects.get_or_create(
+                campaign=self, kind=EnvelopeKind(kind), defaults={"amount": Decimal(amount)}
+            )
+
+
+class TerritoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Territory
+
+    campaign = factory.SubFactory(CampaignFactory)
+    code = factory.Sequence(lambda n: f"T{n + 1}")
+    name = factory.Sequence(lambda n: f"Territoire {n + 1}")
+    departements = factory.LazyFunction(lambda: ["29"])
+
+
+class FiliereFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Filiere
+        skip_postgeneration_save = True
+
+    campaign = factory.SubFactory(CampaignFactory)
+    slug = factory.Sequence(lambda n: f"filiere-{n}")
+    name = factory.Sequence(lambda n: f"Filière territoriale {n}")
+
+    @factory.post_generation
+    def territories(self, create, extracted, **kwargs):
+        if extracted:
+            self.territories.set(extracted)
+
+    @factory.post_generation
+    def editors(self, create, extracted, **kwargs):
+        if extracted:
+            self.editors.set(extracted)
+
+
+def complete_identity(name="Filière Nord Finistère"):
+    return {
+        "name": name,
+        "lead_structure": {
+            "name": "CHU de Brest",
+            "finess": finess_with_key("29000001"),
+            "legal_status": "public",
+        },
+        "coordinator": {
+            "name": "Anne Le Goff",
+            "email": "coordination@example.fr",
+            "phone": "02 98 00 00 00",
+        },
+        "members": [
+            {
+                "type": "USP",
+                "name": "USP du CHU de Brest",
+                "finess": finess_with_key("29000002"),
+                "siret": "",
+                "role": "expert",
+            },
+            {
+                "type": "HAD",
+                "name": "HAD du Ponant",
+                "finess": "",
+                "siret": "",
+                "role": "requérant",
+            },
+        ],
+        "governance": "Comité de pilotage trimestriel",
+        "convention_signed": True,
+    }
+
+
+def complete_diagnostic():
+    return {
+        "population": 560000,
+        "minors": 110000,
+        "over_75": 62000,
+        "area_km2": "3500",
+        "access_notes": "Îles et centre Bretagne à plus de 45 minutes d'une USP.",
+        "lisp_beds": 40,
+        "usp_beds": 12,
+        "emsp_count": 5,
+        "had_count": 2,
+        "ehpad_count": 80,
+        "ehpad_residents": 6400,
+        "dac_count": 1,
+        "cpts_count": 9,
+        "volunteer_associations": 4,
+        "missions": [
+            {"code": code, "status": "covered" if i % 3 else "partial", "comment": ""}
+            for i, code in enumerate(Mission.values)
+        ],
+    }
+
+
+def complete_swot():
+    return {
+        "strengths": ["Équipes mobiles expérimentées"],
+        "weaknesses": ["Couverture inégale du centre Bretagne"],
+        "opportunities": ["Stratégie décennale des soins d'accompagnement"],
+        "threats": ["Difficultés de recrutement médical"],
+    }
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dossier
+
+    filiere = factory.SubFactory(FiliereFactory)
+    campaign = factory.LazyAttribute(lambda d: d.filiere.campaign)
+    identity = factory.LazyAttribute(lambda d: complete_identity(d.filiere.name))
+    diagnostic = factory.LazyFunction(complete_diagnostic)
+    swot = factory.LazyFunction(complete_swot)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    dossier = factory.SubFactory(DossierFactory)
+    priority = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Renforcer l'équipe mobile — fiche {n + 1}")
+    objectives = "Couvrir tous les lieux de vie du territoire."
+    actions = "Recrutement d'un infirmier et d'un psychologue."
+    start = dt.date(2025, 9, 1)
+    end = dt.date(2027, 12, 31)
+    pilot = "CHU de Brest"
+
+
+class FundingLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FundingLine
+
+    project = factory.SubFactory(ProjectFactory)
+    label = "Infirmier de l'équipe mobile"
+    nature = LineNature.RECURRING
+    category = LineCategory.STAFF
+    etp = Decimal("1.00")
+    amount = Decimal("52000.00")
+    first_year = 2025
+    beneficiary_finess = factory.LazyFunction(lambda: finess_with_key("29000001"))
+
+
+def complete_dossier(**kwargs):
+    """A draft dossier that passes the completeness check."""
+    dossier = DossierFactory(**kwargs)
+    line = FundingLineFactory(project=ProjectFactory(dossier=dossier, priority=1))
+    return line.project.dossier
