@@ -1,2 +1,4 @@
+from campaign.views import budget, outputs
+
 app_name = "campaign"
-urlpatterns: list = []
+urlpatterns = budget.urlpatterns + outputs.urlpatterns

@@ -121,13 +121,20 @@ def on_unexpected(request, exc):
 def register_routers():
     from accounts.api import router as accounts_router
     from campaign.api import router as campaign_router
+    from campaign.api_budget import router as budget_router
+    from campaign.api_outputs import router as outputs_router
     from dossiers.api import router as dossiers_router
     from scoring.api import router as scoring_router
 
-    api.add_router("", accounts_router)
-    api.add_router("", campaign_router)
-    api.add_router("", dossiers_router)
-    api.add_router("", scoring_router)
+    for router in (
+        accounts_router,
+        campaign_router,
+        dossiers_router,
+        scoring_router,
+        budget_router,
+        outputs_router,
+    ):
+        api.add_router("", router)
 
 
 register_routers()

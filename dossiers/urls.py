@@ -1,9 +1,4 @@
-from django.urls import path
-
-from dossiers import views
+from dossiers.views import applicant, projects, staff
 
 app_name = "dossiers"
-urlpatterns = [
-    path("", views.DossierListView.as_view(), name="list"),
-    path("<int:pk>/", views.DossierDetailView.as_view(), name="detail"),
-]
+urlpatterns = applicant.urlpatterns + projects.urlpatterns + staff.urlpatterns

@@ -1,2 +1,4 @@
+from scoring.views import review
+
 app_name = "scoring"
-urlpatterns: list = []
+urlpatterns = review.urlpatterns

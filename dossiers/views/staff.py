@@ -1,5 +1,8 @@
+"""Staff side: list of dossiers and read-only view (owned by the staff UI work)."""
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
+from django.urls import path
 from django.views.generic import DetailView, ListView
 
 from dossiers.domain.access import get_visible_dossier, visible_dossiers
@@ -23,3 +26,9 @@ class DossierDetailView(LoginRequiredMixin, DetailView):
         if dossier is None:
             raise Http404
         return dossier
+
+
+urlpatterns = [
+    path("", DossierListView.as_view(), name="list"),
+    path("<int:pk>/", DossierDetailView.as_view(), name="detail"),
+]
