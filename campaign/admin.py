@@ -1,0 +1,59 @@
+from django.contrib import admin
+
+from campaign.models import (
+    Campaign,
+    DeadlineExtension,
+    Envelope,
+    EnvelopeAmendment,
+    Filiere,
+    Territory,
+)
+
+
+class TerritoryInline(admin.TabularInline):
+    model = Territory
+    extra = 0
+
+
+class EnvelopeInline(admin.TabularInline):
+    model = Envelope
+    extra = 0
+    readonly_fields = ("amount",)
+    can_delete = False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "region", "opens_at", "deadline", "decision_date")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [TerritoryInline, EnvelopeInline]
+
+
+@admin.register(Filiere)
+class FiliereAdmin(admin.ModelAdmin):
+    list_display = ("name", "campaign", "slug")
+    list_filter = ("campaign",)
+    filter_horizontal = ("territories", "editors")
+    search_fields = ("name", "slug")
+
+
+@admin.register(EnvelopeAmendment)
+class EnvelopeAmendmentAdmin(admin.ModelAdmin):
+    """Read-only: amendments are recorded through the budget pages."""
+
+    list_display = ("envelope", "date", "previous_amount", "new_amount", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(admin.ModelAdmin):
+    list_display = ("filiere", "campaign", "until", "reason", "granted_by", "created_at")
+    list_filter = ("campaign",)
