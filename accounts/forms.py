@@ -1,5 +1,8 @@
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
 
 
 class LoginForm(AuthenticationForm):
@@ -14,3 +17,26 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Identifiant")
         self.fields["password"].label = _("Mot de passe")
+
+
+class SetPasswordFrenchForm(SetPasswordForm):
+    """Choosing a password from an invitation or reset link; plain-text hints (no HTML list)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = " ".join(
+            password_validation.password_validators_help_texts()
+        )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Also reaches invited people who never chose a password (their link expired)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Adresse électronique")
+
+    def get_users(self, email):
+        wanted = email.casefold()
+        users = User._default_manager.filter(email__iexact=email, is_active=True)
+        return (user for user in users if user.email.casefold() == wanted)

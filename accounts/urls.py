@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
-from accounts.forms import LoginForm
+from accounts.forms import LoginForm, PasswordResetRequestForm, SetPasswordFrenchForm
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,4 +16,43 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    # Invitation of a co-editor and forgotten password: Django's token views, DSFR templates.
+    path(
+        "mot-de-passe/oublie/",
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/password_reset.html",
+            email_template_name="emails/password_reset.txt",
+            subject_template_name="emails/password_reset_subject.txt",
+            form_class=PasswordResetRequestForm,
+            success_url=reverse_lazy("accounts:password_reset_sent"),
+            extra_context={"title": "Mot de passe oublié"},
+        ),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oublie/envoye/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="accounts/password_reset_sent.html",
+            extra_context={"title": "Courriel envoyé"},
+        ),
+        name="password_reset_sent",
+    ),
+    path(
+        "mot-de-passe/definir/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_set.html",
+            form_class=SetPasswordFrenchForm,
+            success_url=reverse_lazy("accounts:password_set_done"),
+            extra_context={"title": "Choisir un mot de passe"},
+        ),
+        name="password_set",
+    ),
+    path(
+        "mot-de-passe/enregistre/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_set_done.html",
+            extra_context={"title": "Mot de passe enregistré"},
+        ),
+        name="password_set_done",
+    ),
 ]
