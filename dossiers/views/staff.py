@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
@@ -76,7 +76,10 @@ def dossier_list(request):
             queryset = queryset.filter(
                 filiere_id__in=Filiere.objects.filter(territories=filters["territory"]).values("id")
             )
-    totals = queryset.aggregate(**requested_sums("projects__lines__"))
+    # One query for the totals row and the number of rows (the paginator's count).
+    totals = queryset.aggregate(
+        **requested_sums("projects__lines__"), dossier_count=Count("id", distinct=True)
+    )
     rows = (
         queryset.select_related("campaign", "filiere")
         .prefetch_related(
@@ -85,7 +88,9 @@ def dossier_list(request):
         .annotate(**requested_sums("projects__lines__"))
         .order_by("campaign__name", "filiere__name", "pk")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = totals["dossier_count"]
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
