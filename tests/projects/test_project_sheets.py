@@ -399,3 +399,16 @@ def test_sheet_page_escapes_user_text(dossier, as_user):
     )
     assert "<script>alert(" not in page and "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+@pytest.mark.parametrize("sheets", [2, 15])
+def test_projects_page_query_count_is_fixed(
+    sheets, dossier, as_user, django_assert_max_num_queries
+):
+    for rank in range(2, sheets + 1):
+        FundingLineFactory(project=ProjectFactory(dossier=dossier, priority=rank))
+    client = as_user("lead")
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("dossiers:projects", args=[dossier.pk]))
+    assert response.content.decode().count("Rang en double</p>") == 0
+    assert f"{52 * sheets}{NNBSP}000,00{EUR}" in response.content.decode()
