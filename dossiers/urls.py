@@ -1,4 +1,6 @@
-from dossiers.views import applicant, projects, staff
+from dossiers.views import applicant, attachments, projects, staff
 
 app_name = "dossiers"
-urlpatterns = applicant.urlpatterns + projects.urlpatterns + staff.urlpatterns
+urlpatterns = (
+    applicant.urlpatterns + projects.urlpatterns + attachments.urlpatterns + staff.urlpatterns
+)

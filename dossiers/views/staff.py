@@ -1,34 +1,276 @@
-"""Staff side: list of dossiers and read-only view (owned by the staff UI work)."""
+"""Staff side: the list of dossiers (CARESP and ARS) and the read-only dossier page
+(anyone who may see the dossier), with its submitted snapshots."""
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+import copy
+import json
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
 from django.http import Http404
+from django.shortcuts import render
 from django.urls import path
-from django.views.generic import DetailView, ListView
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
-from dossiers.domain.access import get_visible_dossier, visible_dossiers
+from campaign.models import Filiere, Territory
+from dossiers.domain.access import visible_dossiers, with_document_relations
+from dossiers.domain.serialize import dossier_document
+from dossiers.domain.totals import ZERO, dossier_line_totals, requested_sums
+from dossiers.enums import DossierState, LineNature, Mission, Section
+from dossiers.forms_projects import DossierFilterForm
 from dossiers.models import Dossier
+from dossiers.rules import is_dossier_editor
+from dossiers.views.guards import optional_url, refuse, visible_or_404
+from dossiers.workflow import available_transitions
+
+PAGE_SIZE = 50
+
+DIAGNOSTIC_FIGURES = [
+    ("population", gettext_lazy("Population")),
+    ("minors", gettext_lazy("dont mineurs")),
+    ("over_75", gettext_lazy("dont personnes de plus de 75 ans")),
+    ("area_km2", gettext_lazy("Superficie (km²)")),
+    ("lisp_beds", gettext_lazy("Lits identifiés de soins palliatifs (LISP)")),
+    ("usp_beds", gettext_lazy("Lits d'unités de soins palliatifs (USP)")),
+    ("emsp_count", gettext_lazy("Équipes mobiles de soins palliatifs (EMSP)")),
+    ("had_count", gettext_lazy("Structures d'hospitalisation à domicile (HAD)")),
+    ("ehpad_count", gettext_lazy("EHPAD")),
+    ("ehpad_residents", gettext_lazy("Résidents en EHPAD")),
+    ("dac_count", gettext_lazy("Dispositifs d'appui à la coordination (DAC)")),
+    ("cpts_count", gettext_lazy("CPTS")),
+    ("volunteer_associations", gettext_lazy("Associations de bénévoles d'accompagnement")),
+]
+SWOT_TITLES = [
+    ("strengths", gettext_lazy("Forces")),
+    ("weaknesses", gettext_lazy("Faiblesses")),
+    ("opportunities", gettext_lazy("Opportunités")),
+    ("threats", gettext_lazy("Menaces")),
+]
 
 
-class DossierListView(LoginRequiredMixin, ListView):
-    template_name = "dossiers/list.html"
+# --------------------------------------------------------------------------- list
 
-    def get_queryset(self):
-        return visible_dossiers(
-            self.request.user, Dossier.objects.select_related("filiere", "campaign")
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def dossier_list(request):
+    user = request.user
+    if not user.is_internal_staff:
+        return refuse(
+            request, _("Cette page est réservée aux équipes de l'ARS et de la CARESP."), 403
         )
+    form = DossierFilterForm(request.GET or None)
+    queryset = visible_dossiers(user, Dossier.objects.all())
+    if form.is_bound:
+        form.is_valid()
+        filters = getattr(form, "cleaned_data", {})
+        if filters.get("campaign"):
+            queryset = queryset.filter(campaign=filters["campaign"])
+        if filters.get("state"):
+            queryset = queryset.filter(state=filters["state"])
+        if filters.get("territory"):
+            # A dossier's territories are its filière's; a subquery avoids duplicate rows.
+            queryset = queryset.filter(
+                filiere_id__in=Filiere.objects.filter(territories=filters["territory"]).values("id")
+            )
+    # One query for the totals row and the number of rows (the paginator's count).
+    totals = queryset.aggregate(
+        **requested_sums("projects__lines__"), dossier_count=Count("id", distinct=True)
+    )
+    rows = (
+        queryset.select_related("campaign", "filiere")
+        .prefetch_related(
+            Prefetch("filiere__territories", queryset=Territory.objects.order_by("code"))
+        )
+        .annotate(**requested_sums("projects__lines__"))
+        .order_by("campaign__name", "filiere__name", "pk")
+    )
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = totals["dossier_count"]
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "dossiers/list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "dossiers": page.object_list,
+            "totals": totals,
+            "count": page.paginator.count,
+            "query": query.urlencode(),
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+            "title": _("Dossiers"),
+        },
+    )
 
 
-class DossierDetailView(LoginRequiredMixin, DetailView):
-    template_name = "dossiers/detail.html"
+# --------------------------------------------------------------------------- document
 
-    def get_object(self, queryset=None):
-        dossier = get_visible_dossier(self.request.user, self.kwargs["pk"])
-        if dossier is None:
-            raise Http404
-        return dossier
+
+def _sum(values):
+    return sum((Decimal(v) for v in values if v not in (None, "")), ZERO)
+
+
+def _present(document, *, per_project_totals=None):
+    """Add display lists to a dossier document (live or snapshot), without changing it."""
+    doc = copy.deepcopy(document)
+    diagnostic = doc.get("diagnostic") or {}
+    doc["figures"] = [(label, diagnostic.get(key)) for key, label in DIAGNOSTIC_FIGURES]
+    statuses = {m.get("code"): m for m in diagnostic.get("missions") or []}
+    doc["mission_rows"] = [
+        {
+            "code": code,
+            "label": label,
+            "status": (statuses.get(code) or {}).get("status", ""),
+            "comment": (statuses.get(code) or {}).get("comment", ""),
+        }
+        for code, label in Mission.choices
+    ]
+    swot = doc.get("swot") or {}
+    doc["swot_lists"] = [(title, swot.get(key) or []) for key, title in SWOT_TITLES]
+    identity = doc.get("identity") or {}
+    doc["identity"] = identity
+    for project in doc.get("projects") or []:
+        project["mission_labels"] = [
+            Mission(code).label if code in Mission.values else code
+            for code in project.get("missions") or []
+        ]
+        if per_project_totals is not None:
+            sums = per_project_totals.get(project["id"]) or {}
+            project["sums"] = {
+                key: sums.get(key, ZERO)
+                for key in ("requested_recurring", "requested_one_off")
+                + ("proposed_recurring", "proposed_one_off", "granted_recurring", "granted_one_off")
+            }
+        else:
+            lines = project.get("lines") or []
+            project["sums"] = {
+                f"{field}_{kind}": _sum(
+                    line.get(field if field != "requested" else "amount")
+                    for line in lines
+                    if line.get("nature") == nature
+                )
+                for field in ("requested", "proposed", "granted")
+                for kind, nature in (
+                    ("recurring", LineNature.RECURRING),
+                    ("one_off", LineNature.ONE_OFF),
+                )
+            }
+    return doc
+
+
+def _staff_view(user, dossier):
+    """Internal staff reading someone else's dossier: sees proposals and internal history.
+    A filière's own editors never do, whatever other role they hold."""
+    return user.is_internal_staff and not is_dossier_editor.test(user, dossier)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def dossier_detail(request, pk):
+    user = request.user
+    dossier = visible_or_404(request, pk, queryset=with_document_relations(Dossier.objects.all()))
+    staff_view = _staff_view(user, dossier)
+    decided = dossier.state == DossierState.DECIDED
+    show_proposal = staff_view
+    show_grant = staff_view or decided
+    overall, per_project = dossier_line_totals(dossier)
+    if not show_proposal:
+        overall = {k: v for k, v in overall.items() if not k.startswith("proposed")}
+    if not show_grant:
+        overall = {k: v for k, v in overall.items() if not k.startswith("granted")}
+    document = dossier_document(
+        dossier, show_proposal=show_proposal, show_grant=show_grant, attachments=False
+    )
+    doc = _present(document, per_project_totals=per_project)
+    history = dossier.history.select_related("by").order_by("at", "id")
+    if not staff_view:
+        history = history.filter(is_public=True)
+    editor = is_dossier_editor.test(user, dossier)
+    transitions = [
+        {"name": name, "label": label, "url": optional_url("dossiers:transition", dossier.pk, name)}
+        for name, label in available_transitions(dossier, user)
+    ]
+    can_edit = editor and dossier.is_editable
+    return render(
+        request,
+        "dossiers/detail.html",
+        {
+            "dossier": dossier,
+            "doc": doc,
+            "live": True,
+            "totals": overall,
+            "show_proposal": show_proposal,
+            "show_grant": show_grant,
+            "staff_view": staff_view,
+            "territories": list(dossier.filiere.territories.order_by("code")),
+            "snapshots": list(
+                dossier.snapshots.select_related("created_by").defer("content").order_by("number")
+            ),
+            "history": list(history),
+            "transitions": transitions,
+            "can_edit": can_edit,
+            "edit_url": optional_url("dossiers:edit", dossier.pk) if can_edit else None,
+            "check_url": optional_url("dossiers:check", dossier.pk) if editor else None,
+            "sections": Section,
+            "title": dossier.display_name,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def snapshot_detail(request, pk, number):
+    user = request.user
+    dossier = visible_or_404(request, pk)
+    if not (user.is_internal_staff or is_dossier_editor.test(user, dossier)):
+        raise Http404
+    snapshot = dossier.snapshots.select_related("created_by").filter(number=number).first()
+    if snapshot is None:
+        raise Http404(_("Dépôt introuvable."))
+    content = copy.deepcopy(snapshot.content)
+    if not _staff_view(user, dossier):
+        # Snapshots hold what the applicant submitted; never show internal figures anyway.
+        for project in content.get("projects") or []:
+            for line in project.get("lines") or []:
+                for key in ("proposed", "proposal_opinion", "granted", "start_month"):
+                    line[key] = None
+    doc = _present(content)
+    attachments = content.get("attachments") or []
+    by_part = {}
+    for attachment in attachments:
+        key = attachment.get("section")
+        if key == Section.PROJECTS and attachment.get("project"):
+            key = f"project-{attachment['project']}"
+        by_part.setdefault(key, []).append(attachment)
+    for project in doc.get("projects") or []:
+        project["attachment_list"] = by_part.get(f"project-{project['id']}", [])
+    doc["attachment_lists"] = {section: by_part.get(section, []) for section in Section.values}
+    return render(
+        request,
+        "dossiers/snapshot.html",
+        {
+            "dossier": dossier,
+            "snapshot": snapshot,
+            "doc": doc,
+            "live": False,
+            "show_proposal": False,
+            "show_grant": False,
+            "totals": content.get("totals") or {},
+            "json": json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True),
+            "title": _("Dépôt n° %(number)d — %(name)s")
+            % {"number": snapshot.number, "name": dossier.display_name},
+        },
+    )
 
 
 urlpatterns = [
-    path("", DossierListView.as_view(), name="list"),
-    path("<int:pk>/", DossierDetailView.as_view(), name="detail"),
+    path("", dossier_list, name="list"),
+    path("<int:pk>/", dossier_detail, name="detail"),
+    path("<int:pk>/depots/<int:number>/", snapshot_detail, name="snapshot"),
 ]

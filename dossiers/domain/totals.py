@@ -1,0 +1,59 @@
+"""Requested / proposed / granted sums, computed in the database (exact Decimal, no floats).
+
+`nature_sum("recurring", prefix="projects__lines__")` is an expression usable in
+`annotate()` or `aggregate()` on any model that reaches funding lines through
+`prefix`; it is 0.00 (not NULL) when there is no line."""
+
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from dossiers.enums import LineNature
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Decimal("0.00")
+
+
+def nature_sum(nature, *, prefix="", field="amount"):
+    """Sum of `field` over the funding lines of one nature (Sum + Case/When)."""
+    return Coalesce(
+        Sum(
+            Case(
+                When(**{f"{prefix}nature": nature}, then=F(f"{prefix}{field}")),
+                output_field=MONEY,
+            )
+        ),
+        Value(ZERO, output_field=MONEY),
+        output_field=MONEY,
+    )
+
+
+def requested_sums(prefix=""):
+    """{"requested_recurring": expr, "requested_one_off": expr} for annotate/aggregate."""
+    return {
+        "requested_recurring": nature_sum(LineNature.RECURRING, prefix=prefix),
+        "requested_one_off": nature_sum(LineNature.ONE_OFF, prefix=prefix),
+    }
+
+
+def all_sums(prefix=""):
+    """Requested, proposed and granted, recurring and one-off (staff views)."""
+    sums = requested_sums(prefix)
+    for field in ("proposed", "granted"):
+        sums[f"{field}_recurring"] = nature_sum(LineNature.RECURRING, prefix=prefix, field=field)
+        sums[f"{field}_one_off"] = nature_sum(LineNature.ONE_OFF, prefix=prefix, field=field)
+    return sums
+
+
+def dossier_line_totals(dossier):
+    """(totals of the dossier, {project_id: totals}) in two queries."""
+    from dossiers.models import FundingLine
+
+    lines = FundingLine.objects.filter(project__dossier=dossier)
+    overall = lines.aggregate(**all_sums())
+    per_project = {
+        row.pop("project_id"): row
+        for row in lines.values("project_id").order_by("project_id").annotate(**all_sums())
+    }
+    return overall, per_project

@@ -1,0 +1,176 @@
+"""Display helpers for dossier pages: state badges, choice labels, French sizes and numbers,
+and the attachments block used by templates/dossiers/_attachments.html."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from dossiers import enums
+from dossiers.rules import can_edit_dossier
+
+register = template.Library()
+
+CHOICES = {
+    "state": enums.DossierState,
+    "outcome": enums.Outcome,
+    "nature": enums.LineNature,
+    "category": enums.LineCategory,
+    "mission": enums.Mission,
+    "mission_status": enums.MissionStatus,
+    "legal_status": enums.LegalStatus,
+    "member_type": enums.MemberType,
+    "member_role": enums.MemberRole,
+    "opinion": enums.Opinion,
+    "section": enums.Section,
+}
+
+STATE_BADGES = {
+    enums.DossierState.DRAFT: "",
+    enums.DossierState.SUBMITTED: "fr-badge--info",
+    enums.DossierState.CARESP_REVIEW: "fr-badge--new",
+    enums.DossierState.ARS_ANALYSIS: "fr-badge--new",
+    enums.DossierState.RETURNED: "fr-badge--warning",
+    enums.DossierState.DECIDED: "fr-badge--success",
+    enums.DossierState.WITHDRAWN: "",
+}
+MISSION_BADGES = {
+    enums.MissionStatus.COVERED: "fr-badge--success",
+    enums.MissionStatus.PARTIAL: "fr-badge--warning",
+    enums.MissionStatus.MISSING: "fr-badge--error",
+}
+
+
+@register.filter
+def choice_label(value, kind):
+    """{{ line.nature|choice_label:"nature" }} → "Reconductible" (unknown values unchanged)."""
+    if value in (None, ""):
+        return ""
+    choices = CHOICES.get(kind)
+    try:
+        return choices(value).label if choices else value
+    except ValueError:
+        return value
+
+
+@register.simple_tag
+def state_badge(state, outcome=""):
+    """A DSFR badge for a dossier state (decided: coloured by outcome)."""
+    css = STATE_BADGES.get(state, "")
+    label = choice_label(state, "state")
+    if state == enums.DossierState.DECIDED and outcome:
+        if outcome == enums.Outcome.REJECTED:
+            css = "fr-badge--error"
+        label = f"{label} — {choice_label(outcome, 'outcome')}"
+    return format_html('<p class="fr-badge fr-badge--sm {}">{}</p>', css, label)
+
+
+@register.simple_tag
+def mission_badge(status):
+    if not status:
+        return format_html('<p class="fr-badge fr-badge--sm">{}</p>', _("Non renseignée"))
+    return format_html(
+        '<p class="fr-badge fr-badge--sm {}">{}</p>',
+        MISSION_BADGES.get(status, ""),
+        choice_label(status, "mission_status"),
+    )
+
+
+def _decimal_fr(value, places):
+    text = f"{value:,.{places}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+@register.filter
+def filesize_fr(size):
+    """12 octets, 3,4 Ko, 1,5 Mo (binary multiples, French decimal comma)."""
+    try:
+        size = int(size)
+    except (TypeError, ValueError):
+        return ""
+    if size < 1024:
+        return _("%(n)d octets") % {"n": size}
+    if size < 1024 * 1024:
+        return _("%(n)s Ko") % {"n": _decimal_fr(size / 1024, 1)}
+    return _("%(n)s Mo") % {"n": _decimal_fr(size / (1024 * 1024), 1)}
+
+
+@register.filter
+def number_fr(value):
+    """560000 → "560 000"; "3500.5" → "3 500,5"; empty → "—"."""
+    if value in (None, ""):
+        return "—"
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    places = max(0, -number.as_tuple().exponent) if number.is_finite() else 0
+    return _decimal_fr(number, places)
+
+
+@register.filter
+def as_date(value):
+    """An ISO date string from a document ("2025-09-01") → a date, for |date:"d/m/Y"."""
+    if not value:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@register.filter
+def yes_no(value):
+    if value is True:
+        return _("Oui")
+    if value is False:
+        return _("Non")
+    return "—"
+
+
+def _project_id(project):
+    if project in (None, ""):
+        return None
+    if isinstance(project, dict):
+        return project.get("id")
+    return getattr(project, "pk", project)
+
+
+@register.simple_tag(takes_context=True)
+def attachments_block(context, dossier, section, project=None):
+    """What _attachments.html shows: this part's current attachments and, for an editor
+    while the dossier is editable, the upload form. Uses the prefetched
+    `dossier.attachments` when there is one (no query per part)."""
+    from dossiers.forms_projects import AttachmentForm
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    project_id = _project_id(project)
+    items = [
+        a
+        for a in dossier.attachments.all()
+        if a.removed_at is None
+        and a.section == section
+        and (section != enums.Section.PROJECTS or a.project_id == project_id)
+    ]
+    can_edit = bool(user and user.is_authenticated and can_edit_dossier.test(user, dossier))
+    anchor = f"pieces-jointes-{section}" + (f"-{project_id}" if project_id else "")
+    next_url = (request.get_full_path() if request else "") + "#" + anchor
+    form = None
+    if can_edit:
+        form = AttachmentForm(
+            initial={"section": section, "project": project_id, "next": next_url},
+            auto_id=f"id_{anchor.replace('-', '_')}_%s",
+        )
+    return {
+        "items": items,
+        "can_edit": can_edit,
+        "form": form,
+        "anchor": anchor,
+        "label": choice_label(section, "section"),
+        "next": next_url,
+    }
