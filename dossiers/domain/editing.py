@@ -7,6 +7,7 @@ silently overwrite each other."""
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -185,6 +186,12 @@ def clean_line(data, *, partial=False, french=False):
         result["staff_profile"] = c.text(data, "staff_profile", "staff_profile", 200)
     if present("etp"):
         value = c.decimal(data, "etp", "etp")
+        if value is not None and (
+            Decimal(value) > Decimal("999.99")
+            or Decimal(value) != Decimal(value).quantize(Decimal("0.01"))
+        ):
+            c.add("etp", _("ETP attendu entre 0 et 999,99, avec au plus deux décimales."))
+            value = None
         result["etp"] = value
     if present("amount"):
         value = data.get("amount")
