@@ -31,11 +31,10 @@ class AmountField(forms.CharField):
     """An amount typed the French way: "1 600 000,50", "1600000.5", "52 000 €"."""
 
     def __init__(self, *, nature=None, **kwargs):
-        attrs = {"inputmode": "decimal", "autocomplete": "off", "class": "app-money"}
+        attrs = {"inputmode": "decimal", "autocomplete": "off", "maxlength": "40"}
         if nature:
             attrs["data-budget-nature"] = nature
         kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
-        kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
 
     def prepare_value(self, value):

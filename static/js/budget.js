@@ -63,11 +63,13 @@ const lineSelect = document.querySelector("select[data-budget-line]");
 const finessInput = document.querySelector("input[data-budget-finess]");
 if (lineSelect && finessInput) {
   let suggested = finessInput.value;
-  lineSelect.addEventListener("change", () => {
+  const suggest = () => {
     const finess = lineSelect.selectedOptions[0]?.dataset.finess ?? "";
     if (finessInput.value === "" || finessInput.value === suggested) {
       finessInput.value = finess;
       suggested = finess;
     }
-  });
+  };
+  lineSelect.addEventListener("change", suggest);
+  suggest();
 }
