@@ -85,11 +85,19 @@ class AmountsOut(Schema):
     delegated: str
 
 
+class CommitmentOut(Schema):
+    year: int
+    recurring: str
+    one_off: str
+    total: str
+
+
 class TerritoryRowOut(Schema):
     territories: list[str]
     label: str
     recurring: AmountsOut
     one_off: AmountsOut
+    by_year: list[CommitmentOut]
 
 
 class YearRowOut(Schema):

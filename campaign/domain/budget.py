@@ -30,7 +30,8 @@ Definitions (documented in the README section of this work):
 - per territory: a filière may cover several health territories; its amounts
   are reported once, on the row of its set of territories ("T2 + T3"), never
   split nor counted twice, so the rows add up to the envelope totals.
-  Territories no dossier covers are listed with zeros.
+  Territories no dossier covers are listed with zeros. Each row also carries
+  its commitments per year (same rule as below).
 - per year: a recurring line granted G from month m of year Y costs
   G × (13 − m) / 12 in Y (rounded to the cent, half up) and G every later year;
   a one-off line costs its amount in the year of its start month when one was
@@ -719,20 +720,60 @@ def budget_summary(campaign):
         filiere__campaign=campaign
     ).values_list("filiere_id", "territory_id"):
         filiere_territories[filiere_id].add(territory_id)
-    groups = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
-    for filiere_id, buckets in per_filiere.items():
-        key = tuple(
+
+    def group_of(filiere_id):
+        return tuple(
             sorted(filiere_territories.get(filiere_id, ()), key=lambda t: territories[t]["code"])
         )
+
+    groups = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
+    for filiere_id, buckets in per_filiere.items():
         for kind in KINDS:
             for name, value in buckets[kind].items():
-                groups[key][kind][name] += value
+                groups[group_of(filiere_id)][kind][name] += value
     covered = {t for key in groups for t in key}
     for territory_id in territories:
         if territory_id not in covered:
             groups[(territory_id,)]  # noqa: B018 - creates the zero row
+
+    # Commitments per year, for the campaign and for each set of territories.
+    lines = list(
+        FundingLine.objects.filter(
+            project__dossier__campaign=campaign,
+            project__dossier__state=DossierState.DECIDED,
+            granted__gt=0,
+        ).values_list(
+            "nature",
+            "granted",
+            "start_month",
+            "project__dossier__decided_at",
+            "project__dossier__filiere_id",
+        )
+    )
+    base = campaign.decision_date.year if campaign.decision_date else timezone.localdate().year
+    starts = [start.year for _n, _g, start, _d, _f in lines if start is not None]
+    first_year = min([base, *starts])
+    years = range(first_year, first_year + YEARS_SHOWN)
+    by_year = {year: {"year": year, "recurring": ZERO, "one_off": ZERO} for year in years}
+    group_years = defaultdict(
+        lambda: {year: {"year": year, "recurring": ZERO, "one_off": ZERO} for year in years}
+    )
+    for nature, granted, start, decided_at, filiere_id in lines:
+        kind = NATURE_TO_KIND[nature]
+        for year in years:
+            cost = yearly_cost(nature, granted, start, decided_at, year)
+            by_year[year][kind] += cost
+            group_years[group_of(filiere_id)][year][kind] += cost
+    for row in by_year.values():
+        row["total"] = row["recurring"] + row["one_off"]
+        row["recurring_envelope"] = envelopes["recurring"]
+        row["delegated"] = delegated_by_year.get(row["year"], ZERO)
+
     by_territory = []
     for key, buckets in groups.items():
+        commitments = list(group_years[key].values())
+        for row in commitments:
+            row["total"] = row["recurring"] + row["one_off"]
         by_territory.append(
             {
                 "territories": [territories[t]["code"] for t in key],
@@ -741,36 +782,16 @@ def budget_summary(campaign):
                 )
                 or _("Sans territoire renseigné"),
                 **buckets,
+                "by_year": commitments,
             }
         )
     by_territory.sort(key=lambda row: (not row["territories"], row["territories"]))
-
-    # Commitments per year.
-    lines = list(
-        FundingLine.objects.filter(
-            project__dossier__campaign=campaign,
-            project__dossier__state=DossierState.DECIDED,
-            granted__gt=0,
-        ).values_list("nature", "granted", "start_month", "project__dossier__decided_at")
-    )
-    base = campaign.decision_date.year if campaign.decision_date else timezone.localdate().year
-    starts = [start.year for _n, _g, start, _d in lines if start is not None]
-    first_year = min([base, *starts])
-    by_year = []
-    for year in range(first_year, first_year + YEARS_SHOWN):
-        row = {"year": year, "recurring": ZERO, "one_off": ZERO}
-        for nature, granted, start, decided_at in lines:
-            row[NATURE_TO_KIND[nature]] += yearly_cost(nature, granted, start, decided_at, year)
-        row["total"] = row["recurring"] + row["one_off"]
-        row["recurring_envelope"] = envelopes["recurring"]
-        row["delegated"] = delegated_by_year.get(year, ZERO)
-        by_year.append(row)
 
     return {
         "campaign": campaign,
         "envelopes": envelope_rows,
         "by_territory": by_territory,
-        "by_year": by_year,
+        "by_year": list(by_year.values()),
         "first_delegation_date": first_delegation,
         "planned_first_delegation_date": campaign.first_delegation_date,
     }

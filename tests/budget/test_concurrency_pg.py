@@ -131,3 +131,28 @@ def test_concurrent_amendment_and_decisions_keep_granted_within_the_envelope(
     run_together(calls)
     envelope.refresh_from_db()
     assert granted_total(campaign, REC) <= envelope.amount
+
+
+def test_two_deciders_on_the_same_dossier_decide_once(campaign, instructor, decider):
+    from accounts.models import Role
+    from dossiers.models import HistoryEntry
+    from tests.factories import UserFactory
+
+    other_decider = UserFactory(username="decideur2", roles=[Role.ARS_DECIDER])
+    dossier = make_dossier(campaign, instructor, [(REC, "52000.00")])
+    for user in (decider, other_decider):
+        user.role_codes  # noqa: B018
+    results = run_together(
+        [
+            lambda: decide(dossier, decider, "accepted", grant_all(dossier), "Accord."),
+            lambda: decide(dossier, other_decider, "rejected", grant_all(dossier, ["0"]), "Rejet."),
+        ]
+    )
+    assert sorted(kind for kind, _v in results) == ["error", "ok"], results
+    error = next(v for kind, v in results if kind == "error")
+    assert isinstance(error, Conflict) and "Décision impossible" in error.message
+    assert HistoryEntry.objects.filter(dossier=dossier, transition="decide").count() == 1
+    decided = Dossier.objects.get(pk=dossier.pk)
+    winner = "accepted" if results[0][0] == "ok" else "rejected"
+    assert decided.outcome == winner
+    assert lines_of(dossier)[0].granted == (Decimal("52000.00") if winner == "accepted" else 0)

@@ -385,3 +385,22 @@ def test_delegation_above_granted_shows_the_overflow(browse, granted_line):
     response = browse("decider", "post", url, data)
     assert response.status_code == 400
     assert "clé de contrôle" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_delegations_page_query_count_does_not_grow(
+    client, django_assert_max_num_queries, campaign, instructor, decider, count
+):
+    from campaign.domain.budget import record_delegation
+
+    for _ in range(count):
+        dossier = make_dossier(campaign, instructor, [(REC, "1000.00"), (ONE_OFF, "10.00")])
+        decide(dossier, decider, "accepted", grant_all(dossier), "Accord.")
+        record_delegation(
+            decider, lines_of(dossier)[0].pk, "500", "2025-07-15", "convention", FINESS
+        )
+    client.force_login(decider)
+    # session, user, roles, campaign, granted lines (table and select), delegations
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("campaign:delegations", args=["bretagne-2025"]))
+    assert response.content.decode().count("Déléguer<span") == 2 * count  # 500 € and 10 € left

@@ -180,6 +180,14 @@ def test_by_territory_counts_each_filiere_once(campaign, instructor, decider, te
         "delegated": D("0"),
     }
     assert rows[1]["one_off"]["granted"] == D("3000.00")
+    # Granted from July 2025 (grant_all): prorata in 2025, full year after; one-off in 2025.
+    assert [
+        (c["year"], c["recurring"], c["one_off"], c["total"]) for c in rows[1]["by_year"][:2]
+    ] == [
+        (2025, D("10000.00"), D("3000.00"), D("13000.00")),
+        (2026, D("20000.00"), D("0"), D("20000.00")),
+    ]
+    assert all(c["total"] == 0 for c in rows[0]["by_year"])
     assert rows[2]["recurring"]["requested"] == D("0") and t4.code == "T4"
     assert rows[3]["one_off"]["requested"] == D("500.00")
     total = sum(row["recurring"]["requested"] for row in rows)
