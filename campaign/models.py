@@ -155,3 +155,44 @@ class DeadlineExtension(models.Model):
 
     def __str__(self):
         return f"{self.filiere} jusqu'au {self.until:%d/%m/%Y}"
+
+
+class DelegationInstrument(models.TextChoices):
+    FIR_ARRETE = "fir_arrete", _("Arrêté FIR")
+    CPOM_AMENDMENT = "cpom_amendment", _("Avenant au CPOM")
+    CONVENTION = "convention", _("Convention")
+
+
+class Delegation(models.Model):
+    """Credits actually delegated against a granted funding line (design brief §5).
+
+    Written once by campaign.domain.budget.record_delegation, which keeps the
+    cumulated amount of a line at or below what was granted."""
+
+    line = models.ForeignKey(
+        "dossiers.FundingLine",
+        on_delete=models.PROTECT,
+        related_name="delegations",
+        verbose_name=_("ligne de financement"),
+    )
+    date = models.DateField(_("date de délégation"))
+    amount = models.DecimalField(_("montant délégué"), max_digits=14, decimal_places=2)
+    instrument = models.CharField(
+        _("support juridique"), max_length=32, choices=DelegationInstrument.choices
+    )
+    beneficiary_finess = models.CharField(_("FINESS du bénéficiaire"), max_length=9)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("délégation de crédits")
+        verbose_name_plural = _("délégations de crédits")
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="delegation_amount_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} € le {self.date:%d/%m/%Y} ({self.get_instrument_display()})"
