@@ -72,10 +72,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Rappel envoyé à {plural(len(r.recipients), 'destinataire')} pour {label}."
                 )
-        if dry_run:
+        due = sum(1 for r in reminders if r.recipients)
+        if dry_run and not due:
+            self.stdout.write("Simulation : aucun rappel à envoyer.")
+        elif dry_run:
             self.stdout.write(
-                f"Simulation : {plural(sum(1 for r in reminders if r.recipients), 'rappel')} "
-                "à envoyer, rien n'a été envoyé."
+                f"Simulation : {plural(due, 'rappel')} à envoyer, rien n'a été envoyé."
             )
         elif sent or failed:
             self.stdout.write(f"{plural(sent, 'rappel')} envoyé{'s' if sent > 1 else ''}.")
