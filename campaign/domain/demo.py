@@ -624,7 +624,7 @@ def campaign_spec():
         "filieres": [
             {
                 "slug": slug,
-                "name": f"Filière {territories[code]['usual_filiere_name']}",
+                "name": territories[code]["usual_filiere_name"],
                 "territories": [code],
             }
             for slug, (code, _state, _n) in FILIERES.items()

@@ -269,13 +269,13 @@ class _Checker:
             self.add(p, f"« {value} » n'est pas une date existante.")
             return None
 
-    def string_list(self, data, key, path, *, required=False):
+    def string_list(self, data, key, path, *, required=False, missing=()):
         p = _join(path, key)
         value = data.get(key)
         if value is None:
             if required:
                 self.add(p, "une liste est obligatoire.")
-            return []
+            return list(missing) if missing is not None else None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.add(p, 'une liste de chaînes de caractères est attendue (exemple : ["T1"]).')
             return []
@@ -369,7 +369,8 @@ def _check_structure(data):
             continue
         slug = c.slug(item, "slug", path)
         name = c.text(item, "name", path)
-        territories = c.string_list(item, "territories", path)
+        # None: not given, so an update keeps the filière's territories.
+        territories = c.string_list(item, "territories", path, missing=None)
         if slug:
             slugs[slug] += 1
             if slugs[slug] == 2:
@@ -466,7 +467,7 @@ def _check_against_database(spec, c):
     else:
         known_codes = existing_codes | {t.code for t in spec.territories}
     for filiere in spec.filieres:
-        for code in filiere.territories:
+        for code in filiere.territories or []:
             if code not in known_codes:
                 c.add(
                     _join(filiere.path, "territories"),
@@ -646,7 +647,7 @@ def load_campaign(data, *, actor=None, now=None):
         filieres = {f.slug: f for f in campaign.filieres.prefetch_related("territories")}
         for item in spec.filieres:
             filiere = filieres.get(item.slug)
-            wanted = {territories[code].pk for code in item.territories}
+            wanted = {territories[code].pk for code in item.territories or []}
             if filiere is None:
                 filiere = Filiere.objects.create(campaign=campaign, slug=item.slug, name=item.name)
                 filiere.territories.set(wanted)
@@ -654,7 +655,7 @@ def load_campaign(data, *, actor=None, now=None):
                 report.count("filieres", "created")
                 continue
             changed = _sync(filiere, {"name": item.name})
-            if {t.pk for t in filiere.territories.all()} != wanted:
+            if item.territories is not None and {t.pk for t in filiere.territories.all()} != wanted:
                 filiere.territories.set(wanted)
                 changed = True
             report.count("filieres", "updated" if changed else "unchanged")

@@ -41,7 +41,7 @@ def test_example_file_imports_everything():
     assert territories["T3"].name == "Lorient – Quimperlé"
     assert territories["T3"].departements == ["56", "29"]
     filiere = campaign.filieres.get(slug="nord-finistere")
-    assert filiere.name == "Filière Nord Finistère"
+    assert filiere.name == "Nord Finistère"
     assert list(filiere.territories.values_list("code", flat=True)) == ["T1"]
 
     lead = User.objects.get(username="coordination.brest")
@@ -392,3 +392,15 @@ def test_real_exit_status_and_stderr(tmp_path):
     assert result.stdout == ""
     assert "JSON invalide ligne 1, colonne 27" in result.stderr
     assert "rien n'a été importé" in result.stderr
+
+
+def test_update_without_filiere_territories_keeps_them(example_data, write_json):
+    run_command("load_campaign", str(EXAMPLE_FILE))
+    data = copy.deepcopy(example_data)
+    del data["filieres"][0]["territories"]
+    data["filieres"][0]["name"] = "Nord Finistère — Penn ar Bed"
+    code, out, err = run_command("load_campaign", write_json(data))
+    assert (code, err) == (0, "")
+    assert "Filières : 0 créée, 1 mise à jour, 7 inchangées" in out
+    filiere = Campaign.objects.get().filieres.get(slug="nord-finistere")
+    assert list(filiere.territories.values_list("code", flat=True)) == ["T1"]
