@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.db import transaction
 from django.db.models import Max
 from django.test.utils import override_settings
@@ -644,6 +645,35 @@ def campaign_spec():
     }
 
 
+DEMO_HASH_ITERATIONS = 10_000
+
+
+def _create_demo_users():
+    """Create the demo accounts that do not exist yet, with quickly computed hashes.
+
+    Their passwords are printed for everyone to use, so a full-strength hash
+    (a million iterations, a quarter of a second each) would only slow the demo
+    down. Django re-hashes a password at full strength at its first login
+    (PBKDF2PasswordHasher.must_update), and load_campaign then finds them unchanged."""
+    hasher = get_hasher()
+    existing = set(
+        User.objects.filter(username__in=[a.username for a in ACCOUNTS]).values_list(
+            "username", flat=True
+        )
+    )
+    for account in ACCOUNTS:
+        if account.username not in existing:
+            User.objects.create(
+                username=account.username,
+                email=f"{account.username}@example.fr",
+                password=hasher.encode(
+                    account.password, hasher.salt(), iterations=DEMO_HASH_ITERATIONS
+                )
+                if isinstance(hasher, PBKDF2PasswordHasher)
+                else make_password(account.password),
+            )
+
+
 def _fire(dossier, name, user, at, **kwargs):
     """A workflow transition at a past instant of the campaign's timeline.
 
@@ -884,6 +914,7 @@ def seed_demo(*, reset=False, now=None):
             report = DemoReport(campaign, created=False)
             report.extensions = ensure_demo_extensions(campaign, instructor, now)
         else:
+            _create_demo_users()
             load_campaign(campaign_spec(), now=now)
             campaign = Campaign.objects.get(slug=DEMO_SLUG)
             report = DemoReport(campaign, created=True)

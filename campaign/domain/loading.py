@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import transaction
@@ -680,7 +681,8 @@ def load_campaign(data, *, actor=None, now=None):
                 if getattr(user, key) != value:
                     setattr(user, key, value)
                     changed = True
-            if not created and item.password and not user.check_password(item.password):
+            # Without a setter: comparing must not re-hash (and save) an unchanged password.
+            if not created and item.password and not check_password(item.password, user.password):
                 user.set_password(item.password)
                 changed = True
             if changed:

@@ -220,3 +220,19 @@ def test_now_without_offset_is_paris_time(setup):
     # 2025-02-12T23:59:59 in Paris is exactly 48 hours before the deadline.
     run_command("send_deadline_reminders", "--now", "2025-02-12T23:59:59")
     assert len(mail.outbox) == 3
+
+
+def test_finding_due_reminders_takes_a_fixed_number_of_queries(
+    setup, campaign, django_assert_max_num_queries
+):
+    from dossiers.domain.reminders import due_reminders
+
+    for n in range(10):
+        extra = FiliereFactory(campaign=campaign, slug=f"extra-{n}", name=f"Filière {n}")
+        extra.editors.add(UserFactory(roles=[Role.FILIERE_LEAD]))
+        DeadlineExtension.objects.create(
+            campaign=campaign, filiere=extra, until=DEADLINE + H * n, reason="Test"
+        )
+    with django_assert_max_num_queries(8):
+        reminders = due_reminders(DEADLINE - 24 * H)
+    assert len(reminders) == 12

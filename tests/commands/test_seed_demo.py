@@ -193,3 +193,15 @@ def test_demo_on_top_of_the_example_campaign_file(db):
     code, out, _err = run_command("seed_demo")
     assert code == 0 and "Démonstration chargée" in out
     assert Dossier.objects.count() == 8
+
+
+def test_quick_demo_hashes_are_upgraded_at_first_login(settings, client):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    code, _out, _err = run_command("seed_demo")
+    assert code == 0
+    user = User.objects.get(username="caresp")
+    assert user.password.startswith("pbkdf2_sha256$10000$")
+    assert client.login(username="caresp", password="Lande-Bruyere-8142")
+    user.refresh_from_db()
+    assert user.password.startswith("pbkdf2_sha256$1000000$")
+    assert user.check_password("Lande-Bruyere-8142")
