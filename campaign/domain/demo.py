@@ -567,7 +567,7 @@ def _content(code, territory, departements, finess):
             "Associations de bénévoles actives et formées",
         ],
         "weaknesses": [
-            "Couverture inégale des zones rurales par l'équipe mobile",
+            f"Couverture inégale des zones rurales autour {_of(towns[-1])} par l'équipe mobile",
             "Pas de ligne d'appui en soirée ni le week-end",
             "Soutien aux aidants reposant sur les seuls bénévoles",
         ],
