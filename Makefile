@@ -37,14 +37,17 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# The worker runs without autoreload (a reloading worker forks a child that would
+# survive the kill below) and stops with the server.
 run: demo
-	@echo "Travailleur de tâches de fond (exports, courriers) lancé en arrière-plan."
-	@$(PY) manage.py db_worker >var/worker.log 2>&1 & echo $$! > var/worker.pid
-	@trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; \
+	@mkdir -p var
+	@echo "Travailleur de tâches de fond (exports, courriers) lancé en arrière-plan : journal dans var/worker.log."
+	@$(PY) manage.py db_worker --no-reload >var/worker.log 2>&1 & echo $$! > var/worker.pid
+	@trap 'kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(PY) manage.py db_worker
+	$(PY) manage.py db_worker --no-reload
 
 test: install-test browser
 	$(PY) manage.py check

@@ -196,3 +196,26 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.amount} € le {self.date:%d/%m/%Y} ({self.get_instrument_display()})"
+
+
+class ReminderLog(models.Model):
+    """A reminder e-mail sent to a filière's editors: the audit trail of the reminder job,
+    and how it knows a filière without a dossier was already reminded."""
+
+    class Kind(models.TextChoices):
+        DEADLINE = "deadline", _("Rappel avant la date limite de dépôt")
+
+    filiere = models.ForeignKey(Filiere, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("nature"), max_length=32, choices=Kind.choices)
+    deadline = models.DateTimeField(_("date limite rappelée"))
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    recipients = models.PositiveIntegerField(_("nombre de destinataires"), default=0)
+
+    class Meta:
+        verbose_name = _("rappel envoyé")
+        verbose_name_plural = _("rappels envoyés")
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["filiere", "kind", "sent_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.filiere} ({self.sent_at:%d/%m/%Y %H:%M})"
