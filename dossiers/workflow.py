@@ -82,7 +82,7 @@ class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
         conditions=[_deadline_open],
     )
     def submit(self):
-        self.submitted_at = timezone.now()
+        self.submitted_at = getattr(self, "transition_now", None) or timezone.now()
 
     @fsm_transition(
         field=state,
@@ -142,7 +142,7 @@ class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
     def decide(self, outcome, comment):
         self.outcome = outcome
         self.decision_comment = comment
-        self.decided_at = timezone.now()
+        self.decided_at = getattr(self, "transition_now", None) or timezone.now()
 
 
 def available_transitions(dossier, user):

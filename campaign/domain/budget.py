@@ -455,7 +455,7 @@ def _parse_decision_lines(dossier_lines, lines, errors):
     return decided
 
 
-def decide(dossier, user, outcome, lines, comment):
+def decide(dossier, user, outcome, lines, comment, *, now=None):
     """Record the ARS decider's decision and the granted amounts; the dossier becomes `decided`.
 
     `lines`: [{line, granted, start_month?, justification?}] covering every
@@ -536,7 +536,7 @@ def decide(dossier, user, outcome, lines, comment):
             [line for line, *_rest in decided_lines],
             ["granted", "start_month", "grant_justification"],
         )
-        return transition(locked, "decide", user, outcome=outcome, comment=comment)
+        return transition(locked, "decide", user, outcome=outcome, comment=comment, now=now)
 
 
 # ---------------------------------------------------------------- delegations

@@ -675,32 +675,20 @@ def _create_demo_users():
 
 
 def _fire(dossier, name, user, at, **kwargs):
-    """A workflow transition at a past instant of the campaign's timeline.
-
-    The workflow records history and snapshots at `now`, but stamps
-    submitted_at/decided_at with the real clock: align them with the history."""
-    dossier = transition(dossier, name, user, now=at, **kwargs)
-    stamps = {}
-    if name in {"submit", "resubmit"}:
-        stamps["submitted_at"] = at
-    if name == "decide":
-        stamps["decided_at"] = at
-    if stamps:
-        type(dossier).objects.filter(pk=dossier.pk).update(**stamps)
-        for key, value in stamps.items():
-            setattr(dossier, key, value)
-    return dossier
+    """A workflow transition at a past instant of the campaign's timeline."""
+    return transition(dossier, name, user, now=at, **kwargs)
 
 
-def _record_demo_decision(dossier, decider, *, at, comment):
-    """Stand-in for the decision domain function (amounts within the envelopes).
+def _record_demo_decision(dossier, instructor, decider, *, at, comment):
+    """The instructor proposes and the decider decides, through the budget domain.
 
     Priorities 1 and 2 are granted in full, priority 3 at half its amount, the
-    rest is refused this year; recurring lines start in September 2025. At
-    merge, replace the body with the real decision function."""
+    rest is refused this year; recurring lines start in September 2025."""
+    from campaign.domain.budget import decide, propose
     from dossiers.models import FundingLine
 
     lines = FundingLine.objects.filter(project__dossier=dossier).select_related("project")
+    decided = []
     for line in lines:
         rank = line.project.priority or 99
         if rank <= 2:
@@ -709,18 +697,29 @@ def _record_demo_decision(dossier, decider, *, at, comment):
             granted = (line.amount / 2).quantize(Decimal("0.01"))
         else:
             granted = Decimal("0.00")
-        line.proposed = granted
-        line.granted = granted
-        line.start_month = dt.date(2025, 9, 1) if line.nature == LineNature.RECURRING else None
-        line.save(update_fields=["proposed", "granted", "start_month"])
-    return _fire(
+        recurring = line.nature == LineNature.RECURRING
+        decided.append(
+            {
+                "line": line.pk,
+                "granted": granted,
+                "start_month": dt.date(max(line.first_year or 2025, 2025), 9, 1)
+                if recurring and granted
+                else None,
+            }
+        )
+    propose(
         dossier,
-        "decide",
-        decider,
-        at,
-        outcome=Outcome.PARTIALLY_ACCEPTED,
-        comment=comment,
+        instructor,
+        [
+            {
+                "line": d["line"],
+                "proposed": d["granted"],
+                "opinion": "favourable" if d["granted"] else "unfavourable",
+            }
+            for d in decided
+        ],
     )
+    return decide(dossier, decider, Outcome.PARTIALLY_ACCEPTED, decided, comment, now=at)
 
 
 def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, now):
@@ -828,6 +827,7 @@ def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, 
     dossier = _fire(dossier, "start_ars_analysis", instructor, paris(2025, 4, 8, 9, 0))
     dossier = _record_demo_decision(
         dossier,
+        instructor,
         decider,
         at=paris(2025, 6, 30, 15, 0),
         comment="Fiches 1 et 2 financées en totalité ; fiche 3 financée à 50 % ; les fiches "
