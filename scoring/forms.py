@@ -200,7 +200,10 @@ class CriterionForm(forms.Form):
         help_text=_("En minuscules et « _ », par exemple « diagnostic_quality »."),
     )
     label = forms.CharField(label=_("Libellé"), max_length=300)
-    group = forms.ChoiceField(label=_("Famille"), choices=CriterionGroup.choices)
+    # The initial value keeps the blank extra form "unchanged" when left untouched.
+    group = forms.ChoiceField(
+        label=_("Famille"), choices=CriterionGroup.choices, initial=CriterionGroup.ANALYSIS_BASIS
+    )
     weight = forms.DecimalField(
         label=_("Coefficient"), max_digits=5, decimal_places=2, min_value=0, localize=True
     )

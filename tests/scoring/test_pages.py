@@ -579,6 +579,17 @@ def test_admin_edits_the_grid_through_the_page(client, campaign, admin_user):
     assert grid.scale_max == 5
 
 
+def test_untouched_blank_criterion_is_ignored(client, campaign, admin_user):
+    client.force_login(admin_user)
+    data = grid_post(
+        campaign, weight0="3", extra={"group": "analysis_basis", "code": "", "weight": ""}
+    )
+    response = client.post(reverse("scoring:grid", args=[campaign.slug]), data)
+    assert response.status_code == 302
+    assert Criterion.objects.count() == 9
+    assert str(grid_criteria(get_grid(campaign))[0].weight) == "3.00"
+
+
 def test_grid_page_errors_keep_the_input(client, campaign, admin_user):
     client.force_login(admin_user)
     data = grid_post(

@@ -284,6 +284,26 @@ def test_withdraw_and_decide_mails(
     assert "Le courrier de décision vous sera transmis" in _mails_to(lead.email)[0].body
 
 
+def test_withdraw_mails_the_lead_the_ars_and_assigned_reviewers(
+    django_capture_on_commit_callbacks, settings, in_review, lead, instructor, caresp, caresp2
+):
+    settings.ARS_NOTIFICATION_EMAILS = ["filieres@ars.example.fr"]
+    assign_reviewer(in_review, instructor, caresp2)
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        transition(in_review, "withdraw", lead, comment="La filière se réorganise.")
+    assert {m.to[0] for m in mail.outbox} == {
+        lead.email,
+        instructor.email,
+        caresp2.email,
+        "filieres@ars.example.fr",
+    }
+    body = _mails_to(instructor.email)[0].body
+    assert "a été retiré par le porteur" in body
+    assert "Commentaire : La filière se réorganise." in body
+    assert _mails_to(lead.email)[0].subject.endswith("Dossier retiré : Nord Finistère")
+
+
 def test_each_recipient_gets_a_separate_message(
     django_capture_on_commit_callbacks, submitted, instructor, caresp, caresp2
 ):
