@@ -173,7 +173,15 @@ def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kw
 
     Raises NotFound (unknown transition), PermissionDenied (role),
     Conflict (wrong state, deadline passed, concurrent change) or
-    InvalidInput (missing comment/due date, incomplete dossier)."""
+    InvalidInput (missing comment/due date, incomplete dossier).
+
+    Optimistic concurrency: the transition is refused (Conflict) when the
+    state of the `dossier` instance passed in is no longer the state in the
+    database, or when `version=` (optional keyword: the dossier version the
+    user's page showed) is stale. Two people firing transitions on the same
+    dossier at the same moment: the row lock serialises them and the second
+    one is refused with a clear message, even if its arrow would exist from
+    the new state. On success the caller's instance is brought up to date."""
     from dossiers.domain import completeness, notifications, snapshots
     from dossiers.models import Dossier, HistoryEntry
 
@@ -183,6 +191,14 @@ def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kw
     now = now or timezone.now()
     if isinstance(due_date, dt.datetime):
         due_date = due_date.date()
+    elif isinstance(due_date, str):
+        try:
+            due_date = dt.date.fromisoformat(due_date.strip()) if due_date.strip() else None
+        except ValueError:
+            raise InvalidInput(
+                _("La demande est incomplète."),
+                {"due_date": [_("Date attendue au format AAAA-MM-JJ.")]},
+            ) from None
     try:
         with transaction.atomic():
             locked = (
@@ -195,6 +211,21 @@ def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kw
                 raise PermissionDenied(_("Vous n'avez pas le droit d'effectuer cette action."))
             from_state = locked.state
             locked.transition_now = now
+            expected_version = kwargs.get("version")
+            if getattr(dossier, "state", from_state) != from_state or (
+                expected_version not in (None, "") and str(expected_version) != str(locked.version)
+            ):
+                # The caller acted on a state that is no longer current: someone else
+                # changed the dossier meanwhile (e.g. two instructors clicking at the
+                # same moment). Refused even if the arrow exists from the new state.
+                raise Conflict(
+                    _(
+                        "Action « %(label)s » impossible : le dossier vient d'être modifié "
+                        "par une autre personne et il est désormais « %(state)s ». "
+                        "Rechargez la page."
+                    )
+                    % {"label": spec.label, "state": locked.get_state_display()}
+                )
             if not method._django_fsm.has_transition(from_state):
                 raise Conflict(
                     _("Action « %(label)s » impossible : le dossier est « %(state)s ».")
@@ -233,11 +264,25 @@ def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kw
             )
             if name in {"submit", "resubmit"}:
                 snapshots.take_snapshot(locked, user, name, now=now)
+            history_comment = (comment or "").strip()
             transaction.on_commit(
-                lambda: notifications.notify_transition(locked.pk, name, from_state, user.pk)
+                lambda: notifications.notify_transition(
+                    locked.pk, name, from_state, user.pk, comment=history_comment
+                )
             )
     except ConcurrentTransition:
         raise Conflict(
             _("Le dossier vient d'être modifié par une autre personne : rechargez la page.")
         ) from None
+    _sync(dossier, locked)
     return locked
+
+
+def _sync(stale, fresh):
+    """Bring the caller's instance up to date, so that it may fire the next transition."""
+    if stale is fresh or not isinstance(stale, type(fresh)):
+        return
+    for field in type(fresh)._meta.concrete_fields:
+        # Through __dict__: the state field is protected against direct assignment.
+        stale.__dict__[field.attname] = getattr(fresh, field.attname)
+    stale._update_initial_state()

@@ -1,25 +1,46 @@
-"""E-mails sent after a transition commits (French templates in templates/emails/)."""
+"""E-mails sent after a transition commits (French templates in templates/emails/).
+
+Who hears about what:
+- the filière's editors (the applicant) about every change of their dossier,
+  with the completion request's message and due date when it is sent back;
+- staff by role (STAFF_RECIPIENTS) and the reviewers ASSIGNED to the dossier
+  (NOTIFY_ASSIGNED); while no reviewer is assigned yet, a dossier entering
+  the CARESP review is announced to every CARESP reviewer;
+- never the staff member who fired the transition (they know), and each
+  address in its own message (nobody sees the others' addresses).
+The applicant and staff get different wordings and links (the dossier page
+for the applicant, the review workspace for staff)."""
 
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role, User
+from dossiers.enums import DossierState
 
 logger = logging.getLogger(__name__)
 
-# Who hears about each transition, besides the filière's editors.
+# Staff roles told about each transition, besides the assigned reviewers.
 STAFF_RECIPIENTS = {
     "submit": {Role.ARS_INSTRUCTOR},
-    "resubmit": {Role.ARS_INSTRUCTOR, Role.CARESP_REVIEWER},
-    "start_caresp_review": {Role.CARESP_REVIEWER},
+    "resubmit": {Role.ARS_INSTRUCTOR},
+    "start_caresp_review": set(),
     "start_ars_analysis": {Role.ARS_INSTRUCTOR},
     "return_for_completion": set(),
     "withdraw": {Role.ARS_INSTRUCTOR},
     "decide": {Role.ARS_INSTRUCTOR, Role.ARS_DECIDER},
+}
+# Transitions that concern the reviewers assigned to the dossier.
+NOTIFY_ASSIGNED = {
+    "start_caresp_review",
+    "start_ars_analysis",
+    "return_for_completion",
+    "resubmit",
+    "withdraw",
+    "decide",
 }
 NOTIFY_ARS_MAILBOX = {"submit", "resubmit", "withdraw"}
 
@@ -39,8 +60,44 @@ def staff_emails(roles):
     )
 
 
+def assigned_reviewer_emails(dossier):
+    return list(
+        User.objects.filter(is_active=True, review_assignments__dossier_id=dossier.pk)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def staff_recipients(dossier, name, actor=None):
+    recipients = set(staff_emails(STAFF_RECIPIENTS.get(name)))
+    if name in NOTIFY_ASSIGNED:
+        assigned = assigned_reviewer_emails(dossier)
+        recipients.update(assigned)
+        if (
+            not assigned
+            and name in {"start_caresp_review", "resubmit"}
+            and dossier.state == DossierState.CARESP_REVIEW
+        ):
+            recipients.update(staff_emails({Role.CARESP_REVIEWER}))
+    if actor is not None and actor.email:
+        recipients.discard(actor.email)
+    return recipients
+
+
+def absolute(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def dossier_url(dossier):
-    return settings.SITE_URL.rstrip("/") + reverse("dossiers:detail", args=[dossier.pk])
+    return absolute(reverse("dossiers:detail", args=[dossier.pk]))
+
+
+def workspace_url(dossier):
+    try:
+        return absolute(reverse("scoring:dossier", args=[dossier.pk]))
+    except NoReverseMatch:
+        return dossier_url(dossier)
 
 
 def send(template, context, recipients):
@@ -56,20 +113,32 @@ def send(template, context, recipients):
     return sent
 
 
-def notify_transition(dossier_id, name, from_state, user_id):
+def notify_transition(dossier_id, name, from_state, user_id, comment=""):
     from dossiers.models import Dossier
 
-    dossier = Dossier.objects.select_related("campaign", "filiere").get(pk=dossier_id)
-    recipients = editor_emails(dossier.filiere) + staff_emails(STAFF_RECIPIENTS.get(name))
-    if name in NOTIFY_ARS_MAILBOX:
-        recipients += settings.ARS_NOTIFICATION_EMAILS
-    context = {
-        "dossier": dossier,
-        "transition": name,
-        "url": dossier_url(dossier),
-        "actor": User.objects.filter(pk=user_id).first(),
-    }
     try:
-        send("emails/dossier_transition.txt", context, recipients)
+        dossier = Dossier.objects.select_related("campaign", "filiere").get(pk=dossier_id)
+        actor = User.objects.filter(pk=user_id).first()
+        context = {
+            "dossier": dossier,
+            "transition": name,
+            "from_state": from_state,
+            "actor": actor,
+            "comment": comment,
+        }
+        applicants = editor_emails(dossier.filiere)
+        send(
+            "emails/dossier_transition.txt",
+            {**context, "audience": "applicant", "url": dossier_url(dossier)},
+            applicants,
+        )
+        staff = staff_recipients(dossier, name, actor) - set(applicants)
+        if name in NOTIFY_ARS_MAILBOX:
+            staff.update(settings.ARS_NOTIFICATION_EMAILS)
+        send(
+            "emails/dossier_transition.txt",
+            {**context, "audience": "staff", "url": workspace_url(dossier)},
+            staff,
+        )
     except Exception:  # noqa: BLE001 - a mail server outage must not undo a committed transition
         logger.exception("Envoi des notifications impossible pour le dossier %s", dossier_id)

@@ -1,0 +1,316 @@
+"""Aggregate of a dossier's reviews and ranking of a campaign's dossiers.
+
+Scale: the grid's own scale (0 to 4 by default), not a mark out of 20.
+- A reviewer's score is the weighted mean of their criterion scores:
+  Σ(weight × score) / Σ(weight).
+- The dossier's weighted mean is the mean of its reviewers' scores (every
+  counted review scores every criterion, so it is also the weighted mean of
+  the per-criterion means).
+- Spread: lowest and highest reviewer score, and the population standard
+  deviation of the reviewer scores (0 with a single review).
+- Per criterion: mean, lowest and highest score.
+Only submitted reviews that were not excluded (conflict of interest
+declared after submission) count. Sums are computed by the database
+(Decimal weights × integer scores, exact on PostgreSQL and on SQLite once
+quantised to the weights' two decimals); means are exact Decimals, rounded
+half up to two decimals only for display; the ranking sorts on exact values."""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, DecimalField, F, Max, Min, Q, Sum
+from django.utils.translation import gettext as _
+
+from common.errors import PermissionDenied
+from dossiers.enums import SUBMITTED_STATES, LineNature, Opinion
+from scoring.domain.grid import get_grid, grid_criteria
+from scoring.models import CriterionScore, ProjectOpinion, Review
+from scoring.rules import can_view_all_reviews, can_view_ranking
+
+TWO = Decimal("0.01")
+SUM_FIELD = DecimalField(max_digits=14, decimal_places=2)
+COUNTED = {"review__submitted_at__isnull": False, "review__excluded_at__isnull": True}
+
+
+def q2(value):
+    """Two decimals, half up, for display and the API (None stays None)."""
+    return None if value is None else value.quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def d2(value):
+    """API string of a Decimal with two decimals, or None."""
+    return None if value is None else format(q2(value), "f")
+
+
+@dataclass
+class Stats:
+    count: int = 0
+    mean: Decimal | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    stddev: Decimal | None = None
+
+    @classmethod
+    def of(cls, values):
+        values = list(values)
+        if not values:
+            return cls()
+        n = len(values)
+        mean = sum(values, Decimal(0)) / n
+        variance = sum(((v - mean) ** 2 for v in values), Decimal(0)) / n
+        return cls(n, mean, min(values), max(values), variance.sqrt())
+
+    def as_document(self):
+        return {
+            "reviews": self.count,
+            "weighted_mean": d2(self.mean),
+            "min": d2(self.low),
+            "max": d2(self.high),
+            "stddev": d2(self.stddev),
+        }
+
+
+def review_scores(**filters):
+    """{review_id: (dossier_id, weighted score)} for the counted reviews matching filters.
+
+    One query, whatever the number of reviews."""
+    rows = (
+        CriterionScore.objects.filter(score__isnull=False, **COUNTED, **filters)
+        .values("review_id", "review__dossier_id")
+        .annotate(
+            points=Sum(F("criterion__weight") * F("score"), output_field=SUM_FIELD),
+            weights=Sum("criterion__weight", output_field=SUM_FIELD),
+        )
+        .order_by()
+    )
+    return {
+        row["review_id"]: (row["review__dossier_id"], Decimal(row["points"]) / row["weights"])
+        for row in rows
+        if row["weights"]
+    }
+
+
+@dataclass
+class CriterionStats:
+    criterion: object
+    count: int
+    mean: Decimal | None
+    low: int | None
+    high: int | None
+
+
+@dataclass
+class ReviewerScore:
+    review: Review
+    score: Decimal
+
+
+@dataclass
+class DossierAggregate:
+    grid: object
+    stats: Stats
+    criteria: list = field(default_factory=list)
+    reviewers: list = field(default_factory=list)
+    opinions: dict = field(default_factory=dict)
+    projects: list = field(default_factory=list)
+
+    def as_document(self):
+        return {
+            "scale": {"min": self.grid.scale_min, "max": self.grid.scale_max},
+            **self.stats.as_document(),
+            "criteria": [
+                {
+                    "code": c.criterion.code,
+                    "label": c.criterion.label,
+                    "weight": d2(c.criterion.weight),
+                    "count": c.count,
+                    "mean": d2(c.mean),
+                    "min": c.low,
+                    "max": c.high,
+                }
+                for c in self.criteria
+            ],
+            "reviewers": [
+                {
+                    "reviewer": r.review.reviewer.username,
+                    "reviewer_role": r.review.reviewer_role or None,
+                    "weighted_score": d2(r.score),
+                    "opinion": r.review.opinion or None,
+                }
+                for r in self.reviewers
+            ],
+            "opinions": self.opinions,
+            "projects": self.projects,
+        }
+
+
+def dossier_aggregate(dossier, *, grid=None, criteria=None):
+    """The aggregate of the counted reviews of one dossier (a fixed number of queries).
+
+    `grid` and `criteria`: the campaign's, when the caller has already loaded them."""
+    grid = grid or get_grid(dossier.campaign_id)
+    criteria = criteria if criteria is not None else grid_criteria(grid)
+    scores = review_scores(review__dossier_id=dossier.pk)
+    stats = Stats.of(score for _dossier, score in scores.values())
+    per_criterion = {
+        row["criterion_id"]: row
+        for row in CriterionScore.objects.filter(
+            review__dossier_id=dossier.pk, score__isnull=False, **COUNTED
+        )
+        .values("criterion_id")
+        .annotate(total=Sum("score"), n=Count("id"), low=Min("score"), high=Max("score"))
+        .order_by()
+    }
+    criterion_stats = []
+    for criterion in criteria:
+        row = per_criterion.get(criterion.id)
+        if row is None:
+            criterion_stats.append(CriterionStats(criterion, 0, None, None, None))
+        else:
+            criterion_stats.append(
+                CriterionStats(
+                    criterion, row["n"], Decimal(row["total"]) / row["n"], row["low"], row["high"]
+                )
+            )
+    reviews = {
+        r.pk: r for r in Review.objects.filter(pk__in=list(scores)).select_related("reviewer")
+    }
+    reviewers = sorted(
+        (ReviewerScore(reviews[pk], score) for pk, (_d, score) in scores.items() if pk in reviews),
+        key=lambda r: (-r.score, r.review.reviewer.username),
+    )
+    opinions = {value: 0 for value in Opinion.values}
+    for row in (
+        Review.objects.filter(
+            dossier_id=dossier.pk, submitted_at__isnull=False, excluded_at__isnull=True
+        )
+        .exclude(opinion="")
+        .values("opinion")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        opinions[row["opinion"]] = row["n"]
+    projects = {}
+    for row in (
+        ProjectOpinion.objects.filter(
+            review__dossier_id=dossier.pk,
+            project__isnull=False,
+            **COUNTED,
+        )
+        .exclude(opinion="")
+        .values("project_id", "project__title", "project__priority", "opinion")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        entry = projects.setdefault(
+            row["project_id"],
+            {
+                "project": row["project_id"],
+                "title": row["project__title"],
+                "priority": row["project__priority"],
+                "opinions": {value: 0 for value in Opinion.values},
+            },
+        )
+        entry["opinions"][row["opinion"]] = row["n"]
+    project_list = sorted(
+        projects.values(), key=lambda p: (p["priority"] is None, p["priority"] or 0, p["project"])
+    )
+    return DossierAggregate(grid, stats, criterion_stats, reviewers, opinions, project_list)
+
+
+@dataclass
+class RankingRow:
+    rank: int | None
+    dossier: object
+    stats: Stats
+    territories: list
+    requested_recurring: Decimal
+    requested_one_off: Decimal
+
+    def as_document(self):
+        return {
+            "rank": self.rank,
+            "dossier": self.dossier.id,
+            "filiere": self.dossier.filiere.slug,
+            "name": self.dossier.display_name,
+            "state": self.dossier.state,
+            "territories": [t.code for t in self.territories],
+            **self.stats.as_document(),
+            "requested_recurring": d2(self.requested_recurring),
+            "requested_one_off": d2(self.requested_one_off),
+        }
+
+
+def campaign_ranking(campaign, user):
+    """Submitted dossiers of the campaign by weighted mean, best first (fixed number of queries).
+
+    Dossiers without any counted review come last, unranked. ARS roles see
+    every dossier; a CARESP reviewer sees only the dossiers whose reviews
+    they may read (their own review submitted), with their overall rank."""
+    from dossiers.domain.access import visible_dossiers
+    from dossiers.models import Dossier
+
+    if not can_view_ranking.test(user):
+        raise PermissionDenied(_("Le classement est réservé aux équipes de l'ARS et de la CARESP."))
+    dossiers = list(
+        visible_dossiers(
+            user, Dossier.objects.filter(campaign_id=campaign.pk, state__in=SUBMITTED_STATES)
+        )
+        .select_related("filiere")
+        .prefetch_related("filiere__territories")
+        .defer("diagnostic", "swot")
+        .annotate(
+            requested_recurring=Sum(
+                "projects__lines__amount",
+                filter=Q(projects__lines__nature=LineNature.RECURRING),
+                output_field=SUM_FIELD,
+            ),
+            requested_one_off=Sum(
+                "projects__lines__amount",
+                filter=Q(projects__lines__nature=LineNature.ONE_OFF),
+                output_field=SUM_FIELD,
+            ),
+        )
+    )
+    by_dossier = {}
+    for dossier_id, score in review_scores(review__dossier__campaign_id=campaign.pk).values():
+        by_dossier.setdefault(dossier_id, []).append(score)
+    rows = [
+        RankingRow(
+            None,
+            dossier,
+            Stats.of(by_dossier.get(dossier.id, [])),
+            list(dossier.filiere.territories.all()),
+            dossier.requested_recurring or Decimal("0.00"),
+            dossier.requested_one_off or Decimal("0.00"),
+        )
+        for dossier in dossiers
+    ]
+    rows.sort(
+        key=lambda r: (
+            r.stats.mean is None,
+            -(r.stats.mean or 0),
+            -r.stats.count,
+            r.dossier.display_name.lower(),
+        )
+    )
+    previous = None
+    for position, row in enumerate(rows, start=1):
+        if row.stats.mean is None:
+            break
+        if previous is not None and row.stats.mean == previous.stats.mean:
+            row.rank = previous.rank
+        else:
+            row.rank = position
+        previous = row
+    if not can_view_all_reviews.test(user):
+        readable = set(
+            Review.objects.filter(
+                reviewer_id=user.pk,
+                dossier__campaign_id=campaign.pk,
+                submitted_at__isnull=False,
+                excluded_at__isnull=True,
+            ).values_list("dossier_id", flat=True)
+        )
+        rows = [row for row in rows if row.dossier.id in readable]
+    return rows

@@ -1,0 +1,345 @@
+"""Writing one's own review and reading the reviews of others.
+
+Independence rule (design brief §4): a reviewer sees the others' scores of a
+dossier only once their own review of it is submitted (and counts: a review
+excluded after a conflict of interest does not open the others'). ARS roles
+(instructor, decider, administrator) see every submitted review. The
+applicant never sees any review."""
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from common.errors import Conflict, InvalidInput, PermissionDenied
+from dossiers.enums import DossierState as S
+from dossiers.enums import Opinion
+from scoring.domain.assignments import has_conflict, is_assigned, lock_dossier
+from scoring.domain.grid import get_grid, grid_criteria
+from scoring.models import CriterionScore, Grid, ProjectOpinion, Review
+from scoring.rules import can_view_all_reviews, is_reviewer
+
+REVIEWABLE_STATES = frozenset({S.CARESP_REVIEW, S.ARS_ANALYSIS})
+TEXT_MAX = 20000
+
+# What a user may read of the reviews of one dossier.
+ACCESS_ALL = "all"  # every submitted review and the aggregate
+ACCESS_OWN = "own"  # only their own review
+ACCESS_NONE = "none"
+
+
+def own_review(dossier, user):
+    return (
+        Review.objects.filter(dossier_id=dossier.pk, reviewer_id=user.pk)
+        .select_related("reviewer")
+        .prefetch_related("scores__criterion", "project_opinions")
+        .first()
+    )
+
+
+def review_access(dossier, user, own=None):
+    """ACCESS_ALL, ACCESS_OWN or ACCESS_NONE (`own`: the user's review if already loaded)."""
+    if not user.is_authenticated:
+        return ACCESS_NONE
+    if can_view_all_reviews.test(user):
+        return ACCESS_ALL
+    if not user.is_internal_staff:
+        return ACCESS_NONE
+    if own is None:
+        counts = Review.objects.filter(
+            dossier_id=dossier.pk,
+            reviewer_id=user.pk,
+            submitted_at__isnull=False,
+            excluded_at__isnull=True,
+        ).exists()
+    else:
+        counts = own.counts
+    return ACCESS_ALL if counts else ACCESS_OWN
+
+
+def with_details(queryset):
+    return queryset.select_related("reviewer").prefetch_related(
+        Prefetch("scores", queryset=CriterionScore.objects.select_related("criterion")),
+        "project_opinions",
+    )
+
+
+def visible_reviews(dossier, user):
+    """The reviews of `dossier` this user may read, with scores and project opinions.
+
+    ARS roles and reviewers who submitted theirs: every submitted review
+    (excluded ones included, flagged). Other staff: only their own. Others: none."""
+    access = review_access(dossier, user)
+    reviews = Review.objects.filter(dossier_id=dossier.pk)
+    if access == ACCESS_ALL:
+        reviews = reviews.filter(submitted_at__isnull=False)
+    elif access == ACCESS_OWN:
+        reviews = reviews.filter(reviewer_id=user.pk)
+    else:
+        return []
+    return list(with_details(reviews).order_by("submitted_at", "id"))
+
+
+def _reviewer_role(user):
+    if user.has_role(Role.CARESP_REVIEWER) and not user.has_role(Role.ARS_INSTRUCTOR):
+        return Role.CARESP_REVIEWER
+    if user.has_role(Role.ARS_INSTRUCTOR) and not user.has_role(Role.CARESP_REVIEWER):
+        return Role.ARS_INSTRUCTOR
+    return Role.CARESP_REVIEWER if user.has_role(Role.CARESP_REVIEWER) else ""
+
+
+def _text(value, path, errors, max_length=TEXT_MAX):
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors.setdefault(path, []).append(_("Texte attendu."))
+        return ""
+    value = value.strip()
+    if len(value) > max_length:
+        errors.setdefault(path, []).append(
+            _("Ce texte dépasse %(n)d caractères.") % {"n": max_length}
+        )
+    return value
+
+
+def _opinion(value, path, errors):
+    if value in (None, ""):
+        return ""
+    if value not in Opinion.values:
+        errors.setdefault(path, []).append(
+            _(
+                "Avis attendu : favorable, réservé ou défavorable (favourable, reserved, unfavourable)."
+            )
+        )
+        return ""
+    return value
+
+
+def clean_review(grid, criteria, projects, data, *, submit):
+    """Validate a review; return cleaned data or raise InvalidInput listing every problem.
+
+    data: {scores: {code: int|None}, opinion, comment,
+           criterion_comments?: {code: str}, projects?: [{project, opinion, comment}]}"""
+    errors = {}
+    by_code = {c.code: c for c in criteria}
+    scores_in = data.get("scores")
+    if scores_in is None:
+        scores_in = {}
+    if not isinstance(scores_in, dict):
+        errors["scores"] = [_("Objet attendu : {code du critère: note}.")]
+        scores_in = {}
+    scores = {}
+    for code, value in scores_in.items():
+        path = f"scores.{code}"
+        if code not in by_code:
+            errors.setdefault(path, []).append(
+                _("Critère « %(code)s » inconnu dans la grille.") % {"code": code}
+            )
+            continue
+        if value is None or value == "":
+            continue
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors.setdefault(path, []).append(_("Note entière attendue."))
+            continue
+        if not grid.scale_min <= value <= grid.scale_max:
+            errors.setdefault(path, []).append(
+                _("La note doit être comprise entre %(min)d et %(max)d.")
+                % {"min": grid.scale_min, "max": grid.scale_max}
+            )
+            continue
+        scores[code] = value
+    comments_in = data.get("criterion_comments")
+    comments = None
+    if comments_in is not None:
+        comments = {}
+        if not isinstance(comments_in, dict):
+            errors["criterion_comments"] = [_("Objet attendu : {code du critère: commentaire}.")]
+            comments_in = {}
+        for code, value in comments_in.items():
+            if code not in by_code:
+                errors.setdefault(f"criterion_comments.{code}", []).append(
+                    _("Critère « %(code)s » inconnu dans la grille.") % {"code": code}
+                )
+                continue
+            comments[code] = _text(value, f"criterion_comments.{code}", errors)
+    opinion = _opinion(data.get("opinion"), "opinion", errors)
+    comment = _text(data.get("comment"), "comment", errors)
+    project_opinions = None
+    projects_in = data.get("projects")
+    if projects_in is not None:
+        project_opinions = {}
+        known = {p.id: p for p in projects}
+        if not isinstance(projects_in, list):
+            errors["projects"] = [_("Liste attendue.")]
+            projects_in = []
+        for index, item in enumerate(projects_in):
+            path = f"projects.{index}"
+            if not isinstance(item, dict):
+                errors.setdefault(path, []).append(_("Objet attendu."))
+                continue
+            project_id = item.get("project")
+            if isinstance(project_id, bool) or project_id not in known:
+                errors.setdefault(f"{path}.project", []).append(
+                    _("Fiche projet inconnue dans ce dossier.")
+                )
+                continue
+            project_opinions[project_id] = {
+                "project": known[project_id],
+                "opinion": _opinion(item.get("opinion"), f"{path}.opinion", errors),
+                "comment": _text(item.get("comment"), f"{path}.comment", errors),
+            }
+    if submit and not errors:
+        for criterion in criteria:
+            if criterion.code not in scores:
+                errors.setdefault(f"scores.{criterion.code}", []).append(
+                    _("Notez le critère « %(label)s » avant de soumettre.")
+                    % {"label": criterion.label}
+                )
+        if not opinion:
+            errors.setdefault("opinion", []).append(
+                _("Indiquez votre avis global avant de soumettre.")
+            )
+    if errors:
+        message = (
+            _("L'évaluation ne peut pas être soumise : corrigez les points signalés.")
+            if submit
+            else _("L'évaluation contient des erreurs : corrigez les points signalés.")
+        )
+        raise InvalidInput(message, errors)
+    return {
+        "scores": scores,
+        "criterion_comments": comments,
+        "opinion": opinion,
+        "comment": comment,
+        "projects": project_opinions,
+    }
+
+
+def _check_may_review(dossier, user, review):
+    """Raise why `user` may not write their review of `dossier` now (nothing if they may)."""
+    if not is_reviewer.test(user):
+        raise PermissionDenied(
+            _("Seuls les relecteurs CARESP et les instructeurs ARS évaluent les dossiers.")
+        )
+    if has_conflict(dossier, user):
+        raise Conflict(
+            _(
+                "Vous avez déclaré un conflit d'intérêts sur ce dossier : "
+                "vous ne pouvez pas l'évaluer."
+            )
+        )
+    if not is_assigned(dossier, user):
+        raise PermissionDenied(_("Ce dossier ne vous a pas été attribué pour évaluation."))
+    if review is not None and review.is_submitted:
+        raise Conflict(
+            _("Votre évaluation a été soumise le %(date)s : elle n'est plus modifiable.")
+            % {"date": timezone.localtime(review.submitted_at).strftime("%d/%m/%Y à %H:%M")}
+        )
+    if dossier.state not in REVIEWABLE_STATES:
+        raise Conflict(
+            _(
+                "Le dossier est « %(state)s » : les évaluations se font pendant la revue "
+                "CARESP ou l'analyse ARS."
+            )
+            % {"state": dossier.get_state_display()}
+        )
+
+
+def ensure_can_review(dossier, user):
+    """Raise PermissionDenied or Conflict, with the reason, if the user may not review now."""
+    review = Review.objects.filter(dossier_id=dossier.pk, reviewer_id=user.pk).first()
+    _check_may_review(dossier, user, review)
+
+
+def save_review(dossier, user, data, *, submit=False, now=None):
+    """Create or replace the user's own review of `dossier`; submit it if asked.
+
+    data: see clean_review. `criterion_comments` and `projects` left out (None)
+    keep their current values; `scores` replaces all the scores. Once submitted,
+    the review is read-only."""
+    if not is_reviewer.test(user):
+        _check_may_review(dossier, user, None)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock_dossier(dossier)
+        review = Review.objects.select_for_update().filter(dossier=locked, reviewer=user).first()
+        _check_may_review(locked, user, review)
+        grid = get_grid(locked.campaign_id)
+        if submit:
+            # Serialises with the grid's edition (see scoring.domain.grid.update_grid).
+            grid = Grid.objects.select_for_update().get(pk=grid.pk)
+        criteria = grid_criteria(grid)
+        projects = list(locked.projects.all())
+        cleaned = clean_review(grid, criteria, projects, data, submit=submit)
+        if review is None:
+            review = Review(
+                dossier=locked, reviewer=user, reviewer_role=_reviewer_role(user), created_at=now
+            )
+        review.opinion = cleaned["opinion"]
+        review.comment = cleaned["comment"]
+        review.updated_at = now
+        if submit:
+            review.submitted_at = now
+        review.save()
+        previous_comments = dict(
+            CriterionScore.objects.filter(review=review).values_list("criterion__code", "comment")
+        )
+        comments = cleaned["criterion_comments"]
+        if comments is None:
+            comments = previous_comments
+        CriterionScore.objects.filter(review=review).delete()
+        CriterionScore.objects.bulk_create(
+            CriterionScore(
+                review=review,
+                criterion=criterion,
+                score=cleaned["scores"].get(criterion.code),
+                comment=comments.get(criterion.code, ""),
+            )
+            for criterion in criteria
+            if criterion.code in cleaned["scores"] or comments.get(criterion.code)
+        )
+        if cleaned["projects"] is not None:
+            ProjectOpinion.objects.filter(review=review).delete()
+            ProjectOpinion.objects.bulk_create(
+                ProjectOpinion(
+                    review=review,
+                    project=item["project"],
+                    project_title=item["project"].title[:300],
+                    opinion=item["opinion"],
+                    comment=item["comment"],
+                )
+                for item in cleaned["projects"].values()
+                if item["opinion"] or item["comment"]
+            )
+    return with_details(Review.objects.filter(pk=review.pk)).get()
+
+
+def review_document(review):
+    """API shape of a review (scores prefetched)."""
+    scores = sorted(review.scores.all(), key=lambda s: (s.criterion.position, s.criterion_id))
+    return {
+        "id": review.id,
+        "dossier": review.dossier_id,
+        "reviewer": review.reviewer.username,
+        "reviewer_name": str(review.reviewer),
+        "reviewer_role": review.reviewer_role or None,
+        "opinion": review.opinion or None,
+        "comment": review.comment,
+        "submitted": review.is_submitted,
+        "submitted_at": review.submitted_at.isoformat() if review.submitted_at else None,
+        "excluded": review.excluded_at is not None,
+        "scores": {s.criterion.code: s.score for s in scores if s.score is not None},
+        "criterion_comments": {s.criterion.code: s.comment for s in scores if s.comment},
+        "projects": [
+            {
+                "project": o.project_id,
+                "title": o.project_title,
+                "opinion": o.opinion or None,
+                "comment": o.comment,
+            }
+            for o in review.project_opinions.all()
+        ],
+    }
