@@ -17,7 +17,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         user = request.user
         if user.is_internal_staff and not user.filiere_ids:
-            return redirect("dossiers:list")
+            return redirect("scoring:dashboard")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -135,10 +135,10 @@ def test_create_is_post_only_and_needs_login(client, lead, filiere):
 
 
 @pytest.mark.parametrize("role", ["caresp", "instructor", "decider", "admin_user"])
-def test_staff_go_to_the_dossier_list(client, as_role, role):
+def test_staff_go_to_their_work_dashboard(client, as_role, role):
     as_role(role)
     response = client.get(reverse("home"))
-    assert response.status_code == 302 and response.url == reverse("dossiers:list")
+    assert response.status_code == 302 and response.url == reverse("scoring:dashboard")
 
 
 def test_user_without_role_gets_an_explanation(client, outsider):

@@ -106,9 +106,9 @@ def test_dashboard_filters_by_state(client, campaign, in_review, instructor):
 
 def test_nav_has_an_instruction_entry_for_staff_only(client, in_review, instructor, lead):
     client.force_login(instructor)
-    assert 'href="/evaluation/"' in client.get(reverse("home")).content.decode()
+    assert 'href="/evaluation/"' in client.get(reverse("home"), follow=True).content.decode()
     client.force_login(lead)
-    assert 'href="/evaluation/"' not in client.get(reverse("home")).content.decode()
+    assert 'href="/evaluation/"' not in client.get(reverse("home"), follow=True).content.decode()
 
 
 # ---------------------------------------------------------------- workspace
