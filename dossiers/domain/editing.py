@@ -7,6 +7,7 @@ silently overwrite each other."""
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -110,6 +111,29 @@ def update_parts(dossier, user, parts, *, version=None, fingerprints=None):
     return locked
 
 
+MAX_PRIORITY = 9999
+MAX_ETP = Decimal("9999.99")
+
+
+def _whole_number(value):
+    """A JSON integer, or a string of at most 9 ASCII digits, as an int; else None.
+
+    (str.isdigit() alone accepts "²" or "١٢٣", on which int() fails.)"""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    return None
+
+
+def _fits_etp(value):
+    number = Decimal(value)
+    return number.is_finite() and number <= MAX_ETP and number == number.quantize(Decimal("0.01"))
+
+
 def _clean_date(c, data, key, path):
     value = data.get(key)
     if value in (None, ""):
@@ -135,10 +159,12 @@ def clean_project(data, *, partial=False):
         value = data.get("priority")
         if value in (None, ""):
             result["priority"] = None
-        elif isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
+        elif (rank := _whole_number(value)) is None or rank < 1:
             c.add("priority", _("Le rang de priorité est un entier à partir de 1."))
+        elif rank > MAX_PRIORITY:
+            c.add("priority", _("Le rang de priorité est trop grand."))
         else:
-            result["priority"] = int(value)
+            result["priority"] = rank
     for key, length in (("title", 300), ("pilot", 300)):
         if present(key):
             result[key] = c.text(data, key, key, length)
@@ -185,6 +211,10 @@ def clean_line(data, *, partial=False, french=False):
         result["staff_profile"] = c.text(data, "staff_profile", "staff_profile", 200)
     if present("etp"):
         value = c.decimal(data, "etp", "etp")
+        # The column is DECIMAL(6, 2): anything else would fail in the database.
+        if value is not None and not _fits_etp(value):
+            c.add("etp", _("ETP : nombre positif d'au plus deux décimales (par exemple 0.5)."))
+            value = None
         result["etp"] = value
     if present("amount"):
         value = data.get("amount")
@@ -200,10 +230,10 @@ def clean_line(data, *, partial=False, french=False):
         value = data.get("first_year")
         if value in (None, ""):
             result["first_year"] = None
-        elif isinstance(value, bool) or not str(value).isdigit() or not 2000 <= int(value) <= 2100:
+        elif (year := _whole_number(value)) is None or not 2000 <= year <= 2100:
             c.add("first_year", _("Année attendue (par exemple 2025)."))
         else:
-            result["first_year"] = int(value)
+            result["first_year"] = year
     if present("beneficiary_finess"):
         value = data.get("beneficiary_finess")
         result["beneficiary_finess"] = c.identifier(value, "beneficiary_finess", validate_finess)
