@@ -381,6 +381,9 @@ def test_money_accepted(api, dossier, project, amount, stored):
         "12.",
         ".5",
         "+5",
+        "١٢٣",  # Arabic-Indic digits
+        "１６００",  # full-width digits
+        "²",
         1.5,
         1600000.0,
         1e5,
