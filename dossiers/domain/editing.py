@@ -112,7 +112,6 @@ def update_parts(dossier, user, parts, *, version=None, fingerprints=None):
 
 
 MAX_PRIORITY = 9999
-MAX_ETP = Decimal("9999.99")
 
 
 def _whole_number(value):
@@ -127,11 +126,6 @@ def _whole_number(value):
     if text.isascii() and text.isdigit() and len(text) <= 9:
         return int(text)
     return None
-
-
-def _fits_etp(value):
-    number = Decimal(value)
-    return number.is_finite() and number <= MAX_ETP and number == number.quantize(Decimal("0.01"))
 
 
 def _clean_date(c, data, key, path):
@@ -211,9 +205,11 @@ def clean_line(data, *, partial=False, french=False):
         result["staff_profile"] = c.text(data, "staff_profile", "staff_profile", 200)
     if present("etp"):
         value = c.decimal(data, "etp", "etp")
-        # The column is DECIMAL(6, 2): anything else would fail in the database.
-        if value is not None and not _fits_etp(value):
-            c.add("etp", _("ETP : nombre positif d'au plus deux décimales (par exemple 0.5)."))
+        if value is not None and (
+            Decimal(value) > Decimal("999.99")
+            or Decimal(value) != Decimal(value).quantize(Decimal("0.01"))
+        ):
+            c.add("etp", _("ETP attendu entre 0 et 999,99, avec au plus deux décimales."))
             value = None
         result["etp"] = value
     if present("amount"):
