@@ -29,9 +29,10 @@ def parse_amount(value, *, french=False):
         text = _SPACES.sub("", text.replace("€", "")).replace(",", ".")
     if text.startswith("-"):
         raise ValidationError(_("Le montant ne peut pas être négatif."))
-    if re.fullmatch(r"\d+\.\d{3,}", text):
+    # [0-9], not \d: \d also matches "١٢٣" or "１６００", which Decimal() accepts.
+    if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
         raise ValidationError(_("Le montant ne peut pas avoir plus de deux décimales."))
-    if not re.fullmatch(r"\d{1,12}(\.\d{1,2})?", text):
+    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,2})?", text):
         raise ValidationError(
             _("« %(value)s » n'est pas un montant valide (exemple : 1600000.00).")
             % {"value": value}

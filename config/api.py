@@ -7,8 +7,16 @@ import json
 import logging
 
 from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
+from django.http.request import UnreadablePostError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -110,6 +118,20 @@ def on_http_error(request, exc):
 @api.exception_handler(json.JSONDecodeError)
 def on_bad_json(request, exc):
     return error_response(request, 400, _("Le corps de la requête n'est pas un JSON valide."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_request_too_big(request, exc):
+    return error_response(request, 413, _("La requête est trop volumineuse."))
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(UnreadablePostError)
+@api.exception_handler(SuspiciousOperation)
+def on_malformed_request(request, exc):
+    return error_response(request, 400, _("La requête est mal formée ou illisible."))
 
 
 @api.exception_handler(Exception)

@@ -1,3 +1,512 @@
-from ninja import Router
+"""Dossier endpoints of the JSON API (../shared/api.md), applicant side.
 
-router = Router()
+Every endpoint calls the same domain functions as the web interface
+(dossiers.domain.*, dossiers.workflow), so rules and French messages are the
+same. Visibility first: a dossier this user may not see is a 404 whatever the
+method; then the role (403) and the state (409)."""
+
+import datetime as dt
+import re
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+
+from campaign.models import Filiere
+from common.api_input import SLUG_RE, body_dict, iso
+from common.errors import InvalidInput, NotFound
+from common.money import money_str
+from config.api_docs import errors
+from dossiers import workflow
+from dossiers.domain import attachments as attachment_domain
+from dossiers.domain import editing
+from dossiers.domain.access import get_visible_dossier, visible_dossiers, with_document_relations
+from dossiers.domain.completeness import check_dossier
+from dossiers.domain.serialize import dossier_document, line_document, project_document
+from dossiers.enums import DossierState, LineNature
+from dossiers.models import Dossier
+from dossiers.rules import is_dossier_editor
+from dossiers.schemas import (
+    AttachmentOut,
+    CheckOut,
+    DossierCreateIn,
+    DossierOut,
+    DossierPatchIn,
+    DossierSummaryOut,
+    HistoryOut,
+    LineIn,
+    LineOut,
+    ProjectIn,
+    ProjectOut,
+    ProjectPatchIn,
+    SnapshotDetailOut,
+    SnapshotOut,
+    TransitionIn,
+    TransitionOut,
+)
+
+router = Router(tags=["dossiers"])
+
+PARTS = ("identity", "diagnostic", "swot")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+# --- Helpers -------------------------------------------------------------------
+
+
+def _not_found():
+    return NotFound(_("Dossier introuvable."))
+
+
+def _visible(user, dossier_id, queryset=None):
+    """The dossier, or 404 when it does not exist or this user may not know it exists."""
+    dossier = get_visible_dossier(user, dossier_id, queryset)
+    if dossier is None:
+        raise _not_found()
+    return dossier
+
+
+def _flags(user, dossier):
+    """(show_proposal, show_grant): proposals for internal staff only; grants for
+    staff, and for the filière's editors once the dossier is decided."""
+    staff = user.is_internal_staff
+    return staff, staff or dossier.state == DossierState.DECIDED
+
+
+def _document(user, dossier_id):
+    dossier = _visible(user, dossier_id, with_document_relations(Dossier.objects.all()))
+    show_proposal, show_grant = _flags(user, dossier)
+    document = dossier_document(dossier, show_proposal=show_proposal, show_grant=show_grant)
+    versions = {project.id: project.version for project in dossier.projects.all()}
+    for project in document["projects"]:
+        project["version"] = versions.get(project["id"])
+    return document
+
+
+def _editable(user, dossier_id):
+    """The dossier, checked in this order: visible (404), editor (403), editable state (409)."""
+    dossier = _visible(user, dossier_id)
+    with transaction.atomic():
+        # The domain's own check, with its messages; every write re-checks under the lock.
+        editing._lock_for_edit(dossier, user)
+    return dossier
+
+
+def _project_json(user, dossier, project):
+    show_proposal, show_grant = _flags(user, dossier)
+    document = project_document(project, show_proposal=show_proposal, show_grant=show_grant)
+    document["version"] = project.version
+    return document
+
+
+def _line_json(user, dossier, line):
+    show_proposal, show_grant = _flags(user, dossier)
+    return line_document(line, show_proposal=show_proposal, show_grant=show_grant)
+
+
+def _money_totals(row, show_grant):
+    totals = {
+        "requested_recurring": money_str(row.sum_requested_recurring or 0),
+        "requested_one_off": money_str(row.sum_requested_one_off or 0),
+        "granted_recurring": money_str(row.sum_granted_recurring or 0),
+        "granted_one_off": money_str(row.sum_granted_one_off or 0),
+    }
+    if not show_grant:
+        totals["granted_recurring"] = totals["granted_one_off"] = None
+    return totals
+
+
+def _sum(field, nature):
+    return Sum(f"projects__lines__{field}", filter=Q(projects__lines__nature=nature))
+
+
+# --- Dossiers ------------------------------------------------------------------
+
+
+@router.get(
+    "/dossiers",
+    response={200: list[DossierSummaryOut], **errors(400, 401)},
+    summary="Les dossiers que l'utilisateur peut voir",
+    description="Filtres facultatifs : `campaign` (slug), `state`. Les totaux sont calculés par la base, en une requête.",
+)
+def list_dossiers(request, campaign: str | None = None, state: DossierState | None = None):
+    user = request.auth
+    rows = visible_dossiers(user, Dossier.objects.select_related("campaign", "filiere"))
+    if campaign:
+        if not SLUG_RE.fullmatch(campaign):
+            return []
+        rows = rows.filter(campaign__slug=campaign)
+    if state is not None:
+        rows = rows.filter(state=state)
+    rows = rows.annotate(
+        sum_requested_recurring=_sum("amount", LineNature.RECURRING),
+        sum_requested_one_off=_sum("amount", LineNature.ONE_OFF),
+        sum_granted_recurring=_sum("granted", LineNature.RECURRING),
+        sum_granted_one_off=_sum("granted", LineNature.ONE_OFF),
+    ).order_by("campaign__slug", "filiere__name", "id")
+    result = []
+    for row in rows:
+        _show_proposal, show_grant = _flags(user, row)
+        result.append(
+            {
+                "id": row.id,
+                "campaign": row.campaign.slug,
+                "filiere": row.filiere.slug,
+                "state": row.state,
+                "outcome": (row.outcome or None) if show_grant else None,
+                "version": row.version,
+                # Same form as in the dossier document.
+                "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+                "totals": _money_totals(row, show_grant),
+            }
+        )
+    return result
+
+
+@router.post(
+    "/dossiers",
+    response={201: DossierOut, **errors(400, 401, 403, 404, 409)},
+    summary="Créer le dossier (brouillon) d'une filière",
+    exclude_unset=True,
+)
+def create_dossier(request, payload: DossierCreateIn):
+    user = request.auth
+    data = body_dict(payload)
+    campaign_slug, filiere_slug = data["campaign"], data["filiere"]
+    filiere = None
+    if SLUG_RE.fullmatch(campaign_slug) and SLUG_RE.fullmatch(filiere_slug):
+        filiere = (
+            Filiere.objects.select_related("campaign")
+            .filter(campaign__slug=campaign_slug, slug=filiere_slug)
+            .first()
+        )
+    if filiere is None:
+        raise NotFound(_("Campagne ou filière introuvable."))
+    dossier = editing.create_dossier(user, filiere)
+    return Status(201, _document(user, dossier.pk))
+
+
+@router.get(
+    "/dossiers/{id}",
+    response={200: DossierOut, **errors(401, 404)},
+    summary="Le dossier complet",
+    exclude_unset=True,
+)
+def get_dossier(request, id: int):
+    return _document(request.auth, id)
+
+
+@router.patch(
+    "/dossiers/{id}",
+    response={200: DossierOut, **errors(400, 401, 403, 404, 409)},
+    summary="Remplacer la fiche d'identité, le diagnostic ou l'AFOM",
+    description="Chaque partie envoyée est remplacée en entier ; `version` est obligatoire (409 si le dossier a changé depuis). Les champs en lecture seule sont ignorés.",
+    exclude_unset=True,
+)
+def patch_dossier(request, id: int, payload: DossierPatchIn):
+    user = request.auth
+    data = body_dict(payload)
+    dossier = _editable(user, id)
+    parts = {key: data[key] for key in PARTS if key in data}
+    nulls = [key for key, value in parts.items() if value is None]
+    if nulls:
+        message = _("Objet attendu.")
+        raise InvalidInput(
+            _("Certaines informations sont invalides."), {key: [message] for key in nulls}
+        )
+    editing.update_parts(dossier, user, parts, version=payload.version)
+    return _document(user, id)
+
+
+# --- Project sheets and funding lines ------------------------------------------
+
+
+@router.post(
+    "/dossiers/{id}/projects",
+    response={201: ProjectOut, **errors(400, 401, 403, 404, 409)},
+    summary="Ajouter une fiche projet",
+)
+def create_project(request, id: int, payload: ProjectIn):
+    user = request.auth
+    data = body_dict(payload)
+    dossier = _editable(user, id)
+    project = editing.create_project(dossier, user, data)
+    return Status(201, _project_json(user, dossier, project))
+
+
+@router.patch(
+    "/dossiers/{id}/projects/{pid}",
+    response={200: ProjectOut, **errors(400, 401, 403, 404, 409)},
+    summary="Modifier une fiche projet",
+    description="Seuls les champs envoyés changent. `version` (facultatif) : 409 si la fiche a changé depuis.",
+)
+def update_project(request, id: int, pid: int, payload: ProjectPatchIn):
+    user = request.auth
+    data = body_dict(payload)
+    version = data.pop("version", None)
+    dossier = _editable(user, id)
+    project = editing.update_project(dossier, user, pid, data, version=version)
+    return _project_json(user, dossier, project)
+
+
+@router.delete(
+    "/dossiers/{id}/projects/{pid}",
+    response={204: None, **errors(401, 403, 404, 409)},
+    summary="Supprimer une fiche projet (et ses lignes)",
+)
+def delete_project(request, id: int, pid: int):
+    user = request.auth
+    dossier = _editable(user, id)
+    editing.delete_project(dossier, user, pid)
+    return Status(204, None)
+
+
+@router.post(
+    "/dossiers/{id}/projects/{pid}/lines",
+    response={201: LineOut, **errors(400, 401, 403, 404, 409)},
+    summary="Ajouter une ligne de financement",
+    description="`amount` : chaîne (« 1600000 », « 1600000.5 », « 1600000.50 ») ou entier JSON ; refusés avec 400 : négatifs, NaN, Infinity, plus de deux décimales, exposants, nombres JSON à virgule.",
+)
+def create_line(request, id: int, pid: int, payload: LineIn):
+    user = request.auth
+    data = body_dict(payload)
+    dossier = _editable(user, id)
+    line = editing.create_line(dossier, user, pid, data)
+    return Status(201, _line_json(user, dossier, line))
+
+
+@router.patch(
+    "/dossiers/{id}/projects/{pid}/lines/{lid}",
+    response={200: LineOut, **errors(400, 401, 403, 404, 409)},
+    summary="Modifier une ligne de financement",
+    description="Seuls les champs envoyés changent ; mêmes règles de montant qu'à la création.",
+)
+def update_line(request, id: int, pid: int, lid: int, payload: LineIn):
+    user = request.auth
+    data = body_dict(payload)
+    dossier = _editable(user, id)
+    line = editing.update_line(dossier, user, pid, lid, data)
+    return _line_json(user, dossier, line)
+
+
+@router.delete(
+    "/dossiers/{id}/projects/{pid}/lines/{lid}",
+    response={204: None, **errors(401, 403, 404, 409)},
+    summary="Supprimer une ligne de financement",
+)
+def delete_line(request, id: int, pid: int, lid: int):
+    user = request.auth
+    dossier = _editable(user, id)
+    editing.delete_line(dossier, user, pid, lid)
+    return Status(204, None)
+
+
+# --- Attachments -----------------------------------------------------------------
+
+
+@router.post(
+    "/dossiers/{id}/attachments",
+    response={201: AttachmentOut, **errors(400, 401, 403, 404, 409, 413, 415)},
+    summary="Joindre un fichier (multipart : file, section, project facultatif)",
+    description="20 Mo au plus (413) ; PDF, DOCX, XLSX, ODT, ODS, PNG ou JPG, reconnus d'après le contenu (415).",
+)
+def upload_attachment(
+    request,
+    id: int,
+    file: File[UploadedFile] = None,
+    section: Form[str] = None,
+    project: Form[str] = None,
+):
+    user = request.auth
+    dossier = _editable(user, id)
+    project_id = None
+    if project not in (None, ""):
+        if not (project.isascii() and project.isdigit() and len(project) < 19):
+            message = _("Identifiant de fiche projet invalide.")
+            raise InvalidInput(message, {"project": [message]})
+        project_id = int(project)
+    if file is None:
+        raise InvalidInput(_("Aucun fichier reçu."), {"file": [_("Choisissez un fichier.")]})
+    attachment = attachment_domain.add_attachment(
+        dossier, user, file, section or "", project_id=project_id
+    )
+    return Status(
+        201,
+        {
+            "id": attachment.id,
+            "name": attachment.name,
+            "size": attachment.size,
+            "content_type": attachment.content_type,
+        },
+    )
+
+
+@router.get(
+    "/dossiers/{id}/attachments/{aid}",
+    response={200: None, **errors(401, 404)},
+    summary="Télécharger une pièce jointe",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Le fichier",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def download_attachment(request, id: int, aid: int):
+    dossier = _visible(request.auth, id)
+    attachment = dossier.attachments.filter(pk=aid).first()
+    if attachment is None:
+        raise NotFound(_("Pièce jointe introuvable."))
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise NotFound(_("Le fichier de cette pièce jointe est introuvable.")) from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Completeness, workflow, history, snapshots -----------------------------------
+
+
+@router.get(
+    "/dossiers/{id}/check",
+    response={200: CheckOut, **errors(401, 404)},
+    summary="Le dossier peut-il être déposé ? Tous les problèmes d'un coup",
+)
+def check(request, id: int):
+    dossier = _visible(request.auth, id)
+    problems = [problem.as_dict() for problem in check_dossier(dossier)]
+    return {"complete": not problems, "problems": problems}
+
+
+@router.get(
+    "/dossiers/{id}/transitions",
+    response={200: list[TransitionOut], **errors(401, 404)},
+    summary="Les actions que l'utilisateur peut faire maintenant sur ce dossier",
+)
+def list_transitions(request, id: int):
+    dossier = _visible(request.auth, id)
+    return [
+        {"name": name, "label": str(label)}
+        for name, label in workflow.available_transitions(dossier, request.auth)
+    ]
+
+
+def _parse_due_date(value):
+    if value in (None, ""):
+        return None
+    try:
+        if not _DATE.fullmatch(value):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        message = _("Date attendue au format AAAA-MM-JJ.")
+        raise InvalidInput(message, {"due_date": [message]}) from None
+
+
+@router.post(
+    "/dossiers/{id}/transitions/{name}",
+    response={200: DossierOut, **errors(400, 401, 403, 404, 409)},
+    summary="Faire avancer le dossier (déposer, retourner pour compléments, retirer...)",
+    description="Noms : submit, start_caresp_review, start_ars_analysis, return_for_completion (comment et due_date obligatoires), resubmit, withdraw. "
+    "La décision passe par POST dossiers/{id}/decision. Dossier incomplet : 400 avec `errors.problems` = [{field, message}] "
+    "et, en plus, chaque message sous la clé de son champ.",
+    exclude_unset=True,
+)
+def fire_transition(request, id: int, name: str, payload: TransitionIn | None = None):
+    user = request.auth
+    data = body_dict(payload)
+    dossier = _visible(user, id)
+    if name not in workflow.DIRECT_TRANSITIONS:
+        raise NotFound(_("Action inconnue : « %(name)s ».") % {"name": name[:50]})
+    due_date = _parse_due_date(data.get("due_date"))
+    try:
+        workflow.transition(
+            dossier, name, user, comment=data.get("comment") or "", due_date=due_date
+        )
+    except InvalidInput as exc:
+        problems = exc.errors.get("problems")
+        if not problems:
+            raise
+        flat = {"problems": problems}
+        for problem in problems:
+            flat.setdefault(problem["field"], []).append(problem["message"])
+        raise InvalidInput(exc.message, flat) from None
+    return _document(user, id)
+
+
+@router.get(
+    "/dossiers/{id}/history",
+    response={200: list[HistoryOut], **errors(401, 404)},
+    summary="L'historique du dossier (le porteur n'en voit que les entrées publiques)",
+)
+def history(request, id: int):
+    user = request.auth
+    dossier = _visible(user, id)
+    entries = dossier.history.select_related("by").order_by("at", "id")
+    if not user.is_internal_staff:
+        entries = entries.filter(is_public=True)
+    return [
+        {
+            "from_state": entry.from_state,
+            "to_state": entry.to_state,
+            "by": entry.by.username if entry.by else None,
+            "at": iso(entry.at),
+            "comment": entry.comment,
+        }
+        for entry in entries
+    ]
+
+
+def _snapshot_json(snapshot):
+    return {
+        "number": snapshot.number,
+        "created_at": iso(snapshot.created_at),
+        "created_by": snapshot.created_by.username if snapshot.created_by else None,
+        "content_sha256": snapshot.content_sha256,
+    }
+
+
+def _snapshot_reader(user, dossier_id):
+    """Staff and the dossier's editors only."""
+    dossier = _visible(user, dossier_id)
+    if not (user.is_internal_staff or is_dossier_editor.test(user, dossier)):
+        raise _not_found()
+    return dossier
+
+
+@router.get(
+    "/dossiers/{id}/snapshots",
+    response={200: list[SnapshotOut], **errors(401, 404)},
+    summary="Les versions déposées du dossier",
+)
+def list_snapshots(request, id: int):
+    dossier = _snapshot_reader(request.auth, id)
+    snapshots = dossier.snapshots.select_related("created_by").defer("content").order_by("number")
+    return [_snapshot_json(s) for s in snapshots]
+
+
+@router.get(
+    "/dossiers/{id}/snapshots/{n}",
+    response={200: SnapshotDetailOut, **errors(401, 404)},
+    summary="Une version déposée, avec son contenu exact",
+)
+def get_snapshot(request, id: int, n: int):
+    dossier = _snapshot_reader(request.auth, id)
+    snapshot = dossier.snapshots.select_related("created_by").filter(number=n).first()
+    if snapshot is None:
+        raise NotFound(_("Version déposée introuvable."))
+    return {**_snapshot_json(snapshot), "content": snapshot.content}

@@ -111,6 +111,23 @@ def update_parts(dossier, user, parts, *, version=None, fingerprints=None):
     return locked
 
 
+MAX_PRIORITY = 9999
+
+
+def _whole_number(value):
+    """A JSON integer, or a string of at most 9 ASCII digits, as an int; else None.
+
+    (str.isdigit() alone accepts "²" or "١٢٣", on which int() fails.)"""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    return None
+
+
 def _clean_date(c, data, key, path):
     value = data.get(key)
     if value in (None, ""):
@@ -136,10 +153,12 @@ def clean_project(data, *, partial=False):
         value = data.get("priority")
         if value in (None, ""):
             result["priority"] = None
-        elif isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
+        elif (rank := _whole_number(value)) is None or rank < 1:
             c.add("priority", _("Le rang de priorité est un entier à partir de 1."))
+        elif rank > MAX_PRIORITY:
+            c.add("priority", _("Le rang de priorité est trop grand."))
         else:
-            result["priority"] = int(value)
+            result["priority"] = rank
     for key, length in (("title", 300), ("pilot", 300)):
         if present(key):
             result[key] = c.text(data, key, key, length)
@@ -207,10 +226,10 @@ def clean_line(data, *, partial=False, french=False):
         value = data.get("first_year")
         if value in (None, ""):
             result["first_year"] = None
-        elif isinstance(value, bool) or not str(value).isdigit() or not 2000 <= int(value) <= 2100:
+        elif (year := _whole_number(value)) is None or not 2000 <= year <= 2100:
             c.add("first_year", _("Année attendue (par exemple 2025)."))
         else:
-            result["first_year"] = int(value)
+            result["first_year"] = year
     if present("beneficiary_finess"):
         value = data.get("beneficiary_finess")
         result["beneficiary_finess"] = c.identifier(value, "beneficiary_finess", validate_finess)

@@ -32,6 +32,7 @@ DIAGNOSTIC_COUNTS = [
     "volunteer_associations",
 ]
 SWOT_KEYS = ["strengths", "weaknesses", "opportunities", "threats"]
+MAX_COUNT = 10**9
 
 
 class _Collector:
@@ -84,12 +85,16 @@ class _Collector:
             return None
         if isinstance(value, str):
             value = value.strip().replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
-            if not value.isdigit():
+            # isdigit() alone lets "²" or "١٢٣" through (int() then fails).
+            if not (value.isascii() and value.isdigit()) or len(value) > 12:
                 self.add(path, _("Nombre entier positif ou nul attendu."))
                 return None
             value = int(value)
         if not isinstance(value, int) or value < 0:
             self.add(path, _("Nombre entier positif ou nul attendu."))
+            return None
+        if value > MAX_COUNT:
+            self.add(path, _("Ce nombre est trop grand."))
             return None
         return value
 

@@ -1,0 +1,348 @@
+"""Every dossier endpoint × every role, with the exact status codes of api.md."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from dossiers.models import Dossier
+from dossiers.workflow import transition
+from tests.api.conftest import EDITORS, PDF, ROLES, STAFF
+from tests.factories import complete_swot
+
+OUTSIDERS = {"other_lead", "outsider"}
+
+
+def statuses(editors, staff, others=404):
+    table = {"anonymous": 401}
+    for role in EDITORS:
+        table[role] = editors
+    for role in STAFF:
+        table[role] = staff if not isinstance(staff, dict) else staff[role]
+    for role in OUTSIDERS:
+        table[role] = others
+    return table
+
+
+READ_DRAFT = statuses(200, 404)
+READ_SUBMITTED = statuses(200, 200)
+WRITE_SUBMITTED = statuses(409, 403)
+INSTRUCTOR_ONLY = statuses(403, {"caresp": 403, "instructor": 200, "decider": 403, "admin": 403})
+EDITORS_ONLY = statuses(200, 403)
+
+
+def tomorrow():
+    return (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+
+
+def in_state(dossier, state, lead, instructor):
+    """Move a complete draft to `state` through the workflow."""
+    if state == "draft":
+        return dossier
+    dossier = transition(dossier, "submit", lead)
+    if state == "submitted":
+        return dossier
+    dossier = transition(dossier, "start_caresp_review", instructor)
+    if state == "caresp_review":
+        return dossier
+    if state == "returned":
+        return transition(
+            dossier,
+            "return_for_completion",
+            instructor,
+            comment="Merci de préciser le budget.",
+            due_date=timezone.localdate() + dt.timedelta(days=10),
+        )
+    dossier = transition(dossier, "start_ars_analysis", instructor)
+    assert state == "ars_analysis"
+    return dossier
+
+
+# (name, state, method, path, body, expected statuses)
+CASES = [
+    ("get", "draft", "get", "dossiers/{id}", None, READ_DRAFT),
+    ("get", "submitted", "get", "dossiers/{id}", None, READ_SUBMITTED),
+    (
+        "patch",
+        "draft",
+        "patch",
+        "dossiers/{id}",
+        lambda c: {"version": c["version"], "swot": complete_swot()},
+        statuses(200, 404),
+    ),
+    (
+        "patch",
+        "submitted",
+        "patch",
+        "dossiers/{id}",
+        lambda c: {"version": c["version"], "swot": complete_swot()},
+        WRITE_SUBMITTED,
+    ),
+    (
+        "patch",
+        "returned",
+        "patch",
+        "dossiers/{id}",
+        lambda c: {"version": c["version"], "swot": complete_swot()},
+        statuses(200, 403),
+    ),
+    (
+        "add_project",
+        "draft",
+        "post",
+        "dossiers/{id}/projects",
+        lambda c: {"title": "Nouvelle fiche", "objectives": "Objectifs"},
+        statuses(201, 404),
+    ),
+    (
+        "add_project",
+        "submitted",
+        "post",
+        "dossiers/{id}/projects",
+        lambda c: {"title": "Nouvelle fiche", "objectives": "Objectifs"},
+        WRITE_SUBMITTED,
+    ),
+    (
+        "edit_project",
+        "draft",
+        "patch",
+        "dossiers/{id}/projects/{pid}",
+        lambda c: {"title": "Fiche renommée"},
+        statuses(200, 404),
+    ),
+    (
+        "edit_project",
+        "submitted",
+        "patch",
+        "dossiers/{id}/projects/{pid}",
+        lambda c: {"title": "Fiche renommée"},
+        WRITE_SUBMITTED,
+    ),
+    ("delete_project", "draft", "delete", "dossiers/{id}/projects/{pid}", None, statuses(204, 404)),
+    (
+        "delete_project",
+        "submitted",
+        "delete",
+        "dossiers/{id}/projects/{pid}",
+        None,
+        WRITE_SUBMITTED,
+    ),
+    (
+        "add_line",
+        "draft",
+        "post",
+        "dossiers/{id}/projects/{pid}/lines",
+        lambda c: {"label": "Formation", "nature": "one_off", "amount": "1500.50"},
+        statuses(201, 404),
+    ),
+    (
+        "add_line",
+        "submitted",
+        "post",
+        "dossiers/{id}/projects/{pid}/lines",
+        lambda c: {"label": "Formation", "nature": "one_off", "amount": "1500.50"},
+        WRITE_SUBMITTED,
+    ),
+    (
+        "edit_line",
+        "draft",
+        "patch",
+        "dossiers/{id}/projects/{pid}/lines/{lid}",
+        lambda c: {"amount": "60000"},
+        statuses(200, 404),
+    ),
+    (
+        "edit_line",
+        "submitted",
+        "patch",
+        "dossiers/{id}/projects/{pid}/lines/{lid}",
+        lambda c: {"amount": "60000"},
+        WRITE_SUBMITTED,
+    ),
+    (
+        "delete_line",
+        "draft",
+        "delete",
+        "dossiers/{id}/projects/{pid}/lines/{lid}",
+        None,
+        statuses(204, 404),
+    ),
+    (
+        "delete_line",
+        "submitted",
+        "delete",
+        "dossiers/{id}/projects/{pid}/lines/{lid}",
+        None,
+        WRITE_SUBMITTED,
+    ),
+    ("upload", "draft", "upload", "dossiers/{id}/attachments", None, statuses(201, 404)),
+    ("upload", "submitted", "upload", "dossiers/{id}/attachments", None, WRITE_SUBMITTED),
+    ("download", "draft", "get", "dossiers/{id}/attachments/{aid}", None, READ_DRAFT),
+    ("download", "submitted", "get", "dossiers/{id}/attachments/{aid}", None, READ_SUBMITTED),
+    ("check", "draft", "get", "dossiers/{id}/check", None, READ_DRAFT),
+    ("check", "submitted", "get", "dossiers/{id}/check", None, READ_SUBMITTED),
+    ("transitions", "draft", "get", "dossiers/{id}/transitions", None, READ_DRAFT),
+    ("transitions", "submitted", "get", "dossiers/{id}/transitions", None, READ_SUBMITTED),
+    ("history", "draft", "get", "dossiers/{id}/history", None, READ_DRAFT),
+    ("history", "submitted", "get", "dossiers/{id}/history", None, READ_SUBMITTED),
+    ("snapshots", "draft", "get", "dossiers/{id}/snapshots", None, READ_DRAFT),
+    ("snapshots", "submitted", "get", "dossiers/{id}/snapshots", None, READ_SUBMITTED),
+    ("snapshot", "submitted", "get", "dossiers/{id}/snapshots/1", None, READ_SUBMITTED),
+    (
+        "submit",
+        "draft",
+        "post",
+        "dossiers/{id}/transitions/submit",
+        lambda c: {},
+        statuses(200, 404),
+    ),
+    (
+        "submit_again",
+        "submitted",
+        "post",
+        "dossiers/{id}/transitions/submit",
+        lambda c: {},
+        statuses(409, 403),
+    ),
+    (
+        "start_caresp_review",
+        "submitted",
+        "post",
+        "dossiers/{id}/transitions/start_caresp_review",
+        None,
+        INSTRUCTOR_ONLY,
+    ),
+    (
+        "start_ars_analysis",
+        "caresp_review",
+        "post",
+        "dossiers/{id}/transitions/start_ars_analysis",
+        None,
+        INSTRUCTOR_ONLY,
+    ),
+    (
+        "return_for_completion",
+        "ars_analysis",
+        "post",
+        "dossiers/{id}/transitions/return_for_completion",
+        lambda c: {"comment": "Précisez le budget.", "due_date": tomorrow()},
+        INSTRUCTOR_ONLY,
+    ),
+    (
+        "resubmit",
+        "returned",
+        "post",
+        "dossiers/{id}/transitions/resubmit",
+        lambda c: {},
+        EDITORS_ONLY,
+    ),
+    (
+        "withdraw",
+        "submitted",
+        "post",
+        "dossiers/{id}/transitions/withdraw",
+        lambda c: {"comment": "Nous retirons notre candidature."},
+        EDITORS_ONLY,
+    ),
+    (
+        "decide_is_not_here",
+        "ars_analysis",
+        "post",
+        "dossiers/{id}/transitions/decide",
+        lambda c: {"comment": "Décision"},
+        statuses(404, 404),
+    ),
+    (
+        "unknown_transition",
+        "submitted",
+        "post",
+        "dossiers/{id}/transitions/approve",
+        lambda c: {},
+        statuses(404, 404),
+    ),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "name, state, method, path, body, expected",
+    CASES,
+    ids=[f"{case[0]}-{case[1]}" for case in CASES],
+)
+def test_endpoint_by_role(
+    role, name, state, method, path, body, expected, people, api_as, draft, lead, instructor
+):
+    dossier = in_state(draft, state, lead, instructor)
+    project = dossier.projects.get()
+    context = {
+        "id": dossier.id,
+        "pid": project.id,
+        "lid": project.lines.get().id,
+        "aid": dossier.attachments.get().id,
+        "version": dossier.version,
+    }
+    client = api_as(people[role])
+    url = path.format(**context)
+    if method == "upload":
+        response = client.upload(url, PDF, name="budget.pdf", section="projects")
+    elif method in ("get", "delete"):
+        response = getattr(client, method)(url)
+    else:
+        response = getattr(client, method)(url, body(context) if body else None)
+    assert response.status_code == expected[role], (role, response.content[:300])
+    if response.status_code >= 400:
+        assert set(response.json()) == {"detail", "errors"}
+        assert response.json()["detail"]
+        if method not in ("get",) and name not in {"submit", "withdraw", "resubmit"}:
+            assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dossier_list_by_role(role, people, api_as, draft, campaign, lead, instructor):
+    from tests.factories import FiliereFactory, complete_dossier
+
+    other_filiere = campaign.filieres.get(slug="cornouaille")
+    other_submitted = transition(
+        complete_dossier(filiere=other_filiere), "submit", people["other_lead"]
+    )
+    third_draft = complete_dossier(filiere=FiliereFactory(campaign=campaign, slug="trégor"))
+    response = api_as(people[role]).get("dossiers")
+    if role == "anonymous":
+        assert response.status_code == 401
+        return
+    assert response.status_code == 200
+    seen = {row["id"] for row in response.json()}
+    expected = {
+        "lead": {draft.id},
+        "co_editor": {draft.id},
+        "other_lead": {other_submitted.id},
+        "outsider": set(),
+    }.get(role, {other_submitted.id})
+    assert seen == expected
+    assert third_draft.id not in seen
+
+
+POST_DOSSIER = {
+    "lead": 201,
+    "co_editor": 201,
+    "other_lead": 403,
+    "caresp": 403,
+    "instructor": 403,
+    "decider": 403,
+    "admin": 403,
+    "outsider": 403,
+    "anonymous": 401,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_dossier_by_role(role, people, api_as, filiere):
+    response = api_as(people[role]).post(
+        "dossiers", {"campaign": "bretagne-2025", "filiere": "nord-finistere"}
+    )
+    assert response.status_code == POST_DOSSIER[role], response.json()
+    if response.status_code == 201:
+        assert response.json()["state"] == "draft"
+        assert Dossier.objects.get().created_by == people[role]
+    else:
+        assert not Dossier.objects.exists()
