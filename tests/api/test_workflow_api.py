@@ -302,7 +302,7 @@ def test_withdraw(api, dossier, lead):
 
 
 def test_proposals_and_grants_visibility(api, api_as, caresp, instructor, decider, dossier, lead):
-    transition(transition(dossier, "submit", lead), "start_ars_analysis", instructor)
+    dossier = transition(transition(dossier, "submit", lead), "start_ars_analysis", instructor)
     FundingLine.objects.filter(project__dossier=dossier).update(
         proposed=Decimal("50000"), granted=Decimal("45000.5")
     )
