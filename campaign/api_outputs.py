@@ -2,7 +2,7 @@
 
 - GET campaigns/{slug}/exports/decisions.{xlsx,ods,csv} (staff): 200 with the file
   when the campaign has at most OUTPUTS_EXPORT_SYNC_MAX_ROWS project sheets
-  (default 2000: a few seconds of work); above, 202 with a `Location` to poll.
+  (default 1000: a few seconds of work, Brittany has at most ~600); above, 202 with a `Location` to poll.
 - GET dossiers/{id}/letter.docx: staff, or the dossier's lead once decided;
   404 for anyone else; 409 while the dossier is not decided.
 - GET campaigns/{slug}/letters.zip (staff): 202 with a `Location` to poll.

@@ -17,6 +17,7 @@ neutralised with a leading apostrophe, in every format. The CSV holds the
 ISO dates: what French Excel and LibreOffice open directly)."""
 
 import io
+import math
 from collections import defaultdict
 from decimal import Decimal
 
@@ -143,54 +144,81 @@ def _territories_by_filiere(campaign):
     return result
 
 
+def _dossier_columns(campaign, scores):
+    """Per dossier, the columns shared by all its rows (each JSON document decoded once)."""
+    from dossiers.models import Dossier
+
+    territories = _territories_by_filiere(campaign)
+    states = dict(DossierState.choices)
+    outcomes = dict(Outcome.choices)
+    dossiers = (
+        Dossier.objects.filter(campaign=campaign, state__in=EXPORTED_STATES)
+        .select_related("filiere")
+        .only(
+            "id",
+            "state",
+            "outcome",
+            "submitted_at",
+            "decided_at",
+            "identity",
+            "filiere__id",
+            "filiere__name",
+        )
+    )
+    result = {}
+    for dossier in dossiers:
+        decided = dossier.state == DossierState.DECIDED
+        covered = territories.get(dossier.filiere_id, [])
+        identity = dossier.identity or {}
+        lead = identity.get("lead_structure") or {}
+        result[dossier.id] = (
+            decided,
+            {
+                COL_DOSSIER_ID: dossier.id,
+                COL_DOSSIER: identity.get("name") or dossier.filiere.name,
+                COL_FILIERE: dossier.filiere.name,
+                COL_TERRITORY: " ; ".join(f"{t.code} — {t.name}" for t in covered),
+                COL_DEPARTEMENTS: ", ".join(
+                    sorted({code for t in covered for code in (t.departements or [])})
+                ),
+                COL_LEAD: lead.get("name") or "",
+                COL_STATE: str(states.get(dossier.state, dossier.state)),
+                COL_OUTCOME: str(outcomes.get(dossier.outcome, "")) if decided else "",
+                COL_SUBMITTED: _local_date(dossier.submitted_at),
+                COL_DECIDED: _local_date(dossier.decided_at) if decided else None,
+                COL_SCORE: scores.get(dossier.id),
+            },
+        )
+    return result
+
+
 def decision_rows(campaign, scores=None):
     """The « Décisions » sheet: one row per project sheet, amounts summed in the database."""
     from dossiers.models import Project
 
-    scores = scores or {}
+    per_dossier = _dossier_columns(campaign, scores or {})
     projects = (
         Project.objects.filter(dossier__campaign=campaign, dossier__state__in=EXPORTED_STATES)
-        .select_related("dossier__filiere")
-        .annotate(
-            **_line_sums("lines__"),
-            start_month=_min_start_month(),
-        )
+        .values("id", "dossier_id", "priority", "title", "start", "end")
+        .annotate(**_line_sums("lines__"), start_month=_min_start_month())
         .order_by("dossier__filiere__name", "dossier_id", "priority", "id")
     )
-    territories = _territories_by_filiere(campaign)
-    states = dict(DossierState.choices)
-    outcomes = dict(Outcome.choices)
     rows = []
     for project in projects:
-        dossier = project.dossier
-        decided = dossier.state == DossierState.DECIDED
-        covered = territories.get(dossier.filiere_id, [])
-        lead = (dossier.identity or {}).get("lead_structure") or {}
+        decided, shared = per_dossier[project["dossier_id"]]
         row = {
-            COL_DOSSIER_ID: dossier.id,
-            COL_DOSSIER: dossier.identity.get("name") or dossier.filiere.name,
-            COL_FILIERE: dossier.filiere.name,
-            COL_TERRITORY: " ; ".join(f"{t.code} — {t.name}" for t in covered),
-            COL_DEPARTEMENTS: ", ".join(
-                sorted({code for t in covered for code in (t.departements or [])})
-            ),
-            COL_LEAD: lead.get("name") or "",
-            COL_STATE: str(states.get(dossier.state, dossier.state)),
-            COL_OUTCOME: str(outcomes.get(dossier.outcome, "")) if decided else "",
-            COL_SUBMITTED: _local_date(dossier.submitted_at),
-            COL_DECIDED: _local_date(dossier.decided_at) if decided else None,
-            COL_SCORE: scores.get(dossier.id),
-            COL_PRIORITY: project.priority,
-            COL_PROJECT: project.title,
-            COL_START: project.start,
-            COL_END: project.end,
+            **shared,
+            COL_PRIORITY: project["priority"],
+            COL_PROJECT: project["title"],
+            COL_START: project["start"],
+            COL_END: project["end"],
         }
         for key, header in AMOUNT_KEYS:
-            value = _cents(getattr(project, key))
+            value = _cents(project[key])
             if key.startswith("granted") and not decided:
                 value = None
             row[header] = value
-        row[COL_START_MONTH] = project.start_month if decided else None
+        row[COL_START_MONTH] = project["start_month"] if decided else None
         rows.append(row)
     columns = [
         COL_DOSSIER_ID,
@@ -358,39 +386,60 @@ def _column_width(frame, column):
     return min(max(longest + 2, 10), 60)
 
 
-def write_xlsx(frames):
-    from openpyxl.styles import Font
+def _xlsx_format(column):
+    if column in AMOUNT_COLUMNS:
+        return XLSX_AMOUNT_FORMAT
+    if column in SCORE_COLUMNS:
+        return XLSX_SCORE_FORMAT
+    if column in DATE_COLUMNS:
+        return XLSX_DATE_FORMAT
+    return None
 
+
+def _is_missing(value):
+    if isinstance(value, float):
+        return math.isnan(value)
+    return value is None or value is pd.NA or value == ""
+
+
+def write_xlsx(frames):
+    """openpyxl in write-only (streaming) mode: bold header, widths, euro and date formats."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for name, frame in frames.items():
+        frame = _for_writing(frame)
+        sheet = workbook.create_sheet(title=name)
+        sheet.freeze_panes = "A2"
+        columns = list(frame.columns)
+        formats = [_xlsx_format(column) for column in columns]
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = _column_width(frame, column)
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=column)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for values in frame.itertuples(index=False, name=None):
+            row = []
+            for value, number_format in zip(values, formats, strict=True):
+                if _is_missing(value):
+                    row.append(None)
+                elif number_format:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = number_format
+                    row.append(cell)
+                else:
+                    row.append(value)
+            sheet.append(row)
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
     buffer = io.BytesIO()
-    with pd.ExcelWriter(
-        buffer, engine="openpyxl", date_format=XLSX_DATE_FORMAT, datetime_format=XLSX_DATE_FORMAT
-    ) as writer:
-        for name, frame in frames.items():
-            frame = _for_writing(frame)
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "A2"
-            bold = Font(bold=True)
-            for index, column in enumerate(frame.columns, start=1):
-                letter = sheet.cell(row=1, column=index).column_letter
-                sheet.cell(row=1, column=index).font = bold
-                sheet.column_dimensions[letter].width = _column_width(frame, column)
-                number_format = None
-                if column in AMOUNT_COLUMNS:
-                    number_format = XLSX_AMOUNT_FORMAT
-                elif column in SCORE_COLUMNS:
-                    number_format = XLSX_SCORE_FORMAT
-                elif column in DATE_COLUMNS:
-                    number_format = XLSX_DATE_FORMAT
-                for (cell,) in sheet.iter_rows(
-                    min_row=2, max_row=len(frame) + 1, min_col=index, max_col=index
-                ):
-                    if cell.value == "":
-                        # pandas writes missing values as empty strings: keep them blank.
-                        cell.value = None
-                    elif number_format:
-                        cell.number_format = number_format
-            sheet.auto_filter.ref = sheet.dimensions
+    workbook.save(buffer)
     return buffer.getvalue()
 
 

@@ -126,6 +126,45 @@ def jinja_env():
     return Environment(undefined=StrictUndefined, autoescape=True)
 
 
+class _CachingEnvironment(Environment):
+    """docxtpl compiles the document's XML at every render: compile each source once."""
+
+    MAX_ENTRIES = 256
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._compiled = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= self.MAX_ENTRIES:
+                self._compiled.clear()
+            template = super().from_string(source)
+            self._compiled[source] = template
+        return template
+
+
+_RENDER_ENV = _CachingEnvironment(undefined=StrictUndefined, autoescape=True)
+
+
+class _DocxTemplate(DocxTemplate):
+    """docxtpl re-patches the same XML (regular expressions) at every render: do it once."""
+
+    _patched = {}
+
+    def patch_xml(self, src_xml):
+        patched = self._patched.get(src_xml)
+        if patched is None:
+            if len(self._patched) >= 256:
+                self._patched.clear()
+            patched = super().patch_xml(src_xml)
+            self._patched[src_xml] = patched
+        return patched
+
+
 # ---------------------------------------------------------------- context
 
 
@@ -154,6 +193,7 @@ def letter_queryset(queryset=None):
     ).order_by("priority", "id")
     return (
         queryset.select_related("campaign", "filiere")
+        .defer("diagnostic", "swot")
         .annotate(**_sums("projects__lines__"))
         .prefetch_related("filiere__territories", Prefetch("projects", queryset=projects))
     )
@@ -342,8 +382,8 @@ def render_letter(dossier, template_data=None, *, today=None):
     """The letter of one decided dossier (fetched with `letter_queryset`), as bytes."""
     if template_data is None:
         template_data = template_bytes(dossier.campaign)
-    template = DocxTemplate(io.BytesIO(template_data))
-    template.render(letter_context(dossier, today=today), jinja_env=jinja_env(), autoescape=True)
+    template = _DocxTemplate(io.BytesIO(template_data))
+    template.render(letter_context(dossier, today=today), jinja_env=_RENDER_ENV, autoescape=True)
     output = io.BytesIO()
     template.save(output)
     return output.getvalue()

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -29,6 +30,7 @@ JOB_CONTENT_TYPES = {
     OutputJob.Kind.DECISIONS_ODS: exports.FORMATS["ods"],
     OutputJob.Kind.DECISIONS_CSV: exports.FORMATS["csv"],
 }
+LETTERS_PER_PAGE = 50
 EXPORT_KINDS = [
     OutputJob.Kind.DECISIONS_XLSX,
     OutputJob.Kind.DECISIONS_ODS,
@@ -38,7 +40,7 @@ EXPORT_KINDS = [
 
 def export_sync_max_rows():
     """Up to this many project sheets, an export is answered at once; above, in the background."""
-    return getattr(settings, "OUTPUTS_EXPORT_SYNC_MAX_ROWS", 2000)
+    return getattr(settings, "OUTPUTS_EXPORT_SYNC_MAX_ROWS", 1000)
 
 
 def domain_errors(view):
@@ -188,18 +190,22 @@ def exports_page(request, slug):
 
 
 def _letters_context(request, campaign, form=None):
-    dossiers = list(
+    decided = (
         campaign.dossiers.filter(state=DossierState.DECIDED)
         .select_related("filiere")
+        .only("id", "outcome", "decided_at", "state", "filiere__name", "filiere__slug")
         .order_by("filiere__name", "id")
     )
+    page = Paginator(decided, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
     can_manage = can_manage_letter_template.test(request.user, campaign)
     if can_manage and form is None:
         form = LetterSettingsForm(instance=campaign)
     return {
         "title": _("Courriers de décision"),
         "campaign": campaign,
-        "dossiers": dossiers,
+        "dossiers": page.object_list,
+        "page": page,
+        "decided_count": page.paginator.count,
         "jobs": _jobs_with_urls(campaign, [OutputJob.Kind.LETTERS_ZIP]),
         "can_manage": can_manage,
         "form": form if can_manage else None,

@@ -270,3 +270,17 @@ def test_nav_entry(client, scenario, lead, instructor, outsider):
     client.force_login(outsider)
     nav = nav_of(client.get("/").content.decode())
     assert "Mes décisions" not in nav and "Exports, courriers" not in nav
+
+
+@pytest.mark.parametrize("page", ["exports", "courriers", "couverture"])
+def test_pages_have_a_fixed_number_of_queries(
+    client, scenario, campaign, admin_user, page, django_assert_max_num_queries
+):
+    from campaign.domain import jobs
+
+    for kind in (OutputJob.Kind.LETTERS_ZIP, OutputJob.Kind.DECISIONS_XLSX):
+        jobs.start_job(admin_user, campaign, kind)
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(14):
+        response = client.get(f"/campagnes/{campaign.slug}/{page}/")
+    assert response.status_code == 200
