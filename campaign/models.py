@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,30 @@ from django.utils.translation import gettext_lazy as _
 class EnvelopeKind(models.TextChoices):
     RECURRING = "recurring", _("Crédits reconductibles")
     ONE_OFF = "one_off", _("Crédits ponctuels non reconductibles")
+
+
+DEFAULT_APPEAL_MENTION = (
+    "Voies et délais de recours : la présente décision peut faire l'objet, dans un délai de "
+    "deux mois à compter de sa notification, d'un recours gracieux auprès du directeur "
+    "général de l'agence régionale de santé ou d'un recours contentieux devant le tribunal "
+    "administratif de Rennes, qui peut aussi être saisi par l'application « Télérecours "
+    "citoyens » (www.telerecours.fr). Le recours gracieux prolonge le délai du recours "
+    "contentieux, qui court alors à compter de la réponse de l'administration ; le silence "
+    "gardé pendant deux mois vaut décision de rejet."
+)
+
+
+def default_appeal_mention():
+    return DEFAULT_APPEAL_MENTION
+
+
+def letter_template_path(instance, filename):
+    # Stored under MEDIA_ROOT, never served by URL; the name never comes from the user.
+    return f"letter_templates/{instance.pk or 'new'}/{uuid.uuid4().hex}.docx"
+
+
+def output_file_path(instance, filename):
+    return f"outputs/{instance.campaign_id}/{uuid.uuid4().hex}/{filename}"
 
 
 class Campaign(models.Model):
@@ -24,6 +49,23 @@ class Campaign(models.Model):
     )
     decision_date = models.DateField(_("date de décision"), null=True, blank=True)
     first_delegation_date = models.DateField(_("première délégation prévue"), null=True, blank=True)
+    # Decision letters (outputs, design brief §7).
+    signatory_name = models.CharField(_("nom du signataire"), max_length=200, blank=True)
+    signatory_title = models.CharField(
+        _("qualité du signataire"),
+        max_length=200,
+        blank=True,
+        default="Directeur général de l'agence régionale de santé",
+    )
+    appeal_mention = models.TextField(
+        _("voies et délais de recours"), default=default_appeal_mention
+    )
+    letter_template = models.FileField(
+        _("modèle de courrier (.docx)"),
+        upload_to=letter_template_path,
+        blank=True,
+        help_text=_("Vide : le modèle par défaut est utilisé."),
+    )
 
     class Meta:
         verbose_name = _("campagne")
@@ -219,3 +261,61 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.filiere} ({self.sent_at:%d/%m/%Y %H:%M})"
+
+
+class OutputJob(models.Model):
+    """A background generation (decisions export, letters ZIP) and its progress."""
+
+    class Kind(models.TextChoices):
+        LETTERS_ZIP = "letters_zip", _("Courriers de décision (ZIP)")
+        DECISIONS_XLSX = "decisions_xlsx", _("Export des décisions (XLSX)")
+        DECISIONS_ODS = "decisions_ods", _("Export des décisions (ODS)")
+        DECISIONS_CSV = "decisions_csv", _("Export des décisions (CSV)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="output_jobs")
+    kind = models.CharField(_("nature"), max_length=32, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("demandé par"),
+    )
+    status = models.CharField(
+        _("état"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    done = models.PositiveIntegerField(_("étapes faites"), default=0)
+    total = models.PositiveIntegerField(_("étapes prévues"), default=0)
+    file = models.FileField(upload_to=output_file_path, blank=True)
+    filename = models.CharField(_("nom du fichier"), max_length=255, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    created_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("génération de fichier")
+        verbose_name_plural = _("générations de fichiers")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "kind", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.campaign} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self):
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.done * 100 / self.total))
