@@ -114,7 +114,7 @@ def measure(client, url, requests):
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # warm-up: caches, first-time imports
-    timings, queries, statuses = [], [], set()
+    timings, queries, statuses, size = [], [], set(), 0
     for _ in range(requests):
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
@@ -122,6 +122,7 @@ def measure(client, url, requests):
             timings.append((time.perf_counter() - start) * 1000)
         queries.append(len(captured.captured_queries))
         statuses.add(response.status_code)
+        size = max(size, len(response.content))
     timings.sort()
     return {
         "status": "/".join(str(s) for s in sorted(statuses)),
@@ -129,6 +130,7 @@ def measure(client, url, requests):
         "p95": percentile(timings, 0.95),
         "p99": percentile(timings, 0.99),
         "max": timings[-1],
+        "kb": size / 1024,
         "queries": f"{min(queries)}"
         if min(queries) == max(queries)
         else f"{min(queries)}–{max(queries)}",
@@ -154,7 +156,7 @@ def run(requests, only=None):
         f"Campagne mesurée : {sample.campaign.slug} ; {requests} requêtes par ligne (après 1 à blanc)\n"
     )
     clients = {}
-    header = f"{'page':<36} {'utilisateur':<11} {'statut':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'requêtes SQL':>13}"
+    header = f"{'page':<36} {'utilisateur':<11} {'statut':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'requêtes SQL':>13} {'Ko':>7}"
     print(header)
     print("-" * len(header))
     rows = []
@@ -173,7 +175,7 @@ def run(requests, only=None):
         rows.append((name, who, result))
         print(
             f"{name:<36} {who:<11} {result['status']:>7} {result['p50']:8.1f} {result['p95']:8.1f}"
-            f" {result['p99']:8.1f} {result['max']:8.1f} {result['queries']:>13}",
+            f" {result['p99']:8.1f} {result['max']:8.1f} {result['queries']:>13} {result['kb']:7.1f}",
             flush=True,
         )
     return rows

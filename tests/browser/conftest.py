@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import RESULTS_DIR
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,7 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 TIMEOUT_MS = 15_000
 
 # Reported on the console by chromium itself, and by our init script below.

@@ -1,6 +1,10 @@
 """Helpers for browser journeys: `from tests.browser.helpers import login, logout`."""
 
 import re
+from pathlib import Path
+
+# Screenshots and HTML of failing tests (ignored by git).
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 
 # The password tests.factories.UserFactory gives every user.
 PASSWORD = "motdepasse-solide-2025"

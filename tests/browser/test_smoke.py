@@ -5,8 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import RESULTS_DIR
-from tests.browser.helpers import login, logout
+from tests.browser.helpers import RESULTS_DIR, login, logout
 from tests.factories import DossierFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
