@@ -1,0 +1,497 @@
+#!/usr/bin/env python
+"""Generate national-scale data into a throwaway database, for bench/run.py.
+
+18 regions → 18 open campaigns, N dossiers spread over them in every state
+(with their history and submitted snapshot), 10–40 project sheets each with
+1–4 funding lines, one lead per filière and staff in every role.
+
+    .venv/bin/python bench/generate.py                 # 5,000 dossiers into var/bench.sqlite3
+    .venv/bin/python bench/generate.py --dossiers 500
+    .venv/bin/python bench/generate.py --database-url postgres://postgres@127.0.0.1:5432/bench --erase
+
+The SQLite file is always recreated. Any other database is migrated and must be
+empty, unless --erase is given (then every table is emptied first: never point
+it at a database you care about). The data bypasses the workflow on purpose
+(states, history and snapshots are written in bulk): it is for measuring, not
+for checking rules.
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = BASE_DIR / "var" / "bench.sqlite3"
+BATCH = 2000
+PASSWORD = "bench-mot-de-passe-2025"
+
+REGIONS = [
+    "Auvergne-Rhône-Alpes",
+    "Bourgogne-Franche-Comté",
+    "Bretagne",
+    "Centre-Val de Loire",
+    "Corse",
+    "Grand Est",
+    "Hauts-de-France",
+    "Île-de-France",
+    "Normandie",
+    "Nouvelle-Aquitaine",
+    "Occitanie",
+    "Pays de la Loire",
+    "Provence-Alpes-Côte d'Azur",
+    "Guadeloupe",
+    "Martinique",
+    "Guyane",
+    "La Réunion",
+    "Mayotte",
+]
+TERRITORIES_PER_CAMPAIGN = 8
+# Share of the dossiers in each state (design brief §3).
+STATE_WEIGHTS = {
+    "draft": 25,
+    "submitted": 15,
+    "caresp_review": 15,
+    "ars_analysis": 15,
+    "returned": 5,
+    "decided": 20,
+    "withdrawn": 5,
+}
+# The transitions that led to each state, for the history.
+PATHS = {
+    "draft": [],
+    "submitted": [("submit", "draft", "submitted")],
+    "caresp_review": [
+        ("submit", "draft", "submitted"),
+        ("start_caresp_review", "submitted", "caresp_review"),
+    ],
+    "ars_analysis": [
+        ("submit", "draft", "submitted"),
+        ("start_caresp_review", "submitted", "caresp_review"),
+        ("start_ars_analysis", "caresp_review", "ars_analysis"),
+    ],
+    "returned": [
+        ("submit", "draft", "submitted"),
+        ("start_caresp_review", "submitted", "caresp_review"),
+        ("return_for_completion", "caresp_review", "returned"),
+    ],
+    "decided": [
+        ("submit", "draft", "submitted"),
+        ("start_caresp_review", "submitted", "caresp_review"),
+        ("start_ars_analysis", "caresp_review", "ars_analysis"),
+        ("decide", "ars_analysis", "decided"),
+    ],
+    "withdrawn": [
+        ("submit", "draft", "submitted"),
+        ("withdraw", "submitted", "withdrawn"),
+    ],
+}
+STAFF_PER_REGION = {"caresp_reviewer": 3, "ars_instructor": 2, "ars_decider": 1}
+
+
+def database_url(url=None):
+    return url or os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{DEFAULT_DATABASE}"
+
+
+def setup_django(url=None):
+    """Point Django at the benchmark database (before setup) and start it."""
+    if str(BASE_DIR) not in sys.path:
+        sys.path.insert(0, str(BASE_DIR))
+    os.environ["DATABASE_URL"] = database_url(url)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_TASKS_BACKEND", "django_tasks.backends.dummy.DummyBackend")
+    os.environ.setdefault("EMAIL_URL", "locmem://")
+    import django
+
+    django.setup()
+
+
+def batched_create(model, objects):
+    created = []
+    for start in range(0, len(objects), BATCH):
+        created += model.objects.bulk_create(objects[start : start + BATCH])
+    return created
+
+
+def slugify_region(name):
+    from django.utils.text import slugify
+
+    return slugify(name)
+
+
+class Timer:
+    def __init__(self):
+        self.start = self.last = time.perf_counter()
+        self.steps = []
+
+    def step(self, name, rows):
+        now = time.perf_counter()
+        elapsed, self.last = now - self.last, now
+        self.steps.append((name, rows, elapsed))
+        print(f"  {name:<34} {rows:>9} lignes {elapsed:7.1f} s", flush=True)
+
+    @property
+    def total(self):
+        return time.perf_counter() - self.start
+
+
+def prepare_database(url, erase):
+    from django.core.management import call_command
+    from django.db import connection
+
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    from campaign.models import Campaign
+
+    if Campaign.objects.exists():
+        if not erase:
+            sys.exit(
+                f"La base {connection.settings_dict['NAME']} contient déjà des données : "
+                "relancez avec --erase pour la vider (toutes ses tables)."
+            )
+        call_command("flush", verbosity=0, interactive=False)
+
+
+def spread(total, parts):
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def generate(dossiers=5000, seed=2025, url=None, erase=False):
+    """Fill the benchmark database; returns {table: rows} and prints the time of each step."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.models import RoleGrant, User
+    from campaign.models import Campaign, Envelope, Filiere, Territory
+    from common.identifiers import finess_with_key
+    from dossiers.domain.access import with_document_relations
+    from dossiers.domain.serialize import content_hash, dossier_document
+    from dossiers.enums import LineCategory, LineNature, Mission, Opinion, Outcome
+    from dossiers.models import Dossier, FundingLine, HistoryEntry, Project, Snapshot
+    from tests.factories import complete_diagnostic, complete_identity, complete_swot
+
+    url = database_url(url)
+    rng = random.Random(seed)
+    now = timezone.now()
+    timer = Timer()
+    print(f"Génération de {dossiers} dossiers dans {url}")
+    prepare_database(url, erase)
+    timer.step("schéma (migrate)", 0)
+    counts = {}
+    password = make_password(PASSWORD)
+
+    with transaction.atomic():
+        campaigns = batched_create(
+            Campaign,
+            [
+                Campaign(
+                    slug=f"{slugify_region(region)}-2025",
+                    name=f"Reconnaissance des filières palliatives — {region} 2025",
+                    region=region,
+                    opens_at=now - dt.timedelta(days=60),
+                    deadline=now + dt.timedelta(days=30),
+                    decision_date=dt.date(2025, 6, 30),
+                    first_delegation_date=dt.date(2025, 7, 15),
+                )
+                for region in REGIONS
+            ],
+        )
+        envelopes = batched_create(
+            Envelope,
+            [
+                Envelope(campaign=c, kind=kind, amount=Decimal(amount))
+                for c in campaigns
+                for kind, amount in (("recurring", "1600000.00"), ("one_off", "400000.00"))
+            ],
+        )
+        territories = batched_create(
+            Territory,
+            [
+                Territory(
+                    campaign=c,
+                    code=f"T{i + 1}",
+                    name=f"Territoire de santé {i + 1} — {c.region}",
+                    departements=[f"{(ci * 5 + i) % 95 + 1:02d}"],
+                )
+                for ci, c in enumerate(campaigns)
+                for i in range(TERRITORIES_PER_CAMPAIGN)
+            ],
+        )
+        counts.update(campaign=len(campaigns), envelope=len(envelopes), territory=len(territories))
+        territories_of = {
+            c.pk: [t for t in territories if t.campaign_id == c.pk] for c in campaigns
+        }
+
+        per_campaign = spread(dossiers, len(campaigns))
+        filieres = batched_create(
+            Filiere,
+            [
+                Filiere(
+                    campaign=c, slug=f"filiere-{i + 1:04d}", name=f"Filière {c.region} n° {i + 1}"
+                )
+                for c, n in zip(campaigns, per_campaign, strict=True)
+                for i in range(n)
+            ],
+        )
+        links = []
+        for f in filieres:
+            for t in rng.sample(territories_of[f.campaign_id], rng.choice((1, 1, 2))):
+                links.append(Filiere.territories.through(filiere_id=f.pk, territory_id=t.pk))
+        batched_create(Filiere.territories.through, links)
+        counts.update(filiere=len(filieres), filiere_territories=len(links))
+        timer.step("campagnes, territoires, filières", len(filieres) + len(links))
+
+        leads = batched_create(
+            User,
+            [
+                User(
+                    username=f"porteur-{f.pk}",
+                    email=f"porteur-{f.pk}@bench.example.fr",
+                    first_name="Porteur",
+                    last_name=f.name,
+                    password=password,
+                )
+                for f in filieres
+            ],
+        )
+        staff = []
+        for ci, c in enumerate(campaigns):
+            for role, n in STAFF_PER_REGION.items():
+                for i in range(n):
+                    staff.append(
+                        (
+                            role,
+                            User(
+                                username=f"{role}-{ci + 1:02d}-{i + 1}",
+                                email=f"{role}-{ci + 1:02d}-{i + 1}@bench.example.fr",
+                                first_name=role,
+                                last_name=c.region,
+                                password=password,
+                            ),
+                        )
+                    )
+        staff.append(
+            (
+                "admin",
+                User(username="admin-bench", password=password, is_staff=True, is_superuser=True),
+            )
+        )
+        batched_create(User, [u for _role, u in staff])
+        batched_create(
+            RoleGrant,
+            [RoleGrant(user=u, role="filiere_lead") for u in leads]
+            + [RoleGrant(user=u, role=role) for role, u in staff],
+        )
+        batched_create(
+            Filiere.editors.through,
+            [
+                Filiere.editors.through(filiere_id=f.pk, user_id=u.pk)
+                for f, u in zip(filieres, leads, strict=True)
+            ],
+        )
+        counts.update(user=len(leads) + len(staff))
+        timer.step("utilisateurs et rôles", len(leads) * 3 + len(staff) * 2)
+
+        lead_of = {f.pk: u for f, u in zip(filieres, leads, strict=True)}
+        states = list(STATE_WEIGHTS)
+        weights = list(STATE_WEIGHTS.values())
+        identity, diagnostic, swot = complete_identity(), complete_diagnostic(), complete_swot()
+        missions = list(Mission.values)
+        dossier_rows = []
+        for f in filieres:
+            state = rng.choices(states, weights)[0]
+            created = now - dt.timedelta(days=rng.randint(20, 59), minutes=rng.randint(0, 1440))
+            submitted = (
+                created + dt.timedelta(days=rng.randint(1, 15)) if state != "draft" else None
+            )
+            outcome = ""
+            if state == "decided":
+                outcome = rng.choice(Outcome.values)
+            dossier_rows.append(
+                Dossier(
+                    campaign_id=f.campaign_id,
+                    filiere=f,
+                    created_by=lead_of[f.pk],
+                    state=state,
+                    outcome=outcome,
+                    version=rng.randint(1, 40),
+                    identity={**identity, "name": f.name},
+                    diagnostic=diagnostic,
+                    swot=swot,
+                    created_at=created,
+                    updated_at=submitted or created,
+                    submitted_at=submitted,
+                    returned_from="caresp_review" if state == "returned" else "",
+                    return_message="Merci de préciser le diagnostic."
+                    if state == "returned"
+                    else "",
+                    return_due_date=(now + dt.timedelta(days=15)).date()
+                    if state == "returned"
+                    else None,
+                    decided_at=submitted + dt.timedelta(days=30) if state == "decided" else None,
+                    decision_comment="Décision motivée." if state == "decided" else "",
+                )
+            )
+        dossier_rows = batched_create(Dossier, dossier_rows)
+        counts["dossier"] = len(dossier_rows)
+        timer.step("dossiers", len(dossier_rows))
+
+        projects = []
+        for d in dossier_rows:
+            for rank in range(1, rng.randint(10, 40) + 1):
+                projects.append(
+                    Project(
+                        dossier=d,
+                        priority=rank,
+                        title=f"Fiche {rank} : renforcer la filière ({rng.choice(missions)})",
+                        objectives="Couvrir tous les lieux de vie du territoire. " * 3,
+                        actions="Recrutement, formation, coordination des acteurs. " * 4,
+                        start=dt.date(2025, 9, 1),
+                        end=dt.date(2027, 12, 31),
+                        pilot="Centre hospitalier",
+                        partners="HAD, EMSP, CPTS, associations de bénévoles",
+                        indicators="Nombre de patients accompagnés à domicile.",
+                        missions=rng.sample(missions, 2),
+                    )
+                )
+        projects = batched_create(Project, projects)
+        counts["project"] = len(projects)
+        timer.step("fiches projet", len(projects))
+
+        state_of = {d.pk: (d.state, d.outcome, d.campaign_id) for d in dossier_rows}
+        room = {(e.campaign_id, e.kind): Decimal(e.amount) for e in envelopes}
+        lines = []
+        for p in projects:
+            state, outcome, campaign_id = state_of[p.dossier_id]
+            for _ in range(rng.randint(1, 4)):
+                nature = rng.choice(
+                    (LineNature.RECURRING, LineNature.RECURRING, LineNature.ONE_OFF)
+                )
+                category = rng.choice(LineCategory.values)
+                amount = Decimal(rng.randint(50, 1200) * 100)
+                line = FundingLine(
+                    project=p,
+                    label=f"{LineCategory(category).label} — {nature.label}",
+                    nature=nature,
+                    category=category,
+                    etp=Decimal(rng.randint(2, 20)) / 10
+                    if category == LineCategory.STAFF
+                    else None,
+                    staff_profile="Infirmier(e)" if category == LineCategory.STAFF else "",
+                    amount=amount,
+                    first_year=rng.choice((2025, 2026)),
+                    beneficiary_finess=finess_with_key(
+                        f"{rng.randint(1, 95):02d}{rng.randint(0, 999999):06d}"
+                    ),
+                )
+                if state in ("ars_analysis", "decided"):
+                    line.proposed = amount
+                    line.proposal_opinion = Opinion.FAVOURABLE
+                if state == "decided" and outcome != Outcome.REJECTED and p.priority <= 2:
+                    # Grant within what is left of the envelope (never exceeded).
+                    key = (campaign_id, nature.value)
+                    granted = min(amount, room[key])
+                    room[key] -= granted
+                    line.granted = granted
+                    line.start_month = dt.date(2025, 9, 1)
+                lines.append(line)
+        batched_create(FundingLine, lines)
+        counts["fundingline"] = len(lines)
+        timer.step("lignes de financement", len(lines))
+
+        instructor_of = {}
+        for role, user in staff:
+            if role == "ars_instructor":
+                instructor_of.setdefault(user.last_name, user)
+        region_of = {c.pk: c.region for c in campaigns}
+        history = []
+        for d in dossier_rows:
+            at = d.submitted_at
+            for name, source, target in PATHS[d.state]:
+                by = lead_of[d.filiere_id] if name in ("submit", "withdraw") else None
+                by = by or instructor_of[region_of[d.campaign_id]]
+                history.append(
+                    HistoryEntry(
+                        dossier=d,
+                        transition=name,
+                        from_state=source,
+                        to_state=target,
+                        by=by,
+                        at=at,
+                        comment=d.return_message if name == "return_for_completion" else "",
+                    )
+                )
+                at = at + dt.timedelta(days=rng.randint(1, 10))
+        batched_create(HistoryEntry, history)
+        counts["historyentry"] = len(history)
+        timer.step("historique", len(history))
+
+    # The first submission of every dossier that left the draft state, serialized by
+    # the real code (same document as a real snapshot).
+    submitted_ids = [d.pk for d in dossier_rows if d.state != "draft"]
+    snapshots = 0
+    for start in range(0, len(submitted_ids), 200):
+        with transaction.atomic():
+            batch = with_document_relations(
+                Dossier.objects.filter(pk__in=submitted_ids[start : start + 200])
+            )
+            rows = []
+            for d in batch:
+                content = dossier_document(d)
+                rows.append(
+                    Snapshot(
+                        dossier=d,
+                        number=1,
+                        transition="submit",
+                        created_at=d.submitted_at,
+                        created_by=lead_of[d.filiere_id],
+                        content=content,
+                        content_sha256=content_hash(content),
+                    )
+                )
+            Snapshot.objects.bulk_create(rows)
+            snapshots += len(rows)
+    counts["snapshot"] = snapshots
+    timer.step("instantanés déposés", snapshots)
+
+    # Planner statistics after a bulk load (design brief §8).
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA optimize")
+        else:
+            cursor.execute("ANALYZE")
+    timer.step("statistiques (ANALYZE)", 0)
+    print(f"Génération terminée en {timer.total:.1f} s.")
+    return counts
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dossiers", type=int, default=5000, help="nombre de dossiers (5000)")
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument(
+        "--database-url",
+        help=f"base à remplir (défaut : $BENCH_DATABASE_URL ou sqlite:///{DEFAULT_DATABASE})",
+    )
+    parser.add_argument(
+        "--erase", action="store_true", help="vider une base non SQLite qui contient des données"
+    )
+    args = parser.parse_args(argv)
+    setup_django(args.database_url)
+    counts = generate(args.dossiers, args.seed, args.database_url, args.erase)
+    print(", ".join(f"{table} : {n}" for table, n in counts.items()))
+
+
+if __name__ == "__main__":
+    main()
