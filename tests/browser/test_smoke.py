@@ -56,7 +56,7 @@ def test_anonymous_visitor_is_sent_to_the_login_page(page):
 def test_lead_logs_in_sees_home_and_logs_out(page, lead):
     login(page, lead)
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Accueil")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Bonjour {lead.first_name}")
     tools = page.locator(".fr-header__tools-links")
     expect(tools).to_contain_text(str(lead))
     expect(page.locator("#navigation").get_by_role("link", name="Accueil")).to_have_attribute(

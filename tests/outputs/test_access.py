@@ -264,7 +264,9 @@ def nav_of(html):
 
 def test_nav_entry(client, scenario, lead, instructor, outsider):
     client.force_login(instructor)
-    assert "Exports, courriers et couverture" in nav_of(client.get("/", follow=True).content.decode())
+    assert "Exports, courriers et couverture" in nav_of(
+        client.get("/", follow=True).content.decode()
+    )
     client.force_login(lead)
     assert "Mes décisions" in nav_of(client.get("/").content.decode())
     client.force_login(outsider)

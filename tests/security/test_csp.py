@@ -151,7 +151,7 @@ def test_anonymous_redirect_has_protective_headers(client, db):
 )
 def test_home_page_has_protective_headers_for_every_role(client, request, who):
     client.force_login(request.getfixturevalue(who))
-    response = client.get("/")
+    response = client.get("/", follow=True)
     assert response.status_code == 200
     assert_protective_headers(response)
     assert_no_inline_markup(response)
