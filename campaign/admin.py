@@ -3,6 +3,7 @@ from django.contrib import admin
 from campaign.models import (
     Campaign,
     DeadlineExtension,
+    Delegation,
     Envelope,
     EnvelopeAmendment,
     Filiere,
@@ -57,3 +58,20 @@ class EnvelopeAmendmentAdmin(admin.ModelAdmin):
 class DeadlineExtensionAdmin(admin.ModelAdmin):
     list_display = ("filiere", "campaign", "until", "reason", "granted_by", "created_at")
     list_filter = ("campaign",)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    """Read-only: delegations are recorded through the budget pages, which check the amounts."""
+
+    list_display = ("line", "date", "amount", "instrument", "beneficiary_finess", "created_by")
+    list_filter = ("instrument",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

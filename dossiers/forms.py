@@ -404,6 +404,10 @@ class TransitionForm(forms.Form):
         error_messages={"invalid": _("Saisissez une date valide, par exemple 28/02/2025.")},
     )
 
+    # The dossier version the page showed: a change made meanwhile (another
+    # instructor's action, an edit) makes the confirmation stale (409).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, spec, **kwargs):
         super().__init__(*args, **kwargs)
         self.spec = spec

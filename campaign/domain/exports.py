@@ -100,8 +100,10 @@ def neutralise(value):
 
 
 def campaign_scores(campaign):
-    """{dossier_id: weighted score}. Empty until the scoring app is wired in at merge."""
-    return {}
+    """{dossier_id: weighted mean on the grid's scale, two decimals} from the scoring app."""
+    from scoring.domain.aggregate import campaign_weighted_means, q2
+
+    return {pk: q2(mean) for pk, mean in campaign_weighted_means(campaign).items()}
 
 
 def _line_sums(prefix, decided_filter=None):
@@ -315,7 +317,7 @@ def territory_rows(campaign):
 
 def envelope_rows(campaign):
     """« Synthèse par enveloppe »: envelope, requested, proposed, granted, remaining."""
-    from campaign.models import EnvelopeKind
+    from campaign.models import Delegation, EnvelopeKind
     from dossiers.models import FundingLine
 
     lines = FundingLine.objects.filter(
@@ -325,6 +327,12 @@ def envelope_rows(campaign):
     sums = lines.aggregate(**_line_sums("", decided))
     decided_dossiers = campaign.dossiers.filter(state=DossierState.DECIDED)
     envelopes = {e.kind: e.amount for e in campaign.envelopes.all()}
+    delegated = dict(
+        Delegation.objects.filter(line__project__dossier__campaign=campaign)
+        .values_list("line__nature")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
     rows = []
     for kind, suffix in ((EnvelopeKind.RECURRING, "recurring"), (EnvelopeKind.ONE_OFF, "one_off")):
         envelope = envelopes.get(kind)
@@ -336,6 +344,7 @@ def envelope_rows(campaign):
                 "Demandé (€)": _cents(sums[f"requested_{suffix}"] or 0),
                 "Proposé (€)": _cents(sums[f"proposed_{suffix}"] or 0),
                 "Accordé (€)": granted,
+                "Délégué (€)": _cents(delegated.get(suffix) or 0),
                 "Reste à accorder (€)": (envelope - granted) if envelope is not None else None,
                 "Dossiers décidés": decided_dossiers.filter(
                     **{

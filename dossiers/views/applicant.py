@@ -509,7 +509,7 @@ class TransitionView(DossierMixin, View):
         return None
 
     def get(self, request, pk, name):
-        form = TransitionForm(spec=self.spec)
+        form = TransitionForm(spec=self.spec, initial={"version": self.dossier.version})
         blocked = blocked_reason(self.dossier, name)
         problems = []
         if blocked is None and name in {"submit", "resubmit"}:
@@ -527,6 +527,7 @@ class TransitionView(DossierMixin, View):
                     request.user,
                     comment=form.cleaned_data.get("comment") or "",
                     due_date=form.cleaned_data.get("due_date"),
+                    version=form.cleaned_data.get("version"),
                 )
             except PermissionDenied as exc:
                 return forbidden(request, exc.message, self.dossier)

@@ -241,6 +241,16 @@ class RankingRow:
         }
 
 
+def campaign_weighted_means(campaign):
+    """{dossier_id: weighted mean (exact Decimal)} of the dossiers with counted reviews.
+
+    For the decisions export: same figures as the ranking, in two queries."""
+    by_dossier = {}
+    for dossier_id, score in review_scores(review__dossier__campaign_id=campaign.pk).values():
+        by_dossier.setdefault(dossier_id, []).append(score)
+    return {dossier_id: Stats.of(scores).mean for dossier_id, scores in by_dossier.items()}
+
+
 def campaign_ranking(campaign, user):
     """Submitted dossiers of the campaign by weighted mean, best first (fixed number of queries).
 

@@ -225,3 +225,19 @@ def test_resubmit_of_an_incomplete_returned_dossier_lists_problems(client, lead,
     assert "AFOM : indiquez au moins un élément dans « menaces »." in response.content.decode()
     returned.refresh_from_db()
     assert returned.state == DossierState.RETURNED
+
+
+def test_confirmation_of_a_page_shown_before_another_change_is_refused(
+    client, instructor, submitted
+):
+    """Two instructors open the same action page; the second confirmation is stale."""
+    client.force_login(instructor)
+    page = client.get(action(submitted, "start_caresp_review")).content.decode()
+    assert f'name="version" value="{submitted.version}"' in page
+    first = client.post(action(submitted, "start_caresp_review"), {"version": submitted.version})
+    assert first.url == detail(submitted)
+    stale = client.post(action(submitted, "start_ars_analysis"), {"version": submitted.version})
+    assert stale.status_code == 200
+    assert "modifié" in stale.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.state == DossierState.CARESP_REVIEW

@@ -251,6 +251,6 @@ def test_export_query_count_does_not_grow_with_dossiers(
         lead = UserFactory(roles=["filiere_lead"])
         filiere.editors.add(lead)
         submit_and_analyse(complete_dossier(filiere=filiere), lead, instructor)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(13):
         frames = exports.decision_frames(campaign, {})
     assert len(frames["Décisions"]) == 7

@@ -1,0 +1,34 @@
+"""The dossier page leads to the printable version, the letter and the staff tools."""
+
+from django.urls import reverse
+
+from dossiers.workflow import transition
+from tests.factories import complete_dossier
+
+
+def test_links_follow_the_state_and_the_role(client, filiere, lead, instructor, decider, caresp):
+    dossier = transition(complete_dossier(filiere=filiere), "submit", lead)
+    dossier = transition(dossier, "start_ars_analysis", instructor)
+    url = reverse("dossiers:detail", args=[dossier.pk])
+    print_url = reverse("campaign:dossier_print", args=[dossier.pk])
+    proposal_url = reverse("campaign:proposal", args=[dossier.pk])
+    decision_url = reverse("campaign:decision", args=[dossier.pk])
+    workspace_url = reverse("scoring:dossier", args=[dossier.pk])
+    letter_url = reverse("campaign:dossier_letter", args=[dossier.pk])
+
+    client.force_login(lead)
+    page = client.get(url).content.decode()
+    assert print_url in page
+    assert proposal_url not in page and workspace_url not in page and letter_url not in page
+
+    client.force_login(instructor)
+    page = client.get(url).content.decode()
+    assert proposal_url in page and workspace_url in page and decision_url not in page
+
+    client.force_login(decider)
+    page = client.get(url).content.decode()
+    assert decision_url in page and proposal_url not in page
+
+    client.force_login(caresp)
+    page = client.get(url).content.decode()
+    assert workspace_url in page and proposal_url not in page and decision_url not in page
