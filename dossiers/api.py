@@ -10,7 +10,6 @@ import re
 
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
@@ -364,18 +363,7 @@ def download_attachment(request, id: int, aid: int):
     attachment = dossier.attachments.filter(pk=aid).first()
     if attachment is None:
         raise NotFound(_("Pièce jointe introuvable."))
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise NotFound(_("Le fichier de cette pièce jointe est introuvable.")) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_domain.file_response(attachment)
 
 
 # --- Completeness, workflow, history, snapshots -----------------------------------

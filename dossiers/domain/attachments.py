@@ -151,3 +151,19 @@ def delete_attachment(dossier, user, attachment_id):
             attachment.delete()
             transaction.on_commit(lambda: storage.delete(stored))
         _touch(locked)
+
+
+def file_response(attachment):
+    """Stream a stored attachment as a download (never rendered inline by the browser)."""
+    from django.http import FileResponse
+
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise NotFound(_("Le fichier de cette pièce jointe est introuvable.")) from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

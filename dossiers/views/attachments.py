@@ -3,7 +3,7 @@ download. Files are never served from a public URL (MEDIA_URL is None)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from dossiers.domain.attachments import (
     UnsupportedFileType,
     add_attachment,
     delete_attachment,
+    file_response,
 )
 from dossiers.forms_projects import AttachmentForm
 from dossiers.models import Attachment
@@ -91,18 +92,9 @@ def attachment_download(request, pk, attachment_pk):
     if attachment is None:
         raise Http404(_("Pièce jointe introuvable."))
     try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404(_("Le fichier n'est plus disponible.")) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+        return file_response(attachment)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
 
 
 urlpatterns = [
