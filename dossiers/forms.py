@@ -411,6 +411,11 @@ class TransitionForm(forms.Form):
     def __init__(self, *args, spec, **kwargs):
         super().__init__(*args, **kwargs)
         self.spec = spec
+        if not spec.is_public:
+            self.fields["comment"].label = _("Commentaire interne (facultatif)")
+            self.fields["comment"].help_text = _(
+                "Visible des équipes de l'ARS et de la CARESP seulement, jamais du porteur."
+            )
         if spec.needs_comment:
             field = self.fields["comment"]
             field.required = True

@@ -49,8 +49,13 @@ TRANSITIONS = {
     spec.name: spec
     for spec in [
         TransitionSpec("submit", gettext_lazy("Déposer le dossier")),
-        TransitionSpec("start_caresp_review", gettext_lazy("Passer en revue CARESP")),
-        TransitionSpec("start_ars_analysis", gettext_lazy("Passer en analyse ARS")),
+        # Internal steps: their comment is for staff only (history entry not public).
+        TransitionSpec(
+            "start_caresp_review", gettext_lazy("Passer en revue CARESP"), is_public=False
+        ),
+        TransitionSpec(
+            "start_ars_analysis", gettext_lazy("Passer en analyse ARS"), is_public=False
+        ),
         TransitionSpec(
             "return_for_completion",
             gettext_lazy("Demander des compléments"),

@@ -127,9 +127,18 @@ def notify_transition(dossier_id, name, from_state, user_id, comment=""):
             "comment": comment,
         }
         applicants = editor_emails(dossier.filiere)
+        from dossiers.workflow import TRANSITIONS
+
+        # A staff comment on an internal step (entering a review) is not for the applicant.
+        applicant_comment = comment if TRANSITIONS[name].is_public else ""
         send(
             "emails/dossier_transition.txt",
-            {**context, "audience": "applicant", "url": dossier_url(dossier)},
+            {
+                **context,
+                "comment": applicant_comment,
+                "audience": "applicant",
+                "url": dossier_url(dossier),
+            },
             applicants,
         )
         staff = staff_recipients(dossier, name, actor) - set(applicants)
