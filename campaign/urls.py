@@ -1,4 +1,4 @@
-from campaign.views import budget, outputs
+from campaign.views import budget, extensions, outputs
 
 app_name = "campaign"
-urlpatterns = budget.urlpatterns + outputs.urlpatterns
+urlpatterns = budget.urlpatterns + extensions.urlpatterns + outputs.urlpatterns
