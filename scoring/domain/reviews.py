@@ -232,6 +232,10 @@ def _check_may_review(dossier, user, review):
         raise PermissionDenied(
             _("Seuls les relecteurs CARESP et les instructeurs ARS évaluent les dossiers.")
         )
+    if dossier.filiere_id in user.filiere_ids:
+        raise PermissionDenied(
+            _("Vous rédigez ce dossier pour votre filière : vous ne pouvez pas l'évaluer.")
+        )
     if has_conflict(dossier, user):
         raise Conflict(
             _(

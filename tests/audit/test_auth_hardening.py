@@ -288,3 +288,35 @@ def test_production_settings_are_hardened(tmp_path):
 
 def test_uploaded_files_have_no_public_url(client, db):
     assert client.get("/media/attachments/1/x").status_code == 404
+
+
+# ----------------------------------------------------------------------------- CSRF
+
+
+def test_session_writes_need_the_csrf_token_in_the_api_and_the_pages(filiere, lead):
+    from django.test import Client
+
+    from tests.factories import complete_dossier
+
+    dossier = complete_dossier(filiere=filiere)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(lead)
+    api = client.post(
+        f"/api/v1/dossiers/{dossier.pk}/projects",
+        data='{"title": "Sans jeton CSRF"}',
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    assert set(api.json()) == {"detail", "errors"}
+    page = client.post(reverse("dossiers:project_create", args=[dossier.pk]), {"title": "X"})
+    assert page.status_code == 403
+    assert dossier.projects.count() == 1
+    # A bearer token needs no CSRF token (it is not sent automatically by a browser).
+    _token, raw = ApiToken.issue(lead)
+    response = Client(enforce_csrf_checks=True).post(
+        f"/api/v1/dossiers/{dossier.pk}/projects",
+        data='{"title": "Avec jeton"}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 201

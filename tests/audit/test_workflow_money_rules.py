@@ -521,3 +521,38 @@ def test_no_code_rewrites_the_audit_trail():
                 if relative not in AUDIT_ROW_DELETERS:
                     offenders.append(f"{relative}:{number}: {line.strip()}")
     assert not offenders, offenders
+
+
+def test_an_editor_with_an_ars_role_cannot_review_propose_or_decide_their_own_dossier(
+    client, filiere, lead, instructor, decider
+):
+    """A person may hold several roles: never on their own filière's dossier (audit)."""
+    from accounts.models import RoleGrant
+
+    dossier = analysed(filiere, lead, instructor)
+    line = FundingLine.objects.get(project__dossier=dossier)
+    for role in (Role.ARS_INSTRUCTOR, Role.ARS_DECIDER):
+        RoleGrant.objects.create(user=lead, role=role)
+    lead.__dict__.pop("role_codes", None)
+    api = Api(client, lead)
+    response = api("PUT", f"dossiers/{dossier.pk}/proposal", {"lines": [{"line": line.pk, "proposed": "1.00"}]})  # fmt: skip
+    assert response.status_code == 403
+    assert "conflit d'intérêts" in response.json()["detail"]
+    response = api(
+        "POST",
+        f"dossiers/{dossier.pk}/decision",
+        {
+            "outcome": "accepted",
+            "lines": [{"line": line.pk, "granted": "52000.00", "start_month": "2025-09-01"}],
+            "comment": "Pour moi.",
+        },  # fmt: skip
+    )
+    assert response.status_code == 403
+    response = Api(client, instructor)(
+        "POST", f"dossiers/{dossier.pk}/reviewers", {"username": lead.username}
+    )
+    assert response.status_code == 409
+    assert "conflit d'intérêts" in response.json()["detail"]
+    line.refresh_from_db()
+    dossier.refresh_from_db()
+    assert line.proposed is None and line.granted is None and dossier.state == "ars_analysis"
