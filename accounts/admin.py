@@ -18,4 +18,10 @@ class PlatformUserAdmin(UserAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at")
+    # A token stays with its user; the administrator may only revoke it (revoked_at).
+    readonly_fields = ("user", "key_hash", "prefix", "created_at", "last_used_at")
+
+    def has_add_permission(self, request):
+        # Tokens are issued by `manage.py api_token` (the raw key is shown once); an
+        # admin-made row would have no key at all.
+        return False

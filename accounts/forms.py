@@ -1,7 +1,9 @@
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts import throttle
 from accounts.models import User
 
 
@@ -17,6 +19,16 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Identifiant")
         self.fields["password"].label = _("Mot de passe")
+
+    def clean(self):
+        # Brute force: after too many failures for this username from this address, the
+        # password is not even checked (accounts.throttle).
+        username = self.cleaned_data.get("username")
+        if username and self.request is not None:
+            key = throttle.login_key(self.request, username)
+            if throttle.is_blocked("login", key):
+                raise ValidationError(throttle.too_many_message("login", key), code="throttled")
+        return super().clean()
 
 
 class SetPasswordFrenchForm(SetPasswordForm):

@@ -98,3 +98,26 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+
+class AuthFailure(models.Model):
+    """One failed authentication (login form or API token), for the brute-force throttle
+    (accounts.throttle). `key` is a hash of what is counted together (username and client
+    address for the login, client address for tokens): no password, no token, no clear
+    username is stored. Rows older than the window are pruned as new failures arrive."""
+
+    class Scope(models.TextChoices):
+        LOGIN = "login", _("Connexion")
+        TOKEN = "token", _("Jeton d'API")
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("échec d'authentification")
+        verbose_name_plural = _("échecs d'authentification")
+        indexes = [models.Index(fields=["scope", "key", "at"], name="authfailure_lookup")]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} — {self.at:%d/%m/%Y %H:%M}"

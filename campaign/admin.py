@@ -17,10 +17,17 @@ class TerritoryInline(admin.TabularInline):
 
 
 class EnvelopeInline(admin.TabularInline):
+    """Read-only: an envelope's amount changes only through an amendment (budget page,
+    API), which keeps its history and refuses to go below what is granted."""
+
     model = Envelope
     extra = 0
-    readonly_fields = ("amount",)
+    readonly_fields = ("kind", "amount")
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # The budget creates a missing envelope at 0 € (campaign.domain.budget.get_envelope).
+        return False
 
 
 @admin.register(Campaign)

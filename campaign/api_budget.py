@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from campaign.budget_rules import can_view_budget
 from campaign.domain import budget
 from campaign.models import Campaign, Delegation
+from common.api_input import check_safe_text, check_slug
 from common.errors import NotFound, PermissionDenied
 from common.money import money_str
 from dossiers.domain.access import get_visible_dossier, with_document_relations
@@ -165,10 +166,16 @@ def _money(value):
 
 
 def _campaign(slug):
-    campaign = Campaign.objects.filter(slug=slug).first()
+    message = _("Campagne introuvable.")
+    campaign = Campaign.objects.filter(slug=check_slug(slug, message)).first()
     if campaign is None:
-        raise NotFound(_("Campagne introuvable."))
+        raise NotFound(message)
     return campaign
+
+
+def _body(payload):
+    """The request body as plain data, refused (400) if a text holds NUL or a lone surrogate."""
+    return check_safe_text(payload.dict())
 
 
 def _staff_campaign(request, slug):
@@ -234,6 +241,7 @@ def envelope_out(envelope, granted):
 @router.put("/dossiers/{dossier_id}/proposal", summary="Proposition de l'instructeur ARS")
 def put_proposal(request, dossier_id: int, payload: ProposalIn):
     dossier = _dossier(request, dossier_id)
+    _body(payload)
     budget.propose(
         dossier,
         request.auth,
@@ -246,6 +254,7 @@ def put_proposal(request, dossier_id: int, payload: ProposalIn):
 @router.post("/dossiers/{dossier_id}/decision", summary="Décision et montants accordés")
 def post_decision(request, dossier_id: int, payload: DecisionIn):
     dossier = _dossier(request, dossier_id)
+    _body(payload)
     budget.decide(
         dossier,
         request.auth,
@@ -273,6 +282,7 @@ def get_budget(request, slug: str):
 
 @router.post("/delegations", response={201: DelegationOut}, summary="Délégation de crédits")
 def post_delegation(request, payload: DelegationIn):
+    _body(payload)
     delegation = budget.record_delegation(
         request.auth,
         payload.line,
@@ -318,6 +328,7 @@ def list_envelopes(request, slug: str):
 )
 def post_amendment(request, slug: str, kind: str, payload: AmendmentIn):
     campaign = _campaign(slug)
+    _body(payload)
     if kind not in budget.KINDS:
         raise NotFound(_("Enveloppe inconnue : recurring ou one_off."))
     if not budget.can_amend_envelope.test(request.auth):

@@ -22,6 +22,7 @@ from campaign.domain import coverage, exports, jobs, letters
 from campaign.models import Campaign, OutputJob
 from campaign.rules import can_view_coverage
 from campaign.views.outputs import JOB_CONTENT_TYPES, export_sync_max_rows, file_response
+from common.api_input import check_slug
 from common.errors import Conflict, NotFound, PermissionDenied
 from dossiers.enums import DossierState
 
@@ -29,9 +30,10 @@ router = Router(tags=["exports et courriers"])
 
 
 def _campaign(slug):
-    campaign = Campaign.objects.filter(slug=slug).first()
+    message = _("Campagne introuvable.")
+    campaign = Campaign.objects.filter(slug=check_slug(slug, message)).first()
     if campaign is None:
-        raise NotFound(_("Campagne introuvable."))
+        raise NotFound(message)
     return campaign
 
 

@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
+from accounts import throttle
 from accounts.models import ApiToken
 from common.errors import DomainError
 
@@ -31,9 +32,13 @@ logger = logging.getLogger(__name__)
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
+        # Brute force: an address with too many bad tokens gets 429 (accounts.throttle).
+        key = throttle.check_token_allowed(request)
         user = ApiToken.authenticate(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            throttle.record_failure("token", key)
+            return None
+        request.user = user
         return user
 
 

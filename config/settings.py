@@ -106,8 +106,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with a brute-force throttle (accounts.throttle).
+    "accounts.backends.ThrottledModelBackend",
 ]
+# Behind a trusted reverse proxy that sets it (e.g. HTTP_X_REAL_IP): the META key holding
+# the client's address, for the login throttle. Empty: REMOTE_ADDR.
+CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from config.api import api
-from config.views import HomeView
+from config.views import HomeView, api_not_found
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -11,5 +11,7 @@ urlpatterns = [
     path("dossiers/", include("dossiers.urls")),
     path("evaluation/", include("scoring.urls")),
     path("api/v1/", api.urls),
+    # Any other address under the API: a JSON 404 in the API's error shape, not a page.
+    re_path(r"^api/v1/", api_not_found, name="api_not_found"),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,6 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Max
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -63,3 +64,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             is_staff_too=user.is_internal_staff,
         )
         return context
+
+
+def api_not_found(request):
+    """An address under /api/v1/ that no endpoint answers (api.md error shape)."""
+    return JsonResponse({"detail": _("Ressource introuvable."), "errors": {}}, status=404)

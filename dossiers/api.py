@@ -68,10 +68,16 @@ def _visible(user, dossier_id, queryset=None):
     return dossier
 
 
+def _staff_reader(user, dossier):
+    """Internal staff reading someone else's dossier (same rule as the dossier page):
+    a filière's own editors never see internal figures, whatever other role they hold."""
+    return user.is_internal_staff and not is_dossier_editor.test(user, dossier)
+
+
 def _flags(user, dossier):
     """(show_proposal, show_grant): proposals for internal staff only; grants for
     staff, and for the filière's editors once the dossier is decided."""
-    staff = user.is_internal_staff
+    staff = _staff_reader(user, dossier)
     return staff, staff or dossier.state == DossierState.DECIDED
 
 
@@ -182,7 +188,8 @@ def create_dossier(request, payload: DossierCreateIn):
             .filter(campaign__slug=campaign_slug, slug=filiere_slug)
             .first()
         )
-    if filiere is None:
+    if filiere is None or filiere.id not in user.filiere_ids:
+        # Another filière: 404 as for its dossier, the user may not know it exists.
         raise NotFound(_("Campagne ou filière introuvable."))
     dossier = editing.create_dossier(user, filiere)
     return Status(201, _document(user, dossier.pk))
@@ -445,7 +452,7 @@ def history(request, id: int):
     user = request.auth
     dossier = _visible(user, id)
     entries = dossier.history.select_related("by").order_by("at", "id")
-    if not user.is_internal_staff:
+    if not _staff_reader(user, dossier):
         entries = entries.filter(is_public=True)
     return [
         {

@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 
 from accounts.models import User
 from campaign.models import Campaign
+from common.api_input import check_safe_text, check_slug
 from common.errors import NotFound, PermissionDenied
 from dossiers.domain.access import get_visible_dossier
 from scoring.domain import aggregate as aggregates
@@ -168,9 +169,10 @@ class RankingRowOut(StatsOut):
 
 
 def _campaign(slug):
-    campaign = Campaign.objects.filter(slug=slug).first()
+    message = _("Campagne inconnue : « %(slug)s ».") % {"slug": slug[:80]}
+    campaign = Campaign.objects.filter(slug=check_slug(slug, message)).first()
     if campaign is None:
-        raise NotFound(_("Campagne inconnue : « %(slug)s ».") % {"slug": slug})
+        raise NotFound(message)
     return campaign
 
 
@@ -216,6 +218,7 @@ def put_my_review(request, dossier_id: int, payload: ReviewIn):
     data = payload.model_dump()
     if payload.projects is not None:
         data["projects"] = [p.model_dump() for p in payload.projects]
+    check_safe_text(data)
     review = reviews.save_review(dossier, request.auth, data, submit=payload.submit)
     return reviews.review_document(review)
 
@@ -274,6 +277,7 @@ def get_reviews(request, dossier_id: int):
 )
 def post_reviewer(request, dossier_id: int, payload: AssignIn):
     dossier = _dossier(request.auth, dossier_id)
+    check_safe_text(payload.username, "username")
     reviewer = User.objects.filter(username=payload.username.strip()).first()
     assignment = assignments.assign_reviewer(dossier, request.auth, reviewer)
     return Status(
@@ -294,6 +298,7 @@ def post_reviewer(request, dossier_id: int, payload: AssignIn):
 )
 def post_conflict(request, dossier_id: int, payload: ConflictIn):
     dossier = _dossier(request.auth, dossier_id)
+    check_safe_text(payload.reason, "reason")
     conflict = assignments.declare_conflict(dossier, request.auth, payload.reason)
     return Status(
         201,

@@ -162,6 +162,20 @@ def _overflow_message(kind, overflow):
     }
 
 
+def _refuse_own_dossier(dossier, user):
+    """A person who also writes the dossier (editor of its filière) neither proposes nor
+    decides its amounts: conflict of interest, whatever ARS role they hold."""
+    from dossiers.rules import is_dossier_editor
+
+    if is_dossier_editor.test(user, dossier):
+        raise PermissionDenied(
+            _(
+                "Vous êtes rédacteur de ce dossier : vous ne pouvez ni proposer ni décider "
+                "ses montants (conflit d'intérêts)."
+            )
+        )
+
+
 # ---------------------------------------------------------------- sums in the database
 
 
@@ -272,6 +286,7 @@ def propose(dossier, user, lines, project_opinions=None):
 
     if not can_propose.test(user):
         raise PermissionDenied(_("Seul l'instructeur ARS peut proposer des montants."))
+    _refuse_own_dossier(dossier, user)
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
         if locked.state != DossierState.ARS_ANALYSIS:
@@ -466,6 +481,7 @@ def decide(dossier, user, outcome, lines, comment, *, now=None):
 
     if not can_decide.test(user):
         raise PermissionDenied(_("Seul le décideur ARS peut enregistrer la décision."))
+    _refuse_own_dossier(dossier, user)
     with transaction.atomic():
         envelopes = _lock_envelopes(dossier.campaign_id)
         locked = (

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from docxtpl import DocxTemplate, Listing
-from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
 
 from common.errors import Conflict, InvalidInput, NotFound
 from common.money import format_eur
@@ -29,6 +30,10 @@ DEFAULT_TEMPLATE = (
     Path(__file__).resolve().parent.parent / "letter_templates" / "decision_default.docx"
 )
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+# What the template may hold once unpacked (a .docx is a ZIP: refuse ZIP bombs before
+# python-docx reads every part into memory).
+MAX_TEMPLATE_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_TEMPLATE_MEMBERS = 2000
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 MONTHS = [
@@ -123,10 +128,12 @@ def french_month(value):
 
 
 def jinja_env():
-    return Environment(undefined=StrictUndefined, autoescape=True)
+    # Sandboxed: a template is a file uploaded through the web, it must not reach
+    # Python internals ({{ ''.__class__.__mro__ }} and the like).
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
-class _CachingEnvironment(Environment):
+class _CachingEnvironment(SandboxedEnvironment):
     """docxtpl compiles the document's XML at every render: compile each source once."""
 
     MAX_ENTRIES = 256
@@ -267,13 +274,13 @@ def letter_context(dossier, *, today=None):
     }
 
 
-def sample_context():
+def sample_context(*, rejected=False):
     """A complete context with the documented examples: used to validate templates."""
     context = {tag.name: tag.example for tag in TAGS}
     context.update(
         dossier_id=12,
-        accepted=True,
-        rejected=False,
+        accepted=not rejected,
+        rejected=rejected,
         decision_comment=Listing("Projet conforme à l'instruction."),
         appeal_mention=Listing("Voies et délais de recours : …"),
     )
@@ -337,25 +344,41 @@ def validate_template(data):
     not_docx = _("Le fichier n'est pas un document Word (.docx) valide.")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise InvalidInput(not_docx, {"letter_template": [not_docx]})
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if "word/document.xml" not in archive.namelist():
-            raise InvalidInput(not_docx, {"letter_template": [not_docx]})
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise InvalidInput(not_docx, {"letter_template": [not_docx]}) from None
+    if "word/document.xml" not in {m.filename for m in members}:
+        raise InvalidInput(not_docx, {"letter_template": [not_docx]})
+    if (
+        len(members) > MAX_TEMPLATE_MEMBERS
+        or sum(m.file_size for m in members) > MAX_TEMPLATE_UNPACKED_BYTES
+    ):
+        too_big = _(
+            "Le modèle est trop volumineux une fois décompressé (%(n)d Mo au plus) : "
+            "ce n'est pas un document Word ordinaire."
+        ) % {"n": MAX_TEMPLATE_UNPACKED_BYTES // (1024 * 1024)}
+        raise InvalidInput(too_big, {"letter_template": [too_big]})
     template = DocxTemplate(io.BytesIO(data))
     try:
         template.init_docx()
     except Exception:  # python-docx raises several kinds for a broken package
         raise InvalidInput(not_docx, {"letter_template": [not_docx]}) from None
     undefined_error = None
-    try:
-        template.render(sample_context(), jinja_env=jinja_env(), autoescape=True)
-    except TemplateSyntaxError as exc:
-        message = _syntax_message(exc)
-        raise InvalidInput(message, {"letter_template": [message]}) from None
-    except UndefinedError as exc:
-        undefined_error = exc
-    except Exception as exc:  # e.g. a filter applied to the wrong type
-        message = _("Le modèle ne peut pas être utilisé : %(detail)s") % {"detail": exc}
-        raise InvalidInput(message, {"letter_template": [message]}) from None
+    # Rendered for an accepted and for a rejected dossier: both branches of
+    # {%p if accepted %} / {%p if rejected %} are checked.
+    for context in (sample_context(), sample_context(rejected=True)):
+        try:
+            DocxTemplate(io.BytesIO(data)).render(context, jinja_env=jinja_env(), autoescape=True)
+        except TemplateSyntaxError as exc:
+            message = _syntax_message(exc)
+            raise InvalidInput(message, {"letter_template": [message]}) from None
+        except UndefinedError as exc:
+            undefined_error = undefined_error or exc
+        except Exception as exc:  # e.g. a filter applied to the wrong type, a sandbox refusal
+            message = _("Le modèle ne peut pas être utilisé : %(detail)s") % {"detail": exc}
+            raise InvalidInput(message, {"letter_template": [message]}) from None
     used = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env())
     unknown = sorted(used - TAG_NAMES)
     if not unknown and undefined_error is not None:
@@ -383,7 +406,20 @@ def render_letter(dossier, template_data=None, *, today=None):
     if template_data is None:
         template_data = template_bytes(dossier.campaign)
     template = _DocxTemplate(io.BytesIO(template_data))
-    template.render(letter_context(dossier, today=today), jinja_env=_RENDER_ENV, autoescape=True)
+    try:
+        template.render(
+            letter_context(dossier, today=today), jinja_env=_RENDER_ENV, autoescape=True
+        )
+    except TemplateError as exc:
+        # A template validated on the sample may still fail on a real dossier (a branch
+        # the sample did not take): say so instead of a server error.
+        raise Conflict(
+            _(
+                "Le modèle de courrier de la campagne ne peut pas être appliqué au dossier "
+                "n° %(id)s : %(detail)s. Corrigez le modèle (ou revenez au modèle par défaut)."
+            )
+            % {"id": dossier.id, "detail": exc}
+        ) from None
     output = io.BytesIO()
     template.save(output)
     return output.getvalue()

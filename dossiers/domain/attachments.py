@@ -2,6 +2,7 @@
 
 import hashlib
 import zipfile
+import zlib
 
 from django.conf import settings
 from django.db import transaction
@@ -11,6 +12,20 @@ from common.errors import DomainError, InvalidInput, NotFound
 from dossiers.domain.editing import _lock_for_edit, _touch
 from dossiers.enums import Section
 
+# The "mimetype" member of an OpenDocument file is a few dozen bytes.
+MIMETYPE_MAX_BYTES = 100
+# What a malformed, encrypted or exotic archive may raise while it is read.
+UNREADABLE_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    OSError,
+    ValueError,
+    EOFError,
+    KeyError,
+    RuntimeError,  # encrypted member
+    NotImplementedError,  # unsupported compression method
+)
 ALLOWED_LABEL = "PDF, DOCX, XLSX, ODT, ODS, PNG ou JPG"
 EXTENSIONS = {
     "application/pdf": "pdf",
@@ -48,7 +63,10 @@ def sniff_content_type(fileobj):
         with zipfile.ZipFile(fileobj) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                # Read at most a few bytes: a crafted archive may declare a "mimetype"
+                # member of gigabytes (ZIP bomb); never decompress it whole.
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(MIMETYPE_MAX_BYTES).decode("ascii", "replace").strip()
                 if mimetype in (
                     "application/vnd.oasis.opendocument.text",
                     "application/vnd.oasis.opendocument.spreadsheet",
@@ -60,7 +78,7 @@ def sniff_content_type(fileobj):
                     return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
                 if "xl/workbook.xml" in names:
                     return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except UNREADABLE_ZIP:
         return None
     finally:
         fileobj.seek(0)

@@ -75,10 +75,17 @@ def check_editable(request, dossier):
 
 
 def safe_next(request, candidate, fallback):
-    """`candidate` if it is a local URL of this site, else `fallback`."""
+    """`candidate` if it is a URL of this site (an absolute path, or a full URL of this
+    host), else `fallback`. A bare word ("0", "NaN") is not a URL: redirect() would take
+    it for a view name and fail."""
     for url in (candidate, request.META.get("HTTP_REFERER")):
-        if url and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        if (
+            url
+            and url.startswith(("/", "http://", "https://"))
+            and not any(ord(char) < 32 or ord(char) == 127 for char in url)
+            and url_has_allowed_host_and_scheme(
+                url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
         ):
             return url
     return fallback

@@ -88,6 +88,14 @@ def assign_reviewer(dossier, actor, reviewer):
                     ]
                 },
             )
+        if locked.filiere_id in reviewer.filiere_ids:
+            raise Conflict(
+                _(
+                    "%(user)s rédige ce dossier pour sa filière : il ne peut pas l'évaluer "
+                    "(conflit d'intérêts)."
+                )
+                % {"user": reviewer}
+            )
         if has_conflict(locked, reviewer):
             raise Conflict(
                 _(

@@ -6,6 +6,8 @@ excluded after a conflict of interest does not open the others'). ARS roles
 (instructor, decider, administrator) see every submitted review. The
 applicant never sees any review."""
 
+import re
+
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -20,6 +22,7 @@ from scoring.domain.grid import get_grid, grid_criteria
 from scoring.models import CriterionScore, Grid, ProjectOpinion, Review
 from scoring.rules import can_view_all_reviews, is_reviewer
 
+_INTEGER = re.compile(r"-?[0-9]{1,6}")
 REVIEWABLE_STATES = frozenset({S.CARESP_REVIEW, S.ARS_ANALYSIS})
 TEXT_MAX = 20000
 
@@ -139,7 +142,8 @@ def clean_review(grid, criteria, projects, data, *, submit):
             continue
         if value is None or value == "":
             continue
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+            # ASCII digits only: "²".isdigit() is true but int("²") fails.
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int):
             errors.setdefault(path, []).append(_("Note entière attendue."))
@@ -181,7 +185,11 @@ def clean_review(grid, criteria, projects, data, *, submit):
                 errors.setdefault(path, []).append(_("Objet attendu."))
                 continue
             project_id = item.get("project")
-            if isinstance(project_id, bool) or project_id not in known:
+            if (
+                not isinstance(project_id, int)
+                or isinstance(project_id, bool)
+                or (project_id not in known)
+            ):
                 errors.setdefault(f"{path}.project", []).append(
                     _("Fiche projet inconnue dans ce dossier.")
                 )
@@ -223,6 +231,10 @@ def _check_may_review(dossier, user, review):
     if not is_reviewer.test(user):
         raise PermissionDenied(
             _("Seuls les relecteurs CARESP et les instructeurs ARS évaluent les dossiers.")
+        )
+    if dossier.filiere_id in user.filiere_ids:
+        raise PermissionDenied(
+            _("Vous rédigez ce dossier pour votre filière : vous ne pouvez pas l'évaluer.")
         )
     if has_conflict(dossier, user):
         raise Conflict(

@@ -52,10 +52,11 @@ def test_create_for_a_filiere_of_another_campaign_is_404(api, filiere):
     assert response.status_code == 404
 
 
-def test_create_for_another_filiere_is_403(api, filiere, other_lead):
+def test_create_for_another_filiere_is_404(api, filiere, other_lead):
+    # As in the web interface: another filière is not revealed (audit).
     response = api.post("dossiers", {"campaign": "bretagne-2025", "filiere": "cornouaille"})
-    assert response.status_code == 403
-    assert response.json()["detail"] == "Seul un porteur de cette filière peut créer son dossier."
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Campagne ou filière introuvable."
 
 
 @pytest.mark.parametrize("body", [{}, {"campaign": "bretagne-2025"}, {"filiere": 3, "campaign": 1}])

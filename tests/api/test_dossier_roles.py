@@ -325,12 +325,13 @@ def test_dossier_list_by_role(role, people, api_as, draft, campaign, lead, instr
 POST_DOSSIER = {
     "lead": 201,
     "co_editor": 201,
-    "other_lead": 403,
-    "caresp": 403,
-    "instructor": 403,
-    "decider": 403,
-    "admin": 403,
-    "outsider": 403,
+    # Not an editor of that filière: 404, as in the web interface (audit).
+    "other_lead": 404,
+    "caresp": 404,
+    "instructor": 404,
+    "decider": 404,
+    "admin": 404,
+    "outsider": 404,
     "anonymous": 401,
 }
 

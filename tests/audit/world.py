@@ -1,0 +1,363 @@
+"""A realistic object set for the security audit, built through the real domain functions.
+
+Two groups of filières in one campaign: group A (lead + co-editor) and group B
+(another lead), with one dossier in every state in each group; reviews, scores,
+internal comments (one ARS-only), a conflict of interest, proposals, a decision
+and a delegation; attachments and a finished letters ZIP job; a second campaign
+with its own decided dossier and job (for "ids of another campaign" checks).
+
+Every confidential value carries a unique token so that response bodies can be
+searched for it (see SECRET_TOKENS)."""
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.models import ApiToken, Role
+from campaign.domain import budget, letters
+from campaign.models import OutputJob
+from common.identifiers import finess_with_key
+from dossiers.domain.attachments import add_attachment
+from dossiers.enums import DossierState as S
+from dossiers.enums import LineNature
+from dossiers.workflow import transition
+from scoring.domain import assignments, comments, reviews
+from scoring.domain.grid import get_grid, grid_criteria
+from tests.factories import (
+    CampaignFactory,
+    FiliereFactory,
+    FundingLineFactory,
+    TerritoryFactory,
+    UserFactory,
+    complete_dossier,
+    complete_identity,
+)
+
+STATES = [
+    S.DRAFT,
+    S.SUBMITTED,
+    S.CARESP_REVIEW,
+    S.ARS_ANALYSIS,
+    S.RETURNED,
+    S.DECIDED,
+    S.WITHDRAWN,
+]
+ROLES = [
+    "lead",
+    "co_editor",
+    "other_lead",
+    "caresp",
+    "instructor",
+    "decider",
+    "admin",
+    "outsider",
+    "anonymous",
+]
+STAFF_ROLES = {"caresp", "instructor", "decider", "admin"}
+APPLICANT_ROLES = {"lead", "co_editor", "other_lead", "outsider", "anonymous"}
+
+# Confidential values and the unique token each carries.
+PROPOSED = Decimal("43210.98")
+PROPOSED_TOKEN = "43210.98"  # searched in bodies with spaces removed and "," → "."
+GRANTED = Decimal("40000.00")
+INTERNAL_COMMENT = "Note interne confidentielle KX7Q sur la gouvernance."
+ARS_ONLY_COMMENT = "Note réservée à l'ARS ZW4P sur le budget."
+REVIEW_COMMENT = "Évaluation confidentielle RV9M : diagnostic solide."
+CRITERION_COMMENT = "Commentaire de critère CC3T."
+PROJECT_OPINION_COMMENT = "Avis confidentiel sur la fiche PO5L."
+CONFLICT_REASON = "Conflit d'intérêts confidentiel CF2D : ancien salarié."
+SECRET_TOKENS = ["KX7Q", "ZW4P", "RV9M", "CC3T", "PO5L", "CF2D"]
+# Names: group A's dossiers carry AN3, group B's BN8 (a lead never sees the other's).
+A_TOKEN, B_TOKEN = "AN3", "BN8"
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    campaign: object = None
+    other_campaign: object = None
+    users: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=dict)
+    # dossiers[group][state] for group "A" and "B"
+    dossiers: dict = field(default_factory=dict)
+    new_filiere: object = None  # group A filière without a dossier yet
+    other_dossier: object = None  # decided dossier of the other campaign
+    job: object = None
+    other_job: object = None
+
+    def dossier(self, state, group="A"):
+        return self.dossiers[group][state]
+
+    def project(self, state, group="A"):
+        return self.dossier(state, group).projects.order_by("priority", "pk").first()
+
+    def line(self, state, group="A"):
+        return self.project(state, group).lines.order_by("pk").first()
+
+    def attachment(self, state, group="A"):
+        return self.dossier(state, group).attachments.order_by("pk").first()
+
+
+def _upload(name, content):
+    return SimpleUploadedFile(name, content)
+
+
+def _due():
+    return timezone.localdate() + dt.timedelta(days=15)
+
+
+def _review_data(campaign, project):
+    criteria = grid_criteria(get_grid(campaign))
+    return {
+        "scores": {c.code: 3 for c in criteria},
+        "opinion": "favourable",
+        "comment": REVIEW_COMMENT,
+        "criterion_comments": {criteria[0].code: CRITERION_COMMENT},
+        "projects": [
+            {"project": project.pk, "opinion": "reserved", "comment": PROJECT_OPINION_COMMENT}
+        ],
+    }
+
+
+def _propose(dossier, instructor):
+    lines = [
+        {
+            "line": line.pk,
+            "proposed": str(PROPOSED if line.nature == LineNature.RECURRING else line.amount),
+            "opinion": "favourable",
+        }
+        for line in budget_lines(dossier)
+    ]
+    budget.propose(dossier, instructor, lines)
+
+
+def budget_lines(dossier):
+    from dossiers.models import FundingLine
+
+    return list(FundingLine.objects.filter(project__dossier=dossier).order_by("pk"))
+
+
+def _decide(dossier, decider):
+    lines = [
+        {
+            "line": line.pk,
+            "granted": str(GRANTED if line.nature == LineNature.RECURRING else line.amount),
+            "start_month": "2025-09-01",
+        }
+        for line in budget_lines(dossier)
+    ]
+    return budget.decide(dossier, decider, "partially_accepted", lines, "Décision motivée.")
+
+
+def _build_dossier(world, group, state, filiere, editor):
+    u = world.users
+    dossier = complete_dossier(
+        filiere=filiere,
+        identity=complete_identity(
+            f"Filière {group}{'lpha' if group == 'A' else 'êta'} "
+            f"{A_TOKEN if group == 'A' else B_TOKEN} ({state})"
+        ),
+    )
+    # A second, one-off line.
+    FundingLineFactory(
+        project=dossier.projects.get(),
+        label="Formation des équipes",
+        nature=LineNature.ONE_OFF,
+        category="training",
+        etp=None,
+        amount=Decimal("12000.00"),
+        first_year=None,
+    )
+    add_attachment(dossier, editor, _upload("convention.pdf", PDF), "identity")
+    dossier.refresh_from_db()
+    if state == S.DRAFT:
+        return dossier
+    dossier = transition(dossier, "submit", editor)
+    if state == S.SUBMITTED:
+        return dossier
+    if state == S.WITHDRAWN:
+        return transition(dossier, "withdraw", editor)
+    dossier = transition(dossier, "start_caresp_review", u["instructor"])
+    if group == "A":
+        assignments.assign_reviewer(dossier, u["instructor"], u["caresp"])
+        assignments.assign_reviewer(dossier, u["instructor"], u["instructor"])
+        comments.add_comment(dossier, u["instructor"], INTERNAL_COMMENT)
+        comments.add_comment(dossier, u["instructor"], ARS_ONLY_COMMENT, ars_only=True)
+        assignments.declare_conflict(dossier, u["caresp2"], CONFLICT_REASON)
+    if state == S.CARESP_REVIEW:
+        # Returned once and resubmitted: two snapshots to compare.
+        dossier = transition(
+            dossier,
+            "return_for_completion",
+            u["instructor"],
+            comment="Merci de préciser la gouvernance.",
+            due_date=_due(),
+        )
+        dossier = transition(dossier, "resubmit", editor)
+        if group == "A":
+            project = dossier.projects.get()
+            reviews.save_review(dossier, u["caresp"], _review_data(dossier.campaign, project))
+        return dossier
+    if group == "A":
+        project = dossier.projects.get()
+        reviews.save_review(
+            dossier, u["caresp"], _review_data(dossier.campaign, project), submit=True
+        )
+    dossier = transition(dossier, "start_ars_analysis", u["instructor"])
+    _propose(dossier, u["instructor"])
+    if state == S.ARS_ANALYSIS:
+        return dossier
+    if state == S.RETURNED:
+        return transition(
+            dossier,
+            "return_for_completion",
+            u["instructor"],
+            comment="Merci de chiffrer la fiche 1.",
+            due_date=_due(),
+        )
+    assert state == S.DECIDED
+    dossier = _decide(dossier, u["decider"])
+    budget.record_delegation(
+        u["decider"],
+        budget_lines(dossier)[0].pk,
+        "10000.00",
+        "2025-07-15",
+        "fir_arrete",
+        finess_with_key("29000001"),
+    )
+    return dossier
+
+
+def _letters_job(campaign, user):
+    job = OutputJob.objects.create(
+        campaign=campaign,
+        kind=OutputJob.Kind.LETTERS_ZIP,
+        requested_by=user,
+        status=OutputJob.Status.DONE,
+        done=1,
+        total=1,
+        filename=letters.zip_filename(campaign),
+        finished_at=timezone.now(),
+    )
+    buffer = io.BytesIO()
+    letters.write_letters_zip(campaign, buffer)
+    job.file.save(job.filename, ContentFile(buffer.getvalue()), save=True)
+    return job
+
+
+def build_world():
+    world = World()
+    campaign = CampaignFactory(slug="bretagne-2025")
+    world.campaign = campaign
+    t1 = TerritoryFactory(campaign=campaign, code="T1", name="Brest – Carhaix – Morlaix")
+    t2 = TerritoryFactory(campaign=campaign, code="T2", name="Quimper – Douarnenez")
+    users = world.users
+    users["lead"] = UserFactory(username="porteur", roles=[Role.FILIERE_LEAD])
+    users["co_editor"] = UserFactory(username="coredacteur", roles=[Role.FILIERE_LEAD])
+    users["other_lead"] = UserFactory(username="porteur2", roles=[Role.FILIERE_LEAD])
+    users["caresp"] = UserFactory(username="caresp", roles=[Role.CARESP_REVIEWER])
+    users["caresp2"] = UserFactory(username="caresp2", roles=[Role.CARESP_REVIEWER])
+    users["instructor"] = UserFactory(username="instructeur", roles=[Role.ARS_INSTRUCTOR])
+    users["decider"] = UserFactory(username="decideur", roles=[Role.ARS_DECIDER])
+    users["admin"] = UserFactory(
+        username="admin", roles=[Role.ADMIN], is_staff=True, is_superuser=True
+    )
+    users["outsider"] = UserFactory(username="inconnu")
+    for role, user in users.items():
+        world.tokens[role] = ApiToken.issue(user)[1]
+    for group, editors, territory in (
+        ("A", [users["lead"], users["co_editor"]], t1),
+        ("B", [users["other_lead"]], t2),
+    ):
+        world.dossiers[group] = {}
+        for state in STATES:
+            filiere = FiliereFactory(
+                campaign=campaign,
+                slug=f"{group.lower()}-{state.replace('_', '-')}",
+                name=f"Filière {group}{'lpha' if group == 'A' else 'êta'} "
+                f"{A_TOKEN if group == 'A' else B_TOKEN} {state}",
+                territories=[territory],
+                editors=editors,
+            )
+            for editor in editors:
+                editor.__dict__.pop("filiere_ids", None)
+            world.dossiers[group][state] = _build_dossier(world, group, state, filiere, editors[0])
+    world.new_filiere = FiliereFactory(
+        campaign=campaign,
+        slug="a-nouvelle",
+        name=f"Filière Alpha {A_TOKEN} nouvelle",
+        territories=[t1],
+        editors=[users["lead"], users["co_editor"]],
+    )
+    # Another campaign, with its own decided dossier and letters job.
+    other = CampaignFactory(slug="autre-campagne-2024")
+    world.other_campaign = other
+    other_lead = UserFactory(username="porteur-autre", roles=[Role.FILIERE_LEAD])
+    other_filiere = FiliereFactory(
+        campaign=other, slug="autre-filiere", name="Autre filière", editors=[other_lead]
+    )
+    dossier = complete_dossier(filiere=other_filiere)
+    dossier = transition(dossier, "submit", other_lead)
+    dossier = transition(dossier, "start_ars_analysis", users["instructor"])
+    world.other_dossier = _decide(dossier, users["decider"])
+    world.job = _letters_job(campaign, users["instructor"])
+    world.other_job = _letters_job(other, users["instructor"])
+    return world
+
+
+def unzip_text(data, depth=0):
+    """The text of every member of a ZIP (docx, xlsx, ods, nested ZIP of letters)."""
+    parts = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                content = archive.read(info)
+                if content[:4] == b"PK\x03\x04" and depth < 2:
+                    parts.append(unzip_text(content, depth + 1))
+                else:
+                    parts.append(content.decode("utf-8", "replace"))
+    except zipfile.BadZipFile:
+        return data.decode("utf-8", "replace")
+    return "\n".join(parts)
+
+
+def response_text(response):
+    """Everything a response carries, as text (files unpacked)."""
+    if getattr(response, "streaming", False):
+        # Consuming the content closes the response the way the test client wants (its
+        # own close() would fire request_finished and close the database connection).
+        data = b"".join(response.streaming_content)
+    else:
+        data = response.content
+    if data[:4] == b"PK\x03\x04":
+        return unzip_text(data)
+    return data.decode("utf-8", "replace")
+
+
+def leaked_secrets(text, role):
+    """The confidential tokens found in `text`, for a non-staff `role`."""
+    flat = (
+        text.replace(" ", "")
+        .replace("\u00a0", "")
+        .replace("\u202f", "")
+        .replace("&nbsp;", "")
+        .replace("&#8239;", "")
+        .replace(",", ".")
+    )
+    found = [token for token in SECRET_TOKENS if token in text]
+    if PROPOSED_TOKEN in flat:
+        found.append(f"proposed {PROPOSED_TOKEN}")
+    if role in {"lead", "co_editor"} and B_TOKEN in text:
+        found.append(f"other filière {B_TOKEN}")
+    if role == "other_lead" and A_TOKEN in text:
+        found.append(f"other filière {A_TOKEN}")
+    if role in {"outsider", "anonymous"}:
+        found += [f"filière {t}" for t in (A_TOKEN, B_TOKEN) if t in text]
+    return found
