@@ -137,10 +137,12 @@ class Sample:
         from campaign.models import Campaign
         from dossiers.enums import SUBMITTED_STATES
         from dossiers.models import Dossier
-        from scoring.models import ReviewerAssignment
+        from scoring.models import Review
 
         self.campaign = campaign
-        dossiers = Dossier.objects.filter(campaign=campaign).annotate(n=Count("projects"))
+        dossiers = Dossier.objects.filter(campaign=campaign).annotate(
+            n=Count("projects", distinct=True)
+        )
 
         def biggest(*states, **filters):
             return (
@@ -150,16 +152,6 @@ class Sample:
                 .first()
             )
 
-        self.draft = biggest("draft")
-        self.submitted = biggest(*SUBMITTED_STATES)
-        self.in_review = biggest("caresp_review", reviewer_assignments__isnull=False) or biggest(
-            "ars_analysis"
-        )
-        self.in_analysis = biggest("ars_analysis")
-        self.project = (
-            self.draft.projects.annotate(n=Count("lines")).order_by("-n", "priority").first()
-        )
-
         def with_role(role):
             return (
                 User.objects.filter(role_grants__role=role, last_name=campaign.region)
@@ -167,18 +159,36 @@ class Sample:
                 .first()
             )
 
-        # The CARESP reviewer assigned to the dossier of the review workspace.
-        assignment = (
-            ReviewerAssignment.objects.filter(
-                dossier=self.in_review, reviewer__role_grants__role="caresp_reviewer"
+        instructor = with_role("ars_instructor")
+        self.draft = biggest("draft")
+        self.submitted = biggest(*SUBMITTED_STATES)
+        # The review workspace: a dossier in CARESP review with a submitted review, that the
+        # measured instructor does not review (same shape in every campaign).
+        self.in_review = (
+            dossiers.filter(state="caresp_review", reviews__submitted_at__isnull=False)
+            .exclude(reviewer_assignments__reviewer=instructor)
+            .distinct()
+            .order_by("-n", "pk")
+            .first()
+        )
+        self.in_analysis = biggest("ars_analysis")
+        self.project = (
+            self.draft.projects.annotate(n=Count("lines")).order_by("-n", "priority").first()
+        )
+
+        # A CARESP reviewer who submitted a review of that dossier (sees every review).
+        review = (
+            Review.objects.filter(
+                dossier=self.in_review, submitted_at__isnull=False, reviewer_role="caresp_reviewer"
             )
+            .select_related("reviewer")
             .order_by("pk")
             .first()
         )
         self.users = {
             "lead": self.draft.filiere.editors.order_by("pk").first(),
-            "caresp": assignment.reviewer if assignment else with_role("caresp_reviewer"),
-            "instructor": with_role("ars_instructor"),
+            "caresp": review.reviewer if review else with_role("caresp_reviewer"),
+            "instructor": instructor,
             "decider": with_role("ars_decider"),
             "admin": User.objects.filter(role_grants__role="admin").order_by("pk").first(),
         }

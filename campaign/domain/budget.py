@@ -799,7 +799,6 @@ def budget_summary(campaign):
 
 def dossier_amounts(campaign):
     """Every counted dossier of the campaign with its sums per nature (one query)."""
-    from dossiers.models import Dossier
 
     def total(field, nature):
         return Sum(f"projects__lines__{field}", filter=Q(projects__lines__nature=nature))
@@ -810,11 +809,19 @@ def dossier_amounts(campaign):
         for field in ("amount", "proposed", "granted"):
             annotations[f"{field}_{kind}"] = total(field, nature)
     return (
-        Dossier.objects.filter(campaign=campaign, state__in=SUBMITTED_STATES)
+        counted_dossiers(campaign)
         .select_related("filiere")
+        .defer("identity", "diagnostic", "swot")
         .annotate(**annotations)
-        .order_by("filiere__name")
+        .order_by("filiere__name", "pk")
     )
+
+
+def counted_dossiers(campaign):
+    """The campaign's dossiers whose amounts count (from their submission on)."""
+    from dossiers.models import Dossier
+
+    return Dossier.objects.filter(campaign=campaign, state__in=SUBMITTED_STATES)
 
 
 # ---------------------------------------------------------------- reading helpers

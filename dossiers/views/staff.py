@@ -80,17 +80,21 @@ def dossier_list(request):
     totals = queryset.aggregate(
         **requested_sums("projects__lines__"), dossier_count=Count("id", distinct=True)
     )
-    rows = (
-        queryset.select_related("campaign", "filiere")
+    ordering = ("campaign__name", "filiere__name", "pk")
+    paginator = Paginator(queryset.order_by(*ordering).values("pk"), PAGE_SIZE)
+    paginator.count = totals["dossier_count"]
+    page = paginator.get_page(request.GET.get("page"))
+    # The sums of the page's rows only: the page's ids are a subquery (LIMIT/OFFSET), so
+    # the database groups 50 dossiers' lines, not those of every dossier before sorting.
+    page.object_list = (
+        Dossier.objects.filter(pk__in=page.object_list)
+        .select_related("campaign", "filiere")
         .prefetch_related(
             Prefetch("filiere__territories", queryset=Territory.objects.order_by("code"))
         )
         .annotate(**requested_sums("projects__lines__"))
-        .order_by("campaign__name", "filiere__name", "pk")
+        .order_by(*ordering)
     )
-    paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = totals["dossier_count"]
-    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
