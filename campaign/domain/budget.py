@@ -797,6 +797,31 @@ def budget_summary(campaign):
     }
 
 
+def envelope_totals(campaign):
+    """{kind: {envelope, granted, proposed_pending}}, as in budget_summary's envelope rows,
+    in two queries: what the proposal and decision pages of one dossier need, without the
+    per-territory and per-year breakdown of the whole campaign."""
+    from dossiers.models import FundingLine
+
+    totals = {kind: {"envelope": ZERO, "granted": ZERO, "proposed_pending": ZERO} for kind in KINDS}
+    for envelope in Envelope.objects.filter(campaign=campaign):
+        totals[envelope.kind]["envelope"] = envelope.amount
+    decided = Q(project__dossier__state=DossierState.DECIDED)
+    rows = (
+        FundingLine.objects.filter(
+            project__dossier__campaign=campaign, project__dossier__state__in=SUBMITTED_STATES
+        )
+        .values("nature")
+        .annotate(pending=Sum("proposed", filter=~decided), granted=Sum("granted", filter=decided))
+        .order_by()
+    )
+    for row in rows:
+        kind = NATURE_TO_KIND[row["nature"]]
+        totals[kind]["granted"] += row["granted"] or ZERO
+        totals[kind]["proposed_pending"] += row["pending"] or ZERO
+    return totals
+
+
 def dossier_amounts(campaign):
     """Every counted dossier of the campaign with its sums per nature (one query)."""
 

@@ -221,7 +221,7 @@ class EnvelopeAmendView(ArsPageMixin, View):
 
 def _available(campaign, dossier, *, minus_pending):
     """What an envelope still has for this dossier, before its own amounts (for the live totals)."""
-    summary = budget.budget_summary(campaign)["envelopes"]
+    summary = budget.envelope_totals(campaign)
     own = {kind: Decimal(0) for kind in budget.KINDS}
     if minus_pending and dossier.state != DossierState.DECIDED:
         for line in FundingLine.objects.filter(project__dossier=dossier, proposed__isnull=False):

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -110,7 +110,10 @@ def dashboard(request):
     if campaign is None:
         return render(request, "scoring/dashboard.html", context)
     is_ars = can_view_all_reviews.test(user)
-    base = visible_dossiers(user, Dossier.objects.filter(campaign=campaign))
+    # The diagnostic and SWOT documents are not shown here: not loaded for the listed rows.
+    base = visible_dossiers(
+        user, Dossier.objects.filter(campaign=campaign).defer("diagnostic", "swot")
+    )
     counts = dict(base.values_list("state").annotate(n=Count("id")).order_by())
     state_filter = request.GET.get("etat")
     if state_filter not in S.values:
@@ -185,31 +188,31 @@ def _ars_dashboard(campaign, base, today):
         .select_related("filiere")
         .order_by("return_due_date", "id")
     ]
-    in_review = (
+    # Dossiers in review with no reviewer yet or an assigned reviewer who has not submitted:
+    # selected and counted by the database (two queries), not by loading every assignment
+    # and review of the campaign.
+    submitted = Review.objects.filter(
+        dossier=OuterRef("dossier"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False
+    )
+    pending_assignments = ReviewerAssignment.objects.filter(~Exists(submitted))
+    in_review = list(
         base.filter(state__in=reviews.REVIEWABLE_STATES)
-        .select_related("filiere")
-        .prefetch_related(
-            Prefetch(
-                "reviewer_assignments",
-                queryset=ReviewerAssignment.objects.select_related("reviewer").order_by("at"),
-            ),
-            Prefetch(
-                "reviews",
-                queryset=Review.objects.filter(submitted_at__isnull=False).only(
-                    "id", "dossier_id", "reviewer_id", "submitted_at"
-                ),
-                to_attr="submitted_reviews",
-            ),
+        .annotate(
+            n_assigned=Count("reviewer_assignments", distinct=True),
+            n_done=Count("reviews", filter=Q(reviews__submitted_at__isnull=False), distinct=True),
         )
+        .filter(Q(n_assigned=0) | Exists(pending_assignments.filter(dossier=OuterRef("pk"))))
+        .select_related("filiere")
         .order_by("filiere__name", "id")
     )
-    missing = []
-    for dossier in in_review:
-        done = {r.reviewer_id for r in dossier.submitted_reviews}
-        assigned = list(dossier.reviewer_assignments.all())
-        pending = [a.reviewer for a in assigned if a.reviewer_id not in done]
-        if pending or not assigned:
-            missing.append((dossier, pending, len(assigned), len(done)))
+    pending = defaultdict(list)
+    for assignment in (
+        pending_assignments.filter(dossier__in=[d.pk for d in in_review])
+        .select_related("reviewer")
+        .order_by("at", "id")
+    ):
+        pending[assignment.dossier_id].append(assignment.reviewer)
+    missing = [(d, pending[d.pk], d.n_assigned, d.n_done) for d in in_review]
     return {
         "territory_rows": territory_rows,
         "returned": returned,
