@@ -872,10 +872,24 @@ def campaign_envelopes(campaign):
     return sorted(envelopes, key=lambda e: KINDS.index(e.kind))
 
 
+# The long texts and JSON documents of the project sheet and dossier a line belongs to:
+# never shown next to a line, not loaded with it.
+LINE_CONTEXT_DEFERRED = (
+    "project__objectives",
+    "project__actions",
+    "project__partners",
+    "project__indicators",
+    "project__dossier__identity",
+    "project__dossier__diagnostic",
+    "project__dossier__swot",
+)
+
+
 def campaign_delegations(campaign):
     return (
         Delegation.objects.filter(line__project__dossier__campaign=campaign)
         .select_related("line__project__dossier__filiere", "created_by")
+        .defer(*(f"line__{field}" for field in LINE_CONTEXT_DEFERRED))
         .order_by("date", "pk")
     )
 
@@ -911,6 +925,7 @@ def delegable_lines(campaign):
             granted__gt=0,
         )
         .select_related("project__dossier__filiere")
+        .defer(*LINE_CONTEXT_DEFERRED)
         .annotate(
             delegated=Coalesce(
                 Sum("delegations__amount"),
