@@ -624,8 +624,12 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
         counts["dossier"] = len(dossier_rows)
         timer.step("dossiers", len(dossier_rows))
 
+        state_of = {d.pk: (d.state, d.outcome, d.campaign_id) for d in dossier_rows}
+        opinions = list(Opinion.values)
         projects = []
         for d in dossier_rows:
+            # The ARS instructor's opinion per project sheet (proposal), from ars_analysis on.
+            reviewed = d.state in ("ars_analysis", "decided")
             for rank in range(1, rng.randint(10, 40) + 1):
                 projects.append(
                     Project(
@@ -640,21 +644,12 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
                         partners="HAD, EMSP, CPTS, associations de bénévoles",
                         indicators="Nombre de patients accompagnés à domicile.",
                         missions=rng.sample(missions, 2),
+                        proposal_opinion=rng.choices(opinions, (6, 3, 1))[0] if reviewed else "",
                     )
                 )
         projects = batched_create(Project, projects)
         counts["project"] = len(projects)
         timer.step("fiches projet", len(projects))
-
-        state_of = {d.pk: (d.state, d.outcome, d.campaign_id) for d in dossier_rows}
-        opinions = list(Opinion.values)
-        # The ARS instructor's opinion per project sheet (proposal), from ars_analysis on.
-        reviewed_projects = [
-            p for p in projects if state_of[p.dossier_id][0] in ("ars_analysis", "decided")
-        ]
-        for p in reviewed_projects:
-            p.proposal_opinion = rng.choices(opinions, (6, 3, 1))[0]
-        Project.objects.bulk_update(reviewed_projects, ["proposal_opinion"], batch_size=BATCH)
 
         lines = []
         for p in projects:

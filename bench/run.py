@@ -324,7 +324,7 @@ def run(requests, only=None):
     rows = []
     for name, build, who in ENDPOINTS:
         url = build(large)
-        if only and only.lower() not in f"{name} {url}".lower():
+        if only and not any(o.strip().lower() in f"{name} {url}".lower() for o in only.split(",")):
             continue
         if not is_routed(url):
             print(f"{name:<36} {who:<11} {'absent':>6}")
@@ -405,7 +405,8 @@ def main(argv=None):
         help="garder les données si elles ont déjà --dossiers dossiers",
     )
     parser.add_argument(
-        "--only", help="ne mesurer que les lignes dont le nom ou l'URL contient ce texte"
+        "--only",
+        help="ne mesurer que les lignes dont le nom ou l'URL contient ce texte (plusieurs : a,b)",
     )
     args = parser.parse_args(argv)
     generate.setup_django(args.database_url)
