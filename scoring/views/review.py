@@ -51,6 +51,7 @@ from scoring.rules import (
 )
 
 DASHBOARD_PAGE_SIZE = 50
+RANKING_PAGE_SIZE = 50
 # Review states shown on the dashboard's tiles, in the lifecycle's order (drafts are never
 # visible to staff).
 STAFF_STATES = [S.SUBMITTED, S.CARESP_REVIEW, S.ARS_ANALYSIS, S.RETURNED, S.DECIDED, S.WITHDRAWN]
@@ -567,6 +568,8 @@ def ranking(request, slug):
     _forbid_unless(can_view_ranking, request.user)
     rows = aggregates.campaign_ranking(campaign, request.user)
     grid = get_grid(campaign)
+    # Ranks are computed over every dossier; the page shows them 50 at a time.
+    page = Paginator(rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "scoring/ranking.html",
@@ -574,7 +577,8 @@ def ranking(request, slug):
             "title": _("Classement — %(campaign)s") % {"campaign": campaign.name},
             "campaign": campaign,
             "grid": grid,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "is_ars": can_view_all_reviews.test(request.user),
         },
     )
