@@ -30,26 +30,30 @@ DEFAULT_DATABASE = BASE_DIR / "var" / "bench.sqlite3"
 BATCH = 2000
 PASSWORD = "bench-mot-de-passe-2025"
 
-REGIONS = [
-    "Auvergne-Rhône-Alpes",
-    "Bourgogne-Franche-Comté",
-    "Bretagne",
-    "Centre-Val de Loire",
-    "Corse",
-    "Grand Est",
-    "Hauts-de-France",
-    "Île-de-France",
-    "Normandie",
-    "Nouvelle-Aquitaine",
-    "Occitanie",
-    "Pays de la Loire",
-    "Provence-Alpes-Côte d'Azur",
-    "Guadeloupe",
-    "Martinique",
-    "Guyane",
-    "La Réunion",
-    "Mayotte",
-]
+# Regions and their population (millions, rounded): the dossiers are spread over the
+# campaigns in proportion, so the campaigns range from ~20 dossiers (Mayotte) to
+# ~900 (Île-de-France) at 5,000 and the benchmark can compare a page's query count
+# on the smallest and the largest campaign.
+REGIONS = {
+    "Auvergne-Rhône-Alpes": 8.1,
+    "Bourgogne-Franche-Comté": 2.8,
+    "Bretagne": 3.4,
+    "Centre-Val de Loire": 2.6,
+    "Corse": 0.35,
+    "Grand Est": 5.6,
+    "Hauts-de-France": 6.0,
+    "Île-de-France": 12.3,
+    "Normandie": 3.3,
+    "Nouvelle-Aquitaine": 6.1,
+    "Occitanie": 6.1,
+    "Pays de la Loire": 3.9,
+    "Provence-Alpes-Côte d'Azur": 5.1,
+    "Guadeloupe": 0.38,
+    "Martinique": 0.35,
+    "Guyane": 0.29,
+    "La Réunion": 0.87,
+    "Mayotte": 0.31,
+}
 TERRITORIES_PER_CAMPAIGN = 8
 # Share of the dossiers in each state (design brief §3).
 STATE_WEIGHTS = {
@@ -160,9 +164,282 @@ def prepare_database(url, erase):
         call_command("flush", verbosity=0, interactive=False)
 
 
-def spread(total, parts):
-    base, extra = divmod(total, parts)
-    return [base + (1 if i < extra else 0) for i in range(parts)]
+def spread(total, weights):
+    """Split `total` in proportion to `weights` (largest remainders; at least 1 each)."""
+    whole = sum(weights)
+    exact = [total * w / whole for w in weights]
+    parts = [max(1, int(x)) for x in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: exact[i] - int(exact[i]), reverse=True)
+    i = 0
+    while sum(parts) < total:
+        parts[by_remainder[i % len(parts)]] += 1
+        i += 1
+    while sum(parts) > total:
+        largest = max(range(len(parts)), key=parts.__getitem__)
+        parts[largest] -= 1
+    return parts
+
+
+ZERO = Decimal("0.00")
+# Envelope amendments (design brief §5): every envelope starts at the call's amount and
+# is raised once or twice, the last raise leaving it just above what is granted.
+INITIAL_ENVELOPES = {"recurring": Decimal("1600000.00"), "one_off": Decimal("400000.00")}
+
+
+def budget(rng, campaigns, envelopes, lines, state_of, staff):
+    """Envelope amendments (the envelopes end above what is granted) and delegations."""
+    from campaign.models import Delegation, DelegationInstrument, Envelope, EnvelopeAmendment
+
+    granted = {}
+    for line in lines:
+        if line.granted:
+            key = (state_of[line.project.dossier_id][2], line.nature)
+            granted[key] = granted.get(key, ZERO) + line.granted
+    decider_of = {}
+    for role, user in staff:
+        if role == "ars_decider":
+            decider_of.setdefault(user.last_name, user)
+    region_of = {c.pk: c.region for c in campaigns}
+    amendments = []
+    for envelope in envelopes:
+        amount = INITIAL_ENVELOPES[envelope.kind]
+        needed = granted.get((envelope.campaign_id, envelope.kind), ZERO)
+        steps = [amount * Decimal("1.25")]
+        # Round the last raise up to the next 100,000 € above what is granted (+5 %).
+        final = max(
+            steps[-1],
+            (needed * Decimal("1.05") / 100000).to_integral_value(rounding="ROUND_CEILING")
+            * 100000,
+        )
+        if final > steps[-1]:
+            steps.append(final)
+        when = dt.date(2025, 3, 15)
+        for new_amount in steps:
+            amendments.append(
+                EnvelopeAmendment(
+                    envelope=envelope,
+                    date=when,
+                    previous_amount=amount,
+                    new_amount=new_amount,
+                    reason="Crédits complémentaires de la stratégie décennale des soins palliatifs.",
+                    created_by=decider_of[region_of[envelope.campaign_id]],
+                )
+            )
+            amount, when = new_amount, when + dt.timedelta(days=60)
+        envelope.amount = amount
+    Envelope.objects.bulk_update(envelopes, ["amount"])
+    batched_create(EnvelopeAmendment, amendments)
+
+    instruments = list(DelegationInstrument.values)
+    delegations = []
+    for line in lines:
+        if not line.granted or rng.random() > 0.3:
+            continue
+        decider = decider_of[region_of[state_of[line.project.dossier_id][2]]]
+        first = line.granted if rng.random() < 0.5 else (line.granted / 2).quantize(Decimal("0.01"))
+        parts = (
+            [first]
+            if first == line.granted or rng.random() < 0.5
+            else [first, line.granted - first]
+        )
+        for index, part in enumerate(parts):
+            delegations.append(
+                Delegation(
+                    line=line,
+                    date=dt.date(2025, 7 + 3 * index, 15),
+                    amount=part,
+                    instrument=rng.choice(instruments),
+                    beneficiary_finess=line.beneficiary_finess,
+                    created_by=decider,
+                )
+            )
+    batched_create(Delegation, delegations)
+    return {"envelopeamendment": len(amendments), "delegation": len(delegations)}
+
+
+def extensions_for(rng, dossier_rows, campaigns, instructor_of, region_of):
+    """Individual deadline extensions for a few filières still writing (draft or returned)."""
+    from campaign.models import DeadlineExtension
+
+    deadline_of = {c.pk: c.deadline for c in campaigns}
+    rows = [
+        DeadlineExtension(
+            campaign_id=d.campaign_id,
+            filiere_id=d.filiere_id,
+            until=deadline_of[d.campaign_id] + dt.timedelta(days=rng.choice((7, 10, 15))),
+            reason="Changement de coordinateur de la filière.",
+            granted_by=instructor_of[region_of[d.campaign_id]],
+        )
+        for d in dossier_rows
+        if d.state in ("draft", "returned") and rng.random() < 0.05
+    ]
+    return batched_create(DeadlineExtension, rows)
+
+
+# Reviews by dossier state: (share of the assigned reviewers who submitted, share with a
+# draft in progress). Dossiers reach ARS analysis once the CARESP reviews are in.
+REVIEW_PROGRESS = {
+    "submitted": (0.0, 0.0),
+    "caresp_review": (0.5, 0.3),
+    "returned": (0.5, 0.2),
+    "ars_analysis": (1.0, 0.0),
+    "decided": (1.0, 0.0),
+}
+
+
+def scoring(rng, campaigns, dossier_rows, projects, staff, now):
+    """A grid per campaign (the nine default criteria), reviewer assignments (two CARESP
+    reviewers, sometimes an ARS instructor too), reviews with a score per criterion and
+    opinions on the first project sheets, conflicts of interest, internal comments."""
+    from dossiers.enums import Opinion
+    from scoring.domain.grid import DEFAULT_CRITERIA, DEFAULT_SCALE
+    from scoring.models import (
+        ConflictOfInterest,
+        Criterion,
+        CriterionScore,
+        Grid,
+        InternalComment,
+        ProjectOpinion,
+        Review,
+        ReviewerAssignment,
+    )
+
+    grids = batched_create(
+        Grid,
+        [
+            Grid(campaign=c, scale_min=DEFAULT_SCALE[0], scale_max=DEFAULT_SCALE[1])
+            for c in campaigns
+        ],
+    )
+    criteria = batched_create(
+        Criterion,
+        [
+            Criterion(
+                grid=g,
+                code=code,
+                label=str(label),
+                group=group,
+                weight=weight,
+                position=index + 1,
+            )
+            for g in grids
+            for index, (code, label, group, weight) in enumerate(DEFAULT_CRITERIA)
+        ],
+    )
+    grid_of = {g.campaign_id: g for g in grids}
+    criteria_of = {}
+    for criterion in criteria:
+        criteria_of.setdefault(criterion.grid_id, []).append(criterion)
+    region_of = {c.pk: c.region for c in campaigns}
+    by_region = {}
+    for role, user in staff:
+        by_region.setdefault((role, user.last_name), []).append(user)
+    first_projects = {}
+    for project in projects:
+        if project.priority <= 3:
+            first_projects.setdefault(project.dossier_id, []).append(project)
+
+    opinions = list(Opinion.values)
+    assignments, conflicts, reviews, comments = [], [], [], []
+    review_extras = []  # (review, criteria, projects, submitted)
+    for d in dossier_rows:
+        if d.state not in REVIEW_PROGRESS:
+            continue
+        region = region_of[d.campaign_id]
+        caresp = by_region[("caresp_reviewer", region)]
+        instructors = by_region[("ars_instructor", region)]
+        at = d.submitted_at + dt.timedelta(days=1)
+        if d.state == "submitted" and rng.random() < 0.5:
+            continue  # not assigned yet
+        chosen = rng.sample(caresp, 2)
+        if rng.random() < 0.3:
+            chosen.append(rng.choice(instructors))
+        if rng.random() < 0.05:
+            # The CARESP reviewer left out declared a conflict of interest.
+            other = next(u for u in caresp if u not in chosen)
+            conflicts.append(
+                ConflictOfInterest(
+                    dossier=d,
+                    reviewer=other,
+                    reason="Je suis salarié(e) de la structure porteuse.",
+                    at=at,
+                )
+            )
+        submitted_share, draft_share = REVIEW_PROGRESS[d.state]
+        for reviewer in chosen:
+            assignments.append(
+                ReviewerAssignment(dossier=d, reviewer=reviewer, assigned_by=instructors[0], at=at)
+            )
+            draw = rng.random()
+            if draw >= submitted_share + draft_share:
+                continue
+            submitted = draw < submitted_share
+            review = Review(
+                dossier=d,
+                reviewer=reviewer,
+                reviewer_role="caresp_reviewer" if reviewer in caresp else "ars_instructor",
+                opinion=rng.choices(opinions, (5, 3, 2))[0] if submitted else "",
+                comment="Dossier solide, gouvernance à préciser." if submitted else "",
+                created_at=at,
+                updated_at=at + dt.timedelta(days=3),
+                submitted_at=at + dt.timedelta(days=5) if submitted else None,
+            )
+            reviews.append(review)
+            review_extras.append(
+                (
+                    review,
+                    criteria_of[grid_of[d.campaign_id].pk],
+                    first_projects.get(d.pk, []),
+                    submitted,
+                )
+            )
+        if d.state in ("caresp_review", "ars_analysis", "decided", "returned"):
+            for index in range(rng.randint(0, 3)):
+                comments.append(
+                    InternalComment(
+                        dossier=d,
+                        author=rng.choice(chosen),
+                        text="Point à vérifier avec l'ARS : articulation avec le DAC.",
+                        ars_only=index == 2,
+                        at=at + dt.timedelta(days=index + 1),
+                    )
+                )
+    batched_create(ReviewerAssignment, assignments)
+    batched_create(ConflictOfInterest, conflicts)
+    batched_create(InternalComment, comments)
+    reviews = batched_create(Review, reviews)
+    scores, project_opinions = [], []
+    for review, review_criteria, review_projects, submitted in review_extras:
+        for criterion in review_criteria if submitted else review_criteria[:4]:
+            scores.append(
+                CriterionScore(
+                    review=review,
+                    criterion=criterion,
+                    score=rng.choices((0, 1, 2, 3, 4), (1, 2, 4, 5, 3))[0],
+                )
+            )
+        if submitted:
+            for project in review_projects:
+                project_opinions.append(
+                    ProjectOpinion(
+                        review=review,
+                        project=project,
+                        project_title=project.title,
+                        opinion=rng.choices(opinions, (6, 3, 1))[0],
+                    )
+                )
+    batched_create(CriterionScore, scores)
+    batched_create(ProjectOpinion, project_opinions)
+    return {
+        "grid": len(grids),
+        "criterion": len(criteria),
+        "reviewerassignment": len(assignments),
+        "conflictofinterest": len(conflicts),
+        "review": len(reviews),
+        "criterionscore": len(scores),
+        "projectopinion": len(project_opinions),
+        "internalcomment": len(comments),
+    }
 
 
 def generate(dossiers=5000, seed=2025, url=None, erase=False):
@@ -174,6 +451,7 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
     from accounts.models import RoleGrant, User
     from campaign.models import Campaign, Envelope, Filiere, Territory
     from common.identifiers import finess_with_key
+    from common.money import CENT
     from dossiers.domain.access import with_document_relations
     from dossiers.domain.serialize import content_hash, dossier_document
     from dossiers.enums import LineCategory, LineNature, Mission, Opinion, Outcome
@@ -232,7 +510,7 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
             c.pk: [t for t in territories if t.campaign_id == c.pk] for c in campaigns
         }
 
-        per_campaign = spread(dossiers, len(campaigns))
+        per_campaign = spread(dossiers, list(REGIONS.values()))
         filieres = batched_create(
             Filiere,
             [
@@ -316,7 +594,7 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
             )
             outcome = ""
             if state == "decided":
-                outcome = rng.choice(Outcome.values)
+                outcome = rng.choices(Outcome.values, (2, 6, 2))[0]
             dossier_rows.append(
                 Dossier(
                     campaign_id=f.campaign_id,
@@ -346,8 +624,12 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
         counts["dossier"] = len(dossier_rows)
         timer.step("dossiers", len(dossier_rows))
 
+        state_of = {d.pk: (d.state, d.outcome, d.campaign_id) for d in dossier_rows}
+        opinions = list(Opinion.values)
         projects = []
         for d in dossier_rows:
+            # The ARS instructor's opinion per project sheet (proposal), from ars_analysis on.
+            reviewed = d.state in ("ars_analysis", "decided")
             for rank in range(1, rng.randint(10, 40) + 1):
                 projects.append(
                     Project(
@@ -362,14 +644,13 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
                         partners="HAD, EMSP, CPTS, associations de bénévoles",
                         indicators="Nombre de patients accompagnés à domicile.",
                         missions=rng.sample(missions, 2),
+                        proposal_opinion=rng.choices(opinions, (6, 3, 1))[0] if reviewed else "",
                     )
                 )
         projects = batched_create(Project, projects)
         counts["project"] = len(projects)
         timer.step("fiches projet", len(projects))
 
-        state_of = {d.pk: (d.state, d.outcome, d.campaign_id) for d in dossier_rows}
-        room = {(e.campaign_id, e.kind): Decimal(e.amount) for e in envelopes}
         lines = []
         for p in projects:
             state, outcome, campaign_id = state_of[p.dossier_id]
@@ -394,20 +675,36 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
                         f"{rng.randint(1, 95):02d}{rng.randint(0, 999999):06d}"
                     ),
                 )
-                if state in ("ars_analysis", "decided"):
-                    line.proposed = amount
-                    line.proposal_opinion = Opinion.FAVOURABLE
-                if state == "decided" and outcome != Outcome.REJECTED and p.priority <= 2:
-                    # Grant within what is left of the envelope (never exceeded).
-                    key = (campaign_id, nature.value)
-                    granted = min(amount, room[key])
-                    room[key] -= granted
+                # Proposals: most dossiers in ARS analysis already have some, every decided one.
+                if state == "decided" or (state == "ars_analysis" and p.dossier_id % 4):
+                    line.proposed = (
+                        amount if rng.random() < 0.7 else (amount * 8 / 10).quantize(CENT)
+                    )
+                    line.proposal_opinion = rng.choices(opinions, (6, 3, 1))[0]
+                if state == "decided":
+                    # Every line of a decided dossier is granted (0 possible), coherent with
+                    # its outcome (campaign.domain.budget._check_outcome).
+                    if outcome == Outcome.ACCEPTED:
+                        granted = amount
+                    elif outcome == Outcome.PARTIALLY_ACCEPTED and p.priority <= 3:
+                        granted = amount if rng.random() < 0.6 else (amount * 8 / 10).quantize(CENT)
+                    else:
+                        granted = ZERO
                     line.granted = granted
-                    line.start_month = dt.date(2025, 9, 1)
+                    if granted:
+                        line.start_month = dt.date(
+                            line.first_year, rng.choice((7, 9, 10, 11, 12)), 1
+                        )
                 lines.append(line)
-        batched_create(FundingLine, lines)
+        lines = batched_create(FundingLine, lines)
         counts["fundingline"] = len(lines)
         timer.step("lignes de financement", len(lines))
+
+        counts.update(budget(rng, campaigns, envelopes, lines, state_of, staff))
+        timer.step(
+            "avenants, délégations",
+            counts["envelopeamendment"] + counts["delegation"],
+        )
 
         instructor_of = {}
         for role, user in staff:
@@ -435,6 +732,14 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
         batched_create(HistoryEntry, history)
         counts["historyentry"] = len(history)
         timer.step("historique", len(history))
+
+        extensions = extensions_for(rng, dossier_rows, campaigns, instructor_of, region_of)
+        counts["deadlineextension"] = len(extensions)
+        timer.step("prolongations de délai", len(extensions))
+
+        scoring_counts = scoring(rng, campaigns, dossier_rows, projects, staff, now)
+        counts.update(scoring_counts)
+        timer.step("grilles, attributions, évaluations", sum(scoring_counts.values()))
 
     # The first submission of every dossier that left the draft state, serialized by
     # the real code (same document as a real snapshot).

@@ -26,17 +26,80 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402  (bench/generate.py, beside this file)
 
-# (name, url builder, user key). Keep API paths exactly as in api.md.
+SLOW_P95_MS = 300
+
+# (name, url builder, user key). Keep API paths exactly as in api.md. The url builder
+# receives a Sample (below); None from it means "no such object at this size".
 ENDPOINTS = [
+    # Applicant (filière lead): home, its largest draft, the hub and a project sheet.
     ("Accueil", lambda s: "/", "lead"),
-    ("Accueil", lambda s: "/", "instructor"),
-    ("Liste des dossiers", lambda s: "/dossiers/", "instructor"),
-    ("Liste des dossiers", lambda s: "/dossiers/", "caresp"),
-    ("Dossier (le plus gros, déposé)", lambda s: f"/dossiers/{s.submitted.pk}/", "instructor"),
-    ("Dossier (le plus gros, brouillon)", lambda s: f"/dossiers/{s.draft.pk}/", "lead"),
+    ("Dossier (brouillon le plus gros)", lambda s: f"/dossiers/{s.draft.pk}/", "lead"),
+    ("Rédaction : sommaire", lambda s: f"/dossiers/{s.draft.pk}/rediger/", "lead"),
+    ("Rédaction : fiches projet", lambda s: f"/dossiers/{s.draft.pk}/projets/", "lead"),
+    (
+        "Rédaction : une fiche projet",
+        lambda s: f"/dossiers/{s.draft.pk}/projets/{s.project.pk}/",
+        "lead",
+    ),
+    ("Rédaction : vérification", lambda s: f"/dossiers/{s.draft.pk}/verification/", "lead"),
+    # Staff lists and dashboards.
+    ("Accueil (redirection)", lambda s: "/", "instructor"),
+    ("Liste des dossiers, page 1", lambda s: "/dossiers/", "instructor"),
+    ("Liste des dossiers, page 1", lambda s: "/dossiers/", "caresp"),
+    (
+        "Liste des dossiers filtrée",
+        lambda s: f"/dossiers/?campaign={s.campaign.slug}&state=ars_analysis",
+        "instructor",
+    ),
+    (
+        "Liste des dossiers filtrée, page 2",
+        lambda s: f"/dossiers/?campaign={s.campaign.slug}&page=2",
+        "instructor",
+    ),
+    ("Dossier (déposé le plus gros)", lambda s: f"/dossiers/{s.submitted.pk}/", "instructor"),
+    ("Dossier : dépôt n° 1", lambda s: f"/dossiers/{s.submitted.pk}/depots/1/", "instructor"),
+    (
+        "Tableau de bord instruction",
+        lambda s: f"/evaluation/?campagne={s.campaign.slug}",
+        "instructor",
+    ),
+    ("Tableau de bord instruction", lambda s: f"/evaluation/?campagne={s.campaign.slug}", "caresp"),
+    ("Espace d'évaluation", lambda s: f"/evaluation/dossiers/{s.in_review.pk}/", "caresp"),
+    ("Espace d'évaluation", lambda s: f"/evaluation/dossiers/{s.in_review.pk}/", "instructor"),
+    (
+        "Classement",
+        lambda s: f"/evaluation/campagnes/{s.campaign.slug}/classement/",
+        "instructor",
+    ),
+    ("Grille d'évaluation", lambda s: f"/evaluation/campagnes/{s.campaign.slug}/grille/", "admin"),
+    ("Budget : accueil", lambda s: "/campagnes/budget/", "decider"),
+    ("Budget : tableau de bord", lambda s: f"/campagnes/{s.campaign.slug}/budget/", "decider"),
+    ("Budget : délégations", lambda s: f"/campagnes/{s.campaign.slug}/delegations/", "decider"),
+    (
+        "Proposition (analyse ARS)",
+        lambda s: f"/campagnes/dossiers/{s.in_analysis.pk}/proposition/",
+        "instructor",
+    ),
+    (
+        "Décision (analyse ARS)",
+        lambda s: f"/campagnes/dossiers/{s.in_analysis.pk}/decision/",
+        "decider",
+    ),
+    ("Sorties : accueil", lambda s: "/campagnes/sorties/", "instructor"),
+    ("Exports", lambda s: f"/campagnes/{s.campaign.slug}/exports/", "instructor"),
+    ("Courriers", lambda s: f"/campagnes/{s.campaign.slug}/courriers/", "decider"),
+    ("Couverture", lambda s: f"/campagnes/{s.campaign.slug}/couverture/", "instructor"),
+    (
+        "Dossier imprimable",
+        lambda s: f"/campagnes/dossiers/{s.submitted.pk}/impression/",
+        "instructor",
+    ),
+    # API (api.md).
     ("API me", lambda s: "/api/v1/me", "lead"),
+    ("API me", lambda s: "/api/v1/me", "instructor"),
     ("API campagnes", lambda s: "/api/v1/campaigns", "instructor"),
     ("API filières", lambda s: f"/api/v1/campaigns/{s.campaign.slug}/filieres", "instructor"),
+    ("API filières", lambda s: f"/api/v1/campaigns/{s.campaign.slug}/filieres", "lead"),
     (
         "API dossiers ?campaign=",
         lambda s: f"/api/v1/dossiers?campaign={s.campaign.slug}",
@@ -46,44 +109,88 @@ ENDPOINTS = [
     ("API dossier (le plus gros)", lambda s: f"/api/v1/dossiers/{s.submitted.pk}", "instructor"),
     ("API dossier (le plus gros)", lambda s: f"/api/v1/dossiers/{s.draft.pk}", "lead"),
     ("API contrôle de complétude", lambda s: f"/api/v1/dossiers/{s.draft.pk}/check", "lead"),
+    (
+        "API contrôle de complétude",
+        lambda s: f"/api/v1/dossiers/{s.submitted.pk}/check",
+        "instructor",
+    ),
     ("API transitions possibles", lambda s: f"/api/v1/dossiers/{s.draft.pk}/transitions", "lead"),
     ("API historique", lambda s: f"/api/v1/dossiers/{s.submitted.pk}/history", "instructor"),
     ("API instantanés", lambda s: f"/api/v1/dossiers/{s.submitted.pk}/snapshots", "instructor"),
-    ("API avis", lambda s: f"/api/v1/dossiers/{s.submitted.pk}/reviews", "instructor"),
+    ("API évaluations", lambda s: f"/api/v1/dossiers/{s.in_review.pk}/reviews", "instructor"),
+    ("API grille", lambda s: f"/api/v1/campaigns/{s.campaign.slug}/grid", "caresp"),
     ("API classement", lambda s: f"/api/v1/campaigns/{s.campaign.slug}/ranking", "instructor"),
     ("API budget", lambda s: f"/api/v1/campaigns/{s.campaign.slug}/budget", "decider"),
+    ("API délégations", lambda s: f"/api/v1/campaigns/{s.campaign.slug}/delegations", "decider"),
     ("API couverture", lambda s: f"/api/v1/campaigns/{s.campaign.slug}/coverage", "instructor"),
 ]
 
 
 class Sample:
-    """Objects the URLs point at: the largest campaign and its biggest dossiers."""
+    """Objects the URLs point at, in one campaign: its biggest dossiers in each state
+    (by number of project sheets) and users of every role of that campaign's region."""
 
-    def __init__(self):
+    def __init__(self, campaign):
         from django.db.models import Count
 
         from accounts.models import User
         from campaign.models import Campaign
+        from dossiers.enums import SUBMITTED_STATES
         from dossiers.models import Dossier
+        from scoring.models import Review
 
-        self.campaign = (
-            Campaign.objects.annotate(n=Count("dossiers")).order_by("-n", "slug").first()
+        self.campaign = campaign
+        dossiers = Dossier.objects.filter(campaign=campaign).annotate(
+            n=Count("projects", distinct=True)
         )
-        dossiers = Dossier.objects.filter(campaign=self.campaign).annotate(n=Count("projects"))
-        self.draft = dossiers.filter(state="draft").order_by("-n", "pk").first()
-        self.submitted = dossiers.exclude(state="draft").order_by("-n", "pk").first()
-        self.project = self.draft.projects.order_by("priority").first()
-        self.line = self.project.lines.first()
+
+        def biggest(*states, **filters):
+            return (
+                dossiers.filter(state__in=states, **filters)
+                .order_by("-n", "pk")
+                .select_related("filiere")
+                .first()
+            )
 
         def with_role(role):
-            return User.objects.filter(role_grants__role=role).order_by("pk").first()
+            return (
+                User.objects.filter(role_grants__role=role, last_name=campaign.region)
+                .order_by("pk")
+                .first()
+            )
 
+        instructor = with_role("ars_instructor")
+        self.draft = biggest("draft")
+        self.submitted = biggest(*SUBMITTED_STATES)
+        # The review workspace: a dossier in CARESP review with a submitted review, that the
+        # measured instructor does not review (same shape in every campaign).
+        self.in_review = (
+            dossiers.filter(state="caresp_review", reviews__submitted_at__isnull=False)
+            .exclude(reviewer_assignments__reviewer=instructor)
+            .distinct()
+            .order_by("-n", "pk")
+            .first()
+        )
+        self.in_analysis = biggest("ars_analysis")
+        self.project = (
+            self.draft.projects.annotate(n=Count("lines")).order_by("-n", "priority").first()
+        )
+
+        # A CARESP reviewer who submitted a review of that dossier (sees every review).
+        review = (
+            Review.objects.filter(
+                dossier=self.in_review, submitted_at__isnull=False, reviewer_role="caresp_reviewer"
+            )
+            .select_related("reviewer")
+            .order_by("pk")
+            .first()
+        )
         self.users = {
             "lead": self.draft.filiere.editors.order_by("pk").first(),
-            "caresp": with_role("caresp_reviewer"),
-            "instructor": with_role("ars_instructor"),
+            "caresp": review.reviewer if review else with_role("caresp_reviewer"),
+            "instructor": instructor,
             "decider": with_role("ars_decider"),
-            "admin": with_role("admin"),
+            "admin": User.objects.filter(role_grants__role="admin").order_by("pk").first(),
         }
         self.counts = {
             "campagnes": Campaign.objects.count(),
@@ -91,6 +198,31 @@ class Sample:
             "dossiers de la campagne": dossiers.count(),
             "fiches du plus gros brouillon": self.draft.n,
         }
+
+    @property
+    def complete(self):
+        return all(
+            (self.draft, self.submitted, self.in_review, self.in_analysis, self.project)
+        ) and all(self.users.values())
+
+    @classmethod
+    def largest_and_smallest(cls):
+        """(Sample of the largest campaign, Sample of the smallest campaign that has a
+        dossier in every state the URLs need)."""
+        from django.db.models import Count
+
+        from campaign.models import Campaign
+
+        ordered = list(Campaign.objects.annotate(n=Count("dossiers")).order_by("-n", "slug"))
+        large = cls(ordered[0])
+        for campaign in reversed(ordered[1:]):
+            try:
+                small = cls(campaign)
+            except AttributeError:  # no draft at all
+                continue
+            if small.complete:
+                return large, small
+        return large, None
 
 
 def percentile(sorted_values, fraction):
@@ -131,10 +263,34 @@ def measure(client, url, requests):
         "p99": percentile(timings, 0.99),
         "max": timings[-1],
         "kb": size / 1024,
-        "queries": f"{min(queries)}"
-        if min(queries) == max(queries)
-        else f"{min(queries)}–{max(queries)}",
+        "queries": (min(queries), max(queries)),
     }
+
+
+def query_range(queries):
+    low, high = queries
+    return f"{low}" if low == high else f"{low}–{high}"
+
+
+class Clients:
+    """One logged-in test Client per user."""
+
+    def __init__(self):
+        self.clients = {}
+
+    def __call__(self, user):
+        from django.test import Client
+
+        if user.pk not in self.clients:
+            self.clients[user.pk] = Client(raise_request_exception=False)
+            self.clients[user.pk].force_login(user)
+        return self.clients[user.pk]
+
+
+HEADER = (
+    f"{'page':<36} {'utilisateur':<11} {'statut':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+    f" {'max ms':>8} {'SQL':>5} {'SQL petite':>10} {'stable':>6} {'Ko':>7}"
+)
 
 
 def run(requests, only=None):
@@ -142,43 +298,87 @@ def run(requests, only=None):
 
     from django.conf import settings
     from django.db import connection
-    from django.test import Client
 
     settings.DEBUG = False
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
     logging.getLogger("ninja").setLevel(logging.CRITICAL)
-    sample = Sample()
+    large, small = Sample.largest_and_smallest()
     print(
         f"\nBase : {connection.vendor} — "
-        + ", ".join(f"{k} : {v}" for k, v in sample.counts.items())
+        + ", ".join(f"{k} : {v}" for k, v in large.counts.items())
     )
     print(
-        f"Campagne mesurée : {sample.campaign.slug} ; {requests} requêtes par ligne (après 1 à blanc)\n"
+        f"Campagne mesurée : {large.campaign.slug} ({large.counts['dossiers de la campagne']}"
+        f" dossiers) ; {requests} requêtes par ligne (après 1 à blanc)."
     )
-    clients = {}
-    header = f"{'page':<36} {'utilisateur':<11} {'statut':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'requêtes SQL':>13} {'Ko':>7}"
-    print(header)
-    print("-" * len(header))
+    if small is not None:
+        print(
+            f"Requêtes SQL comparées sur la plus petite campagne : {small.campaign.slug}"
+            f" ({small.counts['dossiers de la campagne']} dossiers, plus gros brouillon :"
+            f" {small.counts['fiches du plus gros brouillon']} fiches)."
+        )
+    print()
+    clients = Clients()
+    print(HEADER)
+    print("-" * len(HEADER))
     rows = []
     for name, build, who in ENDPOINTS:
-        url = build(sample)
-        if only and only.lower() not in f"{name} {url}".lower():
+        url = build(large)
+        if only and not any(o.strip().lower() in f"{name} {url}".lower() for o in only.split(",")):
             continue
         if not is_routed(url):
-            print(f"{name:<36} {who:<11} {'absent':>7}")
-            rows.append((name, who, None))
+            print(f"{name:<36} {who:<11} {'absent':>6}")
+            rows.append({"name": name, "user": who, "url": url, "result": None})
             continue
-        if who not in clients:
-            clients[who] = Client(raise_request_exception=False)
-            clients[who].force_login(sample.users[who])
-        result = measure(clients[who], url, requests)
-        rows.append((name, who, result))
-        print(
-            f"{name:<36} {who:<11} {result['status']:>7} {result['p50']:8.1f} {result['p95']:8.1f}"
-            f" {result['p99']:8.1f} {result['max']:8.1f} {result['queries']:>13} {result['kb']:7.1f}",
-            flush=True,
-        )
+        result = measure(clients(large.users[who]), url, requests)
+        small_queries = None
+        if small is not None:
+            small_queries = measure(clients(small.users[who]), build(small), 3)["queries"]
+        stable = small_queries is None or small_queries == result["queries"]
+        row = {
+            "name": name,
+            "user": who,
+            "url": url,
+            "result": result,
+            "small_queries": small_queries,
+            "stable": stable,
+        }
+        rows.append(row)
+        print(format_row(row), flush=True)
+    summarize(rows)
     return rows
+
+
+def format_row(row):
+    result = row["result"]
+    small = query_range(row["small_queries"]) if row["small_queries"] else "—"
+    return (
+        f"{row['name']:<36} {row['user']:<11} {result['status']:>6} {result['p50']:8.1f}"
+        f" {result['p95']:8.1f} {result['p99']:8.1f} {result['max']:8.1f}"
+        f" {query_range(result['queries']):>5} {small:>10} {'oui' if row['stable'] else 'NON':>6}"
+        f" {result['kb']:7.1f}"
+    )
+
+
+def summarize(rows):
+    measured = [r for r in rows if r["result"]]
+    slow = [r for r in measured if r["result"]["p95"] > SLOW_P95_MS]
+    growing = [r for r in measured if not r["stable"]]
+    errors = [r for r in measured if not set(r["result"]["status"].split("/")) <= {"200", "302"}]
+    print()
+    print(
+        f"Lentes (p95 > {SLOW_P95_MS} ms) : "
+        + (", ".join(f"{r['name']} ({r['user']})" for r in slow) or "aucune")
+    )
+    print(
+        "Requêtes SQL qui changent avec la taille de la campagne : "
+        + (", ".join(f"{r['name']} ({r['user']})" for r in growing) or "aucune")
+    )
+    if errors:
+        print(
+            "Statuts inattendus : "
+            + ", ".join(f"{r['name']} ({r['user']}) {r['result']['status']}" for r in errors)
+        )
 
 
 def has_data(expected):
@@ -205,7 +405,8 @@ def main(argv=None):
         help="garder les données si elles ont déjà --dossiers dossiers",
     )
     parser.add_argument(
-        "--only", help="ne mesurer que les lignes dont le nom ou l'URL contient ce texte"
+        "--only",
+        help="ne mesurer que les lignes dont le nom ou l'URL contient ce texte (plusieurs : a,b)",
     )
     args = parser.parse_args(argv)
     generate.setup_django(args.database_url)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -320,6 +321,20 @@ class DelegationForm(forms.Form):
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["line"].queryset = lines
+
+    def limit_choices(self, lines):
+        """Offer only `lines` (the page shown) in the select, plus the line already chosen;
+        any delegable line is still accepted on submission (the queryset is unchanged)."""
+        field = self.fields["line"]
+        lines = list(lines)
+        chosen = self.data.get("line") if self.is_bound else self.initial.get("line")
+        chosen = int(chosen) if str(chosen or "").isdigit() else None
+        if chosen is not None and chosen not in {line.pk for line in lines}:
+            lines[:0] = field.queryset.filter(pk=chosen)
+        field.widget.choices = [("", field.empty_label)] + [
+            (ModelChoiceIteratorValue(line.pk, line), field.label_from_instance(line))
+            for line in lines
+        ]
 
     def domain_key_map(self):
         return {name: name for name in self.fields}

@@ -813,9 +813,33 @@ def budget_summary(campaign):
     }
 
 
+def envelope_totals(campaign):
+    """{kind: {envelope, granted, proposed_pending}}, as in budget_summary's envelope rows,
+    in two queries: what the proposal and decision pages of one dossier need, without the
+    per-territory and per-year breakdown of the whole campaign."""
+    from dossiers.models import FundingLine
+
+    totals = {kind: {"envelope": ZERO, "granted": ZERO, "proposed_pending": ZERO} for kind in KINDS}
+    for envelope in Envelope.objects.filter(campaign=campaign):
+        totals[envelope.kind]["envelope"] = envelope.amount
+    decided = Q(project__dossier__state=DossierState.DECIDED)
+    rows = (
+        FundingLine.objects.filter(
+            project__dossier__campaign=campaign, project__dossier__state__in=SUBMITTED_STATES
+        )
+        .values("nature")
+        .annotate(pending=Sum("proposed", filter=~decided), granted=Sum("granted", filter=decided))
+        .order_by()
+    )
+    for row in rows:
+        kind = NATURE_TO_KIND[row["nature"]]
+        totals[kind]["granted"] += row["granted"] or ZERO
+        totals[kind]["proposed_pending"] += row["pending"] or ZERO
+    return totals
+
+
 def dossier_amounts(campaign):
     """Every counted dossier of the campaign with its sums per nature (one query)."""
-    from dossiers.models import Dossier
 
     def total(field, nature):
         return Sum(f"projects__lines__{field}", filter=Q(projects__lines__nature=nature))
@@ -826,11 +850,19 @@ def dossier_amounts(campaign):
         for field in ("amount", "proposed", "granted"):
             annotations[f"{field}_{kind}"] = total(field, nature)
     return (
-        Dossier.objects.filter(campaign=campaign, state__in=SUBMITTED_STATES)
+        counted_dossiers(campaign)
         .select_related("filiere")
+        .defer("identity", "diagnostic", "swot")
         .annotate(**annotations)
-        .order_by("filiere__name")
+        .order_by("filiere__name", "pk")
     )
+
+
+def counted_dossiers(campaign):
+    """The campaign's dossiers whose amounts count (from their submission on)."""
+    from dossiers.models import Dossier
+
+    return Dossier.objects.filter(campaign=campaign, state__in=SUBMITTED_STATES)
 
 
 # ---------------------------------------------------------------- reading helpers
@@ -856,10 +888,24 @@ def campaign_envelopes(campaign):
     return sorted(envelopes, key=lambda e: KINDS.index(e.kind))
 
 
+# The long texts and JSON documents of the project sheet and dossier a line belongs to:
+# never shown next to a line, not loaded with it.
+LINE_CONTEXT_DEFERRED = (
+    "project__objectives",
+    "project__actions",
+    "project__partners",
+    "project__indicators",
+    "project__dossier__identity",
+    "project__dossier__diagnostic",
+    "project__dossier__swot",
+)
+
+
 def campaign_delegations(campaign):
     return (
         Delegation.objects.filter(line__project__dossier__campaign=campaign)
         .select_related("line__project__dossier__filiere", "created_by")
+        .defer(*(f"line__{field}" for field in LINE_CONTEXT_DEFERRED))
         .order_by("date", "pk")
     )
 
@@ -895,6 +941,7 @@ def delegable_lines(campaign):
             granted__gt=0,
         )
         .select_related("project__dossier__filiere")
+        .defer(*LINE_CONTEXT_DEFERRED)
         .annotate(
             delegated=Coalesce(
                 Sum("delegations__amount"),

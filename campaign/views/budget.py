@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Prefetch, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -122,9 +123,16 @@ def chart_years(by_year):
     }
 
 
+DOSSIERS_PER_PAGE = 50
+
+
 def dashboard_context(request, campaign, amendment_forms=None):
     summary = budget.budget_summary(campaign)
     envelopes = budget.campaign_envelopes(campaign)
+    # One page of the per-dossier table; its sums are computed for that page only.
+    counted = budget.counted_dossiers(campaign).order_by("filiere__name", "pk").values("pk")
+    page = Paginator(counted, DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = budget.dossier_amounts(campaign).filter(pk__in=page.object_list)
     may_amend = can_amend_envelope.test(request.user)
     forms = amendment_forms or {}
     envelope_rows = []
@@ -147,7 +155,8 @@ def dashboard_context(request, campaign, amendment_forms=None):
         "campaigns": Campaign.objects.only("slug", "name"),
         "summary": summary,
         "envelope_rows": envelope_rows,
-        "dossiers": budget.dossier_amounts(campaign),
+        "dossiers": page.object_list,
+        "dossier_page": page,
         "chart": chart_years(summary["by_year"]),
         "may_propose": can_propose.test(request.user),
         "may_decide": can_decide.test(request.user),
@@ -212,7 +221,7 @@ class EnvelopeAmendView(ArsPageMixin, View):
 
 def _available(campaign, dossier, *, minus_pending):
     """What an envelope still has for this dossier, before its own amounts (for the live totals)."""
-    summary = budget.budget_summary(campaign)["envelopes"]
+    summary = budget.envelope_totals(campaign)
     own = {kind: Decimal(0) for kind in budget.KINDS}
     if minus_pending and dossier.state != DossierState.DECIDED:
         for line in FundingLine.objects.filter(project__dossier=dossier, proposed__isnull=False):
@@ -358,22 +367,40 @@ class DecisionView(ArsDossierMixin, View):
 # ---------------------------------------------------------------- delegations
 
 
+LINES_PER_PAGE = 50
+DELEGATIONS_PER_PAGE = 50
+
+
 class DelegationsView(ArsPageMixin, View):
     template_name = "campaign/budget/delegations.html"
 
     def render_page(self, campaign, form, status=200):
-        lines = list(budget.delegable_lines(campaign))
+        # One page of each table (a national campaign has thousands of granted lines):
+        # a fixed number of queries whatever the size of the campaign.
+        query = self.request.GET
+        line_page = Paginator(budget.delegable_lines(campaign), LINES_PER_PAGE).get_page(
+            query.get("page")
+        )
+        lines = list(line_page.object_list)
         for line in lines:
             line.left = line.granted - line.delegated
-        delegations = list(budget.campaign_delegations(campaign))
+        if form is not None:
+            form.limit_choices(lines)
+        delegations = budget.campaign_delegations(campaign)
+        summary = delegations.aggregate(total=Sum("amount"), first=Min("date"), count=Count("pk"))
+        paginator = Paginator(delegations, DELEGATIONS_PER_PAGE)
+        paginator.count = summary["count"]
+        delegation_page = paginator.get_page(query.get("delegations"))
         context = {
             "title": _("Délégations — %(campaign)s") % {"campaign": campaign.name},
             "campaign": campaign,
             "form": form,
             "lines": lines,
-            "delegations": delegations,
-            "total_delegated": sum((d.amount for d in delegations), Decimal(0)),
-            "first_delegation_date": min((d.date for d in delegations), default=None),
+            "line_page": line_page,
+            "delegations": delegation_page.object_list,
+            "delegation_page": delegation_page,
+            "total_delegated": summary["total"] or Decimal(0),
+            "first_delegation_date": summary["first"],
         }
         return render(self.request, self.template_name, context, status=status)
 

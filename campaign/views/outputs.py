@@ -193,7 +193,17 @@ def _letters_context(request, campaign, form=None):
     decided = (
         campaign.dossiers.filter(state=DossierState.DECIDED)
         .select_related("filiere")
-        .only("id", "outcome", "decided_at", "state", "filiere__name", "filiere__slug")
+        # campaign_id too: the related manager sets each row's campaign from it (a deferred
+        # campaign_id cost two queries per row: the field, then the FSM state check).
+        .only(
+            "id",
+            "campaign_id",
+            "outcome",
+            "decided_at",
+            "state",
+            "filiere__name",
+            "filiere__slug",
+        )
         .order_by("filiere__name", "id")
     )
     page = Paginator(decided, LETTERS_PER_PAGE).get_page(request.GET.get("page"))

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
@@ -21,7 +21,7 @@ from dossiers.domain.serialize import dossier_document
 from dossiers.domain.totals import ZERO, dossier_line_totals, requested_sums
 from dossiers.enums import DossierState, LineNature, Mission, Section
 from dossiers.forms_projects import DossierFilterForm
-from dossiers.models import Dossier
+from dossiers.models import Dossier, FundingLine
 from dossiers.rules import is_dossier_editor
 from dossiers.views.guards import optional_url, refuse, visible_or_404
 from dossiers.workflow import available_transitions
@@ -76,21 +76,26 @@ def dossier_list(request):
             queryset = queryset.filter(
                 filiere_id__in=Filiere.objects.filter(territories=filters["territory"]).values("id")
             )
-    # One query for the totals row and the number of rows (the paginator's count).
-    totals = queryset.aggregate(
-        **requested_sums("projects__lines__"), dossier_count=Count("id", distinct=True)
-    )
-    rows = (
-        queryset.select_related("campaign", "filiere")
+    # The totals row sums the lines of the filtered dossiers (no COUNT(DISTINCT) over the
+    # dossier × project × line join: on the national list it cost more than the sums);
+    # the number of rows is a plain count.
+    totals = FundingLine.objects.filter(project__dossier__in=queryset).aggregate(**requested_sums())
+    totals["dossier_count"] = queryset.count()
+    ordering = ("campaign__name", "filiere__name", "pk")
+    paginator = Paginator(queryset.order_by(*ordering).values("pk"), PAGE_SIZE)
+    paginator.count = totals["dossier_count"]
+    page = paginator.get_page(request.GET.get("page"))
+    # The sums of the page's rows only: the page's ids are a subquery (LIMIT/OFFSET), so
+    # the database groups 50 dossiers' lines, not those of every dossier before sorting.
+    page.object_list = (
+        Dossier.objects.filter(pk__in=page.object_list)
+        .select_related("campaign", "filiere")
         .prefetch_related(
             Prefetch("filiere__territories", queryset=Territory.objects.order_by("code"))
         )
         .annotate(**requested_sums("projects__lines__"))
-        .order_by("campaign__name", "filiere__name", "pk")
+        .order_by(*ordering)
     )
-    paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = totals["dossier_count"]
-    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

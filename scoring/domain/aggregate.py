@@ -15,6 +15,7 @@ declared after submission) count. Sums are computed by the database
 quantised to the weights' two decimals); means are exact Decimals, rounded
 half up to two decimals only for display; the ranking sorts on exact values."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -257,6 +258,7 @@ def campaign_ranking(campaign, user):
     Dossiers without any counted review come last, unranked. ARS roles see
     every dossier; a CARESP reviewer sees only the dossiers whose reviews
     they may read (their own review submitted), with their overall rank."""
+    from campaign.models import Filiere
     from dossiers.domain.access import visible_dossiers
     from dossiers.models import Dossier
 
@@ -267,7 +269,6 @@ def campaign_ranking(campaign, user):
             user, Dossier.objects.filter(campaign_id=campaign.pk, state__in=SUBMITTED_STATES)
         )
         .select_related("filiere")
-        .prefetch_related("filiere__territories")
         .defer("diagnostic", "swot")
         .annotate(
             requested_recurring=Sum(
@@ -282,6 +283,14 @@ def campaign_ranking(campaign, user):
             ),
         )
     )
+    # The filières' territories in one query (a prefetch builds a queryset per dossier).
+    territories_of = defaultdict(list)
+    for link in (
+        Filiere.territories.through.objects.filter(filiere__campaign_id=campaign.pk)
+        .select_related("territory")
+        .order_by("territory__code", "territory_id")
+    ):
+        territories_of[link.filiere_id].append(link.territory)
     by_dossier = {}
     for dossier_id, score in review_scores(review__dossier__campaign_id=campaign.pk).values():
         by_dossier.setdefault(dossier_id, []).append(score)
@@ -290,7 +299,7 @@ def campaign_ranking(campaign, user):
             None,
             dossier,
             Stats.of(by_dossier.get(dossier.id, [])),
-            list(dossier.filiere.territories.all()),
+            territories_of[dossier.filiere_id],
             dossier.requested_recurring or Decimal("0.00"),
             dossier.requested_one_off or Decimal("0.00"),
         )

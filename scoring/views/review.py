@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -51,6 +51,7 @@ from scoring.rules import (
 )
 
 DASHBOARD_PAGE_SIZE = 50
+RANKING_PAGE_SIZE = 50
 # Review states shown on the dashboard's tiles, in the lifecycle's order (drafts are never
 # visible to staff).
 STAFF_STATES = [S.SUBMITTED, S.CARESP_REVIEW, S.ARS_ANALYSIS, S.RETURNED, S.DECIDED, S.WITHDRAWN]
@@ -110,7 +111,10 @@ def dashboard(request):
     if campaign is None:
         return render(request, "scoring/dashboard.html", context)
     is_ars = can_view_all_reviews.test(user)
-    base = visible_dossiers(user, Dossier.objects.filter(campaign=campaign))
+    # The diagnostic and SWOT documents are not shown here: not loaded for the listed rows.
+    base = visible_dossiers(
+        user, Dossier.objects.filter(campaign=campaign).defer("diagnostic", "swot")
+    )
     counts = dict(base.values_list("state").annotate(n=Count("id")).order_by())
     state_filter = request.GET.get("etat")
     if state_filter not in S.values:
@@ -185,31 +189,31 @@ def _ars_dashboard(campaign, base, today):
         .select_related("filiere")
         .order_by("return_due_date", "id")
     ]
-    in_review = (
+    # Dossiers in review with no reviewer yet or an assigned reviewer who has not submitted:
+    # selected and counted by the database (two queries), not by loading every assignment
+    # and review of the campaign.
+    submitted = Review.objects.filter(
+        dossier=OuterRef("dossier"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False
+    )
+    pending_assignments = ReviewerAssignment.objects.filter(~Exists(submitted))
+    in_review = list(
         base.filter(state__in=reviews.REVIEWABLE_STATES)
-        .select_related("filiere")
-        .prefetch_related(
-            Prefetch(
-                "reviewer_assignments",
-                queryset=ReviewerAssignment.objects.select_related("reviewer").order_by("at"),
-            ),
-            Prefetch(
-                "reviews",
-                queryset=Review.objects.filter(submitted_at__isnull=False).only(
-                    "id", "dossier_id", "reviewer_id", "submitted_at"
-                ),
-                to_attr="submitted_reviews",
-            ),
+        .annotate(
+            n_assigned=Count("reviewer_assignments", distinct=True),
+            n_done=Count("reviews", filter=Q(reviews__submitted_at__isnull=False), distinct=True),
         )
+        .filter(Q(n_assigned=0) | Exists(pending_assignments.filter(dossier=OuterRef("pk"))))
+        .select_related("filiere")
         .order_by("filiere__name", "id")
     )
-    missing = []
-    for dossier in in_review:
-        done = {r.reviewer_id for r in dossier.submitted_reviews}
-        assigned = list(dossier.reviewer_assignments.all())
-        pending = [a.reviewer for a in assigned if a.reviewer_id not in done]
-        if pending or not assigned:
-            missing.append((dossier, pending, len(assigned), len(done)))
+    pending = defaultdict(list)
+    for assignment in (
+        pending_assignments.filter(dossier__in=[d.pk for d in in_review])
+        .select_related("reviewer")
+        .order_by("at", "id")
+    ):
+        pending[assignment.dossier_id].append(assignment.reviewer)
+    missing = [(d, pending[d.pk], d.n_assigned, d.n_done) for d in in_review]
     return {
         "territory_rows": territory_rows,
         "returned": returned,
@@ -564,6 +568,8 @@ def ranking(request, slug):
     _forbid_unless(can_view_ranking, request.user)
     rows = aggregates.campaign_ranking(campaign, request.user)
     grid = get_grid(campaign)
+    # Ranks are computed over every dossier; the page shows them 50 at a time.
+    page = Paginator(rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "scoring/ranking.html",
@@ -571,7 +577,8 @@ def ranking(request, slug):
             "title": _("Classement — %(campaign)s") % {"campaign": campaign.name},
             "campaign": campaign,
             "grid": grid,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "is_ars": can_view_all_reviews.test(request.user),
         },
     )

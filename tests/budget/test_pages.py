@@ -92,10 +92,30 @@ def test_dashboard_query_count_does_not_grow(
         decide(dossier, decider, "accepted", grant_all(dossier), "Accord.")
     url = reverse("campaign:budget", args=["bretagne-2025"])
     client.force_login(decider)
-    # session, user, roles, campaign, summary (6), envelopes + history (2), campaigns, dossiers
-    with django_assert_max_num_queries(14):
+    # session, user, roles, campaign, summary (6), envelopes + history (2), campaigns,
+    # dossiers (count, one page)
+    with django_assert_max_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_dashboard_lists_the_dossiers_one_page_at_a_time(
+    client, monkeypatch, campaign, instructor, decider
+):
+    from campaign.views import budget as budget_views
+
+    monkeypatch.setattr(budget_views, "DOSSIERS_PER_PAGE", 2)
+    for amount in ("1000.00", "2000.00", "3000.00"):
+        make_dossier(campaign, instructor, [(REC, amount)])
+    client.force_login(decider)
+    url = reverse("campaign:budget", args=["bretagne-2025"])
+    first = client.get(url).content.decode()
+    second = client.get(url + "?page=2").content.decode()
+    assert "Page 1 sur 2 (3 dossiers)" in first and "Page 2 sur 2 (3 dossiers)" in second
+    assert first.count('href="/campagnes/dossiers/') == 2 * 2  # proposal and decision links
+    assert second.count('href="/campagnes/dossiers/') == 2
+    # The envelope totals still count every dossier.
+    assert format_eur(Decimal("6000.00")) in second
 
 
 def test_budget_home_redirects_to_the_latest_campaign(browse, campaign):
@@ -404,7 +424,40 @@ def test_delegations_page_query_count_does_not_grow(
             decider, lines_of(dossier)[0].pk, "500", "2025-07-15", "convention", FINESS
         )
     client.force_login(decider)
-    # session, user, roles, campaign, granted lines (table and select), delegations
-    with django_assert_max_num_queries(7):
+    # session, user, roles, campaign, granted lines (count, one page: the table and the
+    # select), delegations (count and totals, one page)
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("campaign:delegations", args=["bretagne-2025"]))
     assert response.content.decode().count("Déléguer<span") == 2 * count  # 500 € and 10 € left
+
+
+def test_delegations_page_shows_one_page_of_lines_and_accepts_any_line(
+    client, campaign, instructor, decider
+):
+    from campaign.domain.budget import record_delegation
+    from campaign.views.budget import DELEGATIONS_PER_PAGE, LINES_PER_PAGE
+
+    dossier = make_dossier(campaign, instructor, [(REC, "100.00")] * (LINES_PER_PAGE + 3))
+    decide(dossier, decider, "accepted", grant_all(dossier), "Accord.")
+    lines = lines_of(dossier)
+    for line in lines[: DELEGATIONS_PER_PAGE + 1]:
+        record_delegation(decider, line.pk, "10", "2025-07-15", "convention", FINESS)
+    client.force_login(decider)
+    url = reverse("campaign:delegations", args=["bretagne-2025"])
+    first = client.get(url).content.decode()
+    assert first.count("Déléguer<span") == LINES_PER_PAGE
+    assert f"Page 1 sur 2 ({LINES_PER_PAGE + 3} lignes)" in first
+    assert f"Page 1 sur 2 ({DELEGATIONS_PER_PAGE + 1} délégations)" in first
+    # Total and first date count every delegation, not only the page shown.
+    assert format_eur(Decimal(10 * (DELEGATIONS_PER_PAGE + 1))) in first
+    assert f'value="{lines[-1].pk}"' not in first
+    second = client.get(url + "?page=2").content.decode()
+    assert second.count("Déléguer<span") == 3
+    assert f'value="{lines[-1].pk}" data-finess' in second
+    assert client.get(url + "?delegations=2").content.decode().count("convention") >= 1
+    # The line chosen from another page stays selected; any delegable line is accepted.
+    chosen = client.get(url + f"?ligne={lines[-1].pk}").content.decode()
+    assert f'<option value="{lines[-1].pk}" selected data-finess=' in chosen
+    response = client.post(url, delegation_data(lines[-1], "50"))
+    assert response.status_code == 302
+    assert Delegation.objects.filter(line=lines[-1]).get().amount == Decimal("50.00")

@@ -498,6 +498,34 @@ def test_ranking_page_per_role(client, request, in_review, campaign, instructor,
         assert ("3,00" in page) == (role != "caresp")
 
 
+def test_ranking_page_shows_the_ranks_one_page_at_a_time(
+    client, monkeypatch, in_review, campaign, instructor, caresp2
+):
+    from scoring.views import review as review_views
+    from tests.factories import FiliereFactory, UserFactory, complete_dossier
+    from tests.scoring.helpers import bring_to
+
+    monkeypatch.setattr(review_views, "RANKING_PAGE_SIZE", 1)
+    other_lead = UserFactory(roles=["filiere_lead"])
+    other = FiliereFactory(campaign=campaign, name="Filière du Léon")
+    other.editors.add(other_lead)
+    bring_to(complete_dossier(filiere=other), "submitted", lead=other_lead, instructor=instructor)
+    assign_reviewer(in_review, instructor, caresp2)
+    save_review(
+        in_review,
+        caresp2,
+        {"scores": full_scores(campaign, 3), "opinion": "favourable"},
+        submit=True,
+    )
+    client.force_login(instructor)
+    url = reverse("scoring:ranking", args=[campaign.slug])
+    first, second = text(client.get(url)), text(client.get(url + "?page=2"))
+    assert "Page 1 sur 2 (2 dossiers)" in first and "Page 2 sur 2 (2 dossiers)" in second
+    # The scored dossier is ranked first; the unscored one comes on the second page.
+    assert "3,00" in first and "Filière du Léon" not in first
+    assert "Filière du Léon" in second and "3,00" not in second
+
+
 def test_ranking_page_unknown_campaign(client, instructor):
     client.force_login(instructor)
     assert client.get(reverse("scoring:ranking", args=["nope"])).status_code == 404
