@@ -328,7 +328,7 @@ class DelegationForm(forms.Form):
         field = self.fields["line"]
         lines = list(lines)
         chosen = self.data.get("line") if self.is_bound else self.initial.get("line")
-        chosen = int(chosen) if str(chosen or "").isdigit() else None
+        chosen = int(chosen) if re.fullmatch(r"[0-9]{1,18}", str(chosen or "")) else None
         if chosen is not None and chosen not in {line.pk for line in lines}:
             lines[:0] = field.queryset.filter(pk=chosen)
         field.widget.choices = [("", field.empty_label)] + [

@@ -4,6 +4,7 @@ Every page checks its permission on the server and calls campaign.domain.budget;
 refusals come back as the domain's French messages, with what was typed kept."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -413,7 +414,7 @@ class DelegationsView(ArsPageMixin, View):
         campaign = get_object_or_404(Campaign, slug=slug)
         form = self.form(campaign)
         line_id = request.GET.get("ligne", "")
-        if form is not None and line_id.isdigit():
+        if form is not None and re.fullmatch(r"[0-9]{1,18}", line_id):
             form.initial["line"] = int(line_id)
         return self.render_page(campaign, form)
 

@@ -235,6 +235,7 @@ WEB = {
         for kind in ("recurring", "one_off", "inconnue")
     ],
     "campaign:delegations": slugs(),
+    "campaign:extensions": slugs(),
     "campaign:proposal": per_state(),
     "campaign:decision": per_state(),
     # Outputs.

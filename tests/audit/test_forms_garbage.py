@@ -204,6 +204,7 @@ def pages(w):
         ("decider", reverse("campaign:decision", args=[d("ars_analysis").pk])),
         ("decider", reverse("campaign:budget", args=[w.campaign.slug])),
         ("decider", reverse("campaign:delegations", args=[w.campaign.slug])),
+        ("instructor", reverse("campaign:extensions", args=[w.campaign.slug])),
         ("admin", reverse("scoring:grid", args=[w.campaign.slug])),
         ("admin", reverse("campaign:letters", args=[w.campaign.slug])),
         ("anonymous", reverse("accounts:login")),
@@ -212,7 +213,7 @@ def pages(w):
     ]
 
 
-PAGE_COUNT = 32
+PAGE_COUNT = 33
 
 
 def test_the_page_list_is_complete(world):

@@ -74,7 +74,8 @@ PROJECT_OPINION_COMMENT = "Avis confidentiel sur la fiche PO5L."
 CONFLICT_REASON = "Conflit d'intérêts confidentiel CF2D : ancien salarié."
 SECRET_TOKENS = ["KX7Q", "ZW4P", "RV9M", "CC3T", "PO5L", "CF2D"]
 # Names: group A's dossiers carry AN3, group B's BN8 (a lead never sees the other's).
-A_TOKEN, B_TOKEN = "AN3", "BN8"
+# Long, with a hyphen: random CSRF tokens and names can never contain them by chance.
+A_TOKEN, B_TOKEN = "AN3-QX7", "BN8-KW2"
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
