@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from common.identifiers import finess_with_key
-from tests.browser.helpers import login, logout
+from tests.browser.helpers import RESULTS_DIR, login, logout
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -465,3 +465,23 @@ def test_full_journey(page, page_problems, tmp_path, filiere, lead, instructor, 
     switch_to(page, instructor)
     instructor_exports_decisions(page, tmp_path, filiere)
     page_problems.assert_clean()
+
+
+def test_error_pages_are_french_and_keep_the_frame(page, lead, filiere):
+    """404 and 403 as a user meets them (DEBUG off): DSFR frame, one h1, a way back."""
+    login(page, lead)
+    response = page.goto("/nexiste/pas/")
+    assert response.status == 404
+    expect(page).to_have_title(re.compile("^Page introuvable — "))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
+    expect(main(page).get_by_role("link", name="Page d'accueil")).to_be_visible()
+    expect(page.locator("header.fr-header")).to_contain_text(str(lead))
+    RESULTS_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=RESULTS_DIR / "404-lead.png", full_page=True)
+
+    response = page.goto(f"/campagnes/{filiere.campaign.slug}/budget/")
+    assert response.status == 403
+    expect(page).to_have_title(re.compile("^Accès refusé — "))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accès refusé")
+    expect(main(page)).to_contain_text("Réservé aux agents de l'ARS.")
+    page.screenshot(path=RESULTS_DIR / "403-lead.png", full_page=True)
