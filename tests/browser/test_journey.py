@@ -13,6 +13,7 @@ Security-Policy violations and JavaScript errors (the `page` fixture of conftest
 
 import datetime as dt
 import io
+import os
 import re
 import zipfile
 
@@ -34,6 +35,15 @@ MISSION_COUNT = 13
 def money(text):
     """A regex for an amount as the `eur` filter shows it ("52 000,50 €", any space)."""
     return re.compile(re.escape(text).replace(r"\ ", r"\s"))
+
+
+def snap(page, name):
+    """JOURNEY_SCREENSHOTS=1: a full-page screenshot of this step in test-results/journey/
+    (for a human look at the pages; nothing is compared)."""
+    if os.environ.get("JOURNEY_SCREENSHOTS"):
+        folder = RESULTS_DIR / "journey"
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=folder / f"{name}.png", full_page=True)
 
 
 def main(page):
@@ -98,6 +108,7 @@ def lead_fills_the_identity_sheet(page):
 
     form.get_by_role("textbox", name="Gouvernance").fill("Comité de pilotage trimestriel.")
     choose(form, "Oui")
+    snap(page, "01-identite")
     form.get_by_role("button", name="Enregistrer le brouillon").last.click()
     expect_message(page, "Brouillon enregistré.")
     expect(rows).to_have_count(3)  # the two structures and a new empty row
@@ -178,6 +189,7 @@ def lead_adds_a_project(page, *, priority, title, line):
     table = main(page).locator("#lignes + .fr-table")
     expect(table).to_contain_text(line["label"])
     expect(table).to_contain_text(money(line["shown"]))
+    snap(page, f"02-fiche-{priority}")
     main(page).get_by_role("link", name="Retour aux fiches projet").click()
 
 
@@ -189,9 +201,11 @@ def lead_checks_and_submits(page):
     main(page).get_by_role("link", name="Vérifier le dossier avant dépôt").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Vérification du dossier")
     expect(main(page).get_by_role("heading", name="Le dossier est complet")).to_be_visible()
+    snap(page, "03-verification")
     main(page).get_by_role("link", name="Déposer le dossier").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Déposer le dossier")
     expect(main(page)).to_contain_text("ne sera plus modifiable")
+    snap(page, "04-confirmation-depot")
     main(page).get_by_role("button", name="Confirmer : Déposer le dossier").click()
     expect_message(page, "Le dossier est déposé.")
     expect(main(page).locator(".fr-badge").first).to_have_text(re.compile("^Déposé$", re.I))
@@ -249,6 +263,7 @@ def caresp_scores_and_submits(page, dossier_name):
     form.get_by_label("Avis global sur le dossier").select_option(label="Favorable")
     form.get_by_label("Commentaire général").fill("Diagnostic solide ; calendrier à préciser.")
     choose(form, re.compile("^Je soumets mon évaluation"))
+    snap(page, "05-evaluation")
     page.once("dialog", lambda dialog: dialog.accept())
     form.get_by_role("button", name="Soumettre l'évaluation").click()
     expect_message(page, "Votre évaluation est soumise.")
@@ -304,6 +319,7 @@ def instructor_analyses_and_proposes(page, dossier_name):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Changements entre les dépôts n° 1 et n° 2"
     )
+    snap(page, "06-changements")
     change = main(page).locator("tr").filter(has_text="Gouvernance")
     expect(change).to_contain_text("Comité de pilotage trimestriel.")
     expect(change).to_contain_text("CHU, HAD, DAC, CPTS et associations de bénévoles")
@@ -317,6 +333,7 @@ def instructor_analyses_and_proposes(page, dossier_name):
     form.get_by_label("Avis — « Infirmier de l'équipe mobile »").select_option(label="Favorable")
     form.get_by_label("Montant proposé — « Véhicule de service »").fill("9 000")
     form.get_by_label("Avis — « Véhicule de service »").select_option(label="Réservé")
+    snap(page, "07-proposition")
     form.get_by_role("button", name="Enregistrer la proposition").click()
     expect_message(page, "La proposition a été enregistrée.")
     expect(
@@ -338,6 +355,7 @@ def decider_records_a_partial_decision(page, dossier_name):
     form.get_by_label("Motivation de la décision").fill(
         "Infirmier financé en totalité ; véhicule financé à moitié."
     )
+    snap(page, "08-decision")
     form.get_by_role("button", name="Enregistrer la décision").click()
     expect_message(page, "La décision a été enregistrée")
     expect(main(page)).to_contain_text("Décidé — Partiellement accepté")
@@ -352,6 +370,7 @@ def lead_downloads_the_letter(page, tmp_path, filiere):
     decision = main(page).locator(".fr-alert--success")
     expect(decision).to_contain_text("Décision : Partiellement accepté")
     expect(decision).to_contain_text("véhicule financé à moitié")
+    snap(page, "09-dossier-decide")
     with page.expect_download() as info:
         main(page).get_by_role("link", name="Courrier de décision (.docx)").click()
     download = info.value
