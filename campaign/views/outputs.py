@@ -99,7 +99,9 @@ def outputs_home(request):
         request,
         "campaign/outputs/home.html",
         {
-            "title": _("Exports, courriers et couverture"),
+            "title": _("Exports, courriers et couverture")
+            if user.is_internal_staff
+            else _("Mes décisions"),
             "campaigns": campaigns,
             "own_dossiers": own,
             "submitted_states": SUBMITTED_STATES | {DossierState.WITHDRAWN},

@@ -2,22 +2,12 @@
 
 from django import template
 
-from dossiers.enums import DossierState
+from dossiers.templatetags.dossier_display import state_badge_css
 
 register = template.Library()
 
-BADGE_CLASSES = {
-    DossierState.DRAFT: "fr-badge--new",
-    DossierState.SUBMITTED: "fr-badge--success",
-    DossierState.CARESP_REVIEW: "fr-badge--info",
-    DossierState.ARS_ANALYSIS: "fr-badge--info",
-    DossierState.RETURNED: "fr-badge--warning",
-    DossierState.DECIDED: "fr-badge--success",
-    DossierState.WITHDRAWN: "",
-}
-
 
 @register.filter
-def state_badge_class(state):
-    """DSFR badge modifier for a dossier state."""
-    return BADGE_CLASSES.get(state, "")
+def state_badge_class(state, outcome=""):
+    """DSFR badge modifiers for a dossier state (same colours as the state_badge tag)."""
+    return state_badge_css(state, outcome)

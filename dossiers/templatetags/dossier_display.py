@@ -27,15 +27,27 @@ CHOICES = {
     "section": enums.Section,
 }
 
+# The one colour scheme of dossier states, on every page (dossier_badges and the review
+# pages' review_tags use it too).
 STATE_BADGES = {
     enums.DossierState.DRAFT: "",
     enums.DossierState.SUBMITTED: "fr-badge--info",
-    enums.DossierState.CARESP_REVIEW: "fr-badge--new",
-    enums.DossierState.ARS_ANALYSIS: "fr-badge--new",
+    enums.DossierState.CARESP_REVIEW: "fr-badge--purple-glycine",
+    enums.DossierState.ARS_ANALYSIS: "fr-badge--blue-ecume",
     enums.DossierState.RETURNED: "fr-badge--warning",
     enums.DossierState.DECIDED: "fr-badge--success",
     enums.DossierState.WITHDRAWN: "",
 }
+
+
+def state_badge_css(state, outcome=""):
+    """DSFR badge modifiers of a dossier state (a rejected decision shows as an error)."""
+    css = STATE_BADGES.get(state, "")
+    if state == enums.DossierState.DECIDED and outcome == enums.Outcome.REJECTED:
+        css = "fr-badge--error"
+    return f"fr-badge--no-icon {css}".strip()
+
+
 MISSION_BADGES = {
     enums.MissionStatus.COVERED: "fr-badge--success",
     enums.MissionStatus.PARTIAL: "fr-badge--warning",
@@ -58,11 +70,9 @@ def choice_label(value, kind):
 @register.simple_tag
 def state_badge(state, outcome=""):
     """A DSFR badge for a dossier state (decided: coloured by outcome)."""
-    css = STATE_BADGES.get(state, "")
+    css = state_badge_css(state, outcome)
     label = choice_label(state, "state")
     if state == enums.DossierState.DECIDED and outcome:
-        if outcome == enums.Outcome.REJECTED:
-            css = "fr-badge--error"
         label = f"{label} — {choice_label(outcome, 'outcome')}"
     return format_html('<p class="fr-badge fr-badge--sm {}">{}</p>', css, label)
 

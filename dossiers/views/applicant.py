@@ -80,6 +80,11 @@ def section_url(dossier, section):
     return reverse("dossiers:section", args=[dossier.pk, section])
 
 
+def dossier_title(label, dossier):
+    """A page's <title>: what the page is, then which filière's dossier (several tabs)."""
+    return f"{label} — {dossier.filiere.name}"
+
+
 def forbidden(request, message, dossier=None):
     return render(
         request,
@@ -254,7 +259,7 @@ class HubView(EditingMixin, View):
             request,
             "dossiers/edit.html",
             {
-                "title": _("Rédaction du dossier"),
+                "title": dossier_title(_("Rédaction du dossier"), dossier),
                 "dossier": dossier,
                 "steps": steps,
                 "problem_count": len(problems),
@@ -397,7 +402,7 @@ class SectionView(EditingMixin, View):
         next_step = STEPS[number] if number < len(STEPS) else None
         section_problems = [p for p in check_dossier(dossier) if p.section == section]
         context = {
-            "title": Section(section).label,
+            "title": dossier_title(Section(section).label, dossier),
             "dossier": dossier,
             "section": section,
             "section_label": Section(section).label,
@@ -433,7 +438,7 @@ class CheckView(EditingMixin, View):
             request,
             "dossiers/check.html",
             {
-                "title": _("Vérification du dossier"),
+                "title": dossier_title(_("Vérification du dossier"), dossier),
                 "dossier": dossier,
                 "groups": grouped_problems(dossier, problems),
                 "problem_count": len(problems),
@@ -554,7 +559,7 @@ class TransitionView(DossierMixin, View):
     def render_page(self, form, *, blocked, problems, posted=False):
         dossier = self.dossier
         context = {
-            "title": self.spec.label,
+            "title": dossier_title(self.spec.label, dossier),
             "dossier": dossier,
             "spec": self.spec,
             "form": form,
@@ -627,7 +632,7 @@ class InviteView(DossierMixin, View):
             self.request,
             "dossiers/invite.html",
             {
-                "title": _("Inviter un co-rédacteur"),
+                "title": dossier_title(_("Inviter un co-rédacteur"), dossier),
                 "dossier": dossier,
                 "form": form,
                 "editors": dossier.filiere.editors.order_by("last_name", "first_name", "username"),

@@ -87,7 +87,7 @@ def project_list(request, pk):
             "duplicates": duplicates,
             "duplicates_list": ", ".join(str(rank) for rank in duplicates),
             "totals": totals,
-            "title": _("Projet territorial"),
+            "title": f"{_('Projet territorial')} — {dossier.filiere.name}",
         },
     )
 
@@ -174,7 +174,7 @@ def project_create(request, pk):
             **_common_context(dossier),
             "form": form,
             "project": None,
-            "title": _("Nouvelle fiche projet"),
+            "title": f"{_('Nouvelle fiche projet')} — {dossier.filiere.name}",
         },
         status=status,
     )

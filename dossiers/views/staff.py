@@ -19,7 +19,7 @@ from campaign.models import Filiere, Territory
 from dossiers.domain.access import visible_dossiers, with_document_relations
 from dossiers.domain.serialize import dossier_document
 from dossiers.domain.totals import ZERO, dossier_line_totals, requested_sums
-from dossiers.enums import DossierState, LineNature, Mission, Section
+from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature, Mission, Section
 from dossiers.forms_projects import DossierFilterForm
 from dossiers.models import Dossier, FundingLine
 from dossiers.rules import is_dossier_editor
@@ -224,6 +224,12 @@ def dossier_detail(request, pk):
             "check_url": optional_url("dossiers:check", dossier.pk) if editor else None,
             "sections": Section,
             "title": dossier.display_name,
+            # Links to the other pages about this dossier (each checks its own rights).
+            "workspace_url": optional_url("scoring:dossier", dossier.pk) if staff_view else None,
+            "letter_url": optional_url("campaign:dossier_letter", dossier.pk) if decided else None,
+            "print_url": optional_url("campaign:dossier_print", dossier.pk)
+            if dossier.state in SUBMITTED_STATES | {DossierState.WITHDRAWN}
+            else None,
         },
     )
 
@@ -268,6 +274,7 @@ def snapshot_detail(request, pk, number):
             "show_grant": False,
             "totals": content.get("totals") or {},
             "json": json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True),
+            "staff_view": _staff_view(user, dossier),
             "title": _("Dépôt n° %(number)d — %(name)s")
             % {"number": snapshot.number, "name": dossier.display_name},
         },

@@ -6,18 +6,10 @@ from django import template
 from django.utils.html import format_html
 
 from dossiers.enums import DossierState, Opinion
+from dossiers.templatetags.dossier_display import state_badge_css
 
 register = template.Library()
 
-STATE_BADGES = {
-    DossierState.DRAFT: "fr-badge--new",
-    DossierState.SUBMITTED: "fr-badge--info",
-    DossierState.CARESP_REVIEW: "fr-badge--purple-glycine",
-    DossierState.ARS_ANALYSIS: "fr-badge--blue-ecume",
-    DossierState.RETURNED: "fr-badge--warning",
-    DossierState.DECIDED: "fr-badge--success",
-    DossierState.WITHDRAWN: "fr-badge--error",
-}
 OPINION_BADGES = {
     Opinion.FAVOURABLE: "fr-badge--success",
     Opinion.RESERVED: "fr-badge--warning",
@@ -27,14 +19,13 @@ OPINION_BADGES = {
 
 @register.simple_tag
 def state_badge(state):
+    """Same colours as dossier_display's state_badge (one scheme on every page)."""
     try:
         label = DossierState(state).label
     except ValueError:
         label = state
     return format_html(
-        '<span class="fr-badge fr-badge--sm fr-badge--no-icon {}">{}</span>',
-        STATE_BADGES.get(state, ""),
-        label,
+        '<span class="fr-badge fr-badge--sm {}">{}</span>', state_badge_css(state), label
     )
 
 

@@ -9,7 +9,8 @@ from tests.factories import DossierFactory, ProjectFactory
 
 
 def links(page):
-    return re.findall(r'<li><a class="fr-link" href="([^"]+)">([^<]+)</a></li>', page)
+    # Page links only: the skip links of base.html ("#content"...) are not problems.
+    return re.findall(r'<li><a class="fr-link" href="(/[^"]+)">([^<]+)</a></li>', page)
 
 
 def test_every_problem_is_listed_with_a_working_link(client, lead, filiere):

@@ -100,7 +100,9 @@ def test_submitted_at_is_shown_in_paris_time(in_state, as_user):
     dossier = in_state(DossierState.SUBMITTED)
     local = dossier.submitted_at.astimezone(ZoneInfo("Europe/Paris"))
     page = detail(as_user("caresp"), dossier).content.decode()
-    assert local.strftime("%d/%m/%Y à %H:%M") in page
+    from django.utils import formats
+
+    assert formats.date_format(local, "j F Y à H:i") in page  # e.g. "8 février 2025 à 16:25"
 
 
 def set_amounts(dossier, *, proposed, granted=None):
