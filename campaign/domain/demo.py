@@ -722,6 +722,33 @@ def _record_demo_decision(dossier, instructor, decider, *, at, comment):
     return decide(dossier, decider, Outcome.PARTIALLY_ACCEPTED, decided, comment, now=at)
 
 
+def _demo_reviews(dossier, users, day, *, submit):
+    """The CARESP reviewer (and, once submitted, the instructor) score the dossier.
+
+    In CARESP review the CARESP account has a draft to finish: something to do in the demo."""
+    from scoring.domain.assignments import assign_reviewer
+    from scoring.domain.grid import get_grid, grid_criteria
+    from scoring.domain.reviews import save_review
+
+    instructor, caresp = users["instructeur"], users["caresp"]
+    criteria = grid_criteria(get_grid(dossier.campaign))
+    reviewers = [caresp, instructor] if submit else [caresp]
+    for offset, reviewer in enumerate(reviewers):
+        assign_reviewer(dossier, instructor, reviewer)
+        scores = {c.code: min(4, 1 + (day + offset + i) % 4) for i, c in enumerate(criteria)}
+        save_review(
+            dossier,
+            reviewer,
+            {
+                "scores": scores,
+                "opinion": "favourable" if sum(scores.values()) >= 2 * len(scores) else "reserved",
+                "comment": "Diagnostic solide ; le calendrier des recrutements reste à préciser.",
+            },
+            submit=submit,
+            now=paris(2025, 3, 1 + day, 11, 0),
+        )
+
+
 def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, now):
     territories, departements = refs
     territory = territories[code]
@@ -791,6 +818,7 @@ def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, 
         )
         return dossier, state
     dossier = _fire(dossier, "start_caresp_review", instructor, paris(2025, 2, 20, 9, 30))
+    _demo_reviews(dossier, users, day, submit=state not in {"caresp_review", "returned"})
     if state == "caresp_review":
         return dossier, state
     if state == "returned":

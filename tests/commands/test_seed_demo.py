@@ -211,3 +211,12 @@ def test_quick_demo_hashes_are_upgraded_at_first_login(settings, client):
     user.refresh_from_db()
     assert user.password.startswith("pbkdf2_sha256$1000000$")
     assert user.check_password("Lande-Bruyere-8142")
+
+
+def test_demo_has_reviews_to_rank_and_one_to_finish(demo):
+    from scoring.models import Review
+
+    submitted = Review.objects.filter(submitted_at__isnull=False)
+    assert {r.dossier.state for r in submitted} == {"ars_analysis", "decided"}
+    draft = Review.objects.get(dossier__state="caresp_review")
+    assert draft.reviewer.username == "caresp" and draft.submitted_at is None
