@@ -18,6 +18,7 @@ next check. Asserted:
 - a non-staff user (lead, co-editor, other lead, outsider, anonymous) never receives
   a proposed amount, a review, a criterion comment, a project opinion comment, an
   internal comment or a conflict-of-interest reason, nor the other group's dossiers;
+  a CARESP reviewer never receives a note reserved to the ARS;
 - files come with Content-Disposition: attachment, every answer with nosniff."""
 
 import json
@@ -589,7 +590,7 @@ def check_response(failures, *, role, case, where, response, text, public):
             failures.append(f"{where}: {status}, 404 attendu (identifiants incohérents)")
         elif status not in (403, 404, 405):
             failures.append(f"{where}: {status} sur des identifiants incohérents")
-    if role in APPLICANT_ROLES:
+    if role in APPLICANT_ROLES or role == "caresp":
         leaks = leaked_secrets(text, role)
         if leaks:
             failures.append(f"{where}: {status}, fuite : {', '.join(leaks)}")

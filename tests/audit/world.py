@@ -349,8 +349,14 @@ def response_text(response):
     return data.decode("utf-8", "replace")
 
 
+ARS_ONLY_TOKEN = "ZW4P-ars"
+
+
 def leaked_secrets(text, role):
-    """The confidential tokens found in `text`, for a non-staff `role`."""
+    """The confidential tokens found in `text` that `role` may not receive: everything
+    for a non-staff role; the ARS-only note for a CARESP reviewer."""
+    if role == "caresp":
+        return [f"note réservée à l'ARS {ARS_ONLY_TOKEN}"] if ARS_ONLY_TOKEN in text else []
     flat = (
         text.replace(" ", "")
         .replace("\u00a0", "")
