@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from accounts.models import ApiToken, RoleGrant, User
+from accounts.models import ApiToken, AuthFailure, RoleGrant, User
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -24,4 +24,19 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Tokens are issued by `manage.py api_token` (the raw key is shown once); an
         # admin-made row would have no key at all.
+        return False
+
+
+@admin.register(AuthFailure)
+class AuthFailureAdmin(admin.ModelAdmin):
+    """Failed authentications counted by the brute-force throttle (accounts.throttle).
+    Read-only; deleting the rows of a key lifts its block at once."""
+
+    list_display = ("at", "scope", "key")
+    list_filter = ("scope",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

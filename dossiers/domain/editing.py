@@ -278,8 +278,19 @@ def update_project(dossier, user, project_id, data, *, version=None):
 
 
 def delete_project(dossier, user, project_id):
+    """Delete a project sheet and its lines. Its attachments follow the rule of
+    dossiers.domain.attachments.delete_attachment: once the dossier has been submitted,
+    they stay stored (hidden, detached from the sheet) because a snapshot lists them;
+    before that, their files are deleted with them."""
     with transaction.atomic():
         locked, project = _locked_project(dossier, user, project_id)
+        attachments = project.attachments.all()
+        if locked.snapshots.exists():
+            attachments.filter(removed_at__isnull=True).update(removed_at=timezone.now())
+            attachments.update(project=None)
+        else:
+            stored = [(a.file.storage, a.file.name) for a in attachments if a.file]
+            transaction.on_commit(lambda: [storage.delete(name) for storage, name in stored])
         project.delete()
         _touch(locked)
 

@@ -18,6 +18,7 @@ next check. Asserted:
 - a non-staff user (lead, co-editor, other lead, outsider, anonymous) never receives
   a proposed amount, a review, a criterion comment, a project opinion comment, an
   internal comment or a conflict-of-interest reason, nor the other group's dossiers;
+  a CARESP reviewer never receives a note reserved to the ARS;
 - files come with Content-Disposition: attachment, every answer with nosniff."""
 
 import json
@@ -32,7 +33,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from config.api import api
 from dossiers.workflow import DIRECT_TRANSITIONS
 from tests.audit.conftest import isolated
-from tests.audit.world import APPLICANT_ROLES, ROLES, STATES, leaked_secrets
+from tests.audit.world import APPLICANT_ROLES, ROLES, SECRET_TOKENS, STATES, leaked_secrets
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_media")]
 
@@ -570,16 +571,72 @@ API = {
 # ----------------------------------------------------------------------------- checks
 
 
+def key_is_admin(where):
+    return " /admin/" in where and "/admin/login/" not in where
+
+
 def _exception(response):
     info = getattr(response, "exc_info", None)
     return repr(info[1])[:300] if info else ""
 
 
-def check_response(failures, *, role, case, where, response, text, public):
+# Staff-only pages and operations: a non-staff role never gets a success there.
+STAFF_ONLY = {
+    "campaign:budget_home",
+    "campaign:budget",
+    "campaign:amend_envelope",
+    "campaign:delegations",
+    "campaign:proposal",
+    "campaign:decision",
+    "campaign:exports",
+    "campaign:letters",
+    "campaign:letters_zip",
+    "campaign:letter_settings",
+    "campaign:letter_template",
+    "campaign:coverage",
+    "campaign:job_status",
+    "campaign:job_download",
+    "dossiers:list",
+    "scoring:dashboard",
+    "scoring:dossier",
+    "scoring:review",
+    "scoring:assign",
+    "scoring:unassign",
+    "scoring:conflict",
+    "scoring:comment",
+    "scoring:diff",
+    "scoring:ranking",
+    "scoring:grid",
+    "POST /api/v1/campaigns/{slug}/extensions",
+    "GET /api/v1/campaigns/{slug}/grid",
+    "PUT /api/v1/dossiers/{dossier_id}/reviews/mine",
+    "GET /api/v1/dossiers/{dossier_id}/reviews",
+    "POST /api/v1/dossiers/{dossier_id}/reviewers",
+    "POST /api/v1/dossiers/{dossier_id}/conflicts",
+    "GET /api/v1/campaigns/{slug}/ranking",
+    "PUT /api/v1/dossiers/{dossier_id}/proposal",
+    "POST /api/v1/dossiers/{dossier_id}/decision",
+    "GET /api/v1/campaigns/{slug}/budget",
+    "POST /api/v1/delegations",
+    "GET /api/v1/campaigns/{slug}/delegations",
+    "GET /api/v1/campaigns/{slug}/envelopes",
+    "POST /api/v1/campaigns/{slug}/envelopes/{kind}/amendments",
+    "GET /api/v1/campaigns/{slug}/exports/decisions.{fmt}",
+    "GET /api/v1/campaigns/{slug}/letters.zip",
+    "GET /api/v1/campaigns/{slug}/jobs/{job_id}",
+    "GET /api/v1/campaigns/{slug}/coverage",
+}
+
+
+def check_response(failures, *, role, case, where, response, text, public, staff_only=False):
     status = response.status_code
     if status >= 500:
         failures.append(f"{where}: {status} {_exception(response)}")
         return
+    if staff_only and role in APPLICANT_ROLES and status < 300:
+        failures.append(f"{where}: {status} pour un rôle hors ARS/CARESP")
+    if key_is_admin(where) and role != "admin" and status < 300:
+        failures.append(f"{where}: {status} sur l'administration Django")
     if role == "anonymous" and status == 200 and not public:
         failures.append(f"{where}: 200 pour un anonyme")
     # 405 (wrong method) says nothing about the object: accepted wherever 404 is expected.
@@ -590,7 +647,7 @@ def check_response(failures, *, role, case, where, response, text, public):
             failures.append(f"{where}: {status}, 404 attendu (identifiants incohérents)")
         elif status not in (403, 404, 405):
             failures.append(f"{where}: {status} sur des identifiants incohérents")
-    if role in APPLICANT_ROLES:
+    if role in APPLICANT_ROLES or role == "caresp":
         leaks = leaked_secrets(text, role)
         if leaks:
             failures.append(f"{where}: {status}, fuite : {', '.join(leaks)}")
@@ -610,6 +667,7 @@ def _route_as_openapi_path(route):
 
 def test_every_url_and_operation_has_a_registry_entry():
     """A new URL pattern or API operation must be added to the matrix."""
+    assert STAFF_ONLY <= set(WEB) | set(API), STAFF_ONLY - set(WEB) - set(API)
     schema_paths = {op.split(" ", 1)[1] for op in API_OPERATIONS}
     web_missing = [
         key
@@ -673,6 +731,7 @@ def test_web_url(world, key):
                     response=response,
                     text=text,
                     public=key in PUBLIC_WEB,
+                    staff_only=key in STAFF_ONLY,
                 )
                 count += 1
     assert not failures, f"{len(failures)} problème(s) sur {count} requêtes :\n" + "\n".join(
@@ -732,6 +791,7 @@ def test_api_operation(world, operation):
                 response=response,
                 text=text,
                 public=False,
+                staff_only=operation in STAFF_ONLY,
             )
             if response.status_code >= 400 and "json" in response.get("Content-Type", ""):
                 body = json.loads(text)
@@ -772,7 +832,7 @@ def test_the_matrix_is_not_vacuous(world):
             world.web_clients[role], lambda r=role, u=url: world.web_clients[r].get(u)
         )
         found.update(leaked_secrets(text, role))
-    assert {"KX7Q", "ZW4P", "RV9M", "CC3T", "PO5L", "CF2D", "proposed 43210.98"} <= found, found
+    assert {*SECRET_TOKENS, "proposed 43210.98"} <= found, found
     headers = {"Authorization": f"Bearer {world.tokens['lead']}"}
     response = world.api_client.get(
         f"{API_PREFIX}/dossiers/{world.dossier('decided').pk}", headers=headers

@@ -556,3 +556,64 @@ def test_an_editor_with_an_ars_role_cannot_review_propose_or_decide_their_own_do
     line.refresh_from_db()
     dossier.refresh_from_db()
     assert line.proposed is None and line.granted is None and dossier.state == "ars_analysis"
+
+
+def test_deleting_a_project_sheet_after_a_submission_keeps_the_submitted_attachments(
+    client, filiere, lead, instructor
+):
+    """Its attachments used to be deleted with it (cascade), although snapshot n° 1
+    lists them: the submitted evidence was lost (audit)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers.domain.attachments import add_attachment
+    from dossiers.models import Attachment
+
+    dossier = complete_dossier(filiere=filiere)
+    project = dossier.projects.get()
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    attachment = add_attachment(
+        dossier, lead, SimpleUploadedFile("devis.pdf", pdf), "projects", project_id=project.pk
+    )
+    dossier = transition(dossier, "submit", lead)
+    dossier = transition(dossier, "start_caresp_review", instructor)
+    dossier = transition(
+        dossier, "return_for_completion", instructor, comment="Revoir.", due_date=due_date()
+    )
+    response = Api(client, lead)("DELETE", f"dossiers/{dossier.pk}/projects/{project.pk}")
+    assert response.status_code == 204
+    attachment.refresh_from_db()
+    assert attachment.removed_at is not None and attachment.project_id is None
+    snapshot = Snapshot.objects.get(dossier=dossier, number=1)
+    assert [a["id"] for a in snapshot.content["attachments"]] == [attachment.pk]
+    for user in (lead, instructor):
+        client.force_login(user)
+        download = client.get(
+            reverse("dossiers:attachment_download", args=[dossier.pk, attachment.pk])
+        )
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content) == pdf
+    # Not listed any more on the live dossier.
+    assert Api(client, lead)("GET", f"dossiers/{dossier.pk}").json()["attachments"] == []
+    assert Attachment.objects.count() == 1
+
+
+def test_deleting_a_project_sheet_of_a_draft_deletes_its_files(
+    client, filiere, lead, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers.domain.attachments import add_attachment
+    from dossiers.models import Attachment
+
+    dossier = complete_dossier(filiere=filiere)
+    project = dossier.projects.get()
+    attachment = add_attachment(
+        dossier, lead, SimpleUploadedFile("devis.pdf", b"%PDF-1.4\n"), "projects", project.pk
+    )
+    path = Path(attachment.file.path)
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Api(client, lead)("DELETE", f"dossiers/{dossier.pk}/projects/{project.pk}")
+    assert response.status_code == 204
+    assert not Attachment.objects.exists()
+    assert not path.exists()

@@ -66,16 +66,23 @@ APPLICANT_ROLES = {"lead", "co_editor", "other_lead", "outsider", "anonymous"}
 PROPOSED = Decimal("43210.98")
 PROPOSED_TOKEN = "43210.98"  # searched in bodies with spaces removed and "," → "."
 GRANTED = Decimal("40000.00")
-INTERNAL_COMMENT = "Note interne confidentielle KX7Q sur la gouvernance."
-ARS_ONLY_COMMENT = "Note réservée à l'ARS ZW4P sur le budget."
-REVIEW_COMMENT = "Évaluation confidentielle RV9M : diagnostic solide."
-CRITERION_COMMENT = "Commentaire de critère CC3T."
-PROJECT_OPINION_COMMENT = "Avis confidentiel sur la fiche PO5L."
-CONFLICT_REASON = "Conflit d'intérêts confidentiel CF2D : ancien salarié."
-SECRET_TOKENS = ["KX7Q", "ZW4P", "RV9M", "CC3T", "PO5L", "CF2D"]
+INTERNAL_COMMENT = "Note interne confidentielle KX7Q-interne sur la gouvernance."
+ARS_ONLY_COMMENT = "Note réservée à l'ARS ZW4P-ars sur le budget."
+REVIEW_COMMENT = "Évaluation confidentielle RV9M-avis : diagnostic solide."
+CRITERION_COMMENT = "Commentaire de critère CC3T-critere."
+PROJECT_OPINION_COMMENT = "Avis confidentiel sur la fiche PO5L-fiche."
+CONFLICT_REASON = "Conflit d'intérêts confidentiel CF2D-conflit : ancien salarié."
+# With a hyphen: never found by chance in a random CSRF token or hash (letters and digits).
+SECRET_TOKENS = [
+    "KX7Q-interne",
+    "ZW4P-ars",
+    "RV9M-avis",
+    "CC3T-critere",
+    "PO5L-fiche",
+    "CF2D-conflit",
+]
 # Names: group A's dossiers carry AN3, group B's BN8 (a lead never sees the other's).
-# Long, with a hyphen: random CSRF tokens and names can never contain them by chance.
-A_TOKEN, B_TOKEN = "AN3-QX7", "BN8-KW2"
+A_TOKEN, B_TOKEN = "AN3-alpha", "BN8-beta"
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -342,8 +349,14 @@ def response_text(response):
     return data.decode("utf-8", "replace")
 
 
+ARS_ONLY_TOKEN = "ZW4P-ars"
+
+
 def leaked_secrets(text, role):
-    """The confidential tokens found in `text`, for a non-staff `role`."""
+    """The confidential tokens found in `text` that `role` may not receive: everything
+    for a non-staff role; the ARS-only note for a CARESP reviewer."""
+    if role == "caresp":
+        return [f"note réservée à l'ARS {ARS_ONLY_TOKEN}"] if ARS_ONLY_TOKEN in text else []
     flat = (
         text.replace(" ", "")
         .replace("\u00a0", "")
