@@ -16,10 +16,15 @@ neutralised with a leading apostrophe, in every format. The CSV holds the
 « Décisions » sheet only (UTF-8 with BOM, « ; » separator, decimal comma,
 ISO dates: what French Excel and LibreOffice open directly)."""
 
+import datetime as dt
 import io
 import math
+import numbers
+import re
+import zipfile
 from collections import defaultdict
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 import pandas as pd
 from django.db.models import Count, DecimalField, Q, Sum, Value
@@ -452,11 +457,131 @@ def write_xlsx(frames):
     return buffer.getvalue()
 
 
+ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+    ' manifest:version="1.2">'
+    f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODS_MIMETYPE}"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+ODS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    "<office:document-content"
+    ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    ' xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
+    ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    ' xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"'
+    ' xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"'
+    ' office:version="1.2"><office:automatic-styles>'
+    '<number:number-style style:name="N_AMOUNT"><number:number number:decimal-places="2"'
+    ' number:min-decimal-places="2" number:min-integer-digits="1" number:grouping="true"/>'
+    "<number:text> €</number:text></number:number-style>"
+    '<number:number-style style:name="N_SCORE"><number:number number:decimal-places="2"'
+    ' number:min-decimal-places="2" number:min-integer-digits="1"/></number:number-style>'
+    '<number:date-style style:name="N_DATE"><number:day number:style="long"/>'
+    '<number:text>/</number:text><number:month number:style="long"/>'
+    '<number:text>/</number:text><number:year number:style="long"/></number:date-style>'
+    '<style:style style:name="ce_amount" style:family="table-cell"'
+    ' style:data-style-name="N_AMOUNT"/>'
+    '<style:style style:name="ce_score" style:family="table-cell"'
+    ' style:data-style-name="N_SCORE"/>'
+    '<style:style style:name="ce_date" style:family="table-cell"'
+    ' style:data-style-name="N_DATE"/>'
+    '<style:style style:name="ce_head" style:family="table-cell">'
+    '<style:text-properties fo:font-weight="bold"/></style:style>'
+    "</office:automatic-styles><office:body><office:spreadsheet>"
+)
+ODS_TAIL = "</office:spreadsheet></office:body></office:document-content>"
+# Characters XML 1.0 does not allow (control characters typed or pasted in a text).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _ods_text(value):
+    text = _XML_INVALID.sub("", str(value))
+    return "".join(f"<text:p>{escape(part)}</text:p>" for part in text.split("\n"))
+
+
+def _ods_cell(value, style):
+    """One table cell: numbers as floats, dates as dates, the rest as text."""
+    if _is_missing(value) or value is pd.NaT:
+        return "<table:table-cell/>"
+    style_attr = f' table:style-name="{style}"' if style else ""
+    if isinstance(value, bool):
+        return (
+            f'<table:table-cell office:value-type="boolean"'
+            f' office:boolean-value="{str(value).lower()}"><text:p>{value}</text:p>'
+            "</table:table-cell>"
+        )
+    if isinstance(value, numbers.Number):
+        number = str(int(value)) if isinstance(value, numbers.Integral) else repr(float(value))
+        return (
+            f'<table:table-cell office:value-type="float" office:value="{number}"{style_attr}>'
+            f"<text:p>{number}</text:p></table:table-cell>"
+        )
+    if isinstance(value, dt.datetime):
+        iso = value.replace(tzinfo=None).isoformat()
+        return (
+            f'<table:table-cell office:value-type="date" office:date-value="{iso}"{style_attr}>'
+            f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
+        )
+    if isinstance(value, dt.date):
+        return (
+            f'<table:table-cell office:value-type="date"'
+            f' office:date-value="{value.isoformat()}"{style_attr}>'
+            f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
+        )
+    return f'<table:table-cell office:value-type="string">{_ods_text(value)}</table:table-cell>'
+
+
+def _ods_style(column):
+    if column in AMOUNT_COLUMNS:
+        return "ce_amount"
+    if column in SCORE_COLUMNS:
+        return "ce_score"
+    if column in DATE_COLUMNS:
+        return "ce_date"
+    return None
+
+
 def write_ods(frames):
+    """OpenDocument spreadsheet written as a stream of XML (pandas' odf engine builds a
+    document tree: minutes for a national export). Bold header, euro amounts, dates
+    shown DD/MM/YYYY; numbers are numbers and dates are dates."""
+    chunks = [ODS_HEAD]
+    for name, frame in frames.items():
+        frame = _for_writing(frame)
+        columns = list(frame.columns)
+        styles = [_ods_style(column) for column in columns]
+        chunks.append(f'<table:table table:name="{escape(name, {chr(34): "&quot;"})}">')
+        chunks.append(
+            f'<table:table-column table:number-columns-repeated="{len(columns)}"/>'
+            "<table:table-row>"
+            + "".join(
+                '<table:table-cell table:style-name="ce_head" office:value-type="string">'
+                f"{_ods_text(column)}</table:table-cell>"
+                for column in columns
+            )
+            + "</table:table-row>"
+        )
+        for values in frame.itertuples(index=False, name=None):
+            chunks.append(
+                "<table:table-row>"
+                + "".join(
+                    _ods_cell(value, style) for value, style in zip(values, styles, strict=True)
+                )
+                + "</table:table-row>"
+            )
+        chunks.append("</table:table>")
+    chunks.append(ODS_TAIL)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="odf") as writer:
-        for name, frame in frames.items():
-            _for_writing(frame).to_excel(writer, sheet_name=name, index=False)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        # The mimetype comes first, uncompressed (OpenDocument packaging).
+        archive.writestr("mimetype", ODS_MIMETYPE, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+        archive.writestr("content.xml", "".join(chunks))
     return buffer.getvalue()
 
 
