@@ -48,14 +48,16 @@ rules.add_perm("dossiers.list_dossiers", is_internal_staff)
 rules.add_perm("dossiers.grant_extension", is_ars_instructor | is_admin)
 
 # Role part of each transition; the state part is the workflow's source states.
+# The instruction arrows are never fired on one's own filière's dossier (separation of
+# duties: a person may hold an ARS role and write a dossier, not instruct it).
 TRANSITION_PERMISSIONS = {
     "submit": is_dossier_editor,
     "withdraw": is_dossier_editor,
     "resubmit": is_dossier_editor,
-    "start_caresp_review": is_ars_instructor,
-    "start_ars_analysis": is_ars_instructor,
-    "return_for_completion": is_ars_instructor,
-    "decide": is_ars_decider,
+    "start_caresp_review": is_ars_instructor & ~is_dossier_editor,
+    "start_ars_analysis": is_ars_instructor & ~is_dossier_editor,
+    "return_for_completion": is_ars_instructor & ~is_dossier_editor,
+    "decide": is_ars_decider & ~is_dossier_editor,
 }
 
 __all__ = [

@@ -617,3 +617,26 @@ def test_deleting_a_project_sheet_of_a_draft_deletes_its_files(
     assert response.status_code == 204
     assert not Attachment.objects.exists()
     assert not path.exists()
+
+
+def test_an_editor_with_an_instructor_role_cannot_move_their_own_dossier(
+    client, filiere, lead, instructor
+):
+    from accounts.models import RoleGrant
+
+    dossier = transition(complete_dossier(filiere=filiere), "submit", lead)
+    RoleGrant.objects.create(user=lead, role=Role.ARS_INSTRUCTOR)
+    lead.__dict__.pop("role_codes", None)
+    api = Api(client, lead)
+    names = [t["name"] for t in api("GET", f"dossiers/{dossier.pk}/transitions").json()]
+    assert names == ["withdraw"]
+    for name in ("start_caresp_review", "start_ars_analysis"):
+        response = api("POST", f"dossiers/{dossier.pk}/transitions/{name}")
+        assert response.status_code == 403, name
+    # Another instructor may.
+    assert (
+        Api(client, instructor)(
+            "POST", f"dossiers/{dossier.pk}/transitions/start_caresp_review"
+        ).status_code
+        == 200
+    )
