@@ -137,6 +137,23 @@ def _warn_duplicate_rank(request, dossier, project):
         )
 
 
+def _write(request, form, dossier, action):
+    """Run a domain write for `form`: (result, status, response).
+
+    Bad input (400) and conflicts (409, e.g. a stale version) land on the form,
+    which keeps what was typed; other refusals replace the page (`response`)."""
+    try:
+        return action(), None, None
+    except InvalidInput as exc:
+        add_domain_errors(form, exc.errors)
+        return None, 400, None
+    except Conflict as exc:
+        form.add_error(None, exc.message)
+        return None, 409, None
+    except DomainError as exc:
+        return None, None, domain_error_response(request, exc, dossier)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def project_create(request, pk):
@@ -148,16 +165,16 @@ def project_create(request, pk):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                project = editing.create_project(dossier, request.user, form.domain_data())
-            except InvalidInput as exc:
-                add_domain_errors(form, exc.errors)
-            except Conflict as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            except DomainError as exc:
-                return domain_error_response(request, exc, dossier)
-            else:
+            project, failed, response = _write(
+                request,
+                form,
+                dossier,
+                lambda: editing.create_project(dossier, request.user, form.domain_data()),
+            )
+            if response:
+                return response
+            status = failed or status
+            if not failed:
                 messages.success(
                     request,
                     _(
@@ -223,23 +240,24 @@ def project_edit(request, pk, project_pk):
     form = _project_form(dossier, project, data=request.POST)
     status = 400
     if form.is_valid():
-        try:
-            project = editing.update_project(
+        # A stale version (or a dossier frozen meanwhile) is a 409 shown on the form.
+        updated, failed, response = _write(
+            request,
+            form,
+            dossier,
+            lambda: editing.update_project(
                 dossier,
                 request.user,
                 project.pk,
                 form.domain_data(),
                 version=form.cleaned_data["version"],
-            )
-        except InvalidInput as exc:
-            add_domain_errors(form, exc.errors)
-        except Conflict as exc:
-            # Stale version (or the dossier froze meanwhile): say so, keep every input.
-            form.add_error(None, exc.message)
-            status = 409
-        except DomainError as exc:
-            return domain_error_response(request, exc, dossier)
-        else:
+            ),
+        )
+        if response:
+            return response
+        status = failed or status
+        if not failed:
+            project = updated
             messages.success(request, _("Fiche projet enregistrée."))
             _warn_duplicate_rank(request, dossier, project)
             return redirect("dossiers:project_edit", dossier.pk, project.pk)
@@ -293,19 +311,19 @@ def _save_line(request, dossier, project, line=None):
     status = 400
     if form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def save():
             if line is None:
-                editing.create_line(dossier, request.user, project.pk, data, french=True)
-            else:
-                editing.update_line(dossier, request.user, project.pk, line.pk, data, french=True)
-        except InvalidInput as exc:
-            add_domain_errors(form, exc.errors)
-        except Conflict as exc:
-            form.add_error(None, exc.message)
-            status = 409
-        except DomainError as exc:
-            return domain_error_response(request, exc, dossier)
-        else:
+                return editing.create_line(dossier, request.user, project.pk, data, french=True)
+            return editing.update_line(
+                dossier, request.user, project.pk, line.pk, data, french=True
+            )
+
+        _saved, failed, response = _write(request, form, dossier, save)
+        if response:
+            return response
+        status = failed or status
+        if not failed:
             messages.success(
                 request,
                 _("Ligne de financement ajoutée.")
