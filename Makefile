@@ -54,9 +54,11 @@ test: install-test browser
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
 
+# Style, and the architecture's layers (pyproject.toml [tool.importlinter]).
 lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: install-test
 	$(BIN)/ruff format .

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import AuthFailure
 from common.errors import DomainError
 
 MAX_FAILURES = 10
@@ -53,8 +54,6 @@ def token_key(request):
 
 
 def _recent(scope, key, now):
-    from accounts.models import AuthFailure
-
     return AuthFailure.objects.filter(scope=scope, key=key, at__gt=now - WINDOW)
 
 
@@ -75,7 +74,6 @@ def minutes_left(scope, key, now=None):
 
 def record_failure(scope, key, now=None):
     """Count one failure (not beyond the block: a blocked key does not extend its block)."""
-    from accounts.models import AuthFailure
 
     now = now or timezone.now()
     if _recent(scope, key, now).count() >= MAX_FAILURES:
@@ -85,8 +83,6 @@ def record_failure(scope, key, now=None):
 
 
 def clear(scope, key):
-    from accounts.models import AuthFailure
-
     AuthFailure.objects.filter(scope=scope, key=key).delete()
 
 

@@ -188,7 +188,7 @@ INITIAL_ENVELOPES = {"recurring": Decimal("1600000.00"), "one_off": Decimal("400
 
 def budget(rng, campaigns, envelopes, lines, state_of, staff):
     """Envelope amendments (the envelopes end above what is granted) and delegations."""
-    from campaign.models import Delegation, DelegationInstrument, Envelope, EnvelopeAmendment
+    from budget.models import Delegation, DelegationInstrument, Envelope, EnvelopeAmendment
 
     granted = {}
     for line in lines:
@@ -449,7 +449,8 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
     from django.utils import timezone
 
     from accounts.models import RoleGrant, User
-    from campaign.models import Campaign, Envelope, Filiere, Territory
+    from budget.models import Envelope
+    from campaign.models import Campaign, Filiere, Territory
     from common.identifiers import finess_with_key
     from common.money import CENT
     from dossiers.domain.access import with_document_relations
@@ -683,7 +684,7 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
                     line.proposal_opinion = rng.choices(opinions, (6, 3, 1))[0]
                 if state == "decided":
                     # Every line of a decided dossier is granted (0 possible), coherent with
-                    # its outcome (campaign.domain.budget._check_outcome).
+                    # its outcome (budget.domain.budget._check_outcome).
                     if outcome == Outcome.ACCEPTED:
                         granted = amount
                     elif outcome == Outcome.PARTIALLY_ACCEPTED and p.priority <= 3:

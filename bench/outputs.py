@@ -55,7 +55,8 @@ def generate(args):
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from campaign.models import Campaign, Envelope, EnvelopeKind, Filiere, Territory
+    from budget.models import Envelope, EnvelopeKind
+    from campaign.models import Campaign, Filiere, Territory
     from common.identifiers import finess_with_key
     from dossiers.enums import DossierState, LineCategory, LineNature, Mission, Outcome
     from dossiers.models import Dossier, FundingLine, Project
@@ -217,7 +218,7 @@ def main():
         setup_django(Path(tmp))
         from django.db import connection
 
-        from campaign.domain import exports, letters
+        from outputs.domain import exports, letters
 
         print(f"Base de données : {connection.vendor} ({connection.settings_dict['NAME']})")
         (campaign, n_dossiers, n_projects, n_lines), elapsed = timed(

@@ -6,20 +6,20 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from campaign.domain.extensions import grant_extension
-from campaign.models import Campaign, Envelope, Filiere, Territory
+from campaign.models import Campaign, Filiere, Territory
 from campaign.schemas import CampaignOut, ExtensionIn, ExtensionOut, FiliereOut, TerritoryOut
+from common.api_docs import errors
 from common.api_input import body_dict, check_slug, iso
 from common.errors import NotFound
 from common.money import money_str
-from config.api_docs import errors
 
 router = Router(tags=["campagnes"])
 
 
 def _campaigns():
-    return Campaign.objects.prefetch_related(
-        Prefetch("envelopes", queryset=Envelope.objects.only("campaign_id", "kind", "amount"))
-    ).order_by("-opens_at", "slug")
+    # The envelopes (budget app) through their reverse relation: the campaign documents of
+    # api.md show their amounts.
+    return Campaign.objects.prefetch_related("envelopes").order_by("-opens_at", "slug")
 
 
 def _campaign_or_404(slug, queryset=None):

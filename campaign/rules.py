@@ -4,7 +4,7 @@ coverage, printable dossiers).
 "staff" in api.md = internal staff (CARESP reviewers and ARS roles): they read
 every submitted dossier, so they may export them. Letter templates are
 configured by administrators. A lead reads its own decided dossier's letter
-(see campaign.domain.letters.letter_for) and prints its own dossier."""
+(see outputs.domain.letters.letter_for) and prints its own dossier."""
 
 import rules
 

@@ -1,4 +1,4 @@
-from campaign.views import budget, extensions, outputs
+from campaign.views import extensions
 
 app_name = "campaign"
-urlpatterns = budget.urlpatterns + extensions.urlpatterns + outputs.urlpatterns
+urlpatterns = extensions.urlpatterns

@@ -24,8 +24,14 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
 from accounts import throttle
+from accounts.api import router as accounts_router
 from accounts.models import ApiToken
+from budget.api import router as budget_router
+from campaign.api import router as campaign_router
 from common.errors import DomainError
+from dossiers.api import router as dossiers_router
+from outputs.api import router as outputs_router
+from scoring.api import router as scoring_router
 
 logger = logging.getLogger(__name__)
 
@@ -146,13 +152,6 @@ def on_unexpected(request, exc):
 
 
 def register_routers():
-    from accounts.api import router as accounts_router
-    from campaign.api import router as campaign_router
-    from campaign.api_budget import router as budget_router
-    from campaign.api_outputs import router as outputs_router
-    from dossiers.api import router as dossiers_router
-    from scoring.api import router as scoring_router
-
     for router in (
         accounts_router,
         campaign_router,

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "campaign",
     "dossiers",
     "scoring",
+    "budget",
+    "outputs",
+    "setup",
 ]
 
 MIDDLEWARE = [

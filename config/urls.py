@@ -8,6 +8,8 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("comptes/", include("accounts.urls")),
     path("campagnes/", include("campaign.urls")),
+    path("campagnes/", include("budget.urls")),
+    path("campagnes/", include("outputs.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("evaluation/", include("scoring.urls")),
     path("api/v1/", api.urls),

@@ -15,13 +15,13 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from campaign.models import Filiere
+from common.api_docs import errors
 from common.api_input import SLUG_RE, body_dict, iso
 from common.errors import InvalidInput, NotFound
 from common.money import money_str
-from config.api_docs import errors
 from dossiers import workflow
 from dossiers.domain import attachments as attachment_domain
-from dossiers.domain import editing
+from dossiers.domain import editing, transitions
 from dossiers.domain.access import get_visible_dossier, visible_dossiers, with_document_relations
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.serialize import dossier_document, line_document, project_document
@@ -396,7 +396,7 @@ def list_transitions(request, id: int):
     dossier = _visible(request.auth, id)
     return [
         {"name": name, "label": str(label)}
-        for name, label in workflow.available_transitions(dossier, request.auth)
+        for name, label in transitions.available_transitions(dossier, request.auth)
     ]
 
 
@@ -429,7 +429,7 @@ def fire_transition(request, id: int, name: str, payload: TransitionIn | None = 
         raise NotFound(_("Action inconnue : « %(name)s ».") % {"name": name[:50]})
     due_date = _parse_due_date(data.get("due_date"))
     try:
-        workflow.transition(
+        transitions.transition(
             dossier, name, user, comment=data.get("comment") or "", due_date=due_date
         )
     except InvalidInput as exc:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign, Territory
+from common.money import format_eur
 from dossiers.domain.attachments import ALLOWED_LABEL
 from dossiers.domain.parts import SWOT_KEYS
 from dossiers.enums import DossierState, LineCategory, LineNature, Mission, Section
@@ -181,8 +182,6 @@ class FundingLineForm(forms.Form):
 
     @classmethod
     def initial_for(cls, line):
-        from common.money import format_eur
-
         amount = format_eur(line.amount).replace("\u00a0€", "") if line.amount is not None else ""
         return {
             "label": line.label,

@@ -7,7 +7,8 @@ import factory
 from django.utils import timezone
 
 from accounts.models import RoleGrant, User
-from campaign.models import Campaign, Envelope, EnvelopeKind, Filiere, Territory
+from budget.models import Envelope, EnvelopeKind
+from campaign.models import Campaign, Filiere, Territory
 from common.identifiers import finess_with_key
 from dossiers.enums import LineCategory, LineNature, Mission
 from dossiers.models import Dossier, FundingLine, Project

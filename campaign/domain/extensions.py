@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import rules
 from django.utils.translation import gettext as _
 
+from campaign.models import DeadlineExtension, Filiere
 from common.errors import InvalidInput, PermissionDenied
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -59,8 +60,6 @@ def parse_until(value):
 
 
 def _resolve_filiere(campaign, filiere):
-    from campaign.models import Filiere
-
     if isinstance(filiere, Filiere):
         if filiere.campaign_id == campaign.id:
             return filiere
@@ -80,7 +79,6 @@ def grant_extension(campaign, user, filiere, until, reason):
     ARS instructors and administrators only (PermissionDenied otherwise). The
     new deadline must be after the campaign's deadline and a reason is required
     (InvalidInput, keyed by field). Returns the DeadlineExtension."""
-    from campaign.models import DeadlineExtension
 
     if not rules.has_perm("dossiers.grant_extension", user):
         raise PermissionDenied(

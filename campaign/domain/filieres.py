@@ -15,6 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, RoleGrant, User
+from campaign.models import Filiere
 from campaign.rules import can_invite_editor
 from common.errors import Conflict, InvalidInput, PermissionDenied
 
@@ -69,8 +70,6 @@ def _free_username(email):
 
 
 def _send_invitation(user_id, filiere_id, by_user_id, with_link):
-    from campaign.models import Filiere
-
     user = User.objects.get(pk=user_id)
     filiere = Filiere.objects.select_related("campaign").get(pk=filiere_id)
     context = {

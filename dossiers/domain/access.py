@@ -3,11 +3,10 @@
 from django.db.models import Prefetch, Q
 
 from dossiers.enums import DossierState
+from dossiers.models import Dossier, Project
 
 
 def visible_dossiers(user, queryset=None):
-    from dossiers.models import Dossier
-
     queryset = Dossier.objects.all() if queryset is None else queryset
     if not user.is_authenticated:
         return queryset.none()
@@ -18,8 +17,6 @@ def visible_dossiers(user, queryset=None):
 
 
 def with_document_relations(queryset):
-    from dossiers.models import Project
-
     return queryset.select_related("campaign", "filiere").prefetch_related(
         Prefetch(
             "projects",
@@ -31,7 +28,6 @@ def with_document_relations(queryset):
 
 def get_visible_dossier(user, pk, queryset=None):
     """The dossier, or None when it does not exist or this user may not know it exists."""
-    from dossiers.models import Dossier
 
     queryset = (
         Dossier.objects.select_related("campaign", "filiere") if queryset is None else queryset

@@ -6,11 +6,14 @@ import zlib
 
 from django.conf import settings
 from django.db import transaction
+from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError, InvalidInput, NotFound
 from dossiers.domain.editing import _lock_for_edit, _touch
 from dossiers.enums import Section
+from dossiers.models import Attachment
 
 # The "mimetype" member of an OpenDocument file is a few dozen bytes.
 MIMETYPE_MAX_BYTES = 100
@@ -98,7 +101,6 @@ def _safe_name(name, content_type):
 
 def add_attachment(dossier, user, upload, section, project_id=None):
     """Store an uploaded file on the dossier; raise 413/415/400-style errors in French."""
-    from dossiers.models import Attachment
 
     if section not in Section.values:
         raise InvalidInput(
@@ -153,7 +155,6 @@ def add_attachment(dossier, user, upload, section, project_id=None):
 def delete_attachment(dossier, user, attachment_id):
     """Remove an attachment from the dossier. Once the dossier has been submitted, the
     file stays stored (hidden) because a snapshot refers to it."""
-    from django.utils import timezone
 
     with transaction.atomic():
         locked = _lock_for_edit(dossier, user)
@@ -173,7 +174,6 @@ def delete_attachment(dossier, user, attachment_id):
 
 def file_response(attachment):
     """Stream a stored attachment as a download (never rendered inline by the browser)."""
-    from django.http import FileResponse
 
     try:
         handle = attachment.file.open("rb")

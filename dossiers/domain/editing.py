@@ -19,6 +19,7 @@ from common.identifiers import validate_finess
 from common.money import parse_amount
 from dossiers.domain.parts import CLEANERS, _Collector, clean_diagnostic
 from dossiers.enums import LineCategory, LineNature, Mission
+from dossiers.models import Dossier, FundingLine, Project
 from dossiers.rules import can_edit_dossier, is_dossier_editor
 
 
@@ -29,8 +30,6 @@ def part_fingerprint(value):
 
 
 def _lock_for_edit(dossier, user):
-    from dossiers.models import Dossier
-
     locked = (
         Dossier.objects.select_for_update().select_related("campaign", "filiere").get(pk=dossier.pk)
     )
@@ -51,8 +50,6 @@ def _touch(dossier, *fields):
 
 
 def create_dossier(user, filiere):
-    from dossiers.models import Dossier
-
     if filiere.id not in user.filiere_ids:
         raise PermissionDenied(_("Seul un porteur de cette filière peut créer son dossier."))
     if Dossier.objects.filter(campaign_id=filiere.campaign_id, filiere=filiere).exists():
@@ -246,8 +243,6 @@ def _locked_project(dossier, user, project_id):
 
 
 def create_project(dossier, user, data):
-    from dossiers.models import Project
-
     fields = clean_project(data)
     with transaction.atomic():
         locked = _lock_for_edit(dossier, user)
@@ -296,8 +291,6 @@ def delete_project(dossier, user, project_id):
 
 
 def create_line(dossier, user, project_id, data, *, french=False):
-    from dossiers.models import FundingLine
-
     fields = clean_line(data, french=french)
     with transaction.atomic():
         locked, project = _locked_project(dossier, user, project_id)

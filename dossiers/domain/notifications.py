@@ -20,6 +20,8 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role, User
 from dossiers.enums import DossierState
+from dossiers.models import Dossier
+from dossiers.workflow import TRANSITIONS
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +116,6 @@ def send(template, context, recipients):
 
 
 def notify_transition(dossier_id, name, from_state, user_id, comment=""):
-    from dossiers.models import Dossier
-
     try:
         dossier = Dossier.objects.select_related("campaign", "filiere").get(pk=dossier_id)
         actor = User.objects.filter(pk=user_id).first()
@@ -127,7 +127,6 @@ def notify_transition(dossier_id, name, from_state, user_id, comment=""):
             "comment": comment,
         }
         applicants = editor_emails(dossier.filiere)
-        from dossiers.workflow import TRANSITIONS
 
         # A staff comment on an internal step (entering a review) is not for the applicant.
         applicant_comment = comment if TRANSITIONS[name].is_public else ""

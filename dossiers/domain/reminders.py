@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from campaign.models import Campaign, DeadlineExtension, Filiere, ReminderLog
 from dossiers.domain.notifications import dossier_url, send
 from dossiers.enums import DossierState
+from dossiers.models import Dossier
 
 REMINDER_WINDOW = dt.timedelta(hours=48)
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -62,7 +63,6 @@ def _already_reminded(dossier, logs, deadline, window):
 
 def due_reminders(now=None, window=REMINDER_WINDOW):
     """The reminders to send now: one per filière still at the draft stage near its deadline."""
-    from dossiers.models import Dossier
 
     now = now or timezone.now()
     campaigns = (
@@ -123,7 +123,6 @@ def _context(reminder):
 
 def _send_one(reminder, now, window):
     """Send and record one reminder; re-checked under a lock so two runs never both send."""
-    from dossiers.models import Dossier
 
     with transaction.atomic():
         Filiere.objects.select_for_update().get(pk=reminder.filiere.pk)

@@ -5,11 +5,10 @@ from django.utils import timezone
 
 from dossiers.domain.access import with_document_relations
 from dossiers.domain.serialize import content_hash, dossier_document
+from dossiers.models import Dossier, Snapshot
 
 
 def take_snapshot(dossier, user, transition_name, now=None):
-    from dossiers.models import Dossier, Snapshot
-
     fresh = with_document_relations(Dossier.objects.filter(pk=dossier.pk)).get()
     content = dossier_document(fresh)
     number = (Snapshot.objects.filter(dossier=dossier).aggregate(n=Max("number"))["n"] or 0) + 1

@@ -10,6 +10,7 @@ from django.db.models import Case, DecimalField, F, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from dossiers.enums import LineNature
+from dossiers.models import FundingLine
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -48,7 +49,6 @@ def all_sums(prefix=""):
 
 def dossier_line_totals(dossier):
     """(totals of the dossier, {project_id: totals}) in two queries."""
-    from dossiers.models import FundingLine
 
     lines = FundingLine.objects.filter(project__dossier=dossier)
     overall = lines.aggregate(**all_sums())

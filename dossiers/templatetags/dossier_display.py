@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from dossiers import enums
+from dossiers.forms_projects import AttachmentForm
 from dossiers.rules import can_edit_dossier
 
 register = template.Library()
@@ -155,7 +156,6 @@ def attachments_block(context, dossier, section, project=None):
     """What _attachments.html shows: this part's current attachments and, for an editor
     while the dossier is editable, the upload form. Uses the prefetched
     `dossier.attachments` when there is one (no query per part)."""
-    from dossiers.forms_projects import AttachmentForm
 
     request = context.get("request")
     user = getattr(request, "user", None)

@@ -5,7 +5,7 @@ this user may not see is a 404 (dossiers.domain.access.get_visible_dossier);
 editing pages answer 403 to people who may see the dossier but not edit it
 (staff), and send editors to the read-only page once the dossier is no longer
 editable. Every change goes through a domain function (dossiers.domain.editing,
-dossiers.workflow.transition, campaign.domain.filieres.invite_editor)."""
+dossiers.domain.transitions.transition, campaign.domain.filieres.invite_editor)."""
 
 from collections import Counter
 
@@ -25,6 +25,7 @@ from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from dossiers.domain.access import get_visible_dossier
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.editing import create_dossier, part_fingerprint, update_parts
+from dossiers.domain.transitions import available_transitions, transition
 from dossiers.enums import Section
 from dossiers.forms import (
     OFFER_FIELDS,
@@ -35,7 +36,7 @@ from dossiers.forms import (
 )
 from dossiers.models import Dossier
 from dossiers.rules import TRANSITION_PERMISSIONS, can_edit_dossier, is_dossier_editor
-from dossiers.workflow import DIRECT_TRANSITIONS, TRANSITIONS, available_transitions, transition
+from dossiers.workflow import DIRECT_TRANSITIONS, TRANSITIONS
 
 # The four steps of the dossier, in the order of the stepper.
 STEPS = [Section.IDENTITY, Section.DIAGNOSTIC, Section.SWOT, Section.PROJECTS]

@@ -19,12 +19,12 @@ from campaign.models import Filiere, Territory
 from dossiers.domain.access import visible_dossiers, with_document_relations
 from dossiers.domain.serialize import dossier_document
 from dossiers.domain.totals import ZERO, dossier_line_totals, requested_sums
+from dossiers.domain.transitions import available_transitions
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature, Mission, Section
 from dossiers.forms_projects import DossierFilterForm
 from dossiers.models import Dossier, FundingLine
 from dossiers.rules import is_dossier_editor
 from dossiers.views.guards import optional_url, refuse, visible_or_404
-from dossiers.workflow import available_transitions
 
 PAGE_SIZE = 50
 
@@ -226,8 +226,8 @@ def dossier_detail(request, pk):
             "title": dossier.display_name,
             # Links to the other pages about this dossier (each checks its own rights).
             "workspace_url": optional_url("scoring:dossier", dossier.pk) if staff_view else None,
-            "letter_url": optional_url("campaign:dossier_letter", dossier.pk) if decided else None,
-            "print_url": optional_url("campaign:dossier_print", dossier.pk)
+            "letter_url": optional_url("outputs:dossier_letter", dossier.pk) if decided else None,
+            "print_url": optional_url("outputs:dossier_print", dossier.pk)
             if dossier.state in SUBMITTED_STATES | {DossierState.WITHDRAWN}
             else None,
         },

@@ -22,8 +22,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DecimalField, F, Max, Min, Q, Sum
 from django.utils.translation import gettext as _
 
+from campaign.models import Filiere
 from common.errors import PermissionDenied
+from dossiers.domain.access import visible_dossiers
 from dossiers.enums import SUBMITTED_STATES, LineNature, Opinion
+from dossiers.models import Dossier
 from scoring.domain.grid import get_grid, grid_criteria
 from scoring.models import CriterionScore, ProjectOpinion, Review
 from scoring.rules import can_view_all_reviews, can_view_ranking
@@ -258,9 +261,6 @@ def campaign_ranking(campaign, user):
     Dossiers without any counted review come last, unranked. ARS roles see
     every dossier; a CARESP reviewer sees only the dossiers whose reviews
     they may read (their own review submitted), with their overall rank."""
-    from campaign.models import Filiere
-    from dossiers.domain.access import visible_dossiers
-    from dossiers.models import Dossier
 
     if not can_view_ranking.test(user):
         raise PermissionDenied(_("Le classement est réservé aux équipes de l'ARS et de la CARESP."))

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from dossiers.enums import DossierState as S
+from dossiers.models import Dossier
+from scoring.domain import notifications
 from scoring.models import ConflictOfInterest, Review, ReviewerAssignment
 from scoring.rules import can_assign_reviewers, can_declare_conflict, is_reviewer
 
@@ -27,7 +29,6 @@ REVIEWER_ROLES = (Role.CARESP_REVIEWER, Role.ARS_INSTRUCTOR)
 
 def lock_dossier(dossier):
     """The dossier row, locked until the end of the transaction (staff may not see drafts)."""
-    from dossiers.models import Dossier
 
     locked = (
         Dossier.objects.select_for_update()
@@ -61,7 +62,6 @@ def is_assigned(dossier, user):
 
 def assign_reviewer(dossier, actor, reviewer):
     """ARS instructor gives `reviewer` (a User) the dossier to score."""
-    from scoring.domain import notifications
 
     if not can_assign_reviewers.test(actor):
         raise PermissionDenied(
@@ -138,7 +138,6 @@ def unassign_reviewer(dossier, actor, reviewer):
 
 def declare_conflict(dossier, user, reason, *, now=None):
     """A reviewer declares a conflict of interest on a dossier (see the module docstring)."""
-    from scoring.domain import notifications
 
     if not can_declare_conflict.test(user):
         raise PermissionDenied(

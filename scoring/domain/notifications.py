@@ -4,13 +4,13 @@ import logging
 
 from accounts.models import Role
 from dossiers.domain.notifications import send, staff_emails, workspace_url
+from scoring.models import ConflictOfInterest, Review, ReviewerAssignment
 
 logger = logging.getLogger(__name__)
 
 
 def notify_assignment(assignment_id):
     """Tell a reviewer that a dossier was assigned to them."""
-    from scoring.models import ReviewerAssignment
 
     try:
         assignment = ReviewerAssignment.objects.select_related(
@@ -30,7 +30,6 @@ def notify_assignment(assignment_id):
 
 def notify_conflict(conflict_id):
     """Tell the ARS instructors (but the declarer) that a conflict was declared."""
-    from scoring.models import ConflictOfInterest, Review
 
     try:
         conflict = ConflictOfInterest.objects.select_related(

@@ -24,9 +24,9 @@ from campaign.models import Campaign, Territory
 from common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from dossiers.domain.access import get_visible_dossier, visible_dossiers
 from dossiers.domain.diff import diff_snapshots
+from dossiers.domain.transitions import available_transitions
 from dossiers.enums import DossierState as S
 from dossiers.models import Dossier, HistoryEntry, Snapshot
-from dossiers.workflow import available_transitions
 from scoring.domain import aggregate as aggregates
 from scoring.domain import assignments, comments, reviews
 from scoring.domain.grid import get_grid, grid_criteria, is_locked, update_grid

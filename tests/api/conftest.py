@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import ApiToken, Role
 from dossiers.domain.attachments import add_attachment
-from dossiers.workflow import transition
+from dossiers.domain.transitions import transition
 from tests.factories import UserFactory, complete_dossier
 
 ROLES = [

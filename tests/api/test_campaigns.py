@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 
-from campaign.models import DeadlineExtension, Envelope
+from budget.models import Envelope
+from campaign.models import DeadlineExtension
 from tests.api.conftest import ROLES
-from tests.factories import FiliereFactory, TerritoryFactory
+from tests.factories import CampaignFactory, FiliereFactory, TerritoryFactory
 
 PARIS = dt.timezone(dt.timedelta(hours=1))
 
@@ -68,8 +69,6 @@ def test_unknown_or_malformed_campaign_is_404(api, campaign):
 
 
 def test_campaign_list_has_fixed_query_count(api, django_assert_max_num_queries, db):
-    from tests.factories import CampaignFactory
-
     for _ in range(5):
         CampaignFactory()
     with django_assert_max_num_queries(5):

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 
 from accounts.models import ApiToken
@@ -23,8 +23,6 @@ def run_together(requests):
     results = [None] * len(requests)
 
     def worker(index, call):
-        from django.db import connections
-
         try:
             barrier.wait()
             results[index] = call()

@@ -3,7 +3,7 @@ the OpenAPI schema documents every endpoint."""
 
 import pytest
 
-from dossiers.workflow import transition
+from dossiers.domain.transitions import transition
 from tests.factories import (
     FiliereFactory,
     FundingLineFactory,

@@ -2,10 +2,11 @@
 
 import pytest
 
-from common.identifiers import finess_with_key
+from common.identifiers import finess_with_key, validate_finess
 from dossiers.models import Dossier, FundingLine, Project
 from tests.factories import (
     DossierFactory,
+    FiliereFactory,
     FundingLineFactory,
     ProjectFactory,
     complete_diagnostic,
@@ -45,8 +46,6 @@ def test_create_unknown_campaign_or_filiere(api, filiere, body):
 
 
 def test_create_for_a_filiere_of_another_campaign_is_404(api, filiere):
-    from tests.factories import FiliereFactory
-
     FiliereFactory(slug="ailleurs")
     response = api.post("dossiers", {"campaign": "bretagne-2025", "filiere": "ailleurs"})
     assert response.status_code == 404
@@ -200,8 +199,6 @@ def test_valid_identifiers_are_accepted(api, dossier):
 
 
 def _valid(finess):
-    from common.identifiers import validate_finess
-
     try:
         validate_finess(finess)
         return True

@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from dossiers.domain.transitions import transition
 from dossiers.models import Dossier
-from dossiers.workflow import transition
 from tests.api.conftest import EDITORS, PDF, ROLES, STAFF
-from tests.factories import complete_swot
+from tests.factories import FiliereFactory, complete_dossier, complete_swot
 
 OUTSIDERS = {"other_lead", "outsider"}
 
@@ -299,8 +299,6 @@ def test_endpoint_by_role(
 
 @pytest.mark.parametrize("role", ROLES)
 def test_dossier_list_by_role(role, people, api_as, draft, campaign, lead, instructor):
-    from tests.factories import FiliereFactory, complete_dossier
-
     other_filiere = campaign.filieres.get(slug="cornouaille")
     other_submitted = transition(
         complete_dossier(filiere=other_filiere), "submit", people["other_lead"]

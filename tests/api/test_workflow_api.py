@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from campaign.models import DeadlineExtension
+from dossiers.domain.transitions import transition
 from dossiers.models import Dossier, FundingLine, HistoryEntry, Snapshot
-from dossiers.workflow import transition
 from tests.factories import DossierFactory, complete_dossier
 
 
@@ -194,8 +195,6 @@ def test_extension_of_another_filiere_does_not_help(
 
 
 def test_expired_extension_does_not_help(api, dossier, campaign, instructor):
-    from campaign.models import DeadlineExtension
-
     campaign.deadline = timezone.now() - dt.timedelta(days=3)
     campaign.save()
     DeadlineExtension.objects.create(

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from dossiers.workflow import transition
+from dossiers.domain.transitions import transition
 from tests.factories import DossierFactory, UserFactory, complete_dossier
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from playwright.sync_api import expect, sync_playwright
 
 from accounts.models import Role
 from dossiers.models import Dossier
@@ -36,7 +37,6 @@ def server(_media_url_for_live_server, live_server):
 
 @pytest.fixture
 def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test are
     # still synchronous ones.
@@ -60,8 +60,6 @@ def browser_page(monkeypatch):
 
 
 def test_add_member_row_with_javascript(browser_page, server, filiere):
-    from playwright.sync_api import expect
-
     page = browser_page
     lead = UserFactory(username="porteur-navigateur", roles=[Role.FILIERE_LEAD])
     filiere.editors.add(lead)

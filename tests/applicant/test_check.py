@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from tests.factories import DossierFactory, ProjectFactory
 
@@ -94,8 +95,6 @@ def test_complete_returned_dossier_offers_to_resubmit(client, lead, returned):
 
 
 def test_deadline_passed_hides_the_submit_button(client, lead, complete, campaign):
-    from django.utils import timezone
-
     campaign.deadline = timezone.now() - timezone.timedelta(hours=1)
     campaign.save()
     client.force_login(lead)

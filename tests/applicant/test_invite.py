@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Role, User
 from campaign.domain.filieres import invite_editor
 from common.errors import Conflict, PermissionDenied
-from tests.factories import UserFactory
+from tests.factories import FiliereFactory, UserFactory
 
 
 def invite(dossier):
@@ -163,8 +163,6 @@ def test_duplicate_addresses_are_refused(lead, filiere):
 def test_invited_again_to_another_filiere_gets_a_fresh_link(
     lead, filiere, campaign, django_capture_on_commit_callbacks
 ):
-    from tests.factories import FiliereFactory
-
     with django_capture_on_commit_callbacks(execute=True):
         first = invite_editor(filiere, lead, "pending@example.fr")
     other = FiliereFactory(campaign=campaign)

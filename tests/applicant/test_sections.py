@@ -6,8 +6,8 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from dossiers.domain.editing import update_parts
+from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState, Mission
-from dossiers.workflow import transition
 from tests.applicant.helpers import (
     diagnostic_data,
     field_error_block,

@@ -28,12 +28,21 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from config.api import api
 from dossiers.workflow import DIRECT_TRANSITIONS
 from tests.audit.conftest import isolated
-from tests.audit.world import APPLICANT_ROLES, ROLES, SECRET_TOKENS, STATES, leaked_secrets
+from tests.audit.world import (
+    APPLICANT_ROLES,
+    PDF,
+    ROLES,
+    SECRET_TOKENS,
+    STATES,
+    budget_lines,
+    leaked_secrets,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_media")]
 
@@ -229,29 +238,29 @@ WEB = {
     "accounts:password_set": lambda w: [Case({"uidb64": "MQ", "token": "lien-invalide"})],
     "accounts:password_set_done": none,
     # Budget.
-    "campaign:budget_home": none,
-    "campaign:budget": slugs(),
-    "campaign:amend_envelope": lambda w: [
+    "budget:home": none,
+    "budget:dashboard": slugs(),
+    "budget:amend_envelope": lambda w: [
         Case({"slug": w.campaign.slug, "kind": kind}, label=kind)
         for kind in ("recurring", "one_off", "inconnue")
     ],
-    "campaign:delegations": slugs(),
+    "budget:delegations": slugs(),
     "campaign:extensions": slugs(),
-    "campaign:proposal": per_state(),
-    "campaign:decision": per_state(),
+    "budget:proposal": per_state(),
+    "budget:decision": per_state(),
     # Outputs.
-    "campaign:outputs": none,
-    "campaign:exports": slugs(),
-    "campaign:letters": slugs(),
-    "campaign:letters_zip": slugs(),
-    "campaign:letter_settings": slugs(),
-    "campaign:letter_template": slugs(),
-    "campaign:coverage": slugs(),
-    "campaign:job_status": jobs,
-    "campaign:job_download": jobs,
-    "campaign:dossier_letter": per_state(),
-    "campaign:dossier_print": per_state(),
-    "campaign:dossier_print_docx": per_state(),
+    "outputs:home": none,
+    "outputs:exports": slugs(),
+    "outputs:letters": slugs(),
+    "outputs:letters_zip": slugs(),
+    "outputs:letter_settings": slugs(),
+    "outputs:letter_template": slugs(),
+    "outputs:coverage": slugs(),
+    "outputs:job_status": jobs,
+    "outputs:job_download": jobs,
+    "outputs:dossier_letter": per_state(),
+    "outputs:dossier_print": per_state(),
+    "outputs:dossier_print_docx": per_state(),
     # Dossiers: applicant side.
     "dossiers:create": lambda w: [
         Case({"filiere_pk": w.new_filiere.pk}, owner="A", label="new filière"),
@@ -426,8 +435,6 @@ def renamed(mapping, source):
 
 
 def decision_body(w, state):
-    from tests.audit.world import budget_lines
-
     return {
         "outcome": "rejected",
         "lines": [{"line": line.pk, "granted": "0"} for line in budget_lines(w.dossier(state))],
@@ -582,20 +589,20 @@ def _exception(response):
 
 # Staff-only pages and operations: a non-staff role never gets a success there.
 STAFF_ONLY = {
-    "campaign:budget_home",
-    "campaign:budget",
-    "campaign:amend_envelope",
-    "campaign:delegations",
-    "campaign:proposal",
-    "campaign:decision",
-    "campaign:exports",
-    "campaign:letters",
-    "campaign:letters_zip",
-    "campaign:letter_settings",
-    "campaign:letter_template",
-    "campaign:coverage",
-    "campaign:job_status",
-    "campaign:job_download",
+    "budget:home",
+    "budget:dashboard",
+    "budget:amend_envelope",
+    "budget:delegations",
+    "budget:proposal",
+    "budget:decision",
+    "outputs:exports",
+    "outputs:letters",
+    "outputs:letters_zip",
+    "outputs:letter_settings",
+    "outputs:letter_template",
+    "outputs:coverage",
+    "outputs:job_status",
+    "outputs:job_download",
     "dossiers:list",
     "scoring:dashboard",
     "scoring:dossier",
@@ -740,10 +747,6 @@ def test_web_url(world, key):
 
 
 def _multipart_send(client, url, headers):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.audit.world import PDF
-
     return client.post(
         url,
         {"file": SimpleUploadedFile("piece.pdf", PDF), "section": "identity"},
@@ -811,9 +814,9 @@ def test_the_matrix_is_not_vacuous(world):
         ("lead", reverse("dossiers:detail", args=[world.dossier("draft").pk]), 200),
         ("co_editor", reverse("dossiers:edit", args=[world.dossier("returned").pk]), 200),
         ("caresp", reverse("scoring:dossier", args=[world.dossier("caresp_review").pk]), 200),
-        ("instructor", reverse("campaign:proposal", args=[world.dossier("ars_analysis").pk]), 200),
-        ("decider", reverse("campaign:decision", args=[world.dossier("ars_analysis").pk]), 200),
-        ("lead", reverse("campaign:dossier_letter", args=[world.dossier("decided").pk]), 200),
+        ("instructor", reverse("budget:proposal", args=[world.dossier("ars_analysis").pk]), 200),
+        ("decider", reverse("budget:decision", args=[world.dossier("ars_analysis").pk]), 200),
+        ("lead", reverse("outputs:dossier_letter", args=[world.dossier("decided").pk]), 200),
         ("admin", reverse("admin:dossiers_dossier_changelist"), 200),
     ]
     for role, url, status in expectations:
@@ -824,7 +827,7 @@ def test_the_matrix_is_not_vacuous(world):
     # The confidential values are really there for the staff: the leak search is not blind.
     staff_pages = [
         ("instructor", reverse("scoring:dossier", args=[world.dossier("ars_analysis").pk])),
-        ("instructor", reverse("campaign:proposal", args=[world.dossier("ars_analysis").pk])),
+        ("instructor", reverse("budget:proposal", args=[world.dossier("ars_analysis").pk])),
     ]
     found = set()
     for role, url in staff_pages:

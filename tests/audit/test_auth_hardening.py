@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -17,6 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import throttle
 from accounts.models import ApiToken, AuthFailure
+from tests.factories import complete_dossier
 
 PASSWORD = "motdepasse-solide-2025"  # tests.factories.UserFactory
 LOGIN = "/comptes/connexion/"
@@ -294,10 +296,6 @@ def test_uploaded_files_have_no_public_url(client, db):
 
 
 def test_session_writes_need_the_csrf_token_in_the_api_and_the_pages(filiere, lead):
-    from django.test import Client
-
-    from tests.factories import complete_dossier
-
     dossier = complete_dossier(filiere=filiere)
     client = Client(enforce_csrf_checks=True)
     client.force_login(lead)

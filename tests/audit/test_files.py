@@ -15,11 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import ApiToken
-from campaign.domain import budget, letters
-from campaign.models import OutputJob
+from budget.domain import budget
 from common.errors import Conflict, InvalidInput
 from dossiers.domain.attachments import sniff_content_type
 from dossiers.models import Attachment
+from outputs.domain import letters
+from outputs.models import OutputJob
 from tests.factories import CampaignFactory, complete_dossier
 from tests.scoring.helpers import dossier_in
 
@@ -240,7 +241,7 @@ def test_a_stored_template_that_fails_on_a_real_dossier_is_a_409_not_a_500(
         letters.letter_for(decider, dossier.pk)
     assert "ne peut pas être appliqué" in exc.value.message
     client.force_login(dossier_lead)
-    response = client.get(reverse("campaign:dossier_letter", args=[dossier.pk]))
+    response = client.get(reverse("outputs:dossier_letter", args=[dossier.pk]))
     assert response.status_code == 409
     assert "__mro__" not in response.content.decode() or "object" not in response.content.decode()
 
@@ -266,8 +267,8 @@ def jobs(campaign, instructor):
 
 
 def test_job_files_only_for_who_may(client, campaign, jobs, lead, caresp, instructor, outsider):
-    own = reverse("campaign:job_download", args=[campaign.slug, jobs["own"].pk])
-    other = reverse("campaign:job_download", args=[campaign.slug, jobs["other"].pk])
+    own = reverse("outputs:job_download", args=[campaign.slug, jobs["own"].pk])
+    other = reverse("outputs:job_download", args=[campaign.slug, jobs["other"].pk])
     assert client.get(own).status_code == 302  # anonymous: to the login page
     for user, status in ((lead, 403), (outsider, 403)):
         client.force_login(user)

@@ -14,7 +14,7 @@ import pytest
 from django.db import transaction
 
 from accounts.models import ApiToken, Role
-from campaign.domain import budget
+from budget.domain import budget
 from scoring.domain import assignments
 from scoring.domain.grid import get_grid, grid_criteria
 from tests.api.test_robustness import HUGE, NASTY_VALUES, RAW_BODIES, assert_clean_error

@@ -3,21 +3,25 @@ applicant endpoints let through, what a decision freezes, proposals and delegati
 the wrong lines, envelopes, the protected state and the append-only history."""
 
 import ast
+import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 
-from accounts.models import ApiToken, Role
-from campaign.domain import budget
-from campaign.models import Delegation, Envelope
-from dossiers.models import Dossier, FundingLine, HistoryEntry, Snapshot
-from dossiers.workflow import transition
+from accounts.models import ApiToken, Role, RoleGrant
+from budget.domain import budget
+from budget.models import Delegation, Envelope
+from dossiers.domain.attachments import add_attachment
+from dossiers.domain.transitions import transition
+from dossiers.models import Attachment, Dossier, FundingLine, HistoryEntry, Snapshot
 from tests.factories import CampaignFactory, complete_dossier
-from tests.scoring.helpers import due_date
+from tests.scoring.helpers import dossier_in, due_date
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +32,6 @@ class Api:
         self.headers = {"Authorization": f"Bearer {ApiToken.issue(user)[1]}"}
 
     def __call__(self, method, path, body=None):
-        import json
-
         return self.client.generic(
             method,
             "/api/v1/" + path,
@@ -178,7 +180,6 @@ def test_an_editor_holding_a_staff_role_never_sees_internal_figures_through_the_
     client, filiere, lead, instructor
 ):
     """The dossier page already hid them; the API now follows the same rule."""
-    from accounts.models import RoleGrant
 
     dossier = analysed(filiere, lead, instructor)
     line = FundingLine.objects.get(project__dossier=dossier)
@@ -277,14 +278,13 @@ def test_the_delegations_page_refuses_a_line_of_another_campaign(
     client, campaign, filiere, lead, instructor, decider
 ):
     other_campaign = CampaignFactory(slug="autre-2024")
-    from tests.scoring.helpers import dossier_in
 
     other, _other_lead = dossier_in(other_campaign, "ars_analysis", instructor=instructor)
     decide_all(other, decider)
     foreign = FundingLine.objects.get(project__dossier=other)
     client.force_login(decider)
     response = client.post(
-        reverse("campaign:delegations", args=[campaign.slug]),
+        reverse("budget:delegations", args=[campaign.slug]),
         {
             "line": foreign.pk,
             "amount": "10,00",
@@ -417,7 +417,6 @@ def test_history_and_snapshots_are_append_only_for_every_writer(filiere, lead, i
         with pytest.raises(TypeError), transaction.atomic():
             attempt()
     # The dossier itself cannot be deleted from under its audit trail.
-    from django.db.models import ProtectedError
 
     with pytest.raises(ProtectedError):
         Dossier.objects.filter(pk=dossier.pk).delete()
@@ -450,9 +449,9 @@ ROOT = Path(settings.BASE_DIR)
 SKIPPED = {".venv", "tests", "migrations", "node_modules", "var", ".git"}
 # The benchmark generators write states in bulk into a throwaway database, on purpose
 # (bench/README.md).
-STATE_WRITERS = {"dossiers/workflow.py", "bench/generate.py", "bench/outputs.py"}
-# The demo reset drops the demo campaign's audit rows (campaign.domain.demo._delete_demo).
-AUDIT_ROW_DELETERS = {"campaign/domain/demo.py"}
+STATE_WRITERS = {"dossiers/domain/transitions.py", "bench/generate.py", "bench/outputs.py"}
+# The demo reset drops the demo campaign's audit rows (setup.demo._delete_demo).
+AUDIT_ROW_DELETERS = {"setup/demo.py"}
 
 
 def project_sources():
@@ -501,7 +500,9 @@ def test_the_dossier_state_is_written_only_by_the_workflow():
         lines = state_writes(source)
         if lines:
             offenders[relative] = lines
-    assert not offenders, f"État de dossier écrit hors de dossiers/workflow.py : {offenders}"
+    assert not offenders, (
+        f"État de dossier écrit hors de dossiers/domain/transitions.py : {offenders}"
+    )
 
 
 def test_the_scan_does_find_a_state_write():
@@ -527,7 +528,6 @@ def test_an_editor_with_an_ars_role_cannot_review_propose_or_decide_their_own_do
     client, filiere, lead, instructor, decider
 ):
     """A person may hold several roles: never on their own filière's dossier (audit)."""
-    from accounts.models import RoleGrant
 
     dossier = analysed(filiere, lead, instructor)
     line = FundingLine.objects.get(project__dossier=dossier)
@@ -563,10 +563,6 @@ def test_deleting_a_project_sheet_after_a_submission_keeps_the_submitted_attachm
 ):
     """Its attachments used to be deleted with it (cascade), although snapshot n° 1
     lists them: the submitted evidence was lost (audit)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from dossiers.domain.attachments import add_attachment
-    from dossiers.models import Attachment
 
     dossier = complete_dossier(filiere=filiere)
     project = dossier.projects.get()
@@ -600,11 +596,6 @@ def test_deleting_a_project_sheet_after_a_submission_keeps_the_submitted_attachm
 def test_deleting_a_project_sheet_of_a_draft_deletes_its_files(
     client, filiere, lead, settings, django_capture_on_commit_callbacks
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from dossiers.domain.attachments import add_attachment
-    from dossiers.models import Attachment
-
     dossier = complete_dossier(filiere=filiere)
     project = dossier.projects.get()
     attachment = add_attachment(
@@ -622,8 +613,6 @@ def test_deleting_a_project_sheet_of_a_draft_deletes_its_files(
 def test_an_editor_with_an_instructor_role_cannot_move_their_own_dossier(
     client, filiere, lead, instructor
 ):
-    from accounts.models import RoleGrant
-
     dossier = transition(complete_dossier(filiere=filiere), "submit", lead)
     RoleGrant.objects.create(user=lead, role=Role.ARS_INSTRUCTOR)
     lead.__dict__.pop("role_codes", None)

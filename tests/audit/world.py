@@ -20,13 +20,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import ApiToken, Role
-from campaign.domain import budget, letters
-from campaign.models import OutputJob
+from budget.domain import budget
 from common.identifiers import finess_with_key
 from dossiers.domain.attachments import add_attachment
+from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState as S
 from dossiers.enums import LineNature
-from dossiers.workflow import transition
+from dossiers.models import FundingLine
+from outputs.domain import letters
+from outputs.models import OutputJob
 from scoring.domain import assignments, comments, reviews
 from scoring.domain.grid import get_grid, grid_criteria
 from tests.factories import (
@@ -147,8 +149,6 @@ def _propose(dossier, instructor):
 
 
 def budget_lines(dossier):
-    from dossiers.models import FundingLine
-
     return list(FundingLine.objects.filter(project__dossier=dossier).order_by("pk"))
 
 

@@ -21,6 +21,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connections
+from django.test.utils import override_settings
+from playwright.sync_api import sync_playwright
 
 from tests.browser.helpers import RESULTS_DIR
 
@@ -77,7 +80,6 @@ def browser():
             "browser tests (or set CHROMIUM_PATH). Never run `playwright install`.",
             pytrace=False,
         )
-    from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an asyncio loop running in this thread for the
     # whole session; Django would then refuse every ORM call made by the tests
@@ -104,8 +106,6 @@ def browser():
 
 
 def close_database_connections():
-    from django.db import connections
-
     for connection in connections.all(initialized_only=True):
         if not connection.in_atomic_block:
             connection.close()
@@ -116,7 +116,6 @@ def _media_url_for_live_server():
     """Django's live server wraps the site in a media-file handler built from MEDIA_URL,
     which crashes on our MEDIA_URL = None (uploads are never served by URL). A URL with a
     host is never matched by that handler: the live server serves no upload either."""
-    from django.test.utils import override_settings
 
     override = override_settings(MEDIA_URL="https://media.invalid/")
     override.enable()

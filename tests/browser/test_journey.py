@@ -17,6 +17,8 @@ import os
 import re
 import zipfile
 
+import docx
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -377,7 +379,6 @@ def lead_downloads_the_letter(page, tmp_path, filiere):
     assert download.suggested_filename.endswith(".docx")
     path = tmp_path / download.suggested_filename
     download.save_as(path)
-    import docx
 
     document = docx.Document(str(path))
     text = "\n".join(p.text for p in document.paragraphs)
@@ -396,7 +397,6 @@ def instructor_exports_decisions(page, tmp_path, filiere):
     assert download.suggested_filename.endswith(".xlsx")
     path = tmp_path / download.suggested_filename
     download.save_as(path)
-    import openpyxl
 
     workbook = openpyxl.load_workbook(path)
     assert "Décisions" in workbook.sheetnames

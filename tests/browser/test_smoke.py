@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from campaign.models import Filiere
 from tests.browser.helpers import RESULTS_DIR, login, logout
 from tests.factories import DossierFactory
 
@@ -91,8 +92,6 @@ def test_staff_sees_the_dossier_list_in_the_navigation(page, instructor):
 
 
 def test_lead_cannot_open_another_filieres_dossier(page, lead, other_lead):
-    from campaign.models import Filiere
-
     other = DossierFactory(filiere=Filiere.objects.get(slug="cornouaille"))
     login(page, lead)
     response = page.goto(f"/dossiers/{other.pk}/")

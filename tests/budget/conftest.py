@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
+from dossiers.domain.transitions import transition
 from dossiers.enums import LineNature
-from dossiers.workflow import transition
+from dossiers.models import FundingLine
 from tests.factories import (
     DossierFactory,
     FiliereFactory,
@@ -56,8 +57,6 @@ def make_dossier(
 
 
 def lines_of(dossier):
-    from dossiers.models import FundingLine
-
     return list(
         FundingLine.objects.filter(project__dossier=dossier).order_by(
             "project__priority", "project_id", "pk"

@@ -12,13 +12,15 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 
-from campaign.domain.budget import amend_envelope, decide, record_delegation
-from campaign.models import Delegation, Envelope
+from accounts.models import Role
+from budget.domain.budget import amend_envelope, decide, record_delegation
+from budget.models import Delegation, Envelope
 from common.errors import Conflict
 from common.identifiers import finess_with_key
 from dossiers.enums import DossierState
-from dossiers.models import Dossier, FundingLine
+from dossiers.models import Dossier, FundingLine, HistoryEntry
 from tests.budget.conftest import ONE_OFF, REC, grant_all, lines_of, make_dossier
+from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.postgres,
@@ -134,10 +136,6 @@ def test_concurrent_amendment_and_decisions_keep_granted_within_the_envelope(
 
 
 def test_two_deciders_on_the_same_dossier_decide_once(campaign, instructor, decider):
-    from accounts.models import Role
-    from dossiers.models import HistoryEntry
-    from tests.factories import UserFactory
-
     other_decider = UserFactory(username="decideur2", roles=[Role.ARS_DECIDER])
     dossier = make_dossier(campaign, instructor, [(REC, "52000.00")])
     for user in (decider, other_decider):

@@ -6,12 +6,13 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from campaign.domain.budget import decide
+from budget.domain.budget import decide
 from common.errors import Conflict, InvalidInput, PermissionDenied
 from common.money import format_eur
 from dossiers.enums import DossierState
 from dossiers.models import Dossier, HistoryEntry
 from tests.budget.conftest import ONE_OFF, REC, grant_all, lines_of, make_dossier
+from tests.factories import CampaignFactory
 
 
 def state_of(dossier):
@@ -271,8 +272,6 @@ def test_decision_only_in_ars_analysis(campaign, instructor, decider, analysed):
 
 
 def test_campaign_without_one_off_envelope_refuses_one_off_grants(instructor, decider):
-    from tests.factories import CampaignFactory
-
     campaign = CampaignFactory(slug="sans-ponctuel", envelopes={"recurring": "100000.00"})
     dossier = make_dossier(campaign, instructor, [(REC, "1000.00"), (ONE_OFF, "5.00")])
     with pytest.raises(Conflict) as exc:
@@ -282,8 +281,6 @@ def test_campaign_without_one_off_envelope_refuses_one_off_grants(instructor, de
 
 
 def test_other_campaigns_do_not_count(campaign, instructor, decider):
-    from tests.factories import CampaignFactory
-
     other_campaign = CampaignFactory(slug="pays-de-la-loire-2025")
     elsewhere = make_dossier(other_campaign, instructor, [(REC, "1600000.00")])
     decide(elsewhere, decider, "accepted", grant_all(elsewhere), "Accord.")

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from campaign.domain.budget import decide, record_delegation
-from campaign.models import Delegation
+from budget.domain.budget import decide, record_delegation
+from budget.models import Delegation
 from common.errors import Conflict, InvalidInput, PermissionDenied
 from common.identifiers import finess_with_key
 from tests.budget.conftest import ONE_OFF, REC, grant_all, lines_of, make_dossier

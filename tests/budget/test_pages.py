@@ -7,8 +7,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from campaign.domain.budget import decide
-from campaign.models import Delegation, Envelope, EnvelopeAmendment
+from budget.domain.budget import decide, record_delegation
+from budget.models import Delegation, Envelope, EnvelopeAmendment
+from budget.views import pages as budget_views
+from budget.views.pages import DELEGATIONS_PER_PAGE, LINES_PER_PAGE
 from common.identifiers import finess_with_key
 from common.money import format_eur
 from dossiers.enums import DossierState
@@ -50,7 +52,7 @@ def assert_csp_friendly(html):
 @pytest.mark.parametrize("who", EVERYONE)
 def test_dashboard_is_for_ars_staff_only(browse, analysed, decider, who):
     decide(analysed, decider, "accepted", grant_all(analysed), "Accord.")
-    response = browse(who, "get", reverse("campaign:budget", args=["bretagne-2025"]))
+    response = browse(who, "get", reverse("budget:dashboard", args=["bretagne-2025"]))
     if who == "anonymous":
         assert response.status_code == 302 and "/comptes/" in response["Location"]
     elif who in ARS:
@@ -65,7 +67,7 @@ def test_dashboard_is_for_ars_staff_only(browse, analysed, decider, who):
 def test_dashboard_shows_french_amounts_and_an_accessible_chart(browse, analysed, decider):
     decide(analysed, decider, "accepted", grant_all(analysed), "Accord.")
     html = browse(
-        "instructor", "get", reverse("campaign:budget", args=["bretagne-2025"])
+        "instructor", "get", reverse("budget:dashboard", args=["bretagne-2025"])
     ).content.decode()
     assert "1\u202f600\u202f000,00\u00a0€" in html
     assert format_eur(Decimal("1548000")) in html  # remaining
@@ -73,7 +75,7 @@ def test_dashboard_shows_french_amounts_and_an_accessible_chart(browse, analysed
     assert '<svg viewBox="0 0 640 260"' in html and 'role="img"' in html
     assert '<title id="chart-title">' in html and "<desc id=" in html
     assert "Engagements par année (reconductible au prorata la première année)" in html
-    assert reverse("campaign:decision", args=[analysed.pk]) in html
+    assert reverse("budget:decision", args=[analysed.pk]) in html
     assert "avenant-recurring" not in html  # the instructor does not amend envelopes
     assert_csp_friendly(html)
 
@@ -90,7 +92,7 @@ def test_dashboard_query_count_does_not_grow(
             territories=[territories[index % 4]],
         )
         decide(dossier, decider, "accepted", grant_all(dossier), "Accord.")
-    url = reverse("campaign:budget", args=["bretagne-2025"])
+    url = reverse("budget:dashboard", args=["bretagne-2025"])
     client.force_login(decider)
     # session, user, roles, campaign, summary (6), envelopes + history (2), campaigns,
     # dossiers (count, one page)
@@ -102,13 +104,11 @@ def test_dashboard_query_count_does_not_grow(
 def test_dashboard_lists_the_dossiers_one_page_at_a_time(
     client, monkeypatch, campaign, instructor, decider
 ):
-    from campaign.views import budget as budget_views
-
     monkeypatch.setattr(budget_views, "DOSSIERS_PER_PAGE", 2)
     for amount in ("1000.00", "2000.00", "3000.00"):
         make_dossier(campaign, instructor, [(REC, amount)])
     client.force_login(decider)
-    url = reverse("campaign:budget", args=["bretagne-2025"])
+    url = reverse("budget:dashboard", args=["bretagne-2025"])
     first = client.get(url).content.decode()
     second = client.get(url + "?page=2").content.decode()
     assert "Page 1 sur 2 (3 dossiers)" in first and "Page 2 sur 2 (3 dossiers)" in second
@@ -119,10 +119,10 @@ def test_dashboard_lists_the_dossiers_one_page_at_a_time(
 
 
 def test_budget_home_redirects_to_the_latest_campaign(browse, campaign):
-    response = browse("decider", "get", reverse("campaign:budget_home"))
+    response = browse("decider", "get", reverse("budget:home"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("campaign:budget", args=["bretagne-2025"])
-    assert browse("lead", "get", reverse("campaign:budget_home")).status_code == 403
+    assert response["Location"] == reverse("budget:dashboard", args=["bretagne-2025"])
+    assert browse("lead", "get", reverse("budget:home")).status_code == 403
 
 
 @pytest.mark.parametrize("who", ["lead", "caresp", "instructor", "decider", "admin_user"])
@@ -130,14 +130,14 @@ def test_nav_shows_budget_to_ars_roles_only(browse, campaign, who):
     # Staff are sent from the home page to the dossier list: read the page they land on.
     page = reverse("home") if who == "lead" else reverse("dossiers:list")
     html = browse(who, "get", page).content.decode()
-    assert (reverse("campaign:budget_home") in html) == (who in ARS)
+    assert (reverse("budget:home") in html) == (who in ARS)
 
 
 # ---------------------------------------------------------------- envelopes
 
 
 def amend_url(kind="recurring"):
-    return reverse("campaign:amend_envelope", args=["bretagne-2025", kind])
+    return reverse("budget:amend_envelope", args=["bretagne-2025", kind])
 
 
 def amendment_data(amount="1 800 000,00", kind="recurring"):
@@ -180,7 +180,7 @@ def test_amend_below_granted_shows_the_refusal_and_keeps_the_input(browse, analy
 
 
 def proposal_url(dossier):
-    return reverse("campaign:proposal", args=[dossier.pk])
+    return reverse("budget:proposal", args=[dossier.pk])
 
 
 def proposal_data(dossier, amounts=("40 000,50", "0")):
@@ -250,7 +250,7 @@ def test_proposal_errors_keep_the_input(browse, campaign, instructor, analysed):
 
 
 def decision_url(dossier):
-    return reverse("campaign:decision", args=[dossier.pk])
+    return reverse("budget:decision", args=[dossier.pk])
 
 
 def decision_data(dossier, amounts, outcome="accepted", month="2025-07"):
@@ -368,7 +368,7 @@ def delegation_data(line, amount="26 000,00"):
 
 @pytest.mark.parametrize("who", EVERYONE)
 def test_delegations_page_per_role(browse, granted_line, who):
-    url = reverse("campaign:delegations", args=["bretagne-2025"])
+    url = reverse("budget:delegations", args=["bretagne-2025"])
     response = browse(who, "get", url)
     if who == "anonymous":
         assert response.status_code == 302
@@ -396,7 +396,7 @@ def test_delegations_page_per_role(browse, granted_line, who):
 
 
 def test_delegation_above_granted_shows_the_overflow(browse, granted_line):
-    url = reverse("campaign:delegations", args=["bretagne-2025"])
+    url = reverse("budget:delegations", args=["bretagne-2025"])
     assert (
         browse("decider", "post", url, delegation_data(granted_line, "52 000")).status_code == 302
     )
@@ -415,8 +415,6 @@ def test_delegation_above_granted_shows_the_overflow(browse, granted_line):
 def test_delegations_page_query_count_does_not_grow(
     client, django_assert_max_num_queries, campaign, instructor, decider, count
 ):
-    from campaign.domain.budget import record_delegation
-
     for _ in range(count):
         dossier = make_dossier(campaign, instructor, [(REC, "1000.00"), (ONE_OFF, "10.00")])
         decide(dossier, decider, "accepted", grant_all(dossier), "Accord.")
@@ -427,23 +425,20 @@ def test_delegations_page_query_count_does_not_grow(
     # session, user, roles, campaign, granted lines (count, one page: the table and the
     # select), delegations (count and totals, one page)
     with django_assert_max_num_queries(8):
-        response = client.get(reverse("campaign:delegations", args=["bretagne-2025"]))
+        response = client.get(reverse("budget:delegations", args=["bretagne-2025"]))
     assert response.content.decode().count("Déléguer<span") == 2 * count  # 500 € and 10 € left
 
 
 def test_delegations_page_shows_one_page_of_lines_and_accepts_any_line(
     client, campaign, instructor, decider
 ):
-    from campaign.domain.budget import record_delegation
-    from campaign.views.budget import DELEGATIONS_PER_PAGE, LINES_PER_PAGE
-
     dossier = make_dossier(campaign, instructor, [(REC, "100.00")] * (LINES_PER_PAGE + 3))
     decide(dossier, decider, "accepted", grant_all(dossier), "Accord.")
     lines = lines_of(dossier)
     for line in lines[: DELEGATIONS_PER_PAGE + 1]:
         record_delegation(decider, line.pk, "10", "2025-07-15", "convention", FINESS)
     client.force_login(decider)
-    url = reverse("campaign:delegations", args=["bretagne-2025"])
+    url = reverse("budget:delegations", args=["bretagne-2025"])
     first = client.get(url).content.decode()
     assert first.count("Déléguer<span") == LINES_PER_PAGE
     assert f"Page 1 sur 2 ({LINES_PER_PAGE + 3} lignes)" in first

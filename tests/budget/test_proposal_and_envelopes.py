@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from campaign.domain.budget import amend_envelope, decide, propose
-from campaign.models import Envelope, EnvelopeAmendment
+from budget.domain.budget import amend_envelope, decide, propose
+from budget.models import Envelope, EnvelopeAmendment
 from common.errors import Conflict, InvalidInput, PermissionDenied
 from dossiers.models import Project
 from tests.budget.conftest import REC, grant_all, lines_of, make_dossier

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from campaign.domain.budget import (
+from budget.domain.budget import (
     budget_summary,
     decide,
     first_year_cost,
@@ -14,7 +14,7 @@ from campaign.domain.budget import (
     yearly_cost,
 )
 from common.identifiers import finess_with_key
-from dossiers.workflow import transition
+from dossiers.domain.transitions import transition
 from tests.budget.conftest import ONE_OFF, REC, grant_all, lines_of, make_dossier
 
 D = Decimal

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from campaign.models import DeadlineExtension
+from tests.factories import DossierFactory
 
 
 @pytest.fixture
@@ -72,8 +73,6 @@ def test_bad_input_is_explained_and_kept(client, campaign, filiere, instructor, 
 
 
 def test_dashboard_links_to_the_page_for_instructors(client, campaign, instructor, caresp, url):
-    from tests.factories import DossierFactory
-
     DossierFactory(campaign=campaign, filiere__campaign=campaign, state="submitted")
     dashboard = reverse("scoring:dashboard") + f"?campagne={campaign.slug}"
     client.force_login(instructor)

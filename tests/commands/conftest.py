@@ -6,20 +6,11 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import ApiToken, RoleGrant, User
-from campaign.models import (
-    Campaign,
-    DeadlineExtension,
-    Envelope,
-    EnvelopeAmendment,
-    Filiere,
-    ReminderLog,
-    Territory,
-)
+from budget.models import Envelope, EnvelopeAmendment
+from campaign.models import Campaign, DeadlineExtension, Filiere, ReminderLog, Territory
 from dossiers.models import Dossier, FundingLine, HistoryEntry, Project, Snapshot
 
-EXAMPLE_FILE = (
-    Path(__file__).resolve().parents[2] / "campaign" / "fixtures" / "bretagne-2025.example.json"
-)
+EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "setup" / "data" / "bretagne-2025.example.json"
 
 
 def run_command(name, *args, **kwargs):

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from accounts.models import Role, User
-from campaign.models import Campaign, EnvelopeAmendment
-from dossiers.workflow import transition
+from accounts.models import Role, RoleGrant, User
+from budget.models import EnvelopeAmendment
+from campaign.models import Campaign
+from dossiers.domain.transitions import transition
 from tests.commands.conftest import EXAMPLE_FILE, row_counts, run_command
 from tests.factories import complete_dossier
 
@@ -121,7 +122,6 @@ def test_update_changes_fields_and_records_envelope_amendment(example_data, writ
 
 def _decide_with_granted(campaign, amount):
     """A decided dossier of the campaign with `amount` granted on a recurring line."""
-    from accounts.models import RoleGrant
 
     filiere = campaign.filieres.get(slug="armor")
     lead = User.objects.get(username="coordination.brest")

@@ -8,8 +8,9 @@ from django.core.management import CommandError
 from accounts.models import Role
 from campaign.models import DeadlineExtension, ReminderLog
 from dossiers.domain.editing import create_dossier
+from dossiers.domain.reminders import due_reminders
+from dossiers.domain.transitions import transition
 from dossiers.models import Dossier
-from dossiers.workflow import transition
 from tests.commands.conftest import run_command
 from tests.factories import FiliereFactory, UserFactory, complete_dossier
 
@@ -225,8 +226,6 @@ def test_now_without_offset_is_paris_time(setup):
 def test_finding_due_reminders_takes_a_fixed_number_of_queries(
     setup, campaign, django_assert_max_num_queries
 ):
-    from dossiers.domain.reminders import due_reminders
-
     for n in range(10):
         extra = FiliereFactory(campaign=campaign, slug=f"extra-{n}", name=f"Filière {n}")
         extra.editors.add(UserFactory(roles=[Role.FILIERE_LEAD]))

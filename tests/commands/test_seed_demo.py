@@ -6,14 +6,15 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Role, User
-from campaign.domain.demo import ACCOUNTS, EXTENSION_REASON
 from campaign.models import Campaign, DeadlineExtension
 from common.identifiers import validate_finess
 from dossiers.domain.completeness import check_dossier
+from dossiers.domain.transitions import transition
 from dossiers.enums import SUBMITTED_STATES, DossierState
 from dossiers.models import Dossier, FundingLine
-from dossiers.workflow import transition
-from tests.commands.conftest import row_counts, run_command
+from scoring.models import Review
+from setup.demo import ACCOUNTS, EXTENSION_REASON
+from tests.commands.conftest import EXAMPLE_FILE, row_counts, run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -193,8 +194,6 @@ def test_expired_demo_extension_is_renewed(demo):
 
 
 def test_demo_on_top_of_the_example_campaign_file(db):
-    from tests.commands.conftest import EXAMPLE_FILE
-
     run_command("load_campaign", str(EXAMPLE_FILE))
     code, out, _err = run_command("seed_demo")
     assert code == 0 and "Démonstration chargée" in out
@@ -214,8 +213,6 @@ def test_quick_demo_hashes_are_upgraded_at_first_login(settings, client):
 
 
 def test_demo_has_reviews_to_rank_and_one_to_finish(demo):
-    from scoring.models import Review
-
     submitted = Review.objects.filter(submitted_at__isnull=False)
     assert {r.dossier.state for r in submitted} == {"ars_analysis", "decided"}
     draft = Review.objects.get(dossier__state="caresp_review")

@@ -4,7 +4,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import ApiToken
-from dossiers.workflow import transition
+from dossiers.domain.transitions import transition
 from tests.factories import complete_dossier
 
 SECRET = "Note interne : budget à vérifier avec la DG"

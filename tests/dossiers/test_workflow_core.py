@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 
 from common.errors import Conflict, InvalidInput, PermissionDenied
+from dossiers.domain.transitions import available_transitions, transition
 from dossiers.enums import DossierState
 from dossiers.models import HistoryEntry, Snapshot
-from dossiers.workflow import available_transitions, transition
 from tests.factories import DossierFactory, complete_dossier
 
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from dossiers.domain.transitions import transition
 from dossiers.enums import LineNature, Outcome
-from dossiers.workflow import transition
 from tests.factories import (
     DossierFactory,
     FiliereFactory,

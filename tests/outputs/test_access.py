@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from accounts.models import ApiToken
-from campaign.models import OutputJob
+from outputs.domain import jobs
+from outputs.models import OutputJob
 
 STAFF = ["caresp", "instructor", "decider", "admin"]
 NOT_STAFF = ["lead", "other_lead", "outsider"]
@@ -189,8 +190,6 @@ def test_web_letters_zip_start(client, scenario, campaign, roles, role):
 
 @pytest.mark.parametrize("role", ALL)
 def test_web_job_status_and_download(client, scenario, campaign, roles, role, instructor):
-    from campaign.domain import jobs
-
     job = jobs.start_job(instructor, campaign, OutputJob.Kind.DECISIONS_XLSX)
     c = web_client(client, roles[role])
     status = c.get(f"/campagnes/{campaign.slug}/generations/{job.pk}/")
@@ -278,8 +277,6 @@ def test_nav_entry(client, scenario, lead, instructor, outsider):
 def test_pages_have_a_fixed_number_of_queries(
     client, scenario, campaign, admin_user, page, django_assert_max_num_queries
 ):
-    from campaign.domain import jobs
-
     for kind in (OutputJob.Kind.LETTERS_ZIP, OutputJob.Kind.DECISIONS_XLSX):
         jobs.start_job(admin_user, campaign, kind)
     client.force_login(admin_user)

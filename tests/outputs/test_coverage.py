@@ -1,8 +1,8 @@
 """Coverage report: gaps, overlaps, rejected dossiers flagged, drafts and withdrawn left out."""
 
 from accounts.models import ApiToken
-from campaign.domain.coverage import coverage_report
-from dossiers.workflow import transition
+from dossiers.domain.transitions import transition
+from outputs.domain.coverage import coverage_report
 from tests.factories import FiliereFactory, UserFactory, complete_dossier
 
 

@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 from django.db.models import Q, Sum
 
-from campaign.domain import exports
+from common.errors import InvalidInput
 from dossiers.enums import DossierState, LineNature
 from dossiers.models import FundingLine
-from tests.outputs.conftest import HYPERLINK
+from outputs.domain import exports
+from tests.factories import FiliereFactory, UserFactory, complete_dossier
+from tests.outputs.conftest import HYPERLINK, submit_and_analyse
 
 TODAY = dt.date(2025, 7, 2)
 
@@ -224,7 +226,6 @@ def test_filename_and_unknown_format(campaign):
         exports.export_filename(campaign, "xlsx", TODAY)
         == "decisions-bretagne-2025-2025-07-02.xlsx"
     )
-    from common.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
         exports.export_decisions(campaign, "pdf")
@@ -241,9 +242,6 @@ def test_empty_campaign_exports_headers_only(campaign, territories):
 def test_export_query_count_does_not_grow_with_dossiers(
     scenario, campaign, instructor, django_assert_max_num_queries
 ):
-    from tests.factories import FiliereFactory, UserFactory, complete_dossier
-    from tests.outputs.conftest import submit_and_analyse
-
     for _index in range(3):
         filiere = FiliereFactory(
             campaign=campaign, territories=[scenario["a"].filiere.territories.get()]

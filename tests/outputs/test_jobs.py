@@ -9,8 +9,9 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from accounts.models import ApiToken
-from campaign.domain import jobs
-from campaign.models import OutputJob
+from outputs.domain import jobs
+from outputs.models import OutputJob
+from tests.factories import CampaignFactory
 
 
 def bearer(user):
@@ -146,8 +147,6 @@ def test_letters_zip_without_decided_dossier_is_a_conflict(client, campaign, ins
 
 
 def test_job_of_another_campaign_is_not_found(client, scenario, campaign, instructor):
-    from tests.factories import CampaignFactory
-
     other = CampaignFactory(slug="pays-de-la-loire-2025")
     job = jobs.start_job(instructor, campaign, OutputJob.Kind.DECISIONS_CSV)
     response = client.get(

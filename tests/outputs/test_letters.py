@@ -8,9 +8,9 @@ import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from campaign.domain import letters
 from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from dossiers.enums import Outcome
+from outputs.domain import exports, letters
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -226,8 +226,6 @@ def test_not_a_docx_is_refused(data):
 
 
 def test_a_spreadsheet_renamed_docx_is_refused(scenario, campaign):
-    from campaign.domain import exports
-
     _n, _t, xlsx = exports.export_decisions(campaign, "xlsx")
     with pytest.raises(InvalidInput) as exc:
         letters.validate_template(xlsx)

@@ -4,9 +4,9 @@ import io
 
 import docx
 
+from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState
 from dossiers.models import Project
-from dossiers.workflow import transition
 from tests.factories import complete_dossier
 
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import openpyxl
 
-from campaign.domain.budget import budget_summary, record_delegation
-from campaign.domain.exports import SHEET_DECISIONS, SHEET_ENVELOPES, export_decisions
+from budget.domain.budget import budget_summary, record_delegation
 from common.identifiers import finess_with_key
+from outputs.domain.exports import SHEET_DECISIONS, SHEET_ENVELOPES, export_decisions
 from scoring.domain.aggregate import dossier_aggregate
 from scoring.domain.assignments import assign_reviewer
 from scoring.domain.grid import get_grid, grid_criteria

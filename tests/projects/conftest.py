@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
+from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState
-from dossiers.workflow import transition
 from tests.factories import UserFactory, complete_dossier
 
 ROLES = [

@@ -15,6 +15,7 @@ from django.urls import reverse
 from dossiers.domain.attachments import add_attachment
 from dossiers.enums import DossierState
 from dossiers.models import Attachment
+from tests.factories import DossierFactory
 from tests.projects.conftest import ROLES, STAFF
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -234,8 +235,6 @@ def test_download_by_role(role, state, dossier, lead, in_state, as_user, co_edit
 
 
 def test_download_through_another_dossier_is_404(dossier, lead, other_lead, as_user):
-    from tests.factories import DossierFactory
-
     attachment = add_attachment(dossier, lead, SimpleUploadedFile("c.pdf", PDF), "identity")
     own = DossierFactory(filiere=other_lead.filieres.get())
     response = as_user("other_lead").get(

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from dossiers.workflow import transition
+from dossiers.domain.transitions import transition
 from tests.factories import complete_dossier
 
 
@@ -10,11 +10,11 @@ def test_links_follow_the_state_and_the_role(client, filiere, lead, instructor, 
     dossier = transition(complete_dossier(filiere=filiere), "submit", lead)
     dossier = transition(dossier, "start_ars_analysis", instructor)
     url = reverse("dossiers:detail", args=[dossier.pk])
-    print_url = reverse("campaign:dossier_print", args=[dossier.pk])
-    proposal_url = reverse("campaign:proposal", args=[dossier.pk])
-    decision_url = reverse("campaign:decision", args=[dossier.pk])
+    print_url = reverse("outputs:dossier_print", args=[dossier.pk])
+    proposal_url = reverse("budget:proposal", args=[dossier.pk])
+    decision_url = reverse("budget:decision", args=[dossier.pk])
     workspace_url = reverse("scoring:dossier", args=[dossier.pk])
-    letter_url = reverse("campaign:dossier_letter", args=[dossier.pk])
+    letter_url = reverse("outputs:dossier_letter", args=[dossier.pk])
 
     client.force_login(lead)
     page = client.get(url).content.decode()

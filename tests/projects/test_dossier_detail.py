@@ -1,14 +1,17 @@
 """The read-only dossier page and the snapshot page: who sees what, in which state."""
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import escape
 
+from dossiers.domain.editing import update_project
+from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState, LineNature
 from dossiers.models import FundingLine, HistoryEntry
-from dossiers.workflow import transition
 from tests.factories import FundingLineFactory, ProjectFactory
 from tests.projects.conftest import ROLES, STAFF
 
@@ -95,12 +98,9 @@ def test_transition_buttons_follow_the_workflow(in_state, as_user):
 
 
 def test_submitted_at_is_shown_in_paris_time(in_state, as_user):
-    from zoneinfo import ZoneInfo
-
     dossier = in_state(DossierState.SUBMITTED)
     local = dossier.submitted_at.astimezone(ZoneInfo("Europe/Paris"))
     page = detail(as_user("caresp"), dossier).content.decode()
-    from django.utils import formats
 
     assert formats.date_format(local, "j F Y à H:i") in page  # e.g. "8 février 2025 à 16:25"
 
@@ -172,8 +172,6 @@ def test_snapshots_are_listed_and_readable(in_state, as_user, co_editor):
 
 
 def test_snapshot_shows_what_was_submitted_not_later_edits(in_state, as_user, lead):
-    from dossiers.domain.editing import update_project
-
     dossier = in_state(DossierState.RETURNED)
     project = dossier.projects.get()
     update_project(dossier, lead, project.pk, {"title": "Titre modifié après retour"})

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from dossiers.domain.transitions import transition
 from dossiers.enums import LineNature
-from dossiers.workflow import transition
 from tests.factories import (
     CampaignFactory,
     FiliereFactory,

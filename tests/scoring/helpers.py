@@ -5,8 +5,8 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import Role
+from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState as S
-from dossiers.workflow import transition
 from scoring.domain.grid import get_grid, grid_criteria
 from tests.factories import FiliereFactory, FundingLineFactory, ProjectFactory, UserFactory
 from tests.factories import complete_dossier as make_complete_dossier

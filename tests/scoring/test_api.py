@@ -3,8 +3,9 @@
 import pytest
 
 from accounts.models import ApiToken
-from dossiers.workflow import transition
+from dossiers.domain.transitions import transition
 from scoring.domain.assignments import assign_reviewer, declare_conflict
+from scoring.domain.reviews import save_review
 from scoring.models import ConflictOfInterest, Review, ReviewerAssignment
 from tests.scoring.helpers import due_date, full_scores
 
@@ -218,8 +219,6 @@ def test_put_on_unknown_dossier_is_404(client, request, caresp):
 
 @pytest.fixture
 def reviewed(assigned, campaign, caresp, caresp2, instructor):
-    from scoring.domain.reviews import save_review
-
     save_review(
         assigned, caresp, {"scores": full_scores(campaign, 4), "opinion": "favourable"}, submit=True
     )

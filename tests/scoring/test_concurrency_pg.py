@@ -7,10 +7,11 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from accounts.models import Role
 from common.errors import Conflict
+from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState as S
 from dossiers.models import Dossier, HistoryEntry
-from dossiers.workflow import transition
 from scoring.domain.assignments import assign_reviewer, declare_conflict
 from scoring.domain.reviews import save_review
 from scoring.models import ReviewerAssignment
@@ -66,8 +67,6 @@ def _one_winner(results):
 
 @pytest.fixture
 def instructor2(db):
-    from accounts.models import Role
-
     return UserFactory(username="instructeur2", roles=[Role.ARS_INSTRUCTOR])
 
 

@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 from dossiers.domain.diff import diff_snapshots
+from dossiers.domain.transitions import transition
 from dossiers.models import Dossier, FundingLine, Project, Snapshot
-from dossiers.workflow import transition
 from tests.factories import FundingLineFactory, ProjectFactory, complete_dossier
 from tests.scoring.helpers import bring_to
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from common.errors import Conflict, InvalidInput, PermissionDenied
+from scoring.domain.assignments import assign_reviewer
 from scoring.domain.grid import get_grid, grid_criteria, is_locked, update_grid
 from scoring.domain.reviews import save_review
 from scoring.models import Criterion, Grid
@@ -116,8 +117,6 @@ def test_only_the_administrator_edits_the_grid(request, campaign, role):
 def test_grid_is_locked_once_a_review_is_submitted(
     campaign, admin_user, in_review, instructor, caresp
 ):
-    from scoring.domain.assignments import assign_reviewer
-
     assign_reviewer(in_review, instructor, caresp)
     grid = get_grid(campaign)
     # A draft does not lock.

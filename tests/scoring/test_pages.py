@@ -4,9 +4,11 @@ import html
 import re
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
-from dossiers.workflow import transition
+from dossiers.domain.transitions import transition
+from dossiers.enums import DossierState as S
+from dossiers.models import Dossier
 from scoring.domain.assignments import assign_reviewer, declare_conflict
 from scoring.domain.grid import get_grid, grid_criteria
 from scoring.domain.reviews import save_review
@@ -17,8 +19,16 @@ from scoring.models import (
     Review,
     ReviewerAssignment,
 )
-from tests.factories import DossierFactory
-from tests.scoring.helpers import due_date, full_scores
+from scoring.views import review as review_views
+from scoring.views.review import transition_links
+from tests.factories import (
+    DossierFactory,
+    FiliereFactory,
+    TerritoryFactory,
+    UserFactory,
+    complete_dossier,
+)
+from tests.scoring.helpers import bring_to, dossier_in, due_date, full_scores
 
 ROLES = ["lead", "other_lead", "caresp", "instructor", "decider", "admin_user", "outsider", None]
 STAFF = {"caresp", "instructor", "decider", "admin_user"}
@@ -60,15 +70,10 @@ def test_dashboard_per_role(client, request, in_review, role):
 def test_dashboard_shows_returned_late_and_missing_reviews(
     client, campaign, instructor, caresp, caresp2
 ):
-    from dossiers.enums import DossierState as S
-    from tests.factories import TerritoryFactory
-    from tests.scoring.helpers import dossier_in
-
     brest = TerritoryFactory(campaign=campaign, code="T1", name="Brest")
     returned, _lead = dossier_in(
         campaign, "returned_from_caresp", instructor=instructor, name="Alpha", territories=[brest]
     )
-    from dossiers.models import Dossier
 
     Dossier.objects.filter(pk=returned.pk).update(return_due_date="2020-01-31")
     waiting, _lead = dossier_in(campaign, S.CARESP_REVIEW, instructor=instructor, name="Bravo")
@@ -94,9 +99,6 @@ def test_dashboard_shows_returned_late_and_missing_reviews(
 
 
 def test_dashboard_filters_by_state(client, campaign, in_review, instructor):
-    from dossiers.enums import DossierState as S
-    from tests.scoring.helpers import dossier_in
-
     dossier_in(campaign, S.SUBMITTED, instructor=instructor, name="Zoulou")
     client.force_login(instructor)
     page = text(client.get(reverse("scoring:dashboard") + "?etat=submitted"))
@@ -152,10 +154,6 @@ def test_workspace_for_the_instructor(client, in_review, instructor, caresp):
 
 
 def test_transition_links_point_to_the_confirmation_page_when_installed(in_review, instructor):
-    from django.urls import NoReverseMatch
-
-    from scoring.views.review import transition_links
-
     links = transition_links(in_review, instructor)
     assert [name for name, _label, _url in links] == ["start_ars_analysis", "return_for_completion"]
     try:
@@ -412,10 +410,6 @@ def test_empty_comment_is_refused(client, in_review, instructor):
 
 @pytest.fixture
 def resubmitted(filiere, lead, instructor):
-    from dossiers.models import Dossier
-    from tests.factories import complete_dossier
-    from tests.scoring.helpers import bring_to
-
     dossier = bring_to(
         complete_dossier(filiere=filiere), "returned_from_caresp", lead=lead, instructor=instructor
     )
@@ -501,10 +495,6 @@ def test_ranking_page_per_role(client, request, in_review, campaign, instructor,
 def test_ranking_page_shows_the_ranks_one_page_at_a_time(
     client, monkeypatch, in_review, campaign, instructor, caresp2
 ):
-    from scoring.views import review as review_views
-    from tests.factories import FiliereFactory, UserFactory, complete_dossier
-    from tests.scoring.helpers import bring_to
-
     monkeypatch.setattr(review_views, "RANKING_PAGE_SIZE", 1)
     other_lead = UserFactory(roles=["filiere_lead"])
     other = FiliereFactory(campaign=campaign, name="Filière du Léon")

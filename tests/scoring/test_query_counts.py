@@ -5,19 +5,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Role
+from campaign.models import Territory
 from dossiers.enums import DossierState as S
 from scoring.domain.assignments import assign_reviewer
 from scoring.domain.reviews import save_review
-from tests.factories import TerritoryFactory
+from tests.factories import TerritoryFactory, UserFactory
 from tests.scoring.helpers import dossier_in, full_scores
 
 CYCLE = [S.CARESP_REVIEW, S.ARS_ANALYSIS, "returned_from_caresp", S.SUBMITTED, S.CARESP_REVIEW]
 
 
 def populate(campaign, count, instructor, reviewers):
-    from campaign.models import Territory
-
     territories = [
         Territory.objects.filter(campaign=campaign, code=f"T{i}").first()
         or TerritoryFactory(campaign=campaign, code=f"T{i}")
@@ -102,9 +101,6 @@ def test_ranking_api_has_a_fixed_number_of_queries(client, campaign, instructor,
 
 
 def test_workspace_queries_do_not_grow_with_reviews(client, campaign, instructor, caresp):
-    from accounts.models import Role
-    from tests.factories import UserFactory
-
     dossier, _lead = dossier_in(campaign, S.CARESP_REVIEW, instructor=instructor, projects=3)
     client.force_login(instructor)
     url = reverse("scoring:dossier", args=[dossier.pk])

@@ -1,9 +1,9 @@
 import pytest
 
 from common.errors import Conflict, InvalidInput, PermissionDenied
+from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState as S
-from dossiers.workflow import transition
-from scoring.domain.assignments import assign_reviewer
+from scoring.domain.assignments import assign_reviewer, declare_conflict
 from scoring.domain.reviews import (
     ACCESS_ALL,
     ACCESS_NONE,
@@ -14,7 +14,7 @@ from scoring.domain.reviews import (
 )
 from scoring.models import CriterionScore, Review, ReviewerAssignment
 from tests.factories import complete_dossier
-from tests.scoring.helpers import bring_to, full_scores
+from tests.scoring.helpers import bring_to, full_scores, new_reviewer
 
 
 @pytest.fixture
@@ -177,8 +177,6 @@ def test_scores_of_others_stay_hidden_until_ones_own_review_is_submitted(
 
 
 def test_a_caresp_reviewer_not_assigned_sees_nothing_of_others(assigned, caresp):
-    from tests.scoring.helpers import new_reviewer
-
     _submit(assigned, caresp)
     bystander = new_reviewer("caresp3")
     assert review_access(assigned, bystander) == ACCESS_OWN
@@ -186,8 +184,6 @@ def test_a_caresp_reviewer_not_assigned_sees_nothing_of_others(assigned, caresp)
 
 
 def test_excluded_review_does_not_open_the_others(assigned, caresp, caresp2):
-    from scoring.domain.assignments import declare_conflict
-
     _submit(assigned, caresp2)
     _submit(assigned, caresp)
     declare_conflict(assigned, caresp, "Découvert après coup.")

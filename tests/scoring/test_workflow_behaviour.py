@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from common.errors import Conflict, InvalidInput
+from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState as S
 from dossiers.models import Dossier, HistoryEntry, Snapshot
-from dossiers.workflow import transition
 from scoring.domain.assignments import assign_reviewer
 from tests.factories import UserFactory, complete_dossier
 from tests.scoring.helpers import bring_to, due_date

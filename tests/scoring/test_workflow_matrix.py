@@ -1,14 +1,14 @@
 """Every transition × role × source state, through the single entry point
-dossiers.workflow.transition: allowed → the target state and one history
+dossiers.domain.transitions.transition: allowed → the target state and one history
 entry; wrong role → PermissionDenied (403) whatever the state; right role in
 the wrong state → Conflict (409), nothing changes."""
 
 import pytest
 
 from common.errors import Conflict, PermissionDenied
+from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState as S
 from dossiers.models import HistoryEntry, Snapshot
-from dossiers.workflow import transition
 from tests.factories import complete_dossier
 from tests.scoring.helpers import (
     MATRIX_STATES,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from dossiers.enums import DossierState
 from tests.factories import DossierFactory
 
 PROJECT_DIR = Path(settings.BASE_DIR)
@@ -159,8 +160,6 @@ def test_home_page_has_protective_headers_for_every_role(client, request, who):
 
 @pytest.mark.parametrize("who", ["caresp", "instructor", "decider", "admin_user"])
 def test_staff_pages_have_protective_headers(client, request, filiere, who):
-    from dossiers.enums import DossierState
-
     dossier = DossierFactory(filiere=filiere, state=DossierState.SUBMITTED)
     client.force_login(request.getfixturevalue(who))
     for url in ("/dossiers/", f"/dossiers/{dossier.pk}/"):

@@ -1,0 +1,340 @@
+"""Forms of the budget pages: French amounts in, domain calls out.
+
+The forms only parse what was typed (French amounts, months, dates); every
+rule lives in budget.domain.budget, whose errors are put back on the fields
+(see apply_domain_errors) so the page shows them next to what was typed."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIteratorValue
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from budget.models import DelegationInstrument
+from common.money import format_eur, parse_amount
+from dossiers.enums import LineNature, Opinion, Outcome
+
+OPINION_CHOICES = [("", gettext_lazy("— pas d'avis —")), *Opinion.choices]
+
+
+def amount_input(value):
+    """Decimal → what an amount input shows: "52 000,00" (or "")."""
+    if value is None:
+        return ""
+    return format_eur(value).replace("\u00a0€", "")
+
+
+class AmountField(forms.CharField):
+    """An amount typed the French way: "1 600 000,50", "1600000.5", "52 000 €"."""
+
+    def __init__(self, *, nature=None, **kwargs):
+        attrs = {"inputmode": "decimal", "autocomplete": "off", "maxlength": "40"}
+        if nature:
+            attrs["data-budget-nature"] = nature
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return amount_input(value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value, french=True)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+
+
+_MONTH_PATTERNS = (
+    re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})(-01)?"),
+    re.compile(r"(?P<month>\d{1,2})/(?P<year>\d{4})"),
+    re.compile(r"01/(?P<month>\d{1,2})/(?P<year>\d{4})"),
+)
+
+
+class MonthField(forms.CharField):
+    """A month, "2025-07" or "07/2025": the first day of that month."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"type": "month", "placeholder": "AAAA-MM", "autocomplete": "off"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, dt.date):
+            return f"{value.year:04d}-{value.month:02d}"
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        for pattern in _MONTH_PATTERNS:
+            match = pattern.fullmatch(value.strip())
+            if match:
+                year, month = int(match["year"]), int(match["month"])
+                if 1 <= month <= 12:
+                    return dt.date(year, month, 1)
+        raise ValidationError(_("Mois invalide : écrivez-le AAAA-MM (exemple : 2025-07)."))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+class ProposalForm(forms.Form):
+    """Proposed amount and opinion for each line, opinion for each project sheet."""
+
+    def __init__(self, *args, projects, editable=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.projects = projects
+        self.lines = [line for project in projects for line in project.lines.all()]
+        for project in projects:
+            self.fields[f"project_opinion_{project.pk}"] = forms.ChoiceField(
+                label=_("Avis sur la fiche « %(title)s »") % {"title": project.title},
+                choices=OPINION_CHOICES,
+                required=False,
+                initial=project.proposal_opinion,
+                disabled=not editable,
+            )
+            for line in project.lines.all():
+                self.fields[f"proposed_{line.pk}"] = AmountField(
+                    label=_("Montant proposé — « %(label)s »") % {"label": line.label},
+                    nature=line.nature,
+                    required=False,
+                    initial=line.proposed,
+                    disabled=not editable,
+                )
+                self.fields[f"opinion_{line.pk}"] = forms.ChoiceField(
+                    label=_("Avis — « %(label)s »") % {"label": line.label},
+                    choices=OPINION_CHOICES,
+                    required=False,
+                    initial=line.proposal_opinion,
+                    disabled=not editable,
+                )
+
+    def rows(self):
+        """[(project, opinion field, [(line, proposed field, opinion field)])] for the template."""
+        return [
+            (
+                project,
+                self[f"project_opinion_{project.pk}"],
+                [
+                    (line, self[f"proposed_{line.pk}"], self[f"opinion_{line.pk}"])
+                    for line in project.lines.all()
+                ],
+            )
+            for project in self.projects
+        ]
+
+    def domain_lines(self):
+        return [
+            {
+                "line": line.pk,
+                "proposed": self.cleaned_data.get(f"proposed_{line.pk}"),
+                "opinion": self.cleaned_data.get(f"opinion_{line.pk}") or "",
+            }
+            for line in self.lines
+        ]
+
+    def domain_projects(self):
+        return [
+            {"project": p.pk, "opinion": self.cleaned_data.get(f"project_opinion_{p.pk}") or ""}
+            for p in self.projects
+        ]
+
+    def domain_key_map(self):
+        keys = {}
+        for index, line in enumerate(self.lines):
+            keys[f"lines.{index}.proposed"] = f"proposed_{line.pk}"
+            keys[f"lines.{index}.opinion"] = f"opinion_{line.pk}"
+        for index, project in enumerate(self.projects):
+            keys[f"projects.{index}.opinion"] = f"project_opinion_{project.pk}"
+        return keys
+
+
+class DecisionForm(forms.Form):
+    """Granted amount, start month and justification per line; outcome and motivation."""
+
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Issue de la décision"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Motivation de la décision"),
+        help_text=gettext_lazy("Communiquée au porteur avec la décision."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, projects, default_start=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.projects = projects
+        self.lines = [line for project in projects for line in project.lines.all()]
+        for line in self.lines:
+            start = line.start_month
+            if start is None and line.nature == LineNature.RECURRING:
+                start = default_start
+                if line.first_year and (start is None or start.year < line.first_year):
+                    start = dt.date(line.first_year, 1, 1)
+            self.fields[f"granted_{line.pk}"] = AmountField(
+                label=_("Montant accordé — « %(label)s »") % {"label": line.label},
+                nature=line.nature,
+                initial=line.granted if line.granted is not None else line.proposed,
+            )
+            self.fields[f"start_month_{line.pk}"] = MonthField(
+                label=_("Mois de démarrage"),
+                required=False,
+                initial=start,
+                help_text=_("Obligatoire pour une ligne reconductible accordée.")
+                if line.nature == LineNature.RECURRING
+                else _("Facultatif : année d'imputation du crédit ponctuel."),
+            )
+            self.fields[f"justification_{line.pk}"] = forms.CharField(
+                label=_("Justification (si accordé > demandé)"),
+                required=False,
+                initial=line.grant_justification,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self):
+        return [
+            (
+                project,
+                [
+                    (
+                        line,
+                        self[f"granted_{line.pk}"],
+                        self[f"start_month_{line.pk}"],
+                        self[f"justification_{line.pk}"],
+                    )
+                    for line in project.lines.all()
+                ],
+            )
+            for project in self.projects
+        ]
+
+    def domain_lines(self):
+        return [
+            {
+                "line": line.pk,
+                "granted": self.cleaned_data.get(f"granted_{line.pk}"),
+                "start_month": self.cleaned_data.get(f"start_month_{line.pk}"),
+                "justification": self.cleaned_data.get(f"justification_{line.pk}") or "",
+            }
+            for line in self.lines
+        ]
+
+    def domain_key_map(self):
+        keys = {"outcome": "outcome", "comment": "comment"}
+        for index, line in enumerate(self.lines):
+            for field in ("granted", "start_month", "justification"):
+                keys[f"lines.{index}.{field}"] = f"{field}_{line.pk}"
+        return keys
+
+
+class AmendmentForm(forms.Form):
+    new_amount = AmountField(label=gettext_lazy("Nouveau montant (€)"))
+    date = forms.DateField(
+        label=gettext_lazy("Date d'effet"),
+        widget=DateInput(),
+        input_formats=DATE_FORMATS,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Motif"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Par exemple : arrêté de délégation, moyens de la stratégie décennale."
+        ),
+    )
+
+    def domain_key_map(self):
+        return {"new_amount": "new_amount", "date": "date", "reason": "reason"}
+
+
+class LineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, line):
+        dossier = line.project.dossier
+        return _(
+            "%(filiere)s — fiche %(priority)s — %(label)s (%(nature)s ; accordé %(granted)s ; "
+            "délégué %(delegated)s)"
+        ) % {
+            "filiere": dossier.filiere.name,
+            "priority": line.project.priority or "?",
+            "label": line.label,
+            "nature": line.get_nature_display().lower(),
+            "granted": format_eur(line.granted),
+            "delegated": format_eur(line.delegated),
+        }
+
+
+class LineSelect(forms.Select):
+    """Options carry the line's beneficiary FINESS, prefilled by static/js/budget.js."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-finess"] = instance.beneficiary_finess
+        return option
+
+
+class DelegationForm(forms.Form):
+    line = LineChoiceField(
+        label=gettext_lazy("Ligne de financement accordée"),
+        queryset=None,
+        widget=LineSelect(attrs={"data-budget-line": ""}),
+        empty_label=gettext_lazy("— choisir une ligne —"),
+    )
+    amount = AmountField(label=gettext_lazy("Montant délégué (€)"))
+    date = forms.DateField(
+        label=gettext_lazy("Date de délégation"), widget=DateInput(), input_formats=DATE_FORMATS
+    )
+    instrument = forms.ChoiceField(
+        label=gettext_lazy("Support juridique"), choices=DelegationInstrument.choices
+    )
+    beneficiary_finess = forms.CharField(
+        label=gettext_lazy("FINESS du bénéficiaire"),
+        max_length=9,
+        help_text=gettext_lazy("9 caractères ; proposé d'après la ligne choisie."),
+        widget=forms.TextInput(attrs={"data-budget-finess": "", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].queryset = lines
+
+    def limit_choices(self, lines):
+        """Offer only `lines` (the page shown) in the select, plus the line already chosen;
+        any delegable line is still accepted on submission (the queryset is unchanged)."""
+        field = self.fields["line"]
+        lines = list(lines)
+        chosen = self.data.get("line") if self.is_bound else self.initial.get("line")
+        chosen = int(chosen) if re.fullmatch(r"[0-9]{1,18}", str(chosen or "")) else None
+        if chosen is not None and chosen not in {line.pk for line in lines}:
+            lines[:0] = field.queryset.filter(pk=chosen)
+        field.widget.choices = [("", field.empty_label)] + [
+            (ModelChoiceIteratorValue(line.pk, line), field.label_from_instance(line))
+            for line in lines
+        ]
+
+    def domain_key_map(self):
+        return {name: name for name in self.fields}

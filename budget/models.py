@@ -1,0 +1,94 @@
+"""The money of a campaign: envelopes and their amendments, credits delegated
+against granted funding lines (design: docs/architecture.md, budget)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EnvelopeKind(models.TextChoices):
+    RECURRING = "recurring", _("Crédits reconductibles")
+    ONE_OFF = "one_off", _("Crédits ponctuels non reconductibles")
+
+
+class Envelope(models.Model):
+    campaign = models.ForeignKey(
+        "campaign.Campaign", on_delete=models.CASCADE, related_name="envelopes"
+    )
+    kind = models.CharField(_("nature"), max_length=16, choices=EnvelopeKind.choices)
+    amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("enveloppe")
+        verbose_name_plural = _("enveloppes")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "kind"], name="unique_envelope_kind"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="envelope_amount_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.campaign}"
+
+
+class EnvelopeAmendment(models.Model):
+    """Append-only record of every change of an envelope's amount."""
+
+    envelope = models.ForeignKey(Envelope, on_delete=models.CASCADE, related_name="amendments")
+    date = models.DateField(_("date"))
+    previous_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    new_amount = models.DecimalField(_("nouveau montant"), max_digits=14, decimal_places=2)
+    reason = models.TextField(_("motif"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("avenant d'enveloppe")
+        verbose_name_plural = _("avenants d'enveloppe")
+        ordering = ["envelope", "created_at"]
+
+    def __str__(self):
+        return f"{self.envelope} : {self.new_amount} € ({self.date})"
+
+
+class DelegationInstrument(models.TextChoices):
+    FIR_ARRETE = "fir_arrete", _("Arrêté FIR")
+    CPOM_AMENDMENT = "cpom_amendment", _("Avenant au CPOM")
+    CONVENTION = "convention", _("Convention")
+
+
+class Delegation(models.Model):
+    """Credits actually delegated against a granted funding line (design brief §5).
+
+    Written once by budget.domain.budget.record_delegation, which keeps the
+    cumulated amount of a line at or below what was granted."""
+
+    line = models.ForeignKey(
+        "dossiers.FundingLine",
+        on_delete=models.PROTECT,
+        related_name="delegations",
+        verbose_name=_("ligne de financement"),
+    )
+    date = models.DateField(_("date de délégation"))
+    amount = models.DecimalField(_("montant délégué"), max_digits=14, decimal_places=2)
+    instrument = models.CharField(
+        _("support juridique"), max_length=32, choices=DelegationInstrument.choices
+    )
+    beneficiary_finess = models.CharField(_("FINESS du bénéficiaire"), max_length=9)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("délégation de crédits")
+        verbose_name_plural = _("délégations de crédits")
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="delegation_amount_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} € le {self.date:%d/%m/%Y} ({self.get_instrument_display()})"

@@ -1,0 +1,31 @@
+"""Who may see and move money (design brief §2 and §5).
+
+Kept apart from campaign/rules.py so that the budget work merges cleanly;
+imported by budget.domain.budget, hence registered whenever the budget
+API or pages are loaded."""
+
+import rules
+
+from accounts.rules import is_admin, is_ars, is_ars_decider, is_ars_instructor
+
+# The dashboard, the envelopes' history, the delegations list: ARS staff only
+# (not the CARESP, not the filières: amounts of other dossiers are ARS business).
+can_view_budget = is_ars
+# Proposed amounts and opinions: the ARS instructor.
+can_propose = is_ars_instructor
+# The decision and the granted amounts: the ARS decider only.
+can_decide = is_ars_decider
+# Credits delegated against granted lines: the ARS decider (api.md).
+can_record_delegation = is_ars_decider
+# Raising or lowering an envelope: the administrator (campaign set-up) or the
+# ARS decider (who commits the money); never the instructor.
+can_amend_envelope = is_admin | is_ars_decider
+
+for name, predicate in {
+    "campaign.view_budget": can_view_budget,
+    "campaign.propose": can_propose,
+    "campaign.decide": can_decide,
+    "campaign.record_delegation": can_record_delegation,
+    "campaign.amend_envelope": can_amend_envelope,
+}.items():
+    rules.set_perm(name, predicate)

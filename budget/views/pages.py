@@ -1,0 +1,440 @@
+"""Budget pages (ARS staff only): dashboard and envelopes, proposal, decision, delegations.
+
+Every page checks its permission on the server and calls budget.domain.budget;
+refusals come back as the domain's French messages, with what was typed kept."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Prefetch, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from budget.domain import budget
+from budget.forms import AmendmentForm, DecisionForm, DelegationForm, ProposalForm
+from budget.models import EnvelopeKind
+from budget.rules import (
+    can_amend_envelope,
+    can_decide,
+    can_propose,
+    can_record_delegation,
+    can_view_budget,
+)
+from campaign.models import Campaign
+from common.errors import DomainError, PermissionDenied
+from common.money import format_eur
+from dossiers.domain.access import get_visible_dossier
+from dossiers.enums import DossierState, LineNature
+from dossiers.models import FundingLine, Project
+
+
+def apply_domain_errors(form, exc):
+    """Put a domain error back on the form's fields; return the HTTP status to answer."""
+    keys = form.domain_key_map()
+    form.add_error(None, exc.message)
+    for key, messages_ in exc.errors.items():
+        field = keys.get(key)
+        for message in messages_ if isinstance(messages_, list) else [messages_]:
+            if field and field in form.fields:
+                form.add_error(field, str(message))
+            elif key not in ("__all__",):
+                form.add_error(None, str(message))
+    return exc.status
+
+
+class ArsPageMixin(LoginRequiredMixin):
+    """Budget pages: ARS roles only (CARESP and filières get 403)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_view_budget.test(request.user):
+            raise DjangoPermissionDenied(_("Réservé aux agents de l'ARS."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ArsDossierMixin(LoginRequiredMixin):
+    """A dossier page for ARS roles: 404 if the user may not know it, 403 if not ARS."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.dossier = get_visible_dossier(request.user, kwargs["pk"])
+            if self.dossier is None:
+                raise Http404
+            if not can_view_budget.test(request.user):
+                raise DjangoPermissionDenied(_("Réservé aux agents de l'ARS."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def projects(self):
+        return list(
+            Project.objects.filter(dossier=self.dossier)
+            .order_by("priority", "pk")
+            .prefetch_related(Prefetch("lines", queryset=FundingLine.objects.order_by("pk")))
+        )
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+def chart_years(by_year):
+    """Geometry of the per-year bar chart (inline SVG, no script): numbers only."""
+    width, height, top, bottom, left = 640, 260, 20, 40, 10
+    plot_height = height - top - bottom
+    peak = max([row["recurring_envelope"] for row in by_year] + [row["total"] for row in by_year])
+    peak = peak or Decimal(1)
+    slot = (width - left) / max(len(by_year), 1)
+    bar = slot * 0.3
+
+    def y(value):
+        return top + plot_height - float(value / peak) * plot_height
+
+    bars = []
+    for index, row in enumerate(by_year):
+        x = left + index * slot + slot * 0.15
+        for offset, key in ((0, "recurring"), (bar, "one_off")):
+            top_y = y(row[key])
+            bars.append(
+                {
+                    "kind": key,
+                    "x": round(x + offset, 1),
+                    "y": round(top_y, 1),
+                    "width": round(bar, 1),
+                    "height": round(top + plot_height - top_y, 1),
+                    "label": f"{row['year']} — {format_eur(row[key])}",
+                }
+            )
+    envelope = by_year[0]["recurring_envelope"] if by_year else Decimal(0)
+    return {
+        "width": width,
+        "height": height,
+        "baseline": top + plot_height,
+        "bars": bars,
+        "years": [
+            {"x": round(left + i * slot + slot / 2, 1), "year": row["year"]}
+            for i, row in enumerate(by_year)
+        ],
+        "envelope_y": round(y(envelope), 1),
+        "envelope": envelope,
+        "legend_y": height - 8,
+    }
+
+
+DOSSIERS_PER_PAGE = 50
+
+
+def dashboard_context(request, campaign, amendment_forms=None):
+    summary = budget.budget_summary(campaign)
+    envelopes = budget.campaign_envelopes(campaign)
+    # One page of the per-dossier table; its sums are computed for that page only.
+    counted = budget.counted_dossiers(campaign).order_by("filiere__name", "pk").values("pk")
+    page = Paginator(counted, DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = budget.dossier_amounts(campaign).filter(pk__in=page.object_list)
+    may_amend = can_amend_envelope.test(request.user)
+    forms = amendment_forms or {}
+    envelope_rows = []
+    for kind, label in EnvelopeKind.choices:
+        envelope = next((e for e in envelopes if e.kind == kind), None)
+        form = forms.get(kind) or AmendmentForm(prefix=kind)
+        envelope_rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "totals": summary["envelopes"][kind],
+                "envelope": envelope,
+                "amendments": list(envelope.amendments.all()) if envelope else [],
+                "form": form if may_amend else None,
+            }
+        )
+    return {
+        "title": _("Budget — %(campaign)s") % {"campaign": campaign.name},
+        "campaign": campaign,
+        "campaigns": Campaign.objects.only("slug", "name"),
+        "summary": summary,
+        "envelope_rows": envelope_rows,
+        "dossiers": page.object_list,
+        "dossier_page": page,
+        "chart": chart_years(summary["by_year"]),
+        "may_propose": can_propose.test(request.user),
+        "may_decide": can_decide.test(request.user),
+        "ars_analysis": DossierState.ARS_ANALYSIS,
+        "decided": DossierState.DECIDED,
+    }
+
+
+class BudgetHomeView(ArsPageMixin, View):
+    """The nav's "Budget" entry: the most recent campaign's dashboard."""
+
+    def get(self, request):
+        campaign = Campaign.objects.order_by("-opens_at").first()
+        if campaign is None:
+            return render(request, "budget/no_campaign.html", {"title": _("Budget")}, status=200)
+        return redirect("budget:dashboard", slug=campaign.slug)
+
+
+class BudgetDashboardView(ArsPageMixin, View):
+    def get(self, request, slug):
+        campaign = get_object_or_404(Campaign, slug=slug)
+        return render(request, "budget/dashboard.html", dashboard_context(request, campaign))
+
+
+class EnvelopeAmendView(ArsPageMixin, View):
+    def post(self, request, slug, kind):
+        campaign = get_object_or_404(Campaign, slug=slug)
+        if kind not in budget.KINDS:
+            raise Http404
+        if not can_amend_envelope.test(request.user):
+            raise DjangoPermissionDenied(
+                _("Modification réservée à l'administrateur et au décideur.")
+            )
+        form = AmendmentForm(request.POST, prefix=kind)
+        status = 400
+        if form.is_valid():
+            try:
+                budget.amend_envelope(
+                    budget.get_envelope(campaign, kind),
+                    request.user,
+                    form.cleaned_data["new_amount"],
+                    form.cleaned_data["date"],
+                    form.cleaned_data["reason"],
+                )
+            except PermissionDenied as exc:
+                raise DjangoPermissionDenied(exc.message) from None
+            except DomainError as exc:
+                status = apply_domain_errors(form, exc)
+            else:
+                messages.success(request, _("L'enveloppe a été modifiée."))
+                return redirect(reverse("budget:dashboard", args=[slug]) + "#enveloppes")
+        context = dashboard_context(request, campaign, {kind: form})
+        return render(request, "budget/dashboard.html", context, status=status)
+
+
+# ---------------------------------------------------------------- proposal and decision
+
+
+def _available(campaign, dossier, *, minus_pending):
+    """What an envelope still has for this dossier, before its own amounts (for the live totals)."""
+    summary = budget.envelope_totals(campaign)
+    own = {kind: Decimal(0) for kind in budget.KINDS}
+    if minus_pending and dossier.state != DossierState.DECIDED:
+        for line in FundingLine.objects.filter(project__dossier=dossier, proposed__isnull=False):
+            own[budget.NATURE_TO_KIND[line.nature]] += line.proposed
+    rows = []
+    for kind, label in EnvelopeKind.choices:
+        totals = summary[kind]
+        others = totals["proposed_pending"] - own[kind] if minus_pending else Decimal(0)
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "envelope": totals["envelope"],
+                "granted": totals["granted"],
+                "others_pending": others,
+                "available": totals["envelope"] - totals["granted"] - others,
+            }
+        )
+    return rows
+
+
+def _with_live_totals(rows, lines, field):
+    for row in rows:
+        own = sum(
+            (getattr(line, field) or Decimal(0))
+            for line in lines
+            if budget.NATURE_TO_KIND[line.nature] == row["kind"]
+        )
+        row["own"] = own
+        row["after"] = row["available"] - own
+    return rows
+
+
+class ProposalView(ArsDossierMixin, View):
+    template_name = "budget/proposal.html"
+
+    def editable(self):
+        return (
+            can_propose.test(self.request.user) and self.dossier.state == DossierState.ARS_ANALYSIS
+        )
+
+    def render_page(self, form, status=200):
+        lines = form.lines
+        context = {
+            "title": _("Proposition — %(name)s") % {"name": self.dossier.display_name},
+            "dossier": self.dossier,
+            "form": form,
+            "editable": self.editable(),
+            "may_propose": can_propose.test(self.request.user),
+            "envelopes": _with_live_totals(
+                _available(self.dossier.campaign, self.dossier, minus_pending=True),
+                lines,
+                "proposed",
+            ),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(ProposalForm(projects=self.projects(), editable=self.editable()))
+
+    def post(self, request, pk):
+        if not can_propose.test(request.user):
+            raise DjangoPermissionDenied(_("Seul l'instructeur ARS peut proposer des montants."))
+        form = ProposalForm(request.POST, projects=self.projects())
+        status = 400
+        if form.is_valid():
+            try:
+                budget.propose(
+                    self.dossier,
+                    request.user,
+                    form.domain_lines(),
+                    project_opinions=form.domain_projects(),
+                )
+            except DomainError as exc:
+                status = apply_domain_errors(form, exc)
+            else:
+                messages.success(request, _("La proposition a été enregistrée."))
+                return redirect("budget:proposal", pk=self.dossier.pk)
+        return self.render_page(form, status)
+
+
+class DecisionView(ArsDossierMixin, View):
+    template_name = "budget/decision.html"
+
+    def editable(self):
+        return (
+            can_decide.test(self.request.user) and self.dossier.state == DossierState.ARS_ANALYSIS
+        )
+
+    def default_start(self):
+        planned = self.dossier.campaign.first_delegation_date
+        return dt.date(planned.year, planned.month, 1) if planned else None
+
+    def render_page(self, form, status=200):
+        context = {
+            "title": _("Décision — %(name)s") % {"name": self.dossier.display_name},
+            "dossier": self.dossier,
+            "form": form,
+            "editable": self.editable(),
+            "is_decided": self.dossier.state == DossierState.DECIDED,
+            "envelopes": _with_live_totals(
+                _available(self.dossier.campaign, self.dossier, minus_pending=False),
+                form.lines if self.dossier.state != DossierState.DECIDED else [],
+                "granted",
+            ),
+            "recurring": LineNature.RECURRING,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        form = DecisionForm(projects=self.projects(), default_start=self.default_start())
+        if not self.editable():
+            for field in form.fields.values():
+                field.disabled = True
+        return self.render_page(form)
+
+    def post(self, request, pk):
+        if not can_decide.test(request.user):
+            raise DjangoPermissionDenied(_("Seul le décideur ARS peut enregistrer la décision."))
+        form = DecisionForm(
+            request.POST, projects=self.projects(), default_start=self.default_start()
+        )
+        status = 400
+        if form.is_valid():
+            try:
+                budget.decide(
+                    self.dossier,
+                    request.user,
+                    form.cleaned_data["outcome"],
+                    form.domain_lines(),
+                    form.cleaned_data["comment"],
+                )
+            except DomainError as exc:
+                status = apply_domain_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("La décision a été enregistrée ; le porteur en est informé.")
+                )
+                return redirect("budget:decision", pk=self.dossier.pk)
+        return self.render_page(form, status)
+
+
+# ---------------------------------------------------------------- delegations
+
+
+LINES_PER_PAGE = 50
+DELEGATIONS_PER_PAGE = 50
+
+
+class DelegationsView(ArsPageMixin, View):
+    template_name = "budget/delegations.html"
+
+    def render_page(self, campaign, form, status=200):
+        # One page of each table (a national campaign has thousands of granted lines):
+        # a fixed number of queries whatever the size of the campaign.
+        query = self.request.GET
+        line_page = Paginator(budget.delegable_lines(campaign), LINES_PER_PAGE).get_page(
+            query.get("page")
+        )
+        lines = list(line_page.object_list)
+        for line in lines:
+            line.left = line.granted - line.delegated
+        if form is not None:
+            form.limit_choices(lines)
+        delegations = budget.campaign_delegations(campaign)
+        summary = delegations.aggregate(total=Sum("amount"), first=Min("date"), count=Count("pk"))
+        paginator = Paginator(delegations, DELEGATIONS_PER_PAGE)
+        paginator.count = summary["count"]
+        delegation_page = paginator.get_page(query.get("delegations"))
+        context = {
+            "title": _("Délégations — %(campaign)s") % {"campaign": campaign.name},
+            "campaign": campaign,
+            "form": form,
+            "lines": lines,
+            "line_page": line_page,
+            "delegations": delegation_page.object_list,
+            "delegation_page": delegation_page,
+            "total_delegated": summary["total"] or Decimal(0),
+            "first_delegation_date": summary["first"],
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def form(self, campaign, data=None):
+        if not can_record_delegation.test(self.request.user):
+            return None
+        return DelegationForm(data, lines=budget.delegable_lines(campaign))
+
+    def get(self, request, slug):
+        campaign = get_object_or_404(Campaign, slug=slug)
+        form = self.form(campaign)
+        line_id = request.GET.get("ligne", "")
+        if form is not None and re.fullmatch(r"[0-9]{1,18}", line_id):
+            form.initial["line"] = int(line_id)
+        return self.render_page(campaign, form)
+
+    def post(self, request, slug):
+        campaign = get_object_or_404(Campaign, slug=slug)
+        form = self.form(campaign, request.POST)
+        if form is None:
+            raise DjangoPermissionDenied(_("Seul le décideur ARS enregistre les délégations."))
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                budget.record_delegation(
+                    request.user,
+                    data["line"],
+                    data["amount"],
+                    data["date"],
+                    data["instrument"],
+                    data["beneficiary_finess"],
+                )
+            except DomainError as exc:
+                status = apply_domain_errors(form, exc)
+            else:
+                messages.success(request, _("La délégation a été enregistrée."))
+                return redirect("budget:delegations", slug=slug)
+        return self.render_page(campaign, form, status)

@@ -1,0 +1,628 @@
+"""Decisions export (design brief §7): XLSX, ODS and CSV built with pandas.
+
+Three sheets, French headers:
+- « Décisions »: one row per project sheet of every dossier from its submission on
+  (drafts and withdrawn dossiers are left out, as in the budget view);
+- « Synthèse par territoire »: per health territory, the dossiers of the filières
+  covering it (a filière covering two territories counts in both), then a total row
+  where every dossier counts once;
+- « Synthèse par enveloppe »: recurring and one-off envelopes.
+
+Amounts stay Decimal in the DataFrames and become float64 only when written
+(spreadsheets store IEEE doubles; every amount below 10^13 € with cents
+reads back exactly once rounded to the cent). Granted amounts are shown for
+decided dossiers only. Text that a spreadsheet would read as a formula is
+neutralised with a leading apostrophe, in every format. The CSV holds the
+« Décisions » sheet only (UTF-8 with BOM, « ; » separator, decimal comma,
+ISO dates: what French Excel and LibreOffice open directly)."""
+
+import datetime as dt
+import io
+import math
+import numbers
+import re
+import zipfile
+from collections import defaultdict
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+import pandas as pd
+from django.db.models import Count, DecimalField, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from budget.models import Delegation, EnvelopeKind
+from campaign.models import Filiere
+from common.errors import InvalidInput
+from common.money import CENT
+from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature, Outcome
+from dossiers.models import Dossier, FundingLine, Project
+from scoring.domain.aggregate import campaign_weighted_means, q2
+
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "csv": "text/csv; charset=utf-8",
+}
+EXPORTED_STATES = sorted(SUBMITTED_STATES)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+SHEET_DECISIONS = "Décisions"
+SHEET_TERRITORIES = "Synthèse par territoire"
+SHEET_ENVELOPES = "Synthèse par enveloppe"
+
+# Column headers (French): the amount columns are written with a euro number format.
+COL_DOSSIER_ID = "N° dossier"
+COL_DOSSIER = "Dossier"
+COL_FILIERE = "Filière"
+COL_TERRITORY = "Territoire(s)"
+COL_DEPARTEMENTS = "Département(s)"
+COL_LEAD = "Structure porteuse"
+COL_STATE = "État"
+COL_OUTCOME = "Décision"
+COL_SUBMITTED = "Déposé le"
+COL_DECIDED = "Décidé le"
+COL_SCORE = "Score pondéré"
+COL_PRIORITY = "Rang de priorité"
+COL_PROJECT = "Fiche projet"
+COL_START = "Début"
+COL_END = "Fin"
+COL_REQ_REC = "Demandé reconductible (€)"
+COL_REQ_ONE = "Demandé ponctuel (€)"
+COL_PROP_REC = "Proposé reconductible (€)"
+COL_PROP_ONE = "Proposé ponctuel (€)"
+COL_GRANT_REC = "Accordé reconductible (€)"
+COL_GRANT_ONE = "Accordé ponctuel (€)"
+COL_START_MONTH = "Démarrage des crédits reconductibles"
+
+AMOUNT_KEYS = [
+    ("requested_recurring", COL_REQ_REC),
+    ("requested_one_off", COL_REQ_ONE),
+    ("proposed_recurring", COL_PROP_REC),
+    ("proposed_one_off", COL_PROP_ONE),
+    ("granted_recurring", COL_GRANT_REC),
+    ("granted_one_off", COL_GRANT_ONE),
+]
+AMOUNT_COLUMNS = [header for _key, header in AMOUNT_KEYS] + [
+    "Montant de l'enveloppe (€)",
+    "Demandé (€)",
+    "Proposé (€)",
+    "Accordé (€)",
+    "Reste à accorder (€)",
+]
+DATE_COLUMNS = [COL_SUBMITTED, COL_DECIDED, COL_START, COL_END, COL_START_MONTH]
+SCORE_COLUMNS = [COL_SCORE]
+
+XLSX_AMOUNT_FORMAT = '#,##0.00 "€"'
+XLSX_DATE_FORMAT = "DD/MM/YYYY"
+XLSX_SCORE_FORMAT = "0.00"
+
+_ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def neutralise(value):
+    """Text a spreadsheet would take for a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def campaign_scores(campaign):
+    """{dossier_id: weighted mean on the grid's scale, two decimals} from the scoring app."""
+
+    return {pk: q2(mean) for pk, mean in campaign_weighted_means(campaign).items()}
+
+
+def _line_sums(prefix, decided_filter=None):
+    """Sum() annotations of the six amounts over funding lines reached by `prefix`."""
+    rec = Q(**{f"{prefix}nature": LineNature.RECURRING})
+    one = Q(**{f"{prefix}nature": LineNature.ONE_OFF})
+    granted_rec, granted_one = rec, one
+    if decided_filter is not None:
+        granted_rec, granted_one = rec & decided_filter, one & decided_filter
+    return {
+        "requested_recurring": Coalesce(Sum(f"{prefix}amount", filter=rec), _ZERO),
+        "requested_one_off": Coalesce(Sum(f"{prefix}amount", filter=one), _ZERO),
+        "proposed_recurring": Sum(f"{prefix}proposed", filter=rec),
+        "proposed_one_off": Sum(f"{prefix}proposed", filter=one),
+        "granted_recurring": Sum(f"{prefix}granted", filter=granted_rec),
+        "granted_one_off": Sum(f"{prefix}granted", filter=granted_one),
+    }
+
+
+def _cents(value):
+    """Database sums come back with the backend's precision (SQLite: 10 digits)."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(CENT)
+
+
+def _local_date(value):
+    return timezone.localdate(value) if value else None
+
+
+def _territories_by_filiere(campaign):
+    through = Filiere.territories.through.objects.filter(filiere__campaign=campaign).select_related(
+        "territory"
+    )
+    result = defaultdict(list)
+    for link in through.order_by("territory__code"):
+        result[link.filiere_id].append(link.territory)
+    return result
+
+
+def _dossier_columns(campaign, scores):
+    """Per dossier, the columns shared by all its rows (each JSON document decoded once)."""
+
+    territories = _territories_by_filiere(campaign)
+    states = dict(DossierState.choices)
+    outcomes = dict(Outcome.choices)
+    dossiers = (
+        Dossier.objects.filter(campaign=campaign, state__in=EXPORTED_STATES)
+        .select_related("filiere")
+        .only(
+            "id",
+            "state",
+            "outcome",
+            "submitted_at",
+            "decided_at",
+            "identity",
+            "filiere__id",
+            "filiere__name",
+        )
+    )
+    result = {}
+    for dossier in dossiers:
+        decided = dossier.state == DossierState.DECIDED
+        covered = territories.get(dossier.filiere_id, [])
+        identity = dossier.identity or {}
+        lead = identity.get("lead_structure") or {}
+        result[dossier.id] = (
+            decided,
+            {
+                COL_DOSSIER_ID: dossier.id,
+                COL_DOSSIER: identity.get("name") or dossier.filiere.name,
+                COL_FILIERE: dossier.filiere.name,
+                COL_TERRITORY: " ; ".join(f"{t.code} — {t.name}" for t in covered),
+                COL_DEPARTEMENTS: ", ".join(
+                    sorted({code for t in covered for code in (t.departements or [])})
+                ),
+                COL_LEAD: lead.get("name") or "",
+                COL_STATE: str(states.get(dossier.state, dossier.state)),
+                COL_OUTCOME: str(outcomes.get(dossier.outcome, "")) if decided else "",
+                COL_SUBMITTED: _local_date(dossier.submitted_at),
+                COL_DECIDED: _local_date(dossier.decided_at) if decided else None,
+                COL_SCORE: scores.get(dossier.id),
+            },
+        )
+    return result
+
+
+def decision_rows(campaign, scores=None):
+    """The « Décisions » sheet: one row per project sheet, amounts summed in the database."""
+
+    per_dossier = _dossier_columns(campaign, scores or {})
+    projects = (
+        Project.objects.filter(dossier__campaign=campaign, dossier__state__in=EXPORTED_STATES)
+        .values("id", "dossier_id", "priority", "title", "start", "end")
+        .annotate(**_line_sums("lines__"), start_month=_min_start_month())
+        .order_by("dossier__filiere__name", "dossier_id", "priority", "id")
+    )
+    rows = []
+    for project in projects:
+        decided, shared = per_dossier[project["dossier_id"]]
+        row = {
+            **shared,
+            COL_PRIORITY: project["priority"],
+            COL_PROJECT: project["title"],
+            COL_START: project["start"],
+            COL_END: project["end"],
+        }
+        for key, header in AMOUNT_KEYS:
+            value = _cents(project[key])
+            if key.startswith("granted") and not decided:
+                value = None
+            row[header] = value
+        row[COL_START_MONTH] = project["start_month"] if decided else None
+        rows.append(row)
+    columns = [
+        COL_DOSSIER_ID,
+        COL_DOSSIER,
+        COL_FILIERE,
+        COL_TERRITORY,
+        COL_DEPARTEMENTS,
+        COL_LEAD,
+        COL_STATE,
+        COL_OUTCOME,
+        COL_SUBMITTED,
+        COL_DECIDED,
+        COL_SCORE,
+        COL_PRIORITY,
+        COL_PROJECT,
+        COL_START,
+        COL_END,
+        *[header for _key, header in AMOUNT_KEYS],
+        COL_START_MONTH,
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame[COL_DOSSIER_ID] = frame[COL_DOSSIER_ID].astype("Int64")
+    frame[COL_PRIORITY] = frame[COL_PRIORITY].astype("Int64")
+    return frame
+
+
+def _min_start_month():
+    return Min(
+        "lines__start_month",
+        filter=Q(lines__nature=LineNature.RECURRING, lines__granted__gt=0),
+    )
+
+
+def territory_rows(campaign):
+    """« Synthèse par territoire »: every territory of the campaign, then the total."""
+
+    lines = FundingLine.objects.filter(
+        project__dossier__campaign=campaign, project__dossier__state__in=EXPORTED_STATES
+    )
+    decided = Q(project__dossier__state=DossierState.DECIDED)
+    per_territory = {
+        row["project__dossier__filiere__territories"]: row
+        for row in lines.values("project__dossier__filiere__territories").annotate(
+            **_line_sums("", decided),
+            dossiers=Count("project__dossier", distinct=True),
+            projects=Count("project", distinct=True),
+        )
+    }
+    rows = []
+    for territory in campaign.territories.order_by("code"):
+        sums = per_territory.get(territory.id, {})
+        rows.append(
+            {
+                "Code": territory.code,
+                "Territoire": territory.name,
+                "Départements": ", ".join(territory.departements or []),
+                "Dossiers": sums.get("dossiers", 0),
+                "Fiches projet": sums.get("projects", 0),
+                **{header: _cents(sums.get(key) or 0) for key, header in AMOUNT_KEYS},
+            }
+        )
+    unassigned = per_territory.get(None)
+    if unassigned:
+        rows.append(
+            {
+                "Code": "",
+                "Territoire": _("Filières sans territoire renseigné"),
+                "Départements": "",
+                "Dossiers": unassigned["dossiers"],
+                "Fiches projet": unassigned["projects"],
+                **{header: _cents(unassigned[key] or 0) for key, header in AMOUNT_KEYS},
+            }
+        )
+    total = lines.aggregate(
+        **_line_sums("", decided),
+        dossiers=Count("project__dossier", distinct=True),
+        projects=Count("project", distinct=True),
+    )
+    rows.append(
+        {
+            "Code": "",
+            "Territoire": _("Total de la campagne (chaque dossier compté une fois)"),
+            "Départements": "",
+            "Dossiers": total["dossiers"],
+            "Fiches projet": total["projects"],
+            **{header: _cents(total[key] or 0) for key, header in AMOUNT_KEYS},
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def envelope_rows(campaign):
+    """« Synthèse par enveloppe »: envelope, requested, proposed, granted, remaining."""
+
+    lines = FundingLine.objects.filter(
+        project__dossier__campaign=campaign, project__dossier__state__in=EXPORTED_STATES
+    )
+    decided = Q(project__dossier__state=DossierState.DECIDED)
+    sums = lines.aggregate(**_line_sums("", decided))
+    decided_dossiers = campaign.dossiers.filter(state=DossierState.DECIDED)
+    envelopes = {e.kind: e.amount for e in campaign.envelopes.all()}
+    delegated = dict(
+        Delegation.objects.filter(line__project__dossier__campaign=campaign)
+        .values_list("line__nature")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    rows = []
+    for kind, suffix in ((EnvelopeKind.RECURRING, "recurring"), (EnvelopeKind.ONE_OFF, "one_off")):
+        envelope = envelopes.get(kind)
+        granted = _cents(sums[f"granted_{suffix}"] or 0)
+        rows.append(
+            {
+                "Enveloppe": str(kind.label),
+                "Montant de l'enveloppe (€)": envelope,
+                "Demandé (€)": _cents(sums[f"requested_{suffix}"] or 0),
+                "Proposé (€)": _cents(sums[f"proposed_{suffix}"] or 0),
+                "Accordé (€)": granted,
+                "Délégué (€)": _cents(delegated.get(suffix) or 0),
+                "Reste à accorder (€)": (envelope - granted) if envelope is not None else None,
+                "Dossiers décidés": decided_dossiers.filter(
+                    **{
+                        "projects__lines__nature": suffix,
+                        "projects__lines__granted__gt": 0,
+                    }
+                )
+                .distinct()
+                .count(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def decision_frames(campaign, scores=None):
+    """{sheet name: DataFrame} in sheet order."""
+    return {
+        SHEET_DECISIONS: decision_rows(campaign, scores),
+        SHEET_TERRITORIES: territory_rows(campaign),
+        SHEET_ENVELOPES: envelope_rows(campaign),
+    }
+
+
+def _for_writing(frame):
+    """Decimal → float64 (what spreadsheets store), text neutralised."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if column in AMOUNT_COLUMNS or column in SCORE_COLUMNS:
+            frame[column] = pd.array(
+                [float(v) if v is not None and not pd.isna(v) else None for v in frame[column]],
+                dtype="Float64",
+            ).astype("float64")
+        elif column not in DATE_COLUMNS:
+            frame[column] = frame[column].map(neutralise)
+    return frame
+
+
+def _column_width(frame, column):
+    longest = len(str(column))
+    sample = frame[column].head(500)
+    for value in sample:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            continue
+        if isinstance(value, float):
+            longest = max(longest, len(f"{value:,.2f} €"))
+        else:
+            longest = max(longest, len(str(value)))
+    return min(max(longest + 2, 10), 60)
+
+
+def _xlsx_format(column):
+    if column in AMOUNT_COLUMNS:
+        return XLSX_AMOUNT_FORMAT
+    if column in SCORE_COLUMNS:
+        return XLSX_SCORE_FORMAT
+    if column in DATE_COLUMNS:
+        return XLSX_DATE_FORMAT
+    return None
+
+
+def _is_missing(value):
+    if isinstance(value, float):
+        return math.isnan(value)
+    return value is None or value is pd.NA or value == ""
+
+
+def write_xlsx(frames):
+    """openpyxl in write-only (streaming) mode: bold header, widths, euro and date formats."""
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for name, frame in frames.items():
+        frame = _for_writing(frame)
+        sheet = workbook.create_sheet(title=name)
+        sheet.freeze_panes = "A2"
+        columns = list(frame.columns)
+        formats = [_xlsx_format(column) for column in columns]
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = _column_width(frame, column)
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=column)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for values in frame.itertuples(index=False, name=None):
+            row = []
+            for value, number_format in zip(values, formats, strict=True):
+                if _is_missing(value):
+                    row.append(None)
+                elif number_format:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = number_format
+                    row.append(cell)
+                else:
+                    row.append(value)
+            sheet.append(row)
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+    ' manifest:version="1.2">'
+    f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODS_MIMETYPE}"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+ODS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    "<office:document-content"
+    ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    ' xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
+    ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    ' xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"'
+    ' xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"'
+    ' office:version="1.2"><office:automatic-styles>'
+    '<number:number-style style:name="N_AMOUNT"><number:number number:decimal-places="2"'
+    ' number:min-decimal-places="2" number:min-integer-digits="1" number:grouping="true"/>'
+    "<number:text> €</number:text></number:number-style>"
+    '<number:number-style style:name="N_SCORE"><number:number number:decimal-places="2"'
+    ' number:min-decimal-places="2" number:min-integer-digits="1"/></number:number-style>'
+    '<number:date-style style:name="N_DATE"><number:day number:style="long"/>'
+    '<number:text>/</number:text><number:month number:style="long"/>'
+    '<number:text>/</number:text><number:year number:style="long"/></number:date-style>'
+    '<style:style style:name="ce_amount" style:family="table-cell"'
+    ' style:data-style-name="N_AMOUNT"/>'
+    '<style:style style:name="ce_score" style:family="table-cell"'
+    ' style:data-style-name="N_SCORE"/>'
+    '<style:style style:name="ce_date" style:family="table-cell"'
+    ' style:data-style-name="N_DATE"/>'
+    '<style:style style:name="ce_head" style:family="table-cell">'
+    '<style:text-properties fo:font-weight="bold"/></style:style>'
+    "</office:automatic-styles><office:body><office:spreadsheet>"
+)
+ODS_TAIL = "</office:spreadsheet></office:body></office:document-content>"
+# Characters XML 1.0 does not allow (control characters typed or pasted in a text).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _ods_text(value):
+    text = _XML_INVALID.sub("", str(value))
+    return "".join(f"<text:p>{escape(part)}</text:p>" for part in text.split("\n"))
+
+
+def _ods_cell(value, style):
+    """One table cell: numbers as floats, dates as dates, the rest as text."""
+    if _is_missing(value) or value is pd.NaT:
+        return "<table:table-cell/>"
+    style_attr = f' table:style-name="{style}"' if style else ""
+    if isinstance(value, bool):
+        return (
+            f'<table:table-cell office:value-type="boolean"'
+            f' office:boolean-value="{str(value).lower()}"><text:p>{value}</text:p>'
+            "</table:table-cell>"
+        )
+    if isinstance(value, numbers.Number):
+        number = str(int(value)) if isinstance(value, numbers.Integral) else repr(float(value))
+        return (
+            f'<table:table-cell office:value-type="float" office:value="{number}"{style_attr}>'
+            f"<text:p>{number}</text:p></table:table-cell>"
+        )
+    if isinstance(value, dt.datetime):
+        iso = value.replace(tzinfo=None).isoformat()
+        return (
+            f'<table:table-cell office:value-type="date" office:date-value="{iso}"{style_attr}>'
+            f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
+        )
+    if isinstance(value, dt.date):
+        return (
+            f'<table:table-cell office:value-type="date"'
+            f' office:date-value="{value.isoformat()}"{style_attr}>'
+            f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
+        )
+    return f'<table:table-cell office:value-type="string">{_ods_text(value)}</table:table-cell>'
+
+
+def _ods_style(column):
+    if column in AMOUNT_COLUMNS:
+        return "ce_amount"
+    if column in SCORE_COLUMNS:
+        return "ce_score"
+    if column in DATE_COLUMNS:
+        return "ce_date"
+    return None
+
+
+def write_ods(frames):
+    """OpenDocument spreadsheet written as a stream of XML (pandas' odf engine builds a
+    document tree: minutes for a national export). Bold header, euro amounts, dates
+    shown DD/MM/YYYY; numbers are numbers and dates are dates."""
+    chunks = [ODS_HEAD]
+    for name, frame in frames.items():
+        frame = _for_writing(frame)
+        columns = list(frame.columns)
+        styles = [_ods_style(column) for column in columns]
+        chunks.append(f'<table:table table:name="{escape(name, {chr(34): "&quot;"})}">')
+        chunks.append(
+            f'<table:table-column table:number-columns-repeated="{len(columns)}"/>'
+            "<table:table-row>"
+            + "".join(
+                '<table:table-cell table:style-name="ce_head" office:value-type="string">'
+                f"{_ods_text(column)}</table:table-cell>"
+                for column in columns
+            )
+            + "</table:table-row>"
+        )
+        for values in frame.itertuples(index=False, name=None):
+            chunks.append(
+                "<table:table-row>"
+                + "".join(
+                    _ods_cell(value, style) for value, style in zip(values, styles, strict=True)
+                )
+                + "</table:table-row>"
+            )
+        chunks.append("</table:table>")
+    chunks.append(ODS_TAIL)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        # The mimetype comes first, uncompressed (OpenDocument packaging).
+        archive.writestr("mimetype", ODS_MIMETYPE, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+        archive.writestr("content.xml", "".join(chunks))
+    return buffer.getvalue()
+
+
+def write_csv(frames):
+    frame = _for_writing(frames[SHEET_DECISIONS])
+    text = frame.to_csv(
+        sep=";", decimal=",", index=False, float_format="%.2f", lineterminator="\r\n"
+    )
+    return ("\ufeff" + text).encode("utf-8")
+
+
+WRITERS = {"xlsx": write_xlsx, "ods": write_ods, "csv": write_csv}
+
+
+def export_filename(campaign, fmt, today=None):
+    today = today or timezone.localdate()
+    return f"decisions-{campaign.slug}-{today.isoformat()}.{fmt}"
+
+
+def check_format(fmt):
+    if fmt not in FORMATS:
+        raise InvalidInput(
+            _("Format d'export inconnu : « %(fmt)s » (xlsx, ods ou csv).") % {"fmt": fmt},
+            {"format": [_("Choisissez xlsx, ods ou csv.")]},
+        )
+    return fmt
+
+
+def export_decisions(campaign, fmt, scores=None, progress=None):
+    """(filename, content type, bytes) of the decisions export in `fmt`.
+
+    `progress(done, total)` is called between the steps (background jobs)."""
+    check_format(fmt)
+    progress = progress or (lambda done, total: None)
+    progress(0, 2)
+    if scores is None:
+        scores = campaign_scores(campaign)
+    frames = decision_frames(campaign, scores)
+    progress(1, 2)
+    data = WRITERS[fmt](frames)
+    progress(2, 2)
+    return export_filename(campaign, fmt), FORMATS[fmt], data
+
+
+def exported_row_count(campaign):
+    """Rows of the « Décisions » sheet: decides whether an export runs in the background."""
+
+    return Project.objects.filter(
+        dossier__campaign=campaign, dossier__state__in=EXPORTED_STATES
+    ).count()

@@ -1,0 +1,74 @@
+"""The background task of the outputs: produce the file of an OutputJob, with its
+progress, and record the outcome (django-tasks; `python manage.py db_worker` runs
+`run_output_job`, enqueued by outputs.domain.jobs.start_job)."""
+
+import logging
+import tempfile
+import time
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from outputs.domain import exports, letters
+from outputs.models import OutputJob
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+class _Progress:
+    """Writes done/total to the job row, at most every PROGRESS_EVERY_SECONDS."""
+
+    def __init__(self, job):
+        self.job = job
+        self.last = 0.0
+
+    def __call__(self, done, total):
+        now = time.monotonic()
+        if done in (0, total) or now - self.last >= PROGRESS_EVERY_SECONDS:
+            OutputJob.objects.filter(pk=self.job.pk).update(done=done, total=total)
+            self.job.done, self.job.total = done, total
+            self.last = now
+
+
+def run_job(job_id):
+    """The task body: generate the file of job `job_id` and record the outcome."""
+
+    job = OutputJob.objects.select_related("campaign").filter(pk=job_id).first()
+    if job is None or job.status != OutputJob.Status.PENDING:
+        return
+    job.status = OutputJob.Status.RUNNING
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    progress = _Progress(job)
+    try:
+        if job.kind == OutputJob.Kind.LETTERS_ZIP:
+            with tempfile.TemporaryFile() as handle:
+                letters.write_letters_zip(job.campaign, handle, progress)
+                handle.seek(0)
+                job.filename = letters.zip_filename(job.campaign)
+                job.file.save(job.filename, File(handle), save=False)
+        else:
+            fmt = job.kind.removeprefix("decisions_")
+            filename, _content_type, data = exports.export_decisions(
+                job.campaign, fmt, progress=progress
+            )
+            job.filename = filename
+            job.file.save(filename, ContentFile(data), save=False)
+        job.status = OutputJob.Status.DONE
+        job.done = job.total = max(job.total, job.done, 1)
+    except Exception as exc:
+        logger.exception("Génération %s en échec", job.pk)
+        job.status = OutputJob.Status.FAILED
+        job.error = _("La génération a échoué : %(detail)s") % {"detail": exc}
+    job.finished_at = timezone.now()
+    job.save()
+
+
+@task()
+def run_output_job(job_id: int):
+    run_job(job_id)

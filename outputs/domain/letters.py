@@ -1,0 +1,517 @@
+"""Decision letters (.docx) rendered with docxtpl from a replaceable template.
+
+The tags a template may use are listed in TAGS and PROJECT_TAGS: the upload page
+shows them and `validate_template` refuses any other one. Every value is already
+formatted the French way (amounts « 26 000,00 € », dates « 30 juin 2025 »).
+Rendering uses jinja2.StrictUndefined (a letter never silently misses a value)
+and autoescaping (a « & » in a name cannot break the document)."""
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.db.models import DecimalField, Min, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from docxtpl import DocxTemplate, Listing
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+from campaign.rules import can_manage_letter_template
+from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from common.money import format_eur
+from dossiers.domain.access import get_visible_dossier
+from dossiers.enums import DossierState, LineNature, Outcome
+from dossiers.models import Dossier, Project
+from outputs.domain.coverage import departement_label
+
+DEFAULT_TEMPLATE = (
+    Path(__file__).resolve().parent.parent / "letter_templates" / "decision_default.docx"
+)
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+# What the template may hold once unpacked (a .docx is a ZIP: refuse ZIP bombs before
+# python-docx reads every part into memory).
+MAX_TEMPLATE_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_TEMPLATE_MEMBERS = 2000
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    description: str
+    example: str
+
+
+# The documented tags: the validation and the upload page both use these lists.
+TAGS = [
+    Tag("campaign_name", "Nom de la campagne", "Reconnaissance des filières 2025"),
+    Tag("region", "Région de la campagne", "Bretagne"),
+    Tag("decision_date", "Date de la décision", "30 juin 2025"),
+    Tag("generation_date", "Date de génération du courrier", "2 juillet 2025"),
+    Tag("first_delegation_date", "Date prévue de la première délégation", "15 juillet 2025"),
+    Tag("dossier_id", "Numéro du dossier", "12"),
+    Tag("dossier_name", "Nom du dossier (fiche d'identité)", "Filière Nord Finistère"),
+    Tag("submitted_date", "Date du dépôt", "14 février 2025"),
+    Tag("filiere_name", "Nom de la filière", "Nord Finistère"),
+    Tag("territories", "Territoire(s) de santé couvert(s)", "T1 — Brest – Carhaix – Morlaix"),
+    Tag("departements", "Départements couverts", "29 Finistère"),
+    Tag("addressee_name", "Destinataire : coordinateur de la filière", "Anne Le Goff"),
+    Tag("addressee_email", "Courriel du coordinateur", "coordination@example.fr"),
+    Tag("lead_structure_name", "Structure porteuse", "CHU de Brest"),
+    Tag("lead_structure_finess", "FINESS de la structure porteuse", "290000017"),
+    Tag("outcome", "Décision (libellé)", "Accepté"),
+    Tag("outcome_code", "Décision (code : accepted, partially_accepted, rejected)", "accepted"),
+    Tag("outcome_sentence", "Décision rédigée", "votre dossier est retenu"),
+    Tag("accepted", "Vrai si le dossier est retenu, même partiellement", "{%p if accepted %}"),
+    Tag("rejected", "Vrai si le dossier n'est pas retenu", "{%p if rejected %}"),
+    Tag("decision_comment", "Motivation de la décision", "Projet conforme à l'instruction."),
+    Tag("projects", "Fiches projet (liste, voir ci-dessous)", "{%tr for p in projects %}"),
+    Tag("total_recurring", "Total accordé, crédits reconductibles (par an)", "26 000,00 €"),
+    Tag("total_one_off", "Total accordé, crédits ponctuels", "9 999,99 €"),
+    Tag("total", "Total accordé (reconductibles + ponctuels)", "35 999,99 €"),
+    Tag("total_requested", "Total demandé (reconductibles + ponctuels)", "38 345,67 €"),
+    Tag("signatory_name", "Nom du signataire", "Élise Kervella"),
+    Tag("signatory_title", "Qualité du signataire", "Directrice générale de l'ARS Bretagne"),
+    Tag("appeal_mention", "Voies et délais de recours", "Voies et délais de recours : …"),
+]
+PROJECT_TAGS = [
+    Tag("p.priority", "Rang de priorité", "1"),
+    Tag("p.title", "Intitulé de la fiche projet", "Renforcer l'équipe mobile"),
+    Tag("p.requested_recurring", "Demandé, reconductible (par an)", "26 000,00 €"),
+    Tag("p.requested_one_off", "Demandé, ponctuel", "12 345,67 €"),
+    Tag("p.granted_recurring", "Accordé, reconductible (par an)", "26 000,00 €"),
+    Tag("p.granted_one_off", "Accordé, ponctuel", "9 999,99 €"),
+    Tag("p.granted_total", "Accordé, total de la fiche", "35 999,99 €"),
+    Tag("p.start_month", "Mois de démarrage des crédits reconductibles", "septembre 2025"),
+    Tag("p.funded", "Vrai si la fiche reçoit des crédits", "{% if p.funded %}"),
+]
+TAG_NAMES = frozenset(tag.name for tag in TAGS)
+
+OUTCOME_SENTENCES = {
+    Outcome.ACCEPTED: "votre dossier est retenu",
+    Outcome.PARTIALLY_ACCEPTED: "votre dossier est retenu partiellement",
+    Outcome.REJECTED: "votre dossier n'est pas retenu",
+}
+
+_ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def french_date(value):
+    """« 30 juin 2025 », « 1er juillet 2025 »; empty for None."""
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        value = timezone.localdate(value)
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def french_month(value):
+    return f"{MONTHS[value.month - 1]} {value.year}" if value else ""
+
+
+def jinja_env():
+    # Sandboxed: a template is a file uploaded through the web, it must not reach
+    # Python internals ({{ ''.__class__.__mro__ }} and the like).
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+
+
+class _CachingEnvironment(SandboxedEnvironment):
+    """docxtpl compiles the document's XML at every render: compile each source once."""
+
+    MAX_ENTRIES = 256
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._compiled = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= self.MAX_ENTRIES:
+                self._compiled.clear()
+            template = super().from_string(source)
+            self._compiled[source] = template
+        return template
+
+
+_RENDER_ENV = _CachingEnvironment(undefined=StrictUndefined, autoescape=True)
+
+
+class _DocxTemplate(DocxTemplate):
+    """docxtpl re-patches the same XML (regular expressions) at every render: do it once."""
+
+    _patched = {}
+
+    def patch_xml(self, src_xml):
+        patched = self._patched.get(src_xml)
+        if patched is None:
+            if len(self._patched) >= 256:
+                self._patched.clear()
+            patched = super().patch_xml(src_xml)
+            self._patched[src_xml] = patched
+        return patched
+
+
+# ---------------------------------------------------------------- context
+
+
+def _sums(prefix):
+    rec = Q(**{f"{prefix}nature": LineNature.RECURRING})
+    one = Q(**{f"{prefix}nature": LineNature.ONE_OFF})
+    return {
+        "req_recurring": Coalesce(Sum(f"{prefix}amount", filter=rec), _ZERO),
+        "req_one_off": Coalesce(Sum(f"{prefix}amount", filter=one), _ZERO),
+        "grant_recurring": Coalesce(Sum(f"{prefix}granted", filter=rec), _ZERO),
+        "grant_one_off": Coalesce(Sum(f"{prefix}granted", filter=one), _ZERO),
+    }
+
+
+def letter_queryset(queryset=None):
+    """Dossiers with everything a letter needs, in a fixed number of queries."""
+
+    queryset = Dossier.objects.all() if queryset is None else queryset
+    projects = Project.objects.annotate(
+        **_sums("lines__"),
+        first_month=Min(
+            "lines__start_month",
+            filter=Q(lines__nature=LineNature.RECURRING, lines__granted__gt=0),
+        ),
+    ).order_by("priority", "id")
+    return (
+        queryset.select_related("campaign", "filiere")
+        .defer("diagnostic", "swot")
+        .annotate(**_sums("projects__lines__"))
+        .prefetch_related("filiere__territories", Prefetch("projects", queryset=projects))
+    )
+
+
+def _decimal(value):
+    return Decimal(value or 0)
+
+
+def letter_context(dossier, *, today=None):
+    """Every documented tag for this dossier (fetched with `letter_queryset`)."""
+    campaign = dossier.campaign
+    identity = dossier.identity or {}
+    lead = identity.get("lead_structure") or {}
+    coordinator = identity.get("coordinator") or {}
+    territories = sorted(dossier.filiere.territories.all(), key=lambda t: t.code)
+    departements = sorted({code for t in territories for code in (t.departements or [])})
+
+    projects = []
+    for project in dossier.projects.all():
+        granted_total = _decimal(project.grant_recurring) + _decimal(project.grant_one_off)
+        projects.append(
+            {
+                "priority": project.priority if project.priority is not None else "",
+                "title": project.title,
+                "requested_recurring": format_eur(project.req_recurring),
+                "requested_one_off": format_eur(project.req_one_off),
+                "granted_recurring": format_eur(project.grant_recurring),
+                "granted_one_off": format_eur(project.grant_one_off),
+                "granted_total": format_eur(granted_total),
+                "start_month": french_month(project.first_month),
+                "funded": granted_total > 0,
+            }
+        )
+    outcome = dossier.outcome or ""
+    total_recurring = _decimal(dossier.grant_recurring)
+    total_one_off = _decimal(dossier.grant_one_off)
+    return {
+        "campaign_name": campaign.name,
+        "region": campaign.region,
+        "decision_date": french_date(dossier.decided_at),
+        "generation_date": french_date(today or timezone.localdate()),
+        "first_delegation_date": french_date(campaign.first_delegation_date),
+        "dossier_id": dossier.id,
+        "dossier_name": identity.get("name") or dossier.filiere.name,
+        "submitted_date": french_date(dossier.submitted_at),
+        "filiere_name": dossier.filiere.name,
+        "territories": " ; ".join(f"{t.code} — {t.name}" for t in territories),
+        "departements": ", ".join(departement_label(code) for code in departements),
+        "addressee_name": coordinator.get("name") or "",
+        "addressee_email": coordinator.get("email") or "",
+        "lead_structure_name": lead.get("name") or "",
+        "lead_structure_finess": lead.get("finess") or "",
+        "outcome": str(Outcome(outcome).label) if outcome in Outcome.values else "",
+        "outcome_code": outcome,
+        "outcome_sentence": OUTCOME_SENTENCES.get(outcome, ""),
+        "accepted": outcome in (Outcome.ACCEPTED, Outcome.PARTIALLY_ACCEPTED),
+        "rejected": outcome == Outcome.REJECTED,
+        "decision_comment": Listing(dossier.decision_comment or ""),
+        "projects": projects,
+        "total_recurring": format_eur(total_recurring),
+        "total_one_off": format_eur(total_one_off),
+        "total": format_eur(total_recurring + total_one_off),
+        "total_requested": format_eur(
+            _decimal(dossier.req_recurring) + _decimal(dossier.req_one_off)
+        ),
+        "signatory_name": campaign.signatory_name,
+        "signatory_title": campaign.signatory_title,
+        "appeal_mention": Listing(campaign.appeal_mention or ""),
+    }
+
+
+def sample_context(*, rejected=False):
+    """A complete context with the documented examples: used to validate templates."""
+    context = {tag.name: tag.example for tag in TAGS}
+    context.update(
+        dossier_id=12,
+        accepted=not rejected,
+        rejected=rejected,
+        decision_comment=Listing("Projet conforme à l'instruction."),
+        appeal_mention=Listing("Voies et délais de recours : …"),
+    )
+    project = {tag.name.removeprefix("p."): tag.example for tag in PROJECT_TAGS}
+    project.update(priority=1, funded=True)
+    context["projects"] = [project, {**project, "priority": 2, "funded": False}]
+    return context
+
+
+# ---------------------------------------------------------------- template
+
+
+def template_bytes(campaign):
+    """The campaign's own template, or the default one."""
+    if campaign.letter_template:
+        with campaign.letter_template.open("rb") as handle:
+            return handle.read()
+    return DEFAULT_TEMPLATE.read_bytes()
+
+
+def _syntax_message(exc):
+    context_lines = list(getattr(exc, "docx_context", None) or [])
+    text = ""
+    if context_lines and exc.lineno:
+        index = exc.lineno - 1 - max(exc.lineno - 4, 0)
+        if 0 <= index < len(context_lines):
+            text = context_lines[index].strip()
+        if not text:
+            text = " ".join(line.strip() for line in context_lines if line.strip())
+    text = re.sub(r"\s+", " ", text)[:200]
+    where = (
+        _("au paragraphe n° %(n)d (« %(text)s »)") % {"n": max(exc.lineno - 1, 1), "text": text}
+        if text
+        else _("à la ligne %(n)d") % {"n": exc.lineno or 0}
+    )
+    return _(
+        "Le modèle contient une erreur de syntaxe %(where)s : vérifiez les accolades et les "
+        "balises {%% … %%} (détail : %(detail)s)."
+    ) % {"where": where, "detail": exc.message or exc}
+
+
+def _undefined_name(exc):
+    message = str(exc)
+    match = re.search(r"has no attribute '([^']+)'", message)
+    if match:
+        return "p." + match.group(1) if "dict object" in message else match.group(1)
+    match = re.search(r"'([^']+)' is undefined", message)
+    return match.group(1) if match else message
+
+
+def validate_template(data):
+    """Refuse anything but a .docx whose tags are all documented; return the bytes.
+
+    Raises InvalidInput with a French message naming the unknown tag or the
+    paragraph where the syntax is broken."""
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise InvalidInput(
+            _("Le modèle dépasse %(n)d Mo.") % {"n": MAX_TEMPLATE_BYTES // (1024 * 1024)},
+            {"letter_template": [_("Fichier trop volumineux.")]},
+        )
+    not_docx = _("Le fichier n'est pas un document Word (.docx) valide.")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise InvalidInput(not_docx, {"letter_template": [not_docx]})
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise InvalidInput(not_docx, {"letter_template": [not_docx]}) from None
+    if "word/document.xml" not in {m.filename for m in members}:
+        raise InvalidInput(not_docx, {"letter_template": [not_docx]})
+    if (
+        len(members) > MAX_TEMPLATE_MEMBERS
+        or sum(m.file_size for m in members) > MAX_TEMPLATE_UNPACKED_BYTES
+    ):
+        too_big = _(
+            "Le modèle est trop volumineux une fois décompressé (%(n)d Mo au plus) : "
+            "ce n'est pas un document Word ordinaire."
+        ) % {"n": MAX_TEMPLATE_UNPACKED_BYTES // (1024 * 1024)}
+        raise InvalidInput(too_big, {"letter_template": [too_big]})
+    template = DocxTemplate(io.BytesIO(data))
+    try:
+        template.init_docx()
+    except Exception:  # python-docx raises several kinds for a broken package
+        raise InvalidInput(not_docx, {"letter_template": [not_docx]}) from None
+    undefined_error = None
+    # Rendered for an accepted and for a rejected dossier: both branches of
+    # {%p if accepted %} / {%p if rejected %} are checked.
+    for context in (sample_context(), sample_context(rejected=True)):
+        try:
+            DocxTemplate(io.BytesIO(data)).render(context, jinja_env=jinja_env(), autoescape=True)
+        except TemplateSyntaxError as exc:
+            message = _syntax_message(exc)
+            raise InvalidInput(message, {"letter_template": [message]}) from None
+        except UndefinedError as exc:
+            undefined_error = undefined_error or exc
+        except Exception as exc:  # e.g. a filter applied to the wrong type, a sandbox refusal
+            message = _("Le modèle ne peut pas être utilisé : %(detail)s") % {"detail": exc}
+            raise InvalidInput(message, {"letter_template": [message]}) from None
+    used = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env())
+    unknown = sorted(used - TAG_NAMES)
+    if not unknown and undefined_error is not None:
+        unknown = [_undefined_name(undefined_error)]
+    if unknown:
+        names = ", ".join(f"« {name} »" for name in unknown)
+        message = (
+            _(
+                "Balise inconnue dans le modèle : %(names)s. Utilisez uniquement les balises documentées."
+            )
+            if len(unknown) == 1
+            else _(
+                "Balises inconnues dans le modèle : %(names)s. Utilisez uniquement les balises documentées."
+            )
+        ) % {"names": names}
+        raise InvalidInput(message, {"letter_template": [message]})
+    return data
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_letter(dossier, template_data=None, *, today=None):
+    """The letter of one decided dossier (fetched with `letter_queryset`), as bytes."""
+    if template_data is None:
+        template_data = template_bytes(dossier.campaign)
+    template = _DocxTemplate(io.BytesIO(template_data))
+    try:
+        template.render(
+            letter_context(dossier, today=today), jinja_env=_RENDER_ENV, autoescape=True
+        )
+    except TemplateError as exc:
+        # A template validated on the sample may still fail on a real dossier (a branch
+        # the sample did not take): say so instead of a server error.
+        raise Conflict(
+            _(
+                "Le modèle de courrier de la campagne ne peut pas être appliqué au dossier "
+                "n° %(id)s : %(detail)s. Corrigez le modèle (ou revenez au modèle par défaut)."
+            )
+            % {"id": dossier.id, "detail": exc}
+        ) from None
+    output = io.BytesIO()
+    template.save(output)
+    return output.getvalue()
+
+
+def letter_filename(dossier):
+    return f"courrier-decision-{dossier.id}-{slugify(dossier.filiere.slug or dossier.filiere.name)}.docx"
+
+
+def letter_for(user, dossier_id):
+    """(filename, bytes) of a dossier's letter for this user.
+
+    Internal staff may download any decided dossier's letter; the filière's lead
+    and co-editors only their own, once decided. Anyone else: NotFound.
+    Not decided yet: Conflict."""
+
+    dossier = get_visible_dossier(user, dossier_id, letter_queryset())
+    if dossier is None:
+        raise NotFound(_("Dossier introuvable."))
+    if dossier.state != DossierState.DECIDED:
+        raise Conflict(
+            _("Le courrier de décision n'existe qu'une fois le dossier décidé (état : %(state)s).")
+            % {"state": dossier.get_state_display()}
+        )
+    return letter_filename(dossier), render_letter(dossier)
+
+
+def decided_dossiers(campaign):
+    return letter_queryset(campaign.dossiers.filter(state=DossierState.DECIDED)).order_by(
+        "filiere__name", "id"
+    )
+
+
+def write_letters_zip(campaign, fileobj, progress=None):
+    """Write one letter per decided dossier into a ZIP; return the number of letters."""
+    dossiers = list(decided_dossiers(campaign))
+    template_data = template_bytes(campaign)
+    today = timezone.localdate()
+    total = len(dossiers)
+    if progress:
+        progress(0, total)
+    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as archive:
+        for index, dossier in enumerate(dossiers, start=1):
+            archive.writestr(
+                letter_filename(dossier), render_letter(dossier, template_data, today=today)
+            )
+            if progress:
+                progress(index, total)
+    return total
+
+
+def zip_filename(campaign, today=None):
+    today = today or timezone.localdate()
+    return f"courriers-{campaign.slug}-{today.isoformat()}.zip"
+
+
+# ---------------------------------------------------------------- settings
+
+
+def update_letter_settings(
+    user,
+    campaign,
+    *,
+    signatory_name,
+    signatory_title,
+    appeal_mention,
+    template_data=None,
+    reset_template=False,
+):
+    """Administrator: signatory, appeal mention and the campaign's own template."""
+
+    if not can_manage_letter_template.test(user, campaign):
+        raise PermissionDenied(_("Seul un administrateur peut modifier le modèle de courrier."))
+    errors = {}
+    if not (appeal_mention or "").strip():
+        errors["appeal_mention"] = [_("La mention des voies et délais de recours est obligatoire.")]
+    if errors:
+        raise InvalidInput(_("Certaines informations sont invalides."), errors)
+    if template_data is not None:
+        validate_template(template_data)
+    campaign.signatory_name = (signatory_name or "").strip()
+    campaign.signatory_title = (signatory_title or "").strip()
+    campaign.appeal_mention = appeal_mention.strip()
+    old = campaign.letter_template.name if campaign.letter_template else None
+    if template_data is not None:
+        campaign.letter_template.save("modele.docx", ContentFile(template_data), save=False)
+    elif reset_template:
+        campaign.letter_template = ""
+    campaign.save()
+    if old and old != (campaign.letter_template.name or None):
+        campaign.letter_template.storage.delete(old)
+    return campaign

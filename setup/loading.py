@@ -1,0 +1,710 @@
+"""Import of a campaign description file (api.md §Commands, `manage.py load_campaign`).
+
+The file is checked whole before anything is written: every problem is listed
+at once (in French, with its place in the file) and nothing is imported when
+there is one. Otherwise campaign, envelopes, territories, filières and users are
+created or updated, idempotently, by campaign slug, territory code, filière slug
+and username, in one transaction.
+
+Updates never delete: territories and filières absent from the file are kept,
+roles and filière memberships are added (roles are global, a file describes one
+campaign), and a changed envelope amount is recorded as an amendment."""
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email, validate_slug
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.models import Role, RoleGrant, User
+from budget.models import Envelope, EnvelopeAmendment, EnvelopeKind
+from campaign.models import Campaign, Filiere, Territory
+from common.errors import InvalidInput
+from common.money import format_eur, parse_amount
+from dossiers.enums import DossierState
+from dossiers.models import FundingLine
+
+REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "bretagne.json"
+AMENDMENT_REASON = "Import du fichier de campagne"
+
+TOP_KEYS = {
+    "slug",
+    "name",
+    "region",
+    "opens_at",
+    "deadline",
+    "decision_date",
+    "first_delegation_date",
+    "envelopes",
+    "territories",
+    "filieres",
+    "users",
+}
+TOP_REQUIRED = ["slug", "name", "region", "opens_at", "deadline", "envelopes"]
+TERRITORY_KEYS = {"code", "name", "departements"}
+FILIERE_KEYS = {"slug", "name", "territories"}
+USER_KEYS = {"username", "email", "password", "roles", "filieres", "first_name", "last_name"}
+DEPARTEMENT_RE = re.compile(r"(\d{2}|2A|2B|97\d)")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# Python's JSON messages, in French.
+JSON_MESSAGES = {
+    "Expecting value": "valeur attendue",
+    "Expecting ',' delimiter": "virgule attendue",
+    "Expecting ':' delimiter": "deux-points attendu",
+    "Expecting property name enclosed in double quotes": "nom de clé entre guillemets doubles attendu",
+    "Extra data": "texte en trop après la fin du document",
+    "Unterminated string starting at": "chaîne de caractères non terminée",
+    "Invalid control character at": "caractère de contrôle interdit dans une chaîne",
+    "Invalid \\escape": "séquence d'échappement invalide",
+    "Illegal trailing comma before end of object": "virgule en trop avant la fin de l'objet",
+    "Illegal trailing comma before end of array": "virgule en trop avant la fin de la liste",
+}
+
+
+class CampaignFileError(InvalidInput):
+    """The file is refused whole; `problems` lists every reason, in French."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__(
+            "Le fichier de campagne est invalide : rien n'a été importé.",
+            {"file": self.problems},
+        )
+
+
+def reference_territories():
+    """Brittany's 8 health territories (setup/data/bretagne.json)."""
+    data = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    return [
+        TerritorySpec(t["code"], t["name"], list(t["departements"])) for t in data["territories"]
+    ]
+
+
+def _no_duplicate_keys(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"la clé « {key} » apparaît deux fois dans le même objet")
+        seen[key] = value
+    return seen
+
+
+def parse_campaign_json(text):
+    """Decode the file's text; JSON errors come back in French with line and column."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        message = JSON_MESSAGES.get(exc.msg, exc.msg)
+        raise CampaignFileError(
+            [
+                f"JSON invalide ligne {exc.lineno}, colonne {exc.colno} : {message}.",
+            ]
+        ) from None
+    except ValueError as exc:
+        raise CampaignFileError([f"JSON invalide : {exc}."]) from None
+
+
+def read_campaign_file(path):
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CampaignFileError([f"Fichier « {path} » introuvable."]) from None
+    except IsADirectoryError:
+        raise CampaignFileError([f"« {path} » est un répertoire, pas un fichier."]) from None
+    except PermissionError:
+        raise CampaignFileError([f"Lecture du fichier « {path} » refusée (droits)."]) from None
+    except OSError as exc:
+        raise CampaignFileError([f"Lecture du fichier « {path} » impossible : {exc}."]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CampaignFileError(
+            [f"Le fichier doit être encodé en UTF-8 (octet invalide à la position {exc.start})."]
+        ) from None
+    return parse_campaign_json(text)
+
+
+@dataclass
+class TerritorySpec:
+    code: str
+    name: str
+    departements: list
+
+
+@dataclass
+class FiliereSpec:
+    slug: str
+    name: str
+    territories: list
+    path: str = ""
+
+
+@dataclass
+class UserSpec:
+    username: str
+    email: str = ""
+    password: str | None = None
+    roles: list = field(default_factory=list)
+    filieres: list = field(default_factory=list)
+    first_name: str | None = None
+    last_name: str | None = None
+    path: str = ""
+
+
+@dataclass
+class CampaignSpec:
+    slug: str = ""
+    name: str = ""
+    region: str = ""
+    opens_at: dt.datetime | None = None
+    deadline: dt.datetime | None = None
+    decision_date: dt.date | None = None
+    first_delegation_date: dt.date | None = None
+    envelopes: dict = field(default_factory=dict)
+    territories: list | None = None
+    filieres: list = field(default_factory=list)
+    users: list = field(default_factory=list)
+
+
+def _join(path, key):
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+class _Checker:
+    """Collects every problem of the file; each names its place (« filieres[2].slug »)."""
+
+    def __init__(self):
+        self.problems = []
+
+    def add(self, path, message):
+        self.problems.append(f"« {path} » : {message}" if path else message)
+
+    def obj(self, value, path, allowed, required):
+        if not isinstance(value, dict):
+            self.add(path, "un objet JSON { … } est attendu.")
+            return None
+        for key in value:
+            if key not in allowed and not key.startswith("_"):
+                self.add(
+                    _join(path, key),
+                    f"clé inconnue (clés possibles : {', '.join(sorted(allowed))}).",
+                )
+        for key in required:
+            if key not in value:
+                self.add(_join(path, key), "clé obligatoire absente.")
+        return value
+
+    def text(self, data, key, path, *, required=True, max_length=200):
+        p = _join(path, key)
+        value = data.get(key)
+        if value is None:
+            if required and key in data:
+                self.add(p, "une valeur est obligatoire.")
+            return None
+        if not isinstance(value, str):
+            self.add(p, "une chaîne de caractères est attendue.")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.add(p, "ne doit pas être vide.")
+            return None
+        if len(value) > max_length:
+            self.add(p, f"ne doit pas dépasser {max_length} caractères.")
+            return None
+        return value
+
+    def slug(self, data, key, path, max_length=80):
+        value = self.text(data, key, path, max_length=max_length)
+        if value:
+            try:
+                validate_slug(value)
+            except ValidationError:
+                self.add(
+                    _join(path, key),
+                    f"« {value} » n'est pas un identifiant valide (lettres non accentuées, "
+                    "chiffres, tirets, par exemple « nord-finistere »).",
+                )
+                return None
+        return value
+
+    def datetime(self, data, key, path):
+        p = _join(path, key)
+        value = data.get(key)
+        if value is None:
+            return None
+        example = "(exemple : 2025-02-14T23:59:59+01:00)"
+        if not isinstance(value, str):
+            self.add(p, f"une date et heure ISO 8601 est attendue {example}.")
+            return None
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            self.add(p, f"« {value} » n'est pas une date et heure ISO 8601 valide {example}.")
+            return None
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            self.add(p, f"« {value} » doit indiquer son décalage horaire {example}.")
+            return None
+        return parsed
+
+    def date(self, data, key, path):
+        p = _join(path, key)
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not DATE_RE.fullmatch(value):
+            self.add(p, f"une date AAAA-MM-JJ est attendue (reçu : {json.dumps(value)}).")
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.add(p, f"« {value} » n'est pas une date existante.")
+            return None
+
+    def string_list(self, data, key, path, *, required=False, missing=()):
+        p = _join(path, key)
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.add(p, "une liste est obligatoire.")
+            return list(missing) if missing is not None else None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.add(p, 'une liste de chaînes de caractères est attendue (exemple : ["T1"]).')
+            return []
+        return [v.strip() for v in value]
+
+    def object_list(self, data, key, path):
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.add(_join(path, key), "une liste [ … ] est attendue.")
+            return []
+        return value
+
+
+def _check_structure(data):
+    """Everything that can be checked without the database: (spec, checker)."""
+    c = _Checker()
+    spec = CampaignSpec()
+    if not isinstance(data, dict):
+        c.add("", "Le fichier doit contenir un objet JSON { … } décrivant la campagne.")
+        return spec, c
+    c.obj(data, "", TOP_KEYS, TOP_REQUIRED)
+    spec.slug = c.slug(data, "slug", "")
+    spec.name = c.text(data, "name", "")
+    spec.region = c.text(data, "region", "", max_length=100)
+    spec.opens_at = c.datetime(data, "opens_at", "")
+    spec.deadline = c.datetime(data, "deadline", "")
+    if spec.opens_at and spec.deadline and spec.deadline <= spec.opens_at:
+        c.add("deadline", "la date limite de dépôt doit être postérieure à l'ouverture (opens_at).")
+    spec.decision_date = c.date(data, "decision_date", "")
+    spec.first_delegation_date = c.date(data, "first_delegation_date", "")
+    if (
+        spec.decision_date
+        and spec.first_delegation_date
+        and spec.first_delegation_date < spec.decision_date
+    ):
+        c.add(
+            "first_delegation_date",
+            "la première délégation ne peut pas précéder la décision (decision_date).",
+        )
+
+    envelopes = data.get("envelopes")
+    if "envelopes" in data and c.obj(envelopes, "envelopes", set(EnvelopeKind.values), []):
+        if not envelopes:
+            c.add("envelopes", "indiquez au moins une enveloppe (recurring, one_off).")
+        for kind in EnvelopeKind.values:
+            if kind not in envelopes:
+                continue
+            try:
+                spec.envelopes[kind] = parse_amount(envelopes[kind])
+            except ValidationError as exc:
+                for message in exc.messages:
+                    c.add(_join("envelopes", kind), message)
+
+    if "territories" in data:
+        spec.territories = []
+        codes = Counter()
+        for index, item in enumerate(c.object_list(data, "territories", "")):
+            path = _join("territories", index)
+            if c.obj(item, path, TERRITORY_KEYS, ["code", "name", "departements"]) is None:
+                continue
+            code = c.text(item, "code", path, max_length=20)
+            name = c.text(item, "name", path)
+            departements = c.string_list(item, "departements", path, required=True)
+            for dep in departements:
+                if not DEPARTEMENT_RE.fullmatch(dep):
+                    c.add(
+                        _join(path, "departements"),
+                        f'« {dep} » n\'est pas un code de département (exemple : "29").',
+                    )
+            if "departements" in item and not departements:
+                c.add(_join(path, "departements"), "indiquez au moins un département.")
+            if code:
+                codes[code] += 1
+                if codes[code] == 2:
+                    c.add(path, f"le code de territoire « {code} » apparaît plusieurs fois.")
+            if code and name:
+                spec.territories.append(TerritorySpec(code, name, departements))
+        if data["territories"] == []:
+            c.add(
+                "territories",
+                "la liste est vide (omettez la clé pour utiliser les territoires de référence "
+                "de la Bretagne).",
+            )
+
+    slugs = Counter()
+    for index, item in enumerate(c.object_list(data, "filieres", "")):
+        path = _join("filieres", index)
+        if c.obj(item, path, FILIERE_KEYS, ["slug", "name"]) is None:
+            continue
+        slug = c.slug(item, "slug", path)
+        name = c.text(item, "name", path)
+        # None: not given, so an update keeps the filière's territories.
+        territories = c.string_list(item, "territories", path, missing=None)
+        if slug:
+            slugs[slug] += 1
+            if slugs[slug] == 2:
+                c.add(path, f"l'identifiant de filière « {slug} » apparaît plusieurs fois.")
+        if slug and name:
+            spec.filieres.append(FiliereSpec(slug, name, territories, path))
+
+    usernames = Counter()
+    for index, item in enumerate(c.object_list(data, "users", "")):
+        path = _join("users", index)
+        if c.obj(item, path, USER_KEYS, ["username"]) is None:
+            continue
+        username = c.text(item, "username", path, max_length=150)
+        if username:
+            try:
+                User.username_validator(username)
+            except ValidationError:
+                c.add(
+                    _join(path, "username"),
+                    f"« {username} » n'est pas un nom d'utilisateur valide (lettres, chiffres "
+                    "et @ . + - _ uniquement).",
+                )
+                username = None
+        email = c.text(item, "email", path, required=False, max_length=254) or ""
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                c.add(_join(path, "email"), f"« {email} » n'est pas une adresse électronique.")
+        password = item.get("password")
+        if password is not None and not isinstance(password, str):
+            c.add(_join(path, "password"), "une chaîne de caractères est attendue.")
+            password = None
+        roles = c.string_list(item, "roles", path)
+        for role in roles:
+            if role not in Role.values:
+                c.add(
+                    _join(path, "roles"),
+                    f"rôle « {role} » inconnu (rôles possibles : {', '.join(Role.values)}).",
+                )
+        if username:
+            usernames[username] += 1
+            if usernames[username] == 2:
+                c.add(path, f"l'utilisateur « {username} » apparaît plusieurs fois.")
+            spec.users.append(
+                UserSpec(
+                    username=username,
+                    email=email,
+                    password=password,
+                    roles=[r for r in roles if r in Role.values],
+                    filieres=c.string_list(item, "filieres", path),
+                    first_name=c.text(item, "first_name", path, required=False, max_length=150),
+                    last_name=c.text(item, "last_name", path, required=False, max_length=150),
+                    path=path,
+                )
+            )
+    return spec, c
+
+
+def _granted_total(campaign, kind):
+    total = FundingLine.objects.filter(
+        project__dossier__campaign=campaign,
+        project__dossier__state=DossierState.DECIDED,
+        nature=kind,
+    ).aggregate(total=Sum("granted"))["total"]
+    return total or Decimal("0")
+
+
+def _check_against_database(spec, c):
+    """Checks that need the current data (run inside the import's transaction)."""
+    campaign = Campaign.objects.filter(slug=spec.slug).first() if spec.slug else None
+    existing_codes = set()
+    existing_slugs = set()
+    if campaign:
+        existing_codes = set(campaign.territories.values_list("code", flat=True))
+        existing_slugs = set(campaign.filieres.values_list("slug", flat=True))
+        for envelope in Envelope.objects.select_for_update().filter(campaign=campaign):
+            new_amount = spec.envelopes.get(envelope.kind)
+            if new_amount is None or new_amount >= envelope.amount:
+                continue
+            granted = _granted_total(campaign, envelope.kind)
+            if new_amount < granted:
+                c.add(
+                    _join("envelopes", envelope.kind),
+                    f"impossible d'abaisser l'enveloppe « {envelope.get_kind_display()} » à "
+                    f"{format_eur(new_amount)} : {format_eur(granted)} sont déjà accordés "
+                    "par des décisions.",
+                )
+    if spec.territories is None:
+        known_codes = existing_codes or {t.code for t in reference_territories()}
+    else:
+        known_codes = existing_codes | {t.code for t in spec.territories}
+    for filiere in spec.filieres:
+        for code in filiere.territories or []:
+            if code not in known_codes:
+                c.add(
+                    _join(filiere.path, "territories"),
+                    f"territoire « {code} » inconnu (territoires connus : "
+                    f"{', '.join(sorted(known_codes))}).",
+                )
+    known_slugs = existing_slugs | {f.slug for f in spec.filieres}
+    existing_users = {
+        u.username: u for u in User.objects.filter(username__in=[u.username for u in spec.users])
+    }
+    for user in spec.users:
+        for slug in user.filieres:
+            if slug not in known_slugs:
+                c.add(_join(user.path, "filieres"), f"filière « {slug} » inconnue.")
+        current = existing_users.get(user.username)
+        if current is None and not user.password:
+            c.add(
+                _join(user.path, "password"),
+                f"mot de passe obligatoire pour créer l'utilisateur « {user.username} ».",
+            )
+        elif user.password:
+            probe = current or User(
+                username=user.username,
+                email=user.email,
+                first_name=user.first_name or "",
+                last_name=user.last_name or "",
+            )
+            try:
+                password_validation.validate_password(user.password, probe)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    c.add(_join(user.path, "password"), f"mot de passe refusé : {message}")
+    return campaign, existing_users
+
+
+def validate_campaign_data(data):
+    """Return the checked spec, or raise CampaignFileError with every problem (no writes)."""
+    spec, c = _check_structure(data)
+    with transaction.atomic():
+        _check_against_database(spec, c)
+    if c.problems:
+        raise CampaignFileError(c.problems)
+    return spec
+
+
+@dataclass
+class LoadReport:
+    campaign: Campaign
+    campaign_status: str  # "created", "updated" or "unchanged"
+    counts: dict = field(default_factory=dict)
+    amendments: list = field(default_factory=list)
+    reference_territories: bool = False
+
+    def count(self, kind, status):
+        self.counts.setdefault(kind, Counter())[status] += 1
+
+    def summary(self):
+        status = {"created": "créée", "updated": "mise à jour", "unchanged": "inchangée"}
+        lines = [
+            f"Campagne « {self.campaign.name} » ({self.campaign.slug}) "
+            f"{status[self.campaign_status]}."
+        ]
+        forms = {
+            True: ("créée", "créées", "mise à jour", "mises à jour", "inchangée", "inchangées"),
+            False: ("créé", "créés", "mis à jour", "mis à jour", "inchangé", "inchangés"),
+        }
+        labels = [
+            ("envelopes", "Enveloppes", True),
+            ("territories", "Territoires", False),
+            ("filieres", "Filières", True),
+            ("users", "Utilisateurs", False),
+        ]
+        for kind, label, feminine in labels:
+            counts = self.counts.get(kind, Counter())
+            f = forms[feminine]
+            parts = [
+                f"{n} {f[i] if n <= 1 else f[i + 1]}"
+                for n, i in (
+                    (counts["created"], 0),
+                    (counts["updated"], 2),
+                    (counts["unchanged"], 4),
+                )
+            ]
+            text = f"  {label} : {', '.join(parts)}"
+            if kind == "territories" and self.reference_territories:
+                text += " (territoires de référence de la Bretagne)"
+            lines.append(text + ".")
+        for envelope, previous, new in self.amendments:
+            lines.append(
+                f"  Avenant enregistré pour « {envelope.get_kind_display()} » : "
+                f"{format_eur(previous)} → {format_eur(new)} (motif : {AMENDMENT_REASON})."
+            )
+        return "\n".join(lines)
+
+
+def _sync(instance, values):
+    """Set changed fields; return True when something changed."""
+    changed = [key for key, value in values.items() if getattr(instance, key) != value]
+    for key in changed:
+        setattr(instance, key, values[key])
+    if changed:
+        instance.save(update_fields=changed)
+    return bool(changed)
+
+
+def load_campaign(data, *, actor=None, now=None):
+    """Validate then import the campaign description `data` (a decoded JSON object).
+
+    Raises CampaignFileError (nothing written) or returns a LoadReport."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        spec, c = _check_structure(data)
+        campaign, existing_users = _check_against_database(spec, c)
+        if c.problems:
+            raise CampaignFileError(c.problems)
+        fields = {
+            "name": spec.name,
+            "region": spec.region,
+            "opens_at": spec.opens_at,
+            "deadline": spec.deadline,
+            "decision_date": spec.decision_date,
+            "first_delegation_date": spec.first_delegation_date,
+        }
+        if campaign is None:
+            campaign = Campaign.objects.create(slug=spec.slug, **fields)
+            report = LoadReport(campaign, "created")
+        else:
+            changed = _sync(campaign, fields)
+            report = LoadReport(campaign, "updated" if changed else "unchanged")
+
+        envelopes = {
+            e.kind: e for e in Envelope.objects.select_for_update().filter(campaign=campaign)
+        }
+        for kind, amount in spec.envelopes.items():
+            envelope = envelopes.get(kind)
+            if envelope is None:
+                Envelope.objects.create(campaign=campaign, kind=kind, amount=amount)
+                report.count("envelopes", "created")
+            elif envelope.amount != amount:
+                previous = envelope.amount
+                EnvelopeAmendment.objects.create(
+                    envelope=envelope,
+                    date=timezone.localdate(now),
+                    previous_amount=previous,
+                    new_amount=amount,
+                    reason=AMENDMENT_REASON,
+                    created_by=actor,
+                    created_at=now,
+                )
+                envelope.amount = amount
+                envelope.save(update_fields=["amount"])
+                report.count("envelopes", "updated")
+                report.amendments.append((envelope, previous, amount))
+            else:
+                report.count("envelopes", "unchanged")
+
+        territories = {t.code: t for t in campaign.territories.all()}
+        territory_specs = spec.territories
+        if territory_specs is None:
+            if territories:  # omitted on update: the campaign's territories are kept as they are
+                for _territory in territories.values():
+                    report.count("territories", "unchanged")
+            else:
+                territory_specs = reference_territories()
+                report.reference_territories = True
+        for item in territory_specs or []:
+            values = {"name": item.name, "departements": item.departements}
+            territory = territories.get(item.code)
+            if territory is None:
+                territories[item.code] = Territory.objects.create(
+                    campaign=campaign, code=item.code, **values
+                )
+                report.count("territories", "created")
+            else:
+                report.count("territories", "updated" if _sync(territory, values) else "unchanged")
+
+        filieres = {f.slug: f for f in campaign.filieres.prefetch_related("territories")}
+        for item in spec.filieres:
+            filiere = filieres.get(item.slug)
+            wanted = {territories[code].pk for code in item.territories or []}
+            if filiere is None:
+                filiere = Filiere.objects.create(campaign=campaign, slug=item.slug, name=item.name)
+                filiere.territories.set(wanted)
+                filieres[item.slug] = filiere
+                report.count("filieres", "created")
+                continue
+            changed = _sync(filiere, {"name": item.name})
+            if item.territories is not None and {t.pk for t in filiere.territories.all()} != wanted:
+                filiere.territories.set(wanted)
+                changed = True
+            report.count("filieres", "updated" if changed else "unchanged")
+
+        for item in spec.users:
+            user = existing_users.get(item.username)
+            created = user is None
+            changed = False
+            if created:
+                user = User(username=item.username, email=item.email)
+                user.set_password(item.password)
+                changed = True
+            values = {"email": item.email}
+            if item.first_name is not None:
+                values["first_name"] = item.first_name
+            if item.last_name is not None:
+                values["last_name"] = item.last_name
+            if Role.ADMIN in item.roles:
+                # The administrator works in the Django admin (design brief §2).
+                values.update(is_staff=True, is_superuser=True)
+            for key, value in values.items():
+                if getattr(user, key) != value:
+                    setattr(user, key, value)
+                    changed = True
+            # Without a setter: comparing must not re-hash (and save) an unchanged password.
+            if not created and item.password and not check_password(item.password, user.password):
+                user.set_password(item.password)
+                changed = True
+            if changed:
+                user.save()
+            current_roles = (
+                set() if created else set(user.role_grants.values_list("role", flat=True))
+            )
+            for role in item.roles:
+                if role not in current_roles:
+                    RoleGrant.objects.create(user=user, role=role)
+                    current_roles.add(role)
+                    changed = True
+            member_of = set() if created else set(user.filieres.values_list("pk", flat=True))
+            for slug in item.filieres:
+                filiere = filieres.get(slug)
+                if filiere.pk not in member_of:
+                    filiere.editors.add(user)
+                    member_of.add(filiere.pk)
+                    changed = True
+            report.count("users", "created" if created else ("updated" if changed else "unchanged"))
+        if report.campaign_status == "unchanged" and any(
+            counts["created"] or counts["updated"] for counts in report.counts.values()
+        ):
+            report.campaign_status = "updated"
+    return report
