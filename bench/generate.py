@@ -684,7 +684,7 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
                     line.proposal_opinion = rng.choices(opinions, (6, 3, 1))[0]
                 if state == "decided":
                     # Every line of a decided dossier is granted (0 possible), coherent with
-                    # its outcome (budget.domain.budget._check_outcome).
+                    # its outcome (budget.domain.decisions._check_outcome).
                     if outcome == Outcome.ACCEPTED:
                         granted = amount
                     elif outcome == Outcome.PARTIALLY_ACCEPTED and p.priority <= 3:

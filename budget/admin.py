@@ -7,7 +7,7 @@ from budget.models import Delegation, Envelope, EnvelopeAmendment
 class EnvelopeAdmin(admin.ModelAdmin):
     """Read-only: an envelope's amount changes only through an amendment (budget page,
     API), which keeps its history and refuses to go below what is granted; the budget
-    creates a missing envelope at 0 € (budget.domain.budget.get_envelope)."""
+    creates a missing envelope at 0 € (budget.domain.envelopes.get_envelope)."""
 
     list_display = ("campaign", "kind", "amount")
     list_filter = ("campaign",)

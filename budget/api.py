@@ -1,6 +1,6 @@
 """Budget API (api.md): proposal, decision, budget, delegations; plus envelopes.
 
-Same rules and messages as the pages: every endpoint calls budget.domain.budget.
+Same rules and messages as the pages: every endpoint calls the budget's domain (budget.domain) and read model (budget.queries).
 Money goes out as strings with two decimals and comes in as strings, parsed
 strictly (common.money.parse_amount)."""
 
@@ -10,9 +10,10 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from budget.domain import budget
+from budget import enums, queries
+from budget.domain import decisions, delegations, envelopes, proposals
 from budget.models import Delegation
-from budget.rules import can_view_budget
+from budget.rules import can_amend_envelope, can_view_budget
 from campaign.models import Campaign
 from common.api_input import check_safe_text, check_slug
 from common.errors import NotFound, PermissionDenied
@@ -243,7 +244,7 @@ def envelope_out(envelope, granted):
 def put_proposal(request, dossier_id: int, payload: ProposalIn):
     dossier = _dossier(request, dossier_id)
     _body(payload)
-    budget.propose(
+    proposals.propose(
         dossier,
         request.auth,
         [line.dict() for line in payload.lines],
@@ -256,7 +257,7 @@ def put_proposal(request, dossier_id: int, payload: ProposalIn):
 def post_decision(request, dossier_id: int, payload: DecisionIn):
     dossier = _dossier(request, dossier_id)
     _body(payload)
-    budget.decide(
+    decisions.decide(
         dossier,
         request.auth,
         payload.outcome,
@@ -269,7 +270,7 @@ def post_decision(request, dossier_id: int, payload: DecisionIn):
 @router.get("/campaigns/{slug}/budget", response=BudgetOut, summary="Tableau de bord budgétaire")
 def get_budget(request, slug: str):
     campaign = _staff_campaign(request, slug)
-    summary = budget.budget_summary(campaign)
+    summary = queries.budget_summary(campaign)
     return {
         "campaign": campaign.slug,
         "recurring": _money(summary["envelopes"]["recurring"]),
@@ -284,7 +285,7 @@ def get_budget(request, slug: str):
 @router.post("/delegations", response={201: DelegationOut}, summary="Délégation de crédits")
 def post_delegation(request, payload: DelegationIn):
     _body(payload)
-    delegation = budget.record_delegation(
+    delegation = delegations.record_delegation(
         request.auth,
         payload.line,
         payload.amount,
@@ -295,7 +296,7 @@ def post_delegation(request, payload: DelegationIn):
     delegation = Delegation.objects.select_related(
         "line__project__dossier__filiere", "created_by"
     ).get(pk=delegation.pk)
-    delegated = budget.line_delegated(delegation.line_id)
+    delegated = queries.line_delegated(delegation.line_id)
     return Status(201, delegation_out(delegation, delegation.line.granted, delegated))
 
 
@@ -306,8 +307,8 @@ def post_delegation(request, payload: DelegationIn):
 )
 def list_delegations(request, slug: str):
     campaign = _staff_campaign(request, slug)
-    delegations = list(budget.campaign_delegations(campaign))
-    delegated = budget.delegated_per_line(campaign)
+    delegations = list(queries.campaign_delegations(campaign))
+    delegated = queries.delegated_per_line(campaign)
     return [delegation_out(d, d.line.granted, delegated.get(d.line_id)) for d in delegations]
 
 
@@ -318,8 +319,8 @@ def list_delegations(request, slug: str):
 )
 def list_envelopes(request, slug: str):
     campaign = _staff_campaign(request, slug)
-    granted = budget.granted_totals(campaign)
-    return [envelope_out(e, granted[e.kind]) for e in budget.campaign_envelopes(campaign)]
+    granted = queries.granted_totals(campaign)
+    return [envelope_out(e, granted[e.kind]) for e in queries.campaign_envelopes(campaign)]
 
 
 @router.post(
@@ -330,18 +331,18 @@ def list_envelopes(request, slug: str):
 def post_amendment(request, slug: str, kind: str, payload: AmendmentIn):
     campaign = _campaign(slug)
     _body(payload)
-    if kind not in budget.KINDS:
+    if kind not in enums.KINDS:
         raise NotFound(_("Enveloppe inconnue : recurring ou one_off."))
-    if not budget.can_amend_envelope.test(request.auth):
+    if not can_amend_envelope.test(request.auth):
         raise PermissionDenied(
             _("Seuls l'administrateur et le décideur ARS peuvent modifier une enveloppe.")
         )
-    envelope = budget.amend_envelope(
-        budget.get_envelope(campaign, kind),
+    envelope = envelopes.amend_envelope(
+        envelopes.get_envelope(campaign, kind),
         request.auth,
         payload.new_amount,
         payload.date,
         payload.reason,
     )
-    envelope = next(e for e in budget.campaign_envelopes(campaign) if e.pk == envelope.pk)
-    return Status(201, envelope_out(envelope, budget.granted_totals(campaign)[kind]))
+    envelope = next(e for e in queries.campaign_envelopes(campaign) if e.pk == envelope.pk)
+    return Status(201, envelope_out(envelope, queries.granted_totals(campaign)[kind]))

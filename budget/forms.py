@@ -1,7 +1,7 @@
 """Forms of the budget pages: French amounts in, domain calls out.
 
 The forms only parse what was typed (French amounts, months, dates); every
-rule lives in budget.domain.budget, whose errors are put back on the fields
+rule lives in budget.domain, whose errors are put back on the fields
 (see apply_domain_errors) so the page shows them next to what was typed."""
 
 import datetime as dt

@@ -6,10 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class EnvelopeKind(models.TextChoices):
-    RECURRING = "recurring", _("Crédits reconductibles")
-    ONE_OFF = "one_off", _("Crédits ponctuels non reconductibles")
+from budget.enums import DelegationInstrument, EnvelopeKind
 
 
 class Envelope(models.Model):
@@ -53,16 +50,10 @@ class EnvelopeAmendment(models.Model):
         return f"{self.envelope} : {self.new_amount} € ({self.date})"
 
 
-class DelegationInstrument(models.TextChoices):
-    FIR_ARRETE = "fir_arrete", _("Arrêté FIR")
-    CPOM_AMENDMENT = "cpom_amendment", _("Avenant au CPOM")
-    CONVENTION = "convention", _("Convention")
-
-
 class Delegation(models.Model):
     """Credits actually delegated against a granted funding line (design brief §5).
 
-    Written once by budget.domain.budget.record_delegation, which keeps the
+    Written once by budget.domain.delegations.record_delegation, which keeps the
     cumulated amount of a line at or below what was granted."""
 
     line = models.ForeignKey(

@@ -1,7 +1,7 @@
 """Who may see and move money (design brief §2 and §5).
 
 Kept apart from campaign/rules.py so that the budget work merges cleanly;
-imported by budget.domain.budget, hence registered whenever the budget
+imported by budget.domain, hence registered whenever the budget
 API or pages are loaded."""
 
 import rules

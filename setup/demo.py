@@ -27,7 +27,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
-from budget.domain.budget import decide, propose
+from budget.domain.decisions import decide
+from budget.domain.proposals import propose
 from campaign.models import Campaign, DeadlineExtension
 from common.errors import Conflict
 from common.identifiers import finess_with_key

@@ -1,6 +1,6 @@
 """Budget pages (ARS staff only): dashboard and envelopes, proposal, decision, delegations.
 
-Every page checks its permission on the server and calls budget.domain.budget;
+Every page checks its permission on the server and calls the budget's domain (budget.domain) and read model (budget.queries);
 refusals come back as the domain's French messages, with what was typed kept."""
 
 import datetime as dt
@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from budget.domain import budget
+from budget import enums, queries
+from budget.domain import decisions, delegations, envelopes, proposals
 from budget.forms import AmendmentForm, DecisionForm, DelegationForm, ProposalForm
 from budget.models import EnvelopeKind
 from budget.rules import (
@@ -129,12 +130,12 @@ DOSSIERS_PER_PAGE = 50
 
 
 def dashboard_context(request, campaign, amendment_forms=None):
-    summary = budget.budget_summary(campaign)
-    envelopes = budget.campaign_envelopes(campaign)
+    summary = queries.budget_summary(campaign)
+    envelopes = queries.campaign_envelopes(campaign)
     # One page of the per-dossier table; its sums are computed for that page only.
-    counted = budget.counted_dossiers(campaign).order_by("filiere__name", "pk").values("pk")
+    counted = queries.counted_dossiers(campaign).order_by("filiere__name", "pk").values("pk")
     page = Paginator(counted, DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = budget.dossier_amounts(campaign).filter(pk__in=page.object_list)
+    page.object_list = queries.dossier_amounts(campaign).filter(pk__in=page.object_list)
     may_amend = can_amend_envelope.test(request.user)
     forms = amendment_forms or {}
     envelope_rows = []
@@ -186,7 +187,7 @@ class BudgetDashboardView(ArsPageMixin, View):
 class EnvelopeAmendView(ArsPageMixin, View):
     def post(self, request, slug, kind):
         campaign = get_object_or_404(Campaign, slug=slug)
-        if kind not in budget.KINDS:
+        if kind not in enums.KINDS:
             raise Http404
         if not can_amend_envelope.test(request.user):
             raise DjangoPermissionDenied(
@@ -196,8 +197,8 @@ class EnvelopeAmendView(ArsPageMixin, View):
         status = 400
         if form.is_valid():
             try:
-                budget.amend_envelope(
-                    budget.get_envelope(campaign, kind),
+                envelopes.amend_envelope(
+                    envelopes.get_envelope(campaign, kind),
                     request.user,
                     form.cleaned_data["new_amount"],
                     form.cleaned_data["date"],
@@ -219,11 +220,11 @@ class EnvelopeAmendView(ArsPageMixin, View):
 
 def _available(campaign, dossier, *, minus_pending):
     """What an envelope still has for this dossier, before its own amounts (for the live totals)."""
-    summary = budget.envelope_totals(campaign)
-    own = {kind: Decimal(0) for kind in budget.KINDS}
+    summary = queries.envelope_totals(campaign)
+    own = {kind: Decimal(0) for kind in enums.KINDS}
     if minus_pending and dossier.state != DossierState.DECIDED:
         for line in FundingLine.objects.filter(project__dossier=dossier, proposed__isnull=False):
-            own[budget.NATURE_TO_KIND[line.nature]] += line.proposed
+            own[enums.NATURE_TO_KIND[line.nature]] += line.proposed
     rows = []
     for kind, label in EnvelopeKind.choices:
         totals = summary[kind]
@@ -246,7 +247,7 @@ def _with_live_totals(rows, lines, field):
         own = sum(
             (getattr(line, field) or Decimal(0))
             for line in lines
-            if budget.NATURE_TO_KIND[line.nature] == row["kind"]
+            if enums.NATURE_TO_KIND[line.nature] == row["kind"]
         )
         row["own"] = own
         row["after"] = row["available"] - own
@@ -287,7 +288,7 @@ class ProposalView(ArsDossierMixin, View):
         status = 400
         if form.is_valid():
             try:
-                budget.propose(
+                proposals.propose(
                     self.dossier,
                     request.user,
                     form.domain_lines(),
@@ -345,7 +346,7 @@ class DecisionView(ArsDossierMixin, View):
         status = 400
         if form.is_valid():
             try:
-                budget.decide(
+                decisions.decide(
                     self.dossier,
                     request.user,
                     form.cleaned_data["outcome"],
@@ -376,7 +377,7 @@ class DelegationsView(ArsPageMixin, View):
         # One page of each table (a national campaign has thousands of granted lines):
         # a fixed number of queries whatever the size of the campaign.
         query = self.request.GET
-        line_page = Paginator(budget.delegable_lines(campaign), LINES_PER_PAGE).get_page(
+        line_page = Paginator(queries.delegable_lines(campaign), LINES_PER_PAGE).get_page(
             query.get("page")
         )
         lines = list(line_page.object_list)
@@ -384,7 +385,7 @@ class DelegationsView(ArsPageMixin, View):
             line.left = line.granted - line.delegated
         if form is not None:
             form.limit_choices(lines)
-        delegations = budget.campaign_delegations(campaign)
+        delegations = queries.campaign_delegations(campaign)
         summary = delegations.aggregate(total=Sum("amount"), first=Min("date"), count=Count("pk"))
         paginator = Paginator(delegations, DELEGATIONS_PER_PAGE)
         paginator.count = summary["count"]
@@ -405,7 +406,7 @@ class DelegationsView(ArsPageMixin, View):
     def form(self, campaign, data=None):
         if not can_record_delegation.test(self.request.user):
             return None
-        return DelegationForm(data, lines=budget.delegable_lines(campaign))
+        return DelegationForm(data, lines=queries.delegable_lines(campaign))
 
     def get(self, request, slug):
         campaign = get_object_or_404(Campaign, slug=slug)
@@ -424,7 +425,7 @@ class DelegationsView(ArsPageMixin, View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                budget.record_delegation(
+                delegations.record_delegation(
                     request.user,
                     data["line"],
                     data["amount"],

@@ -27,8 +27,7 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 import pandas as pd
-from django.db.models import Count, DecimalField, Min, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -36,12 +35,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from budget.models import Delegation, EnvelopeKind
+from budget import queries
+from budget.enums import EnvelopeKind
 from campaign.models import Filiere
 from common.errors import InvalidInput
 from common.money import CENT
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature, Outcome
-from dossiers.models import Dossier, FundingLine, Project
+from dossiers.models import Dossier, Project
 from scoring.domain.aggregate import campaign_weighted_means, q2
 
 FORMATS = {
@@ -102,8 +102,6 @@ XLSX_AMOUNT_FORMAT = '#,##0.00 "€"'
 XLSX_DATE_FORMAT = "DD/MM/YYYY"
 XLSX_SCORE_FORMAT = "0.00"
 
-_ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
-
 
 def neutralise(value):
     """Text a spreadsheet would take for a formula gets a leading apostrophe."""
@@ -116,23 +114,6 @@ def campaign_scores(campaign):
     """{dossier_id: weighted mean on the grid's scale, two decimals} from the scoring app."""
 
     return {pk: q2(mean) for pk, mean in campaign_weighted_means(campaign).items()}
-
-
-def _line_sums(prefix, decided_filter=None):
-    """Sum() annotations of the six amounts over funding lines reached by `prefix`."""
-    rec = Q(**{f"{prefix}nature": LineNature.RECURRING})
-    one = Q(**{f"{prefix}nature": LineNature.ONE_OFF})
-    granted_rec, granted_one = rec, one
-    if decided_filter is not None:
-        granted_rec, granted_one = rec & decided_filter, one & decided_filter
-    return {
-        "requested_recurring": Coalesce(Sum(f"{prefix}amount", filter=rec), _ZERO),
-        "requested_one_off": Coalesce(Sum(f"{prefix}amount", filter=one), _ZERO),
-        "proposed_recurring": Sum(f"{prefix}proposed", filter=rec),
-        "proposed_one_off": Sum(f"{prefix}proposed", filter=one),
-        "granted_recurring": Sum(f"{prefix}granted", filter=granted_rec),
-        "granted_one_off": Sum(f"{prefix}granted", filter=granted_one),
-    }
 
 
 def _cents(value):
@@ -210,7 +191,7 @@ def decision_rows(campaign, scores=None):
     projects = (
         Project.objects.filter(dossier__campaign=campaign, dossier__state__in=EXPORTED_STATES)
         .values("id", "dossier_id", "priority", "title", "start", "end")
-        .annotate(**_line_sums("lines__"), start_month=_min_start_month())
+        .annotate(**queries.line_sums("lines__"), start_month=_min_start_month())
         .order_by("dossier__filiere__name", "dossier_id", "priority", "id")
     )
     rows = []
@@ -263,100 +244,47 @@ def _min_start_month():
 
 
 def territory_rows(campaign):
-    """« Synthèse par territoire »: every territory of the campaign, then the total."""
+    """« Synthèse par territoire »: budget.queries.by_covered_territory (a filière covering
+    two territories counts in both), then the total where every dossier counts once."""
 
-    lines = FundingLine.objects.filter(
-        project__dossier__campaign=campaign, project__dossier__state__in=EXPORTED_STATES
-    )
-    decided = Q(project__dossier__state=DossierState.DECIDED)
-    per_territory = {
-        row["project__dossier__filiere__territories"]: row
-        for row in lines.values("project__dossier__filiere__territories").annotate(
-            **_line_sums("", decided),
-            dossiers=Count("project__dossier", distinct=True),
-            projects=Count("project", distinct=True),
-        )
-    }
-    rows = []
-    for territory in campaign.territories.order_by("code"):
-        sums = per_territory.get(territory.id, {})
-        rows.append(
-            {
-                "Code": territory.code,
-                "Territoire": territory.name,
-                "Départements": ", ".join(territory.departements or []),
-                "Dossiers": sums.get("dossiers", 0),
-                "Fiches projet": sums.get("projects", 0),
-                **{header: _cents(sums.get(key) or 0) for key, header in AMOUNT_KEYS},
-            }
-        )
-    unassigned = per_territory.get(None)
-    if unassigned:
-        rows.append(
-            {
-                "Code": "",
-                "Territoire": _("Filières sans territoire renseigné"),
-                "Départements": "",
-                "Dossiers": unassigned["dossiers"],
-                "Fiches projet": unassigned["projects"],
-                **{header: _cents(unassigned[key] or 0) for key, header in AMOUNT_KEYS},
-            }
-        )
-    total = lines.aggregate(
-        **_line_sums("", decided),
-        dossiers=Count("project__dossier", distinct=True),
-        projects=Count("project", distinct=True),
-    )
-    rows.append(
-        {
-            "Code": "",
-            "Territoire": _("Total de la campagne (chaque dossier compté une fois)"),
-            "Départements": "",
-            "Dossiers": total["dossiers"],
-            "Fiches projet": total["projects"],
-            **{header: _cents(total[key] or 0) for key, header in AMOUNT_KEYS},
+    summary = queries.by_covered_territory(campaign)
+
+    def row(code, name, departements, sums):
+        return {
+            "Code": code,
+            "Territoire": name,
+            "Départements": ", ".join(departements),
+            "Dossiers": sums["dossiers"],
+            "Fiches projet": sums["projects"],
+            **{header: sums[key] for key, header in AMOUNT_KEYS},
         }
+
+    rows = [row(t["code"], t["name"], t["departements"], t) for t in summary["territories"]]
+    if summary["unassigned"]:
+        rows.append(row("", _("Filières sans territoire renseigné"), [], summary["unassigned"]))
+    rows.append(
+        row("", _("Total de la campagne (chaque dossier compté une fois)"), [], summary["total"])
     )
     return pd.DataFrame(rows)
 
 
 def envelope_rows(campaign):
-    """« Synthèse par enveloppe »: envelope, requested, proposed, granted, remaining."""
+    """« Synthèse par enveloppe »: the envelope rows of budget.queries.budget_summary."""
 
-    lines = FundingLine.objects.filter(
-        project__dossier__campaign=campaign, project__dossier__state__in=EXPORTED_STATES
-    )
-    decided = Q(project__dossier__state=DossierState.DECIDED)
-    sums = lines.aggregate(**_line_sums("", decided))
-    decided_dossiers = campaign.dossiers.filter(state=DossierState.DECIDED)
-    envelopes = {e.kind: e.amount for e in campaign.envelopes.all()}
-    delegated = dict(
-        Delegation.objects.filter(line__project__dossier__campaign=campaign)
-        .values_list("line__nature")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+    envelopes = queries.budget_summary(campaign)["envelopes"]
     rows = []
-    for kind, suffix in ((EnvelopeKind.RECURRING, "recurring"), (EnvelopeKind.ONE_OFF, "one_off")):
-        envelope = envelopes.get(kind)
-        granted = _cents(sums[f"granted_{suffix}"] or 0)
+    for kind in (EnvelopeKind.RECURRING, EnvelopeKind.ONE_OFF):
+        money = envelopes[kind.value]
         rows.append(
             {
                 "Enveloppe": str(kind.label),
-                "Montant de l'enveloppe (€)": envelope,
-                "Demandé (€)": _cents(sums[f"requested_{suffix}"] or 0),
-                "Proposé (€)": _cents(sums[f"proposed_{suffix}"] or 0),
-                "Accordé (€)": granted,
-                "Délégué (€)": _cents(delegated.get(suffix) or 0),
-                "Reste à accorder (€)": (envelope - granted) if envelope is not None else None,
-                "Dossiers décidés": decided_dossiers.filter(
-                    **{
-                        "projects__lines__nature": suffix,
-                        "projects__lines__granted__gt": 0,
-                    }
-                )
-                .distinct()
-                .count(),
+                "Montant de l'enveloppe (€)": money["envelope"],
+                "Demandé (€)": _cents(money["requested"]),
+                "Proposé (€)": _cents(money["proposed"]),
+                "Accordé (€)": _cents(money["granted"]),
+                "Délégué (€)": _cents(money["delegated"]),
+                "Reste à accorder (€)": _cents(money["remaining"]),
+                "Dossiers décidés": money["decided_dossiers"],
             }
         )
     return pd.DataFrame(rows)

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import ApiToken
-from budget.domain import budget
+from budget.domain import decisions
 from common.errors import Conflict, InvalidInput
 from dossiers.domain.attachments import sniff_content_type
 from dossiers.models import Attachment
@@ -233,7 +233,9 @@ def test_a_stored_template_that_fails_on_a_real_dossier_is_a_409_not_a_500(
     # Bypasses validation, as an old template stored before this check would.
     dossier, dossier_lead = dossier_in(campaign, "ars_analysis", instructor=instructor)
     line = dossier.projects.get().lines.get()
-    budget.decide(dossier, decider, "rejected", [{"line": line.pk, "granted": "0"}], "Non retenu.")
+    decisions.decide(
+        dossier, decider, "rejected", [{"line": line.pk, "granted": "0"}], "Non retenu."
+    )
     campaign.letter_template.save(
         "modele.docx", ContentFile(make_docx("{{ ''.__class__.__mro__ }}")), save=True
     )

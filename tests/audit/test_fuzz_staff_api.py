@@ -14,7 +14,7 @@ import pytest
 from django.db import transaction
 
 from accounts.models import ApiToken, Role
-from budget.domain import budget
+from budget.domain import decisions
 from scoring.domain import assignments
 from scoring.domain.grid import get_grid, grid_criteria
 from tests.api.test_robustness import HUGE, NASTY_VALUES, RAW_BODIES, assert_clean_error
@@ -75,7 +75,7 @@ def staff(client, campaign, caresp, instructor, decider, admin_user):
     analysis, _lead = dossier_in(campaign, "ars_analysis", instructor=instructor, name="Analyse")
     decided, _lead = dossier_in(campaign, "ars_analysis", instructor=instructor, name="Décidé")
     line = decided.projects.get().lines.get()
-    budget.decide(
+    decisions.decide(
         decided,
         decider,
         "partially_accepted",

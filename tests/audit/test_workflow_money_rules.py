@@ -15,7 +15,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from accounts.models import ApiToken, Role, RoleGrant
-from budget.domain import budget
+from budget.domain import decisions, proposals
 from budget.models import Delegation, Envelope
 from dossiers.domain.attachments import add_attachment
 from dossiers.domain.transitions import transition
@@ -52,7 +52,7 @@ def decide_all(dossier, decider, granted="40000.00"):
         {"line": line.pk, "granted": granted, "start_month": "2025-09-01"}
         for line in FundingLine.objects.filter(project__dossier=dossier)
     ]
-    return budget.decide(dossier, decider, "partially_accepted", lines, "Décision motivée.")
+    return decisions.decide(dossier, decider, "partially_accepted", lines, "Décision motivée.")
 
 
 # ----------------------------------------------------------------------------- applicant side
@@ -63,7 +63,7 @@ def test_a_lead_cannot_write_proposed_or_granted_through_the_line_endpoints(
 ):
     dossier = analysed(filiere, lead, instructor)
     line = FundingLine.objects.get(project__dossier=dossier)
-    budget.propose(dossier, instructor, [{"line": line.pk, "proposed": "30000.00"}])
+    proposals.propose(dossier, instructor, [{"line": line.pk, "proposed": "30000.00"}])
     dossier = transition(
         dossier, "return_for_completion", instructor, comment="Précisez.", due_date=due_date()
     )
@@ -183,7 +183,7 @@ def test_an_editor_holding_a_staff_role_never_sees_internal_figures_through_the_
 
     dossier = analysed(filiere, lead, instructor)
     line = FundingLine.objects.get(project__dossier=dossier)
-    budget.propose(dossier, instructor, [{"line": line.pk, "proposed": "43210.98"}])
+    proposals.propose(dossier, instructor, [{"line": line.pk, "proposed": "43210.98"}])
     RoleGrant.objects.create(user=lead, role=Role.CARESP_REVIEWER)
     api = Api(client, lead)
     document = api("GET", f"dossiers/{dossier.pk}").json()

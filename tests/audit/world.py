@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import ApiToken, Role
-from budget.domain import budget
+from budget.domain import decisions, delegations, proposals
 from common.identifiers import finess_with_key
 from dossiers.domain.attachments import add_attachment
 from dossiers.domain.transitions import transition
@@ -145,7 +145,7 @@ def _propose(dossier, instructor):
         }
         for line in budget_lines(dossier)
     ]
-    budget.propose(dossier, instructor, lines)
+    proposals.propose(dossier, instructor, lines)
 
 
 def budget_lines(dossier):
@@ -161,7 +161,7 @@ def _decide(dossier, decider):
         }
         for line in budget_lines(dossier)
     ]
-    return budget.decide(dossier, decider, "partially_accepted", lines, "Décision motivée.")
+    return decisions.decide(dossier, decider, "partially_accepted", lines, "Décision motivée.")
 
 
 def _build_dossier(world, group, state, filiere, editor):
@@ -232,7 +232,7 @@ def _build_dossier(world, group, state, filiere, editor):
         )
     assert state == S.DECIDED
     dossier = _decide(dossier, u["decider"])
-    budget.record_delegation(
+    delegations.record_delegation(
         u["decider"],
         budget_lines(dossier)[0].pk,
         "10000.00",

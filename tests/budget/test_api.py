@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import ApiToken
-from budget.domain.budget import decide
+from budget.domain.decisions import decide
 from common.identifiers import finess_with_key
 from dossiers.enums import DossierState
 from tests.budget.conftest import ONE_OFF, REC, grant_all, lines_of, make_dossier

@@ -13,7 +13,9 @@ from django.db import connection
 from django.db.models import Sum
 
 from accounts.models import Role
-from budget.domain.budget import amend_envelope, decide, record_delegation
+from budget.domain.decisions import decide
+from budget.domain.delegations import record_delegation
+from budget.domain.envelopes import amend_envelope
 from budget.models import Delegation, Envelope
 from common.errors import Conflict
 from common.identifiers import finess_with_key

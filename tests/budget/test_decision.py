@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from budget.domain.budget import decide
+from budget.domain.decisions import decide
 from common.errors import Conflict, InvalidInput, PermissionDenied
 from common.money import format_eur
 from dossiers.enums import DossierState

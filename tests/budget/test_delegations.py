@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from budget.domain.budget import decide, record_delegation
+from budget.domain.decisions import decide
+from budget.domain.delegations import record_delegation
 from budget.models import Delegation
 from common.errors import Conflict, InvalidInput, PermissionDenied
 from common.identifiers import finess_with_key

@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from budget.domain.budget import decide, record_delegation
+from budget.domain.decisions import decide
+from budget.domain.delegations import record_delegation
 from budget.models import Delegation, Envelope, EnvelopeAmendment
 from budget.views import pages as budget_views
 from budget.views.pages import DELEGATIONS_PER_PAGE, LINES_PER_PAGE

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from budget.domain.budget import amend_envelope, decide, propose
+from budget.domain.decisions import decide
+from budget.domain.envelopes import amend_envelope
+from budget.domain.proposals import propose
 from budget.models import Envelope, EnvelopeAmendment
 from common.errors import Conflict, InvalidInput, PermissionDenied
 from dossiers.models import Project

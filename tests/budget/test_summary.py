@@ -5,14 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from budget.domain.budget import (
-    budget_summary,
-    decide,
-    first_year_cost,
-    propose,
-    record_delegation,
-    yearly_cost,
-)
+from budget.domain.decisions import decide
+from budget.domain.delegations import record_delegation
+from budget.domain.proposals import propose
+from budget.queries import budget_summary, first_year_cost, yearly_cost
 from common.identifiers import finess_with_key
 from dossiers.domain.transitions import transition
 from tests.budget.conftest import ONE_OFF, REC, grant_all, lines_of, make_dossier
@@ -109,6 +105,7 @@ def test_summary_per_envelope(campaign, instructor, decider):
         "delegated": D("36000.00"),
         "remaining": D("1552000.00"),
         "proposed_pending": D("20000.00"),
+        "decided_dossiers": 1,
     }
     assert summary["envelopes"]["one_off"] == {
         "envelope": D("400000.00"),
@@ -118,6 +115,7 @@ def test_summary_per_envelope(campaign, instructor, decider):
         "delegated": D("0.00"),
         "remaining": D("390000.00"),
         "proposed_pending": D("4000.00"),
+        "decided_dossiers": 1,
     }
     assert summary["first_delegation_date"] == dt.date(2025, 7, 15)
     assert summary["planned_first_delegation_date"] == dt.date(2025, 7, 15)

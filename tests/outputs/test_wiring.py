@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import openpyxl
 
-from budget.domain.budget import budget_summary, record_delegation
+from budget.domain.delegations import record_delegation
+from budget.queries import budget_summary
 from common.identifiers import finess_with_key
 from outputs.domain.exports import SHEET_DECISIONS, SHEET_ENVELOPES, export_decisions
 from scoring.domain.aggregate import dossier_aggregate

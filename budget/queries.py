@@ -1,0 +1,432 @@
+"""The one read model of a campaign's money: what the budget pages, the budget API and
+the exports render (docs/architecture.md). Every sum is made in the database; a fixed
+number of queries whatever the number of dossiers."""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_UP
+
+from django.db.models import Count, DecimalField, Min, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budget.enums import KINDS, NATURE_TO_KIND, ZERO
+from budget.models import (
+    Delegation,
+    Envelope,
+    EnvelopeAmendment,
+)
+from campaign.models import Filiere, Territory
+from common.money import CENT
+from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature
+from dossiers.models import Dossier, FundingLine
+
+YEARS_SHOWN = 5
+
+
+def granted_totals_of(campaign_id):
+    """{kind: granted total (full-year)} of the campaign's decided dossiers, summed in the DB."""
+
+    rows = (
+        FundingLine.objects.filter(
+            project__dossier__campaign_id=campaign_id,
+            project__dossier__state=DossierState.DECIDED,
+            granted__isnull=False,
+        )
+        .values("nature")
+        .annotate(total=Sum("granted"))
+        .order_by()
+    )
+    totals = dict.fromkeys(KINDS, ZERO)
+    for row in rows:
+        totals[NATURE_TO_KIND[row["nature"]]] += row["total"] or ZERO
+    return totals
+
+
+def first_year_cost(granted, start_month):
+    """Prorated cost of a recurring line in its first year: G × (13 − m) / 12, to the cent."""
+    return (granted * (13 - start_month.month) / 12).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def yearly_cost(nature, granted, start_month, decided_at, year):
+    """What a granted line costs in `year` (see module docstring)."""
+    if nature == LineNature.RECURRING:
+        if start_month is None:  # not reachable through decide(); counts from the decision year
+            start_month = dt.date(timezone.localtime(decided_at).year if decided_at else year, 1, 1)
+        if year < start_month.year:
+            return ZERO
+        if year == start_month.year:
+            return first_year_cost(granted, start_month)
+        return granted
+    if start_month is not None:
+        cost_year = start_month.year
+    elif decided_at is not None:
+        cost_year = timezone.localtime(decided_at).year
+    else:
+        cost_year = year
+    return granted if year == cost_year else ZERO
+
+
+def _bucket():
+    return {"requested": ZERO, "proposed": ZERO, "granted": ZERO, "delegated": ZERO}
+
+
+def budget_summary(campaign):
+    """The campaign's money, per envelope, per set of territories and per year (Decimals).
+
+    `by_territory` counts each filière once, on the row of its set of territories
+    ("T2 + T3"): the rows add up to the envelope totals. A fixed number of queries (6),
+    whatever the number of dossiers."""
+
+    envelopes = {kind: ZERO for kind in KINDS}
+    for envelope in Envelope.objects.filter(campaign=campaign):
+        envelopes[envelope.kind] = envelope.amount
+
+    # Requested / proposed / granted per filière and nature, summed in the DB.
+    per_filiere = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
+    pending_proposed = dict.fromkeys(KINDS, ZERO)
+    decided = Q(project__dossier__state=DossierState.DECIDED)
+    rows = (
+        FundingLine.objects.filter(
+            project__dossier__campaign=campaign, project__dossier__state__in=SUBMITTED_STATES
+        )
+        .values("project__dossier__filiere_id", "nature")
+        .annotate(
+            sum_requested=Sum("amount"),
+            sum_proposed=Sum("proposed"),
+            sum_pending=Sum("proposed", filter=~decided),
+            sum_granted=Sum("granted", filter=decided),
+        )
+        .order_by()
+    )
+    for row in rows:
+        kind = NATURE_TO_KIND[row["nature"]]
+        bucket = per_filiere[row["project__dossier__filiere_id"]][kind]
+        for key in ("requested", "proposed", "granted"):
+            bucket[key] += row[f"sum_{key}"] or ZERO
+        pending_proposed[kind] += row["sum_pending"] or ZERO
+
+    # Delegations per filière, nature and year.
+    delegated_by_year = defaultdict(lambda: ZERO)
+    first_delegation = None
+    rows = (
+        Delegation.objects.filter(line__project__dossier__campaign=campaign)
+        .values("line__project__dossier__filiere_id", "line__nature", year=ExtractYear("date"))
+        .annotate(total=Sum("amount"), first=Min("date"))
+        .order_by()
+    )
+    for row in rows:
+        kind = NATURE_TO_KIND[row["line__nature"]]
+        per_filiere[row["line__project__dossier__filiere_id"]][kind]["delegated"] += row["total"]
+        delegated_by_year[row["year"]] += row["total"]
+        if first_delegation is None or row["first"] < first_delegation:
+            first_delegation = row["first"]
+
+    # Envelope totals.
+    totals = {kind: _bucket() for kind in KINDS}
+    for buckets in per_filiere.values():
+        for kind in KINDS:
+            for key, value in buckets[kind].items():
+                totals[kind][key] += value
+    envelope_rows = {}
+    for kind in KINDS:
+        envelope_rows[kind] = {
+            "envelope": envelopes[kind],
+            **totals[kind],
+            "remaining": envelopes[kind] - totals[kind]["granted"],
+            "proposed_pending": pending_proposed[kind],
+            # A filière has one dossier per campaign: its buckets are its dossier's.
+            "decided_dossiers": sum(
+                1 for buckets in per_filiere.values() if buckets[kind]["granted"] > 0
+            ),
+        }
+
+    # Per set of territories (a filière counted once, on its own set): see
+    # by_covered_territory for the other rule.
+    territories = {
+        t["id"]: t for t in Territory.objects.filter(campaign=campaign).values("id", "code", "name")
+    }
+    filiere_territories = defaultdict(set)
+    for filiere_id, territory_id in Filiere.territories.through.objects.filter(
+        filiere__campaign=campaign
+    ).values_list("filiere_id", "territory_id"):
+        filiere_territories[filiere_id].add(territory_id)
+
+    def group_of(filiere_id):
+        return tuple(
+            sorted(filiere_territories.get(filiere_id, ()), key=lambda t: territories[t]["code"])
+        )
+
+    groups = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
+    for filiere_id, buckets in per_filiere.items():
+        for kind in KINDS:
+            for name, value in buckets[kind].items():
+                groups[group_of(filiere_id)][kind][name] += value
+    covered = {t for key in groups for t in key}
+    for territory_id in territories:
+        if territory_id not in covered:
+            groups[(territory_id,)]  # noqa: B018 - creates the zero row
+
+    # Commitments per year, for the campaign and for each set of territories.
+    lines = list(
+        FundingLine.objects.filter(
+            project__dossier__campaign=campaign,
+            project__dossier__state=DossierState.DECIDED,
+            granted__gt=0,
+        ).values_list(
+            "nature",
+            "granted",
+            "start_month",
+            "project__dossier__decided_at",
+            "project__dossier__filiere_id",
+        )
+    )
+    base = campaign.decision_date.year if campaign.decision_date else timezone.localdate().year
+    starts = [start.year for _n, _g, start, _d, _f in lines if start is not None]
+    first_year = min([base, *starts])
+    years = range(first_year, first_year + YEARS_SHOWN)
+    by_year = {year: {"year": year, "recurring": ZERO, "one_off": ZERO} for year in years}
+    group_years = defaultdict(
+        lambda: {year: {"year": year, "recurring": ZERO, "one_off": ZERO} for year in years}
+    )
+    for nature, granted, start, decided_at, filiere_id in lines:
+        kind = NATURE_TO_KIND[nature]
+        for year in years:
+            cost = yearly_cost(nature, granted, start, decided_at, year)
+            by_year[year][kind] += cost
+            group_years[group_of(filiere_id)][year][kind] += cost
+    for row in by_year.values():
+        row["total"] = row["recurring"] + row["one_off"]
+        row["recurring_envelope"] = envelopes["recurring"]
+        row["delegated"] = delegated_by_year.get(row["year"], ZERO)
+
+    by_territory = []
+    for key, buckets in groups.items():
+        commitments = list(group_years[key].values())
+        for row in commitments:
+            row["total"] = row["recurring"] + row["one_off"]
+        by_territory.append(
+            {
+                "territories": [territories[t]["code"] for t in key],
+                "label": " + ".join(
+                    f"{territories[t]['code']} — {territories[t]['name']}" for t in key
+                )
+                or _("Sans territoire renseigné"),
+                **buckets,
+                "by_year": commitments,
+            }
+        )
+    by_territory.sort(key=lambda row: (not row["territories"], row["territories"]))
+
+    return {
+        "campaign": campaign,
+        "envelopes": envelope_rows,
+        "by_territory": by_territory,
+        "by_year": list(by_year.values()),
+        "first_delegation_date": first_delegation,
+        "planned_first_delegation_date": campaign.first_delegation_date,
+    }
+
+
+def envelope_totals(campaign):
+    """{kind: {envelope, granted, proposed_pending}}, as in budget_summary's envelope rows,
+    in two queries: what the proposal and decision pages of one dossier need, without the
+    per-territory and per-year breakdown of the whole campaign."""
+
+    totals = {kind: {"envelope": ZERO, "granted": ZERO, "proposed_pending": ZERO} for kind in KINDS}
+    for envelope in Envelope.objects.filter(campaign=campaign):
+        totals[envelope.kind]["envelope"] = envelope.amount
+    decided = Q(project__dossier__state=DossierState.DECIDED)
+    rows = (
+        FundingLine.objects.filter(
+            project__dossier__campaign=campaign, project__dossier__state__in=SUBMITTED_STATES
+        )
+        .values("nature")
+        .annotate(pending=Sum("proposed", filter=~decided), granted=Sum("granted", filter=decided))
+        .order_by()
+    )
+    for row in rows:
+        kind = NATURE_TO_KIND[row["nature"]]
+        totals[kind]["granted"] += row["granted"] or ZERO
+        totals[kind]["proposed_pending"] += row["pending"] or ZERO
+    return totals
+
+
+def dossier_amounts(campaign):
+    """Every counted dossier of the campaign with its sums per nature (one query)."""
+
+    def total(field, nature):
+        return Sum(f"projects__lines__{field}", filter=Q(projects__lines__nature=nature))
+
+    annotations = {}
+    for nature in (LineNature.RECURRING, LineNature.ONE_OFF):
+        kind = NATURE_TO_KIND[nature]
+        for field in ("amount", "proposed", "granted"):
+            annotations[f"{field}_{kind}"] = total(field, nature)
+    return (
+        counted_dossiers(campaign)
+        .select_related("filiere")
+        .defer("identity", "diagnostic", "swot")
+        .annotate(**annotations)
+        .order_by("filiere__name", "pk")
+    )
+
+
+def counted_dossiers(campaign):
+    """The campaign's dossiers whose amounts count (from their submission on)."""
+
+    return Dossier.objects.filter(campaign=campaign, state__in=SUBMITTED_STATES)
+
+
+def granted_totals(campaign):
+    """{kind: granted total} of the campaign's decided dossiers."""
+    return granted_totals_of(campaign.pk)
+
+
+def campaign_envelopes(campaign):
+    """The campaign's envelopes (recurring first) with their amendment history."""
+
+    envelopes = Envelope.objects.filter(campaign=campaign).prefetch_related(
+        Prefetch(
+            "amendments",
+            queryset=EnvelopeAmendment.objects.select_related("created_by").order_by(
+                "created_at", "pk"
+            ),
+        )
+    )
+    return sorted(envelopes, key=lambda e: KINDS.index(e.kind))
+
+
+# The long texts and JSON documents of the project sheet and dossier a line belongs to:
+# never shown next to a line, not loaded with it.
+LINE_CONTEXT_DEFERRED = (
+    "project__objectives",
+    "project__actions",
+    "project__partners",
+    "project__indicators",
+    "project__dossier__identity",
+    "project__dossier__diagnostic",
+    "project__dossier__swot",
+)
+
+
+def campaign_delegations(campaign):
+    return (
+        Delegation.objects.filter(line__project__dossier__campaign=campaign)
+        .select_related("line__project__dossier__filiere", "created_by")
+        .defer(*(f"line__{field}" for field in LINE_CONTEXT_DEFERRED))
+        .order_by("date", "pk")
+    )
+
+
+def delegated_per_line(campaign):
+    """{line id: delegated total} for the campaign (one query)."""
+    return dict(
+        Delegation.objects.filter(line__project__dossier__campaign=campaign)
+        .values("line_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("line_id", "total")
+    )
+
+
+def line_delegated(line_id):
+    return (
+        Delegation.objects.filter(line_id=line_id).aggregate(total=Sum("amount"))["total"] or ZERO
+    )
+
+
+def delegable_lines(campaign):
+    """Granted lines of the campaign's decided dossiers, with what was delegated (one query)."""
+
+    return (
+        FundingLine.objects.filter(
+            project__dossier__campaign=campaign,
+            project__dossier__state=DossierState.DECIDED,
+            granted__gt=0,
+        )
+        .select_related("project__dossier__filiere")
+        .defer(*LINE_CONTEXT_DEFERRED)
+        .annotate(
+            delegated=Coalesce(
+                Sum("delegations__amount"),
+                Value(ZERO),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+        .order_by("project__dossier__filiere__name", "project__priority", "project_id", "pk")
+    )
+
+
+_MONEY_ZERO = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def line_sums(prefix="", decided_filter=None):
+    """Sum() annotations of the six amounts (requested, proposed, granted × recurring,
+    one-off) over the funding lines reached by `prefix`; granted only where
+    `decided_filter` holds, when given."""
+    rec = Q(**{f"{prefix}nature": LineNature.RECURRING})
+    one = Q(**{f"{prefix}nature": LineNature.ONE_OFF})
+    granted_rec, granted_one = rec, one
+    if decided_filter is not None:
+        granted_rec, granted_one = rec & decided_filter, one & decided_filter
+    return {
+        "requested_recurring": Coalesce(Sum(f"{prefix}amount", filter=rec), _MONEY_ZERO),
+        "requested_one_off": Coalesce(Sum(f"{prefix}amount", filter=one), _MONEY_ZERO),
+        "proposed_recurring": Sum(f"{prefix}proposed", filter=rec),
+        "proposed_one_off": Sum(f"{prefix}proposed", filter=one),
+        "granted_recurring": Sum(f"{prefix}granted", filter=granted_rec),
+        "granted_one_off": Sum(f"{prefix}granted", filter=granted_one),
+    }
+
+
+AMOUNT_KEYS = tuple(line_sums())
+
+
+def by_covered_territory(campaign):
+    """Per health territory of the campaign, the counted dossiers of the filières that
+    cover it, with their amounts: a filière covering two territories counts in both, so
+    the rows do not add up; `total` counts every dossier once (it equals the envelope
+    totals of budget_summary). The other rule, each filière once on its set of
+    territories, is budget_summary's `by_territory`.
+
+    {"territories": [row], "unassigned": row or None, "total": row}; a row has
+    `dossiers`, `projects` and the six amounts of line_sums (Decimals), plus `code`,
+    `name` and `departements` for a territory. Four queries."""
+    lines = FundingLine.objects.filter(
+        project__dossier__campaign=campaign, project__dossier__state__in=SUBMITTED_STATES
+    )
+    decided = Q(project__dossier__state=DossierState.DECIDED)
+    counts = {
+        "dossiers": Count("project__dossier", distinct=True),
+        "projects": Count("project", distinct=True),
+    }
+
+    def amounts(sums):
+        row = {"dossiers": sums.get("dossiers", 0), "projects": sums.get("projects", 0)}
+        for key in AMOUNT_KEYS:
+            row[key] = (sums.get(key) or ZERO).quantize(CENT)
+        return row
+
+    per_territory = {
+        row.pop("project__dossier__filiere__territories"): row
+        for row in lines.values("project__dossier__filiere__territories").annotate(
+            **line_sums("", decided), **counts
+        )
+    }
+    territories = [
+        {
+            "code": territory.code,
+            "name": territory.name,
+            "departements": list(territory.departements or []),
+            **amounts(per_territory.get(territory.id, {})),
+        }
+        for territory in campaign.territories.order_by("code")
+    ]
+    unassigned = per_territory.get(None)
+    return {
+        "territories": territories,
+        "unassigned": amounts(unassigned) if unassigned else None,
+        "total": amounts(lines.aggregate(**line_sums("", decided), **counts)),
+    }
