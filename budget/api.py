@@ -16,7 +16,7 @@ from budget.models import Delegation
 from budget.rules import can_amend_envelope, can_view_budget
 from campaign.models import Campaign
 from common.api_input import check_safe_text, check_slug
-from common.errors import NotFound, PermissionDenied
+from common.errors import Forbidden, NotFound
 from common.money import money_str
 from dossiers.domain.access import get_visible_dossier, with_document_relations
 from dossiers.domain.serialize import dossier_document
@@ -183,7 +183,7 @@ def _body(payload):
 def _staff_campaign(request, slug):
     campaign = _campaign(slug)
     if not can_view_budget.test(request.auth):
-        raise PermissionDenied(_("Le budget n'est consultable que par les agents de l'ARS."))
+        raise Forbidden(_("Le budget n'est consultable que par les agents de l'ARS."))
     return campaign
 
 
@@ -334,7 +334,7 @@ def post_amendment(request, slug: str, kind: str, payload: AmendmentIn):
     if kind not in enums.KINDS:
         raise NotFound(_("Enveloppe inconnue : recurring ou one_off."))
     if not can_amend_envelope.test(request.auth):
-        raise PermissionDenied(
+        raise Forbidden(
             _("Seuls l'administrateur et le décideur ARS peuvent modifier une enveloppe.")
         )
     envelope = envelopes.amend_envelope(

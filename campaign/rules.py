@@ -1,23 +1,9 @@
-"""Who may do what with a campaign: filière editors, and the outputs (exports, letters,
-coverage, printable dossiers).
-
-"staff" in api.md = internal staff (CARESP reviewers and ARS roles): they read
-every submitted dossier, so they may export them. Letter templates are
-configured by administrators. A lead reads its own decided dossier's letter
-(see outputs.domain.letters.letter_for) and prints its own dossier."""
+"""Who may do what with a campaign's reference data: its filières' editors, and the
+deadline extensions."""
 
 import rules
 
-from accounts.rules import is_admin, is_internal_staff
-
-# -- outputs (issue 5)
-can_export_campaign = is_internal_staff
-can_view_coverage = is_internal_staff
-can_manage_letter_template = is_admin
-
-rules.add_perm("campaign.export_campaign", can_export_campaign)
-rules.add_perm("campaign.view_coverage", can_view_coverage)
-rules.add_perm("campaign.manage_letter_template", can_manage_letter_template)
+from accounts.rules import is_admin, is_ars_instructor
 
 
 @rules.predicate
@@ -29,5 +15,7 @@ def is_filiere_editor(user, filiere):
 
 
 can_invite_editor = is_filiere_editor
+can_grant_extension = is_ars_instructor | is_admin
 
 rules.add_perm("campaign.invite_editor", can_invite_editor)
+rules.add_perm("campaign.grant_extension", can_grant_extension)

@@ -1,4 +1,8 @@
-from campaign.views import extensions
+from django.urls import path
+
+from campaign.views.extensions import ExtensionsView
 
 app_name = "campaign"
-urlpatterns = extensions.urlpatterns
+urlpatterns = [
+    path("<slug:slug>/prolongations/", ExtensionsView.as_view(), name="extensions"),
+]

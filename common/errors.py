@@ -14,7 +14,10 @@ class InvalidInput(DomainError):
     status = 400
 
 
-class PermissionDenied(DomainError):
+class Forbidden(DomainError):
+    """The user may not do this (named apart from Django's PermissionDenied, which the
+    pages raise to show the 403 page)."""
+
     status = 403
 
 

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Domain errors leaving a page become its 404/403/409/400 page (common.views).
+    "common.views.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

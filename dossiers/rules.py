@@ -4,7 +4,6 @@ which mirrors can_view_dossier as a single query."""
 import rules
 
 from accounts.rules import (
-    is_admin,
     is_ars,
     is_ars_decider,
     is_ars_instructor,
@@ -45,7 +44,6 @@ rules.add_perm("dossiers.view_dossier", can_view_dossier)
 rules.add_perm("dossiers.change_dossier", can_edit_dossier)
 rules.add_perm("dossiers.view_internal", can_read_internal)
 rules.add_perm("dossiers.list_dossiers", is_internal_staff)
-rules.add_perm("dossiers.grant_extension", is_ars_instructor | is_admin)
 
 # Role part of each transition; the state part is the workflow's source states.
 # The instruction arrows are never fired on one's own filière's dossier (separation of

@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from campaign.models import Campaign
-from campaign.rules import can_view_coverage
 from common.api_input import check_slug
-from common.errors import Conflict, NotFound, PermissionDenied
+from common.errors import Conflict, Forbidden, NotFound
+from common.views import file_download
 from dossiers.enums import DossierState
 from outputs.domain import coverage, exports, jobs, letters
 from outputs.models import OutputJob
-from outputs.views.pages import JOB_CONTENT_TYPES, export_sync_max_rows, file_response
+from outputs.rules import can_view_coverage
 
 router = Router(tags=["exports et courriers"])
 
@@ -57,9 +57,9 @@ def export_decisions(request, slug: str, fmt: str):
         raise NotFound(
             _("Format d'export inconnu : « %(fmt)s » (xlsx, ods ou csv).") % {"fmt": fmt}
         )
-    if exports.exported_row_count(campaign) <= export_sync_max_rows():
+    if exports.exported_row_count(campaign) <= exports.sync_max_rows():
         filename, content_type, data = exports.export_decisions(campaign, fmt)
-        return file_response(data, filename, content_type)
+        return file_download(data, filename, content_type)
     return _accepted(
         request, campaign, jobs.start_job(request.auth, campaign, jobs.kind_for_format(fmt))
     )
@@ -96,7 +96,7 @@ def campaign_job(request, slug: str, job_id: int):
         job.file.open("rb"),
         as_attachment=True,
         filename=job.filename,
-        content_type=JOB_CONTENT_TYPES[job.kind],
+        content_type=jobs.JOB_CONTENT_TYPES[job.kind],
     )
 
 
@@ -107,7 +107,7 @@ def campaign_job(request, slug: str, job_id: int):
 )
 def dossier_letter(request, dossier_id: int):
     filename, data = letters.letter_for(request.auth, dossier_id)
-    return file_response(data, filename, letters.DOCX_CONTENT_TYPE)
+    return file_download(data, filename, letters.DOCX_CONTENT_TYPE)
 
 
 @router.get(
@@ -118,7 +118,5 @@ def dossier_letter(request, dossier_id: int):
 def campaign_coverage(request, slug: str):
     campaign = _campaign(slug)
     if not can_view_coverage.test(request.auth, campaign):
-        raise PermissionDenied(
-            _("La couverture des territoires est réservée à l'ARS et à la CARESP.")
-        )
+        raise Forbidden(_("La couverture des territoires est réservée à l'ARS et à la CARESP."))
     return coverage.coverage_report(campaign).as_api()

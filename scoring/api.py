@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 from accounts.models import User
 from campaign.models import Campaign
 from common.api_input import check_safe_text, check_slug
-from common.errors import NotFound, PermissionDenied
+from common.errors import Forbidden, NotFound
 from dossiers.domain.access import get_visible_dossier
 from scoring.domain import aggregate as aggregates
 from scoring.domain import assignments, reviews
@@ -187,7 +187,7 @@ def _dossier(user, dossier_id):
 def get_campaign_grid(request, slug: str):
     campaign = _campaign(slug)
     if not can_view_grid.test(request.auth):
-        raise PermissionDenied(_("La grille d'évaluation est réservée à l'ARS et à la CARESP."))
+        raise Forbidden(_("La grille d'évaluation est réservée à l'ARS et à la CARESP."))
     grid = get_grid(campaign)
     return {
         "campaign": campaign.slug,
@@ -256,13 +256,13 @@ def get_reviews(request, dossier_id: int):
     access = reviews.review_access(dossier, user)
     if access != reviews.ACCESS_ALL:
         if access == reviews.ACCESS_OWN:
-            raise PermissionDenied(
+            raise Forbidden(
                 _(
                     "Les évaluations des autres relecteurs vous seront visibles une fois la vôtre "
                     "soumise."
                 )
             )
-        raise PermissionDenied(_("Les évaluations sont réservées à l'ARS et à la CARESP."))
+        raise Forbidden(_("Les évaluations sont réservées à l'ARS et à la CARESP."))
     return {
         "reviews": [reviews.review_document(r) for r in reviews.visible_reviews(dossier, user)],
         "aggregate": aggregates.dossier_aggregate(dossier).as_document(),

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.errors import PermissionDenied
+from common.errors import Forbidden
 from common.money import format_eur
 from dossiers.rules import is_dossier_editor
 
@@ -25,7 +25,7 @@ def refuse_own_dossier(dossier, user):
     decides its amounts: conflict of interest, whatever ARS role they hold."""
 
     if is_dossier_editor.test(user, dossier):
-        raise PermissionDenied(
+        raise Forbidden(
             _(
                 "Vous êtes rédacteur de ce dossier : vous ne pouvez ni proposer ni décider "
                 "ses montants (conflit d'intérêts)."

@@ -48,7 +48,7 @@ from budget.queries import granted_totals_of
 from budget.rules import (
     can_decide,
 )
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from common.money import format_eur
 from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState, LineNature, Outcome
@@ -175,7 +175,7 @@ def decide(dossier, user, outcome, lines, comment, *, now=None):
     envelope would be exceeded, saying by how much."""
 
     if not can_decide.test(user):
-        raise PermissionDenied(_("Seul le décideur ARS peut enregistrer la décision."))
+        raise Forbidden(_("Seul le décideur ARS peut enregistrer la décision."))
     refuse_own_dossier(dossier, user)
     with transaction.atomic():
         envelopes = lock_envelopes(dossier.campaign_id)

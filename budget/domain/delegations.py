@@ -15,7 +15,7 @@ from budget.models import (
 from budget.rules import (
     can_record_delegation,
 )
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from common.identifiers import validate_finess
 from common.money import format_eur
 from dossiers.enums import DossierState
@@ -29,9 +29,7 @@ def record_delegation(user, line, amount, date, instrument, beneficiary_finess):
     amount (409 otherwise, with the overflow)."""
 
     if not can_record_delegation.test(user):
-        raise PermissionDenied(
-            _("Seul le décideur ARS peut enregistrer une délégation de crédits.")
-        )
+        raise Forbidden(_("Seul le décideur ARS peut enregistrer une délégation de crédits."))
     errors = {}
     line_id = object_id(line)
     if line_id is None or not FundingLine.objects.filter(pk=line_id).exists():

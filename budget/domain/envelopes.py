@@ -14,7 +14,7 @@ from budget.queries import granted_totals_of
 from budget.rules import (
     can_amend_envelope,
 )
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from common.money import format_eur
 
 
@@ -44,7 +44,7 @@ def amend_envelope(envelope, user, new_amount, date, reason):
     Administrator or ARS decider. Lowering it below what is already granted on
     it is refused (409)."""
     if not can_amend_envelope.test(user):
-        raise PermissionDenied(
+        raise Forbidden(
             _("Seuls l'administrateur et le décideur ARS peuvent modifier une enveloppe.")
         )
     errors = {}

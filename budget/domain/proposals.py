@@ -9,7 +9,7 @@ from budget.domain.inputs import add_error, object_id, parse_money
 from budget.rules import (
     can_propose,
 )
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from dossiers.enums import DossierState, Opinion
 from dossiers.models import Dossier, FundingLine, Project
 
@@ -22,7 +22,7 @@ def propose(dossier, user, lines, project_opinions=None):
     for the opinion on each project sheet. Dossier in `ars_analysis`."""
 
     if not can_propose.test(user):
-        raise PermissionDenied(_("Seul l'instructeur ARS peut proposer des montants."))
+        raise Forbidden(_("Seul l'instructeur ARS peut proposer des montants."))
     refuse_own_dossier(dossier, user)
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)

@@ -30,7 +30,7 @@ from budget.rules import (
     can_view_budget,
 )
 from campaign.models import Campaign
-from common.errors import DomainError, PermissionDenied
+from common.errors import DomainError, Forbidden
 from common.money import format_eur
 from dossiers.domain.access import get_visible_dossier
 from dossiers.enums import DossierState, LineNature
@@ -204,7 +204,7 @@ class EnvelopeAmendView(ArsPageMixin, View):
                     form.cleaned_data["date"],
                     form.cleaned_data["reason"],
                 )
-            except PermissionDenied as exc:
+            except Forbidden as exc:
                 raise DjangoPermissionDenied(exc.message) from None
             except DomainError as exc:
                 status = apply_domain_errors(form, exc)

@@ -5,11 +5,11 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-import rules
 from django.utils.translation import gettext as _
 
 from campaign.models import DeadlineExtension, Filiere
-from common.errors import InvalidInput, PermissionDenied
+from campaign.rules import can_grant_extension
+from common.errors import Forbidden, InvalidInput
 
 PARIS = ZoneInfo("Europe/Paris")
 END_OF_DAY = dt.time(23, 59, 59)
@@ -76,12 +76,12 @@ def _resolve_filiere(campaign, filiere):
 def grant_extension(campaign, user, filiere, until, reason):
     """Grant `filiere` (a Filiere of this campaign, or its slug) a later deadline.
 
-    ARS instructors and administrators only (PermissionDenied otherwise). The
+    ARS instructors and administrators only (Forbidden otherwise). The
     new deadline must be after the campaign's deadline and a reason is required
     (InvalidInput, keyed by field). Returns the DeadlineExtension."""
 
-    if not rules.has_perm("dossiers.grant_extension", user):
-        raise PermissionDenied(
+    if not can_grant_extension.test(user):
+        raise Forbidden(
             _("Seuls les instructeurs de l'ARS peuvent accorder une prolongation du délai.")
         )
     errors = {}

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, RoleGrant, User
 from campaign.models import Filiere
 from campaign.rules import can_invite_editor
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,7 @@ def invite_editor(filiere, by_user, email, first_name="", last_name=""):
     Staff accounts (CARESP, ARS) cannot become co-editors: they review the
     dossiers. Returns an Invitation."""
     if not can_invite_editor.test(by_user, filiere):
-        raise PermissionDenied(
-            _("Seuls les porteurs de la filière peuvent inviter des co-rédacteurs.")
-        )
+        raise Forbidden(_("Seuls les porteurs de la filière peuvent inviter des co-rédacteurs."))
     email, first_name, last_name = _clean(email, first_name, last_name)
     with transaction.atomic():
         matches = list(User.objects.select_for_update().filter(email__iexact=email)[:2])

@@ -1,7 +1,9 @@
 """Which dossiers a user may see, as one query (mirrors dossiers.rules.can_view_dossier)."""
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 
+from common.errors import NotFound
 from dossiers.enums import DossierState
 from dossiers.models import Dossier, Project
 
@@ -33,3 +35,11 @@ def get_visible_dossier(user, pk, queryset=None):
         Dossier.objects.select_related("campaign", "filiere") if queryset is None else queryset
     )
     return visible_dossiers(user, queryset).filter(pk=pk).first()
+
+
+def get_visible_dossier_or_404(user, pk, queryset=None):
+    """The dossier, or NotFound (404) when it does not exist or this user may not know it."""
+    dossier = get_visible_dossier(user, pk, queryset=queryset)
+    if dossier is None:
+        raise NotFound(_("Dossier introuvable."))
+    return dossier

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.identifiers import validate_finess
 from common.money import parse_amount
 from dossiers.domain.parts import CLEANERS, _Collector, clean_diagnostic
@@ -34,7 +34,7 @@ def _lock_for_edit(dossier, user):
         Dossier.objects.select_for_update().select_related("campaign", "filiere").get(pk=dossier.pk)
     )
     if not is_dossier_editor.test(user, locked):
-        raise PermissionDenied(_("Seuls les porteurs de la filière peuvent modifier ce dossier."))
+        raise Forbidden(_("Seuls les porteurs de la filière peuvent modifier ce dossier."))
     if not can_edit_dossier.test(user, locked):
         raise Conflict(
             _("Le dossier est « %(state)s » : il ne peut plus être modifié.")
@@ -51,7 +51,7 @@ def _touch(dossier, *fields):
 
 def create_dossier(user, filiere):
     if filiere.id not in user.filiere_ids:
-        raise PermissionDenied(_("Seul un porteur de cette filière peut créer son dossier."))
+        raise Forbidden(_("Seul un porteur de cette filière peut créer son dossier."))
     if Dossier.objects.filter(campaign_id=filiere.campaign_id, filiere=filiere).exists():
         raise Conflict(_("Cette filière a déjà un dossier pour cette campagne."))
     try:

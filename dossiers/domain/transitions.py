@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
-from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dossiers.domain import completeness, notifications, snapshots
 from dossiers.models import Dossier, HistoryEntry
 from dossiers.workflow import DIRECT_TRANSITIONS, TRANSITIONS, permission
@@ -43,7 +43,7 @@ def _check_inputs(spec, dossier, comment, due_date, now):
 def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kwargs):
     """Fire transition `name` on `dossier` as `user`; return the updated dossier.
 
-    Raises NotFound (unknown transition), PermissionDenied (role),
+    Raises NotFound (unknown transition), Forbidden (role),
     Conflict (wrong state, deadline passed, concurrent change) or
     InvalidInput (missing comment/due date, incomplete dossier).
 
@@ -78,7 +78,7 @@ def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kw
             )
             method = getattr(locked, name)
             if not permission(name)(locked, user):
-                raise PermissionDenied(_("Vous n'avez pas le droit d'effectuer cette action."))
+                raise Forbidden(_("Vous n'avez pas le droit d'effectuer cette action."))
             from_state = locked.state
             locked.transition_now = now
             expected_version = kwargs.get("version")

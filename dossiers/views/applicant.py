@@ -21,7 +21,7 @@ from django.views import View
 from campaign.domain.deadline_display import deadline_passed, time_left
 from campaign.domain.filieres import invite_editor
 from campaign.models import Filiere
-from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dossiers.domain.access import get_visible_dossier
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.editing import create_dossier, part_fingerprint, update_parts
@@ -210,7 +210,7 @@ class CreateDossierView(LoginRequiredMixin, View):
             raise Http404(_("Filière introuvable."))
         try:
             dossier = create_dossier(request.user, filiere)
-        except PermissionDenied as exc:
+        except Forbidden as exc:
             return forbidden(request, exc.message)
         except Conflict as exc:
             existing = Dossier.objects.filter(
@@ -345,7 +345,7 @@ class SectionView(EditingMixin, View):
                 self.apply_errors(form, kept, exc)
             except Conflict as exc:
                 conflict = exc.message
-            except PermissionDenied as exc:
+            except Forbidden as exc:
                 return forbidden(request, exc.message, self.dossier)
             else:
                 messages.success(request, _("Brouillon enregistré."))
@@ -535,7 +535,7 @@ class TransitionView(DossierMixin, View):
                     due_date=form.cleaned_data.get("due_date"),
                     version=form.cleaned_data.get("version"),
                 )
-            except PermissionDenied as exc:
+            except Forbidden as exc:
                 return forbidden(request, exc.message, self.dossier)
             except NotFound as exc:
                 raise Http404(exc.message) from None
@@ -608,7 +608,7 @@ class InviteView(DossierMixin, View):
                     data["first_name"],
                     data["last_name"],
                 )
-            except PermissionDenied as exc:
+            except Forbidden as exc:
                 return forbidden(request, exc.message, self.dossier)
             except (InvalidInput, Conflict) as exc:
                 left = form.apply_errors(exc.errors)

@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dossiers.domain.attachments import (
     FileTooLarge,
     UnsupportedFileType,
@@ -42,7 +42,7 @@ def attachment_upload(request, pk):
         # 413 / 415 / 400: back to the page the user came from, with the reason.
         messages.error(request, exc.message)
         return redirect(back)
-    except (PermissionDenied, Conflict, NotFound) as exc:
+    except (Forbidden, Conflict, NotFound) as exc:
         return domain_error_response(request, exc, dossier)
     messages.success(request, _("Pièce jointe « %(name)s » ajoutée.") % {"name": attachment.name})
     return redirect(back)
@@ -75,7 +75,7 @@ def attachment_delete(request, pk, attachment_pk):
         )
     try:
         delete_attachment(dossier, request.user, attachment.pk)
-    except (PermissionDenied, Conflict, NotFound) as exc:
+    except (Forbidden, Conflict, NotFound) as exc:
         return domain_error_response(request, exc, dossier)
     messages.success(request, _("Pièce jointe « %(name)s » supprimée.") % {"name": attachment.name})
     return redirect(back)

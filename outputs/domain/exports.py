@@ -27,6 +27,7 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 import pandas as pd
+from django.conf import settings
 from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,6 +102,12 @@ SCORE_COLUMNS = [COL_SCORE]
 XLSX_AMOUNT_FORMAT = '#,##0.00 "€"'
 XLSX_DATE_FORMAT = "DD/MM/YYYY"
 XLSX_SCORE_FORMAT = "0.00"
+
+
+def sync_max_rows():
+    """Up to this many project sheets, an export is answered at once; above, in the
+    background (setting OUTPUTS_EXPORT_SYNC_MAX_ROWS)."""
+    return getattr(settings, "OUTPUTS_EXPORT_SYNC_MAX_ROWS", 1000)
 
 
 def neutralise(value):

@@ -11,11 +11,18 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.rules import can_export_campaign
-from common.errors import NotFound, PermissionDenied
+from common.errors import Forbidden, NotFound
+from outputs.domain import exports
 from outputs.domain.generation import run_output_job
 from outputs.models import OutputJob
+from outputs.rules import can_export_campaign
 
+JOB_CONTENT_TYPES = {
+    OutputJob.Kind.LETTERS_ZIP: "application/zip",
+    OutputJob.Kind.DECISIONS_XLSX: exports.FORMATS["xlsx"],
+    OutputJob.Kind.DECISIONS_ODS: exports.FORMATS["ods"],
+    OutputJob.Kind.DECISIONS_CSV: exports.FORMATS["csv"],
+}
 # A pending/running job older than this is considered lost (worker stopped): not reused.
 REUSE_WINDOW = dt.timedelta(minutes=30)
 
@@ -30,9 +37,7 @@ def kind_for_format(fmt):
 
 def check_can_export(user, campaign):
     if not can_export_campaign.test(user, campaign):
-        raise PermissionDenied(
-            _("Les exports et les courriers sont réservés à l'ARS et à la CARESP.")
-        )
+        raise Forbidden(_("Les exports et les courriers sont réservés à l'ARS et à la CARESP."))
 
 
 def start_job(user, campaign, kind):

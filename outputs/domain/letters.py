@@ -23,13 +23,13 @@ from docxtpl import DocxTemplate, Listing
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-from campaign.rules import can_manage_letter_template
-from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.money import format_eur
 from dossiers.domain.access import get_visible_dossier
 from dossiers.enums import DossierState, LineNature, Outcome
 from dossiers.models import Dossier, Project
 from outputs.domain.coverage import departement_label
+from outputs.rules import can_manage_letter_template
 
 DEFAULT_TEMPLATE = (
     Path(__file__).resolve().parent.parent / "letter_templates" / "decision_default.docx"
@@ -495,7 +495,7 @@ def update_letter_settings(
     """Administrator: signatory, appeal mention and the campaign's own template."""
 
     if not can_manage_letter_template.test(user, campaign):
-        raise PermissionDenied(_("Seul un administrateur peut modifier le modèle de courrier."))
+        raise Forbidden(_("Seul un administrateur peut modifier le modèle de courrier."))
     errors = {}
     if not (appeal_mention or "").strip():
         errors["appeal_mention"] = [_("La mention des voies et délais de recours est obligatoire.")]

@@ -23,7 +23,7 @@ from django.db.models import Count, DecimalField, F, Max, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from campaign.models import Filiere
-from common.errors import PermissionDenied
+from common.errors import Forbidden
 from dossiers.domain.access import visible_dossiers
 from dossiers.enums import SUBMITTED_STATES, LineNature, Opinion
 from dossiers.models import Dossier
@@ -263,7 +263,7 @@ def campaign_ranking(campaign, user):
     they may read (their own review submitted), with their overall rank."""
 
     if not can_view_ranking.test(user):
-        raise PermissionDenied(_("Le classement est réservé aux équipes de l'ARS et de la CARESP."))
+        raise Forbidden(_("Le classement est réservé aux équipes de l'ARS et de la CARESP."))
     dossiers = list(
         visible_dossiers(
             user, Dossier.objects.filter(campaign_id=campaign.pk, state__in=SUBMITTED_STATES)

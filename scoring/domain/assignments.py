@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dossiers.enums import DossierState as S
 from dossiers.models import Dossier
 from scoring.domain import notifications
@@ -64,9 +64,7 @@ def assign_reviewer(dossier, actor, reviewer):
     """ARS instructor gives `reviewer` (a User) the dossier to score."""
 
     if not can_assign_reviewers.test(actor):
-        raise PermissionDenied(
-            _("Seul un instructeur ARS peut attribuer un dossier à un relecteur.")
-        )
+        raise Forbidden(_("Seul un instructeur ARS peut attribuer un dossier à un relecteur."))
     if reviewer is None:
         raise InvalidInput(
             _("Relecteur inconnu."),
@@ -116,7 +114,7 @@ def assign_reviewer(dossier, actor, reviewer):
 def unassign_reviewer(dossier, actor, reviewer):
     """ARS instructor withdraws an assignment; refused once the review is submitted."""
     if not can_assign_reviewers.test(actor):
-        raise PermissionDenied(_("Seul un instructeur ARS peut retirer une attribution."))
+        raise Forbidden(_("Seul un instructeur ARS peut retirer une attribution."))
     with transaction.atomic():
         locked = lock_dossier(dossier)
         assignment = ReviewerAssignment.objects.filter(dossier=locked, reviewer=reviewer).first()
@@ -140,7 +138,7 @@ def declare_conflict(dossier, user, reason, *, now=None):
     """A reviewer declares a conflict of interest on a dossier (see the module docstring)."""
 
     if not can_declare_conflict.test(user):
-        raise PermissionDenied(
+        raise Forbidden(
             _(
                 "Seuls les relecteurs CARESP et les instructeurs ARS déclarent des conflits "
                 "d'intérêts."

@@ -5,7 +5,7 @@ A comment marked "réservé à l'ARS" is hidden from CARESP reviewers."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.errors import InvalidInput, NotFound, PermissionDenied
+from common.errors import Forbidden, InvalidInput, NotFound
 from dossiers.enums import DossierState
 from scoring.models import InternalComment
 from scoring.rules import can_comment_internally, can_read_ars_only_comments
@@ -24,13 +24,11 @@ def visible_comments(dossier, user):
 
 def add_comment(dossier, user, text, *, ars_only=False):
     if not can_comment_internally.test(user):
-        raise PermissionDenied(
-            _("Seules les équipes de l'ARS et de la CARESP commentent un dossier.")
-        )
+        raise Forbidden(_("Seules les équipes de l'ARS et de la CARESP commentent un dossier."))
     if dossier.state == DossierState.DRAFT:
         raise NotFound(_("Dossier introuvable."))
     if ars_only and not can_read_ars_only_comments.test(user):
-        raise PermissionDenied(_("Seule l'ARS peut écrire un commentaire réservé à l'ARS."))
+        raise Forbidden(_("Seule l'ARS peut écrire un commentaire réservé à l'ARS."))
     text = (text or "").strip() if isinstance(text, str) else ""
     if not text:
         raise InvalidInput(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from scoring.models import Criterion, CriterionGroup, Grid, Review
 from scoring.rules import can_edit_grid
 
@@ -227,7 +227,7 @@ def update_grid(campaign, user, *, scale_min, scale_max, criteria):
     the grid missing from the list are deleted. Refused once a review of the
     campaign has been submitted."""
     if not can_edit_grid.test(user):
-        raise PermissionDenied(_("Seul un administrateur peut modifier la grille d'évaluation."))
+        raise Forbidden(_("Seul un administrateur peut modifier la grille d'évaluation."))
     grid = get_grid(campaign)
     with transaction.atomic():
         # Submitting a review locks the same row: the check below cannot race it.

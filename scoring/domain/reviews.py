@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from dossiers.enums import DossierState as S
 from dossiers.enums import Opinion
 from scoring.domain.assignments import has_conflict, is_assigned, lock_dossier
@@ -229,11 +229,11 @@ def clean_review(grid, criteria, projects, data, *, submit):
 def _check_may_review(dossier, user, review):
     """Raise why `user` may not write their review of `dossier` now (nothing if they may)."""
     if not is_reviewer.test(user):
-        raise PermissionDenied(
+        raise Forbidden(
             _("Seuls les relecteurs CARESP et les instructeurs ARS évaluent les dossiers.")
         )
     if dossier.filiere_id in user.filiere_ids:
-        raise PermissionDenied(
+        raise Forbidden(
             _("Vous rédigez ce dossier pour votre filière : vous ne pouvez pas l'évaluer.")
         )
     if has_conflict(dossier, user):
@@ -244,7 +244,7 @@ def _check_may_review(dossier, user, review):
             )
         )
     if not is_assigned(dossier, user):
-        raise PermissionDenied(_("Ce dossier ne vous a pas été attribué pour évaluation."))
+        raise Forbidden(_("Ce dossier ne vous a pas été attribué pour évaluation."))
     if review is not None and review.is_submitted:
         raise Conflict(
             _("Votre évaluation a été soumise le %(date)s : elle n'est plus modifiable.")
@@ -261,7 +261,7 @@ def _check_may_review(dossier, user, review):
 
 
 def ensure_can_review(dossier, user):
-    """Raise PermissionDenied or Conflict, with the reason, if the user may not review now."""
+    """Raise Forbidden or Conflict, with the reason, if the user may not review now."""
     review = Review.objects.filter(dossier_id=dossier.pk, reviewer_id=user.pk).first()
     _check_may_review(dossier, user, review)
 

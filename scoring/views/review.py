@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from campaign.models import Campaign, Territory
-from common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from dossiers.domain.access import get_visible_dossier, visible_dossiers
 from dossiers.domain.diff import diff_snapshots
 from dossiers.domain.transitions import available_transitions
@@ -72,7 +72,7 @@ def _staff_dossier(request, pk):
 
 
 def _raise_http(exc):
-    if isinstance(exc, PermissionDenied):
+    if isinstance(exc, Forbidden):
         raise HttpForbidden(exc.message)
     if isinstance(exc, NotFound):
         raise Http404(exc.message)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from campaign.domain.filieres import invite_editor
-from common.errors import Conflict, PermissionDenied
+from common.errors import Conflict, Forbidden
 from tests.factories import FiliereFactory, UserFactory
 
 
@@ -135,7 +135,7 @@ def test_invalid_email(client, lead, draft, email):
 
 def test_non_editor_cannot_invite(other_lead, filiere, instructor):
     for user in (other_lead, instructor):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             invite_editor(filiere, user, "x@example.fr")
     assert not User.objects.filter(email="x@example.fr").exists()
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from budget.domain.decisions import decide
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from common.money import format_eur
 from dossiers.enums import DossierState
 from dossiers.models import Dossier, HistoryEntry
@@ -253,7 +253,7 @@ def test_a_motivation_is_required(analysed, decider):
 
 @pytest.mark.parametrize("who", ["instructor", "caresp", "lead", "admin_user", "outsider"])
 def test_only_the_decider_decides(request, analysed, who):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         decide(analysed, request.getfixturevalue(who), "accepted", grant_all(analysed), "Accord.")
     assert state_of(analysed) == DossierState.ARS_ANALYSIS
 

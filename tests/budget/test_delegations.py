@@ -8,7 +8,7 @@ import pytest
 from budget.domain.decisions import decide
 from budget.domain.delegations import record_delegation
 from budget.models import Delegation
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from common.identifiers import finess_with_key
 from tests.budget.conftest import ONE_OFF, REC, grant_all, lines_of, make_dossier
 
@@ -90,5 +90,5 @@ def test_unknown_line_is_invalid(decider, db):
 
 @pytest.mark.parametrize("who", ["instructor", "caresp", "lead", "admin_user", "outsider"])
 def test_only_the_decider_records_delegations(request, granted_line, who):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         delegate(request.getfixturevalue(who), granted_line, "100")

@@ -9,7 +9,7 @@ from budget.domain.decisions import decide
 from budget.domain.envelopes import amend_envelope
 from budget.domain.proposals import propose
 from budget.models import Envelope, EnvelopeAmendment
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from dossiers.models import Project
 from tests.budget.conftest import REC, grant_all, lines_of, make_dossier
 
@@ -77,7 +77,7 @@ def test_proposal_outside_ars_analysis_is_a_conflict(campaign, instructor, decid
 @pytest.mark.parametrize("who", ["decider", "caresp", "lead", "admin_user", "outsider"])
 def test_only_the_instructor_proposes(request, analysed, who):
     line = lines_of(analysed)[0]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         propose(analysed, request.getfixturevalue(who), [{"line": line.pk, "proposed": "1"}])
 
 
@@ -162,7 +162,7 @@ def test_bad_amendments_are_refused(campaign, decider, amount, date, reason, key
 
 @pytest.mark.parametrize("who", ["instructor", "caresp", "lead", "outsider"])
 def test_only_admin_and_decider_amend(request, campaign, who):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         amend_envelope(
             recurring_envelope(campaign), request.getfixturevalue(who), "1", "2025-09-01", "x"
         )

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from dossiers.domain.transitions import available_transitions, transition
 from dossiers.enums import DossierState
 from dossiers.models import HistoryEntry, Snapshot
@@ -54,10 +54,10 @@ def test_deadline_last_second_accepted_next_refused(lead, filiere, campaign):
 
 def test_staff_cannot_submit_and_lead_cannot_start_review(lead, instructor, filiere):
     dossier = complete_dossier(filiere=filiere)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         transition(dossier, "submit", instructor)
     dossier = transition(dossier, "submit", lead)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         transition(dossier, "start_caresp_review", lead)
     assert [n for n, _l in available_transitions(dossier, instructor)] == [
         "start_caresp_review",

@@ -8,7 +8,7 @@ import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dossiers.enums import Outcome
 from outputs.domain import exports, letters
 
@@ -233,7 +233,7 @@ def test_a_spreadsheet_renamed_docx_is_refused(scenario, campaign):
 
 
 def test_only_admin_updates_letter_settings(campaign, instructor, admin_user):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         letters.update_letter_settings(
             instructor, campaign, signatory_name="X", signatory_title="Y", appeal_mention="Z"
         )

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from common.errors import PermissionDenied
+from common.errors import Forbidden
 from dossiers.enums import DossierState as S
 from scoring.domain.aggregate import campaign_ranking, dossier_aggregate
 from scoring.domain.assignments import assign_reviewer, declare_conflict
@@ -178,5 +178,5 @@ def test_caresp_reviewer_sees_only_dossiers_it_reviewed(
 
 @pytest.mark.parametrize("role", ["lead", "outsider"])
 def test_ranking_is_staff_only(request, campaign, role):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         campaign_ranking(campaign, request.getfixturevalue(role))

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import Role
-from common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dossiers.enums import DossierState as S
 from scoring.domain.aggregate import dossier_aggregate
 from scoring.domain.assignments import (
@@ -37,7 +37,7 @@ def test_an_instructor_can_be_assigned_too(in_review, instructor):
 
 @pytest.mark.parametrize("role", ["lead", "caresp", "decider", "admin_user", "outsider"])
 def test_only_an_instructor_assigns(request, in_review, caresp2, role):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         assign_reviewer(in_review, request.getfixturevalue(role), caresp2)
 
 
@@ -145,7 +145,7 @@ def test_declaring_twice_is_a_conflict_and_reason_is_required(in_review, caresp)
 
 @pytest.mark.parametrize("role", ["lead", "decider", "admin_user", "outsider"])
 def test_only_reviewers_declare_conflicts(request, in_review, role):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         declare_conflict(in_review, request.getfixturevalue(role), "Motif")
 
 
@@ -167,5 +167,5 @@ def test_unassign_discards_the_draft_but_not_a_submitted_review(
         unassign_reviewer(in_review, instructor, caresp2)
     with pytest.raises(NotFound):
         unassign_reviewer(in_review, instructor, caresp)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         unassign_reviewer(in_review, caresp2, caresp2)

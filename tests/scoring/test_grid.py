@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from scoring.domain.assignments import assign_reviewer
 from scoring.domain.grid import get_grid, grid_criteria, is_locked, update_grid
 from scoring.domain.reviews import save_review
@@ -110,7 +110,7 @@ def test_scale_must_go_up(campaign, admin_user):
 @pytest.mark.parametrize("role", ["lead", "caresp", "instructor", "decider", "outsider"])
 def test_only_the_administrator_edits_the_grid(request, campaign, role):
     user = request.getfixturevalue(role)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         update_grid(campaign, user, scale_min=0, scale_max=4, criteria=_items(get_grid(campaign)))
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from common.errors import Conflict, InvalidInput, PermissionDenied
+from common.errors import Conflict, Forbidden, InvalidInput
 from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState as S
 from scoring.domain.assignments import assign_reviewer, declare_conflict
@@ -126,14 +126,14 @@ def test_invalid_opinion_and_foreign_project_are_refused(assigned, caresp, other
 
 
 def test_not_assigned_reviewer_cannot_review(in_review, caresp):
-    with pytest.raises(PermissionDenied) as exc:
+    with pytest.raises(Forbidden) as exc:
         save_review(in_review, caresp, {"scores": {}})
     assert exc.value.message == "Ce dossier ne vous a pas été attribué pour évaluation."
 
 
 @pytest.mark.parametrize("role", ["lead", "decider", "admin_user", "outsider"])
 def test_non_reviewers_cannot_review(request, assigned, role):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         save_review(assigned, request.getfixturevalue(role), {"scores": {}})
 
 

@@ -165,7 +165,7 @@ def test_state_field_cannot_be_assigned_directly(in_review):
 
 
 def test_refused_transition_writes_no_history(submitted, lead):
-    with pytest.raises(Exception):  # noqa: B017 - PermissionDenied
+    with pytest.raises(Exception):  # noqa: B017 - Forbidden
         transition(submitted, "start_caresp_review", lead)
     assert HistoryEntry.objects.filter(dossier=submitted).count() == 1
 

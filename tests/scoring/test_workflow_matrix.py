@@ -1,11 +1,11 @@
 """Every transition × role × source state, through the single entry point
 dossiers.domain.transitions.transition: allowed → the target state and one history
-entry; wrong role → PermissionDenied (403) whatever the state; right role in
+entry; wrong role → Forbidden (403) whatever the state; right role in
 the wrong state → Conflict (409), nothing changes."""
 
 import pytest
 
-from common.errors import Conflict, PermissionDenied
+from common.errors import Conflict, Forbidden
 from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState as S
 from dossiers.models import HistoryEntry, Snapshot
@@ -66,7 +66,7 @@ def test_transition_role_state_matrix(request, name, role, state, filiere, lead,
     kwargs = {"comment": "Commentaire de test", "due_date": due_date(), "outcome": "accepted"}
 
     if role != ALLOWED_ROLE[name]:
-        with pytest.raises(PermissionDenied) as exc:
+        with pytest.raises(Forbidden) as exc:
             transition(dossier, name, user, **kwargs)
         assert exc.value.status == 403
         assert "droit" in exc.value.message
