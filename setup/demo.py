@@ -9,7 +9,12 @@ so history entries and snapshots exist as they would in real life.
 
 The campaign's deadline (14 February 2025) is past: the two draft filières get
 an individual extension so that their lead can still submit in the demo.
-No e-mail is sent while seeding."""
+No e-mail is sent while seeding.
+
+The demo's data (accounts, filières, texts, figures, dates, amounts) lives in
+setup/data/demo.json so it can be read and changed without touching the code; this
+module only builds the demo from it. Texts that depend on a territory keep
+placeholders ({lead}, {of_first_town}...) that the code fills in."""
 
 import datetime as dt
 import json
@@ -18,6 +23,8 @@ import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.db import router, transaction
@@ -41,14 +48,24 @@ from scoring.domain.grid import get_grid, grid_criteria
 from scoring.domain.reviews import save_review
 from setup.loading import REFERENCE_FILE, load_campaign
 
+DATA_FILE = Path(__file__).resolve().parent / "data" / "demo.json"
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
-DEMO_SLUG = "bretagne-2025"
-EXTENSION_REASON = "Démonstration : prolongation pour tester le dépôt"
-EXTENSION_DAYS = 30
 
 
-def paris(year, month, day, hour=10, minute=0, second=0):
-    return dt.datetime(year, month, day, hour, minute, second, tzinfo=PARIS)
+@cache
+def _data():
+    """The demo's data (setup/data/demo.json), read once: the module only holds code."""
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def _at(text, *, days=0, minutes=0):
+    """A wall-clock time of the JSON ("2025-02-20T09:30:00") in Paris, shifted if asked."""
+    local = dt.datetime.fromisoformat(text) + dt.timedelta(days=days, minutes=minutes)
+    return local.replace(tzinfo=PARIS)
+
+
+def _date(text):
+    return dt.date.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -62,223 +79,35 @@ class DemoAccount:
     last_name: str = ""
 
 
+DEMO_SLUG = _data()["campaign"]["slug"]
+EXTENSION_REASON = _data()["extension"]["reason"]
+EXTENSION_DAYS = _data()["extension"]["days"]
+
 # filière slug -> (territory code, state shown in the demo, number of project sheets)
 FILIERES = {
-    "nord-finistere": ("T1", "draft", 4),
-    "cornouaille": ("T2", "returned", 3),
-    "lorient-quimperle": ("T3", "withdrawn", 2),
-    "broceliande-atlantique": ("T4", "decided", 4),
-    "haute-bretagne": ("T5", "ars_analysis", 6),
-    "saint-malo-dinan": ("T6", "submitted", 3),
-    "armor": ("T7", "caresp_review", 5),
-    "coeur-de-breizh": ("T8", "draft_started", 0),
+    slug: (f["territory"], f["state"], f["project_sheets"])
+    for slug, f in _data()["filieres"].items()
 }
-
-STATE_NOTES = {
-    "draft": "brouillon presque complet, à déposer",
-    "draft_started": "brouillon à peine commencé",
-    "submitted": "déposé",
-    "caresp_review": "en revue CARESP",
-    "ars_analysis": "en analyse ARS (redéposé après compléments)",
-    "returned": "à compléter (demande de l'ARS)",
-    "withdrawn": "retiré",
-    "decided": "décidé (partiellement accepté)",
-}
-
+STATE_NOTES = dict(_data()["state_notes"])
 ACCOUNTS = [
-    DemoAccount(
-        "porteur.nord-finistere",
-        "Goemon-Iroise-7391",
-        Role.FILIERE_LEAD,
-        "nord-finistere",
-        first_name="Anne",
-        last_name="Le Goff",
-    ),
-    DemoAccount(
-        "coredacteur.nord-finistere",
-        "Kouign-Aber-2846",
-        Role.FILIERE_LEAD,
-        "nord-finistere",
-        note="co-rédacteur",
-        first_name="Tanguy",
-        last_name="Quéré",
-    ),
-    DemoAccount(
-        "porteur.cornouaille",
-        "Odet-Penfret-5286",
-        Role.FILIERE_LEAD,
-        "cornouaille",
-        first_name="Yann",
-        last_name="Kerjean",
-    ),
-    DemoAccount(
-        "porteur.broceliande-atlantique",
-        "Gwened-Ria-6157",
-        Role.FILIERE_LEAD,
-        "broceliande-atlantique",
-        first_name="Maëlle",
-        last_name="Jégo",
-    ),
-    DemoAccount(
-        "porteur.haute-bretagne",
-        "Vilaine-Thabor-3702",
-        Role.FILIERE_LEAD,
-        "haute-bretagne",
-        first_name="Thomas",
-        last_name="Lemoine",
-    ),
-    DemoAccount(
-        "porteur.saint-malo-dinan",
-        "Rance-Emeraude-4418",
-        Role.FILIERE_LEAD,
-        "saint-malo-dinan",
-        first_name="Claire",
-        last_name="Rouxel",
-    ),
-    DemoAccount(
-        "porteur.armor",
-        "Goelo-Trieux-8035",
-        Role.FILIERE_LEAD,
-        "armor",
-        first_name="Nicolas",
-        last_name="Le Floch",
-    ),
-    DemoAccount(
-        "porteur.lorient-quimperle",
-        "Laita-Scorff-1964",
-        Role.FILIERE_LEAD,
-        "lorient-quimperle",
-        first_name="Sophie",
-        last_name="Guégan",
-    ),
-    DemoAccount(
-        "porteur.coeur-de-breizh",
-        "Blavet-Rohan-5573",
-        Role.FILIERE_LEAD,
-        "coeur-de-breizh",
-        first_name="Ronan",
-        last_name="Le Cunff",
-    ),
-    DemoAccount(
-        "caresp",
-        "Lande-Bruyere-8142",
-        Role.CARESP_REVIEWER,
-        note="cellule régionale (CARESP)",
-        first_name="Gaëlle",
-        last_name="Morvan",
-    ),
-    DemoAccount(
-        "instructeur",
-        "Aber-Wrach-2674",
-        Role.ARS_INSTRUCTOR,
-        note="référent soins palliatifs ARS",
-        first_name="Erwan",
-        last_name="Le Bihan",
-    ),
-    DemoAccount(
-        "decideur",
-        "Menhir-Carnac-9513",
-        Role.ARS_DECIDER,
-        note="direction générale ARS",
-        first_name="Solenn",
-        last_name="Guillou",
-    ),
-    DemoAccount(
-        "admin",
-        "Phare-Eckmuhl-4608",
-        Role.ADMIN,
-        note="administration Django (/admin/)",
-        first_name="Loïc",
-        last_name="Tanguy",
-    ),
+    DemoAccount(**{**account, "role": Role(account["role"])}) for account in _data()["accounts"]
 ]
-
 # Per territory: lead structure and figures (population from the fixture when it has one).
-TERRITORY_DETAILS = {
-    "T1": {"lead": "CHU de Brest", "population": 545000, "area": 3900, "over_75": 0.115},
-    "T2": {
-        "lead": "CH de Cornouaille Quimper-Concarneau",
-        "population": 330000,
-        "area": 2800,
-        "over_75": 0.125,
-    },
-    "T3": {
-        "lead": "Groupe hospitalier Bretagne Sud (Lorient)",
-        "population": 290000,
-        "area": 1900,
-        "over_75": 0.12,
-    },
-    "T4": {
-        "lead": "CH Bretagne Atlantique (Vannes)",
-        "population": 450000,
-        "area": 3700,
-        "over_75": 0.12,
-    },
-    "T5": {"lead": "CHU de Rennes", "population": None, "area": 6000, "over_75": 0.085},
-    "T6": {"lead": "CH de Saint-Malo", "population": 280000, "area": 1900, "over_75": 0.12},
-    "T7": {"lead": "CH de Saint-Brieuc", "population": 420000, "area": 3800, "over_75": 0.13},
-    "T8": {"lead": "CH du Centre Bretagne (Pontivy)", "population": None, "area": 2300},
-}
+TERRITORY_DETAILS = {code: dict(details) for code, details in _data()["territory_details"].items()}
+COORDINATORS = {code: (c["name"], c["phone"]) for code, c in _data()["coordinators"].items()}
 
-COORDINATORS = {
-    "T1": ("Dr Anne Le Goff", "02 98 22 33 33"),
-    "T2": ("Dr Yann Kerjean", "02 98 52 60 60"),
-    "T3": ("Sophie Guégan, cadre de santé", "02 97 64 90 00"),
-    "T4": ("Dr Maëlle Jégo", "02 97 01 41 41"),
-    "T5": ("Dr Thomas Lemoine", "02 99 28 43 21"),
-    "T6": ("Claire Rouxel, IDE coordinatrice", "02 99 21 21 21"),
-    "T7": ("Dr Nicolas Le Floch", "02 96 01 71 23"),
-    "T8": ("Ronan Le Cunff, cadre de santé", "02 97 79 00 00"),
-}
 
-MISSION_PLAN = {
-    # code: (default status, comment) ; gaps per territory below
-    Mission.GRADUATED_OFFER: ("covered", "USP, LISP et équipes mobiles articulées avec l'HAD."),
-    Mission.EMSP_COVERAGE: (
-        "partial",
-        "Les EHPAD sont couverts ; les foyers pour personnes handicapées le sont peu.",
-    ),
-    Mission.SPECIALISED_CONSULTATIONS: (
-        "partial",
-        "Consultations adultes en place ; pas de consultation pédiatrique sur le territoire.",
-    ),
-    Mission.DAY_HOSPITAL: ("covered", "Places d'hôpital de jour dans l'établissement porteur."),
-    Mission.PAEDIATRIC_EXPERTISE: (
-        "partial",
-        "Recours à l'ERRSPP régionale, sans relais identifié sur le territoire.",
-    ),
-    Mission.TERRITORIAL_SUPPORT: (
-        "partial",
-        "Ligne d'appui en journée ; soirées et week-ends non couverts.",
-    ),
-    Mission.RCP: ("covered", "RCP mensuelle de soins palliatifs ouverte aux libéraux."),
-    Mission.PALLIATIVE_EMERGENCIES: (
-        "missing",
-        "Pas de fiche « urgence palliative » partagée avec le SAMU.",
-    ),
-    Mission.VOLUNTEERS: ("covered", "Associations de bénévoles conventionnées avec l'USP."),
-    Mission.CARER_SUPPORT: ("partial", "Groupes de parole ponctuels, sans psychologue dédié."),
-    Mission.BEREAVEMENT: ("partial", "Accompagnement du deuil assuré par les bénévoles."),
-    Mission.TRAINING: ("covered", "Formations annuelles de l'EMSP pour les EHPAD."),
-    Mission.PROFESSIONAL_SUPPORT: (
-        "partial",
-        "Analyse des pratiques dans l'établissement porteur.",
-    ),
-}
-MISSION_GAPS = {
-    "T5": {Mission.PAEDIATRIC_EXPERTISE: ("covered", "ERRSPP régionale basée au CHU de Rennes.")},
-    "T6": {Mission.DAY_HOSPITAL: ("missing", "Aucune place d'hôpital de jour identifiée.")},
-    "T8": {
-        Mission.DAY_HOSPITAL: ("missing", "Aucune place d'hôpital de jour identifiée."),
-        Mission.TERRITORIAL_SUPPORT: ("missing", "Pas de ligne d'appui sur le territoire."),
-    },
-    "T1": {
-        Mission.PALLIATIVE_EMERGENCIES: (
-            "partial",
-            "Fiche urgence palliative expérimentée avec le SAMU 29 sur le pays de Brest.",
-        )
-    },
-}
+def _missions(table):
+    return {Mission(code): (m["status"], m["comment"]) for code, m in table.items()}
+
+
+# Mission code -> (default status, comment); MISSION_GAPS: what differs per territory.
+MISSION_PLAN = _missions(_data()["mission_plan"])
+MISSION_GAPS = {code: _missions(gaps) for code, gaps in _data()["mission_gaps"].items()}
+
+
+def _email(username):
+    return _data()["account_email"].format(username=username)
 
 
 def _of(town):
@@ -291,164 +120,44 @@ class _Line:
     nature: str
     category: str
     amount: str
-    etp: str | None = None
-    profile: str = ""
-    first_year: int | None = 2025
-    on_member: bool = False  # beneficiary: a member hospital rather than the lead
+    etp: str | None
+    profile: str
+    first_year: int | None
+    on_member: bool  # beneficiary: a member hospital rather than the lead
 
 
-def _staff(label, profile, etp, per_etp, *, first_year=2025, on_member=False):
-    amount = (Decimal(etp) * Decimal(per_etp)).quantize(Decimal("1"))
-    return _Line(label, "recurring", "staff", str(amount), etp, profile, first_year, on_member)
+def _line(spec):
+    """A funding line of a template; a staff line's amount is its ETP times its cost per ETP."""
+    amount = spec.get("amount")
+    if "per_etp" in spec:
+        amount = str((Decimal(spec["etp"]) * Decimal(spec["per_etp"])).quantize(Decimal("1")))
+    return _Line(
+        spec["label"],
+        spec["nature"],
+        spec["category"],
+        amount,
+        spec.get("etp"),
+        spec.get("profile", ""),
+        spec["first_year"],
+        spec["on_member"],
+    )
+
+
+TEXT_KEYS = ("title", "objectives", "actions", "indicators")
 
 
 def _project_templates(towns):
+    """The project sheets of the JSON, for a territory: {second} is its second main town."""
     second = towns[1] if len(towns) > 1 else towns[0]
+    words = {"second": second, "of_second": _of(second)}
     return [
         {
-            "title": "Renforcer l'équipe mobile de soins palliatifs vers le domicile et les EHPAD",
-            "objectives": "Permettre à l'EMSP d'intervenir dans tous les lieux de vie du territoire, "
-            "y compris auprès des personnes en situation de handicap ou de précarité, "
-            "dans un délai de 72 heures.",
-            "actions": "Recrutement d'un infirmier et d'un médecin à temps partiel ; conventions "
-            "d'intervention avec les EHPAD et les établissements médico-sociaux ; astreinte "
-            "téléphonique partagée avec l'HAD.",
-            "indicators": "Nombre d'interventions à domicile et en EHPAD ; délai moyen "
-            "d'intervention ; part des EHPAD conventionnés.",
-            "missions": ["emsp_coverage", "graduated_offer"],
-            "swot": "weaknesses",
-            "lines": [
-                _staff("Infirmier de l'équipe mobile", "IDE", "1.0", 52000),
-                _staff("Médecin de l'équipe mobile", "Médecin", "0.5", 108000, on_member=True),
-                _Line(
-                    "Véhicule de service pour les interventions à domicile",
-                    "one_off",
-                    "investment",
-                    "26000",
-                    first_year=None,
-                ),
-            ],
-        },
-        {
-            "title": "Ligne d'appui territoriale en soins palliatifs (journée et soirée)",
-            "objectives": "Offrir aux professionnels du domicile et aux EHPAD un appui téléphonique "
-            "de 8 h à 22 h, articulé avec la permanence régionale 24 h/24.",
-            "actions": "Mise en place d'un numéro unique ; protocole d'appel avec le SAMU ; "
-            "fiches « urgence palliative » partagées.",
-            "indicators": "Nombre d'appels ; part des appels en soirée ; hospitalisations évitées.",
-            "missions": ["territorial_support", "palliative_emergencies"],
-            "swot": "opportunities",
-            "lines": [
-                _staff("Infirmiers de coordination de la ligne d'appui", "IDE", "1.5", 52000),
-                _Line(
-                    "Téléphonie et logiciel de régulation",
-                    "one_off",
-                    "investment",
-                    "18000",
-                    first_year=None,
-                ),
-                _Line("Frais de fonctionnement de la ligne", "recurring", "operating", "9000"),
-            ],
-        },
-        {
-            "title": f"Consultations avancées et hôpital de jour de soins palliatifs à {second}",
-            "objectives": f"Rapprocher l'expertise palliative des patients du secteur {_of(second)} "
-            "et éviter des trajets de plus d'une heure.",
-            "actions": "Consultation avancée hebdomadaire ; deux places d'hôpital de jour.",
-            "indicators": "Nombre de consultations ; file active de l'hôpital de jour.",
-            "missions": ["specialised_consultations", "day_hospital"],
-            "swot": "weaknesses",
-            "lines": [
-                _staff(
-                    "Médecin de soins palliatifs (consultations avancées)",
-                    "Médecin",
-                    "0.4",
-                    110000,
-                    first_year=2026,
-                    on_member=True,
-                ),
-                _staff(
-                    "Infirmier d'hôpital de jour",
-                    "IDE",
-                    "0.5",
-                    50000,
-                    first_year=2026,
-                    on_member=True,
-                ),
-                _Line(
-                    "Aménagement de deux places d'hôpital de jour",
-                    "one_off",
-                    "investment",
-                    "35000",
-                    first_year=None,
-                    on_member=True,
-                ),
-            ],
-        },
-        {
-            "title": "Plan territorial de formation des professionnels du domicile et des EHPAD",
-            "objectives": "Former chaque année 150 professionnels à la démarche palliative.",
-            "actions": "Sessions de deux jours ; compagnonnage par l'EMSP ; formation des "
-            "référents soins palliatifs des EHPAD.",
-            "indicators": "Nombre de professionnels formés ; nombre d'EHPAD avec un référent.",
-            "missions": ["training", "professional_support"],
-            "swot": "strengths",
-            "lines": [
-                _Line(
-                    "Sessions de formation et remplacement des personnels formés",
-                    "recurring",
-                    "training",
-                    "18000",
-                ),
-                _Line(
-                    "Supports pédagogiques et matériel de simulation",
-                    "one_off",
-                    "training",
-                    "7500",
-                    first_year=None,
-                ),
-            ],
-        },
-        {
-            "title": "Soutien aux aidants et accompagnement du deuil",
-            "objectives": "Proposer à chaque aidant un soutien psychologique et un suivi de deuil.",
-            "actions": "Consultations de psychologue ; groupes d'aidants ; formation des bénévoles "
-            "d'accompagnement.",
-            "indicators": "Nombre d'aidants accompagnés ; nombre de bénévoles formés.",
-            "missions": ["carer_support", "bereavement", "volunteers"],
-            "swot": "weaknesses",
-            "lines": [
-                _staff("Psychologue des aidants", "Psychologue", "0.6", 50000, first_year=2026),
-                _Line(
-                    "Formation et coordination des bénévoles d'accompagnement",
-                    "recurring",
-                    "other",
-                    "6000",
-                    first_year=2026,
-                ),
-            ],
-        },
-        {
-            "title": "Coordination de la filière et RCP territoriales",
-            "objectives": "Animer la filière, suivre ses indicateurs et organiser une RCP "
-            "mensuelle ouverte aux libéraux.",
-            "actions": "Recrutement d'un coordinateur ; outil de visioconférence pour les RCP ; "
-            "tableau de bord annuel de la filière.",
-            "indicators": "Nombre de RCP ; participation des professionnels libéraux.",
-            "missions": ["rcp", "graduated_offer", "professional_support"],
-            "swot": "strengths",
-            "lines": [
-                _staff("Coordinateur de la filière", "Cadre de santé", "1.0", 55000),
-                _staff("Assistant de coordination", "Assistant médico-administratif", "0.5", 45000),
-                _Line(
-                    "Outil de visioconférence et dossier partagé pour les RCP",
-                    "one_off",
-                    "investment",
-                    "12000",
-                    first_year=None,
-                ),
-            ],
-        },
+            **{key: template[key].format(**words) for key in TEXT_KEYS},
+            "missions": list(template["missions"]),
+            "swot": template["swot"],
+            "lines": [_line(spec) for spec in template["lines"]],
+        }
+        for template in _data()["project_sheets"]["templates"]
     ]
 
 
@@ -468,139 +177,109 @@ class _Finess:
         return finess_with_key(f"{departement}{self.counters[departement] * 137 + 10:06d}")
 
 
+def _step(value, table):
+    """The figure of the first threshold `value` is above, else the table's `otherwise`."""
+    return next((figure for limit, figure in table["above"] if value > limit), table["otherwise"])
+
+
 def _content(code, territory, departements, finess):
     details = TERRITORY_DETAILS[code]
     towns = territory["main_towns"]
     dep = territory["departements"][0]
     lead_name = details["lead"]
+    usual = territory["usual_filiere_name"]
+    words = {
+        "lead": lead_name,
+        "usual": usual,
+        "departement": departements[dep]["name"],
+        "of_first_town": _of(towns[0]),
+        "last_town": towns[-1],
+        "of_last_town": _of(towns[-1]),
+        "code": code.lower(),
+    }
+    spec = _data()["identity"]
+    # Numbers are drawn in the order of the members: the lead's first, then one per member.
     lead_finess = finess(dep)
-    members = [
-        {"type": "USP", "name": f"USP du {lead_name}", "finess": lead_finess, "role": "expert"},
-        {
-            "type": "EMSP",
-            "name": f"Équipe mobile de soins palliatifs du {lead_name}",
-            "finess": lead_finess,
-            "role": "expert",
-        },
-    ]
+
+    def member(template, **more):
+        kind = template["finess"]  # "lead", "new" or a literal number ("" for none)
+        number = lead_finess if kind == "lead" else finess(dep) if kind == "new" else kind
+        return {**template, "name": template["name"].format(**words, **more), "finess": number}
+
+    members = [member(m) for m in spec["members"]["lead"]]
     member_finess = []
     for town in towns[1:]:
-        number = finess(dep)
-        member_finess.append(number)
-        members.append(
-            {
-                "type": "LISP",
-                "name": f"CH {_of(town)} (LISP)",
-                "finess": number,
-                "role": "requérant",
-            }
-        )
-    usual = territory["usual_filiere_name"]
-    members += [
-        {"type": "HAD", "name": f"HAD {usual}", "finess": finess(dep), "role": "requérant"},
-        {
-            "type": "DAC",
-            "name": f"DAC {departements[dep]['name']}",
-            "finess": "",
-            "role": "requérant",
-        },
-        {
-            "type": "CPTS",
-            "name": f"CPTS du pays {_of(towns[0])}",
-            "finess": "",
-            "role": "requérant",
-        },
-        {
-            "type": "EHPAD",
-            "name": f"EHPAD Ker Avel ({towns[-1]})",
-            "finess": finess(dep),
-            "role": "requérant",
-        },
-        {
-            "type": "bénévoles",
-            "name": f"Association d'accompagnement bénévole du pays {_of(towns[0])}",
-            "finess": "",
-            "role": "requérant",
-        },
-    ]
+        members.append(member(spec["members"]["each_other_town"], of_town=_of(town)))
+        member_finess.append(members[-1]["finess"])
+    members += [member(m) for m in spec["members"]["partners"]]
     coordinator, phone = COORDINATORS[code]
     identity = {
-        "name": f"Filière territoriale de soins palliatifs {usual}",
-        "lead_structure": {"name": lead_name, "finess": lead_finess, "legal_status": "public"},
+        "name": spec["name"].format(**words),
+        "lead_structure": {
+            "name": lead_name,
+            "finess": lead_finess,
+            "legal_status": spec["legal_status"],
+        },
         "coordinator": {
             "name": coordinator,
-            "email": f"soins-palliatifs.{code.lower()}@example.fr",
+            "email": spec["coordinator_email"].format(**words),
             "phone": phone,
         },
         "members": [{**m, "siret": ""} for m in members],
-        "governance": "Comité de pilotage trimestriel réunissant les établissements, l'HAD, "
-        "le DAC, les CPTS et les associations ; bureau mensuel.",
-        "convention_signed": True,
+        "governance": spec["governance"],
+        "convention_signed": spec["convention_signed"],
         "communes": ", ".join(towns),
     }
+    figures = _data()["diagnostic"]
+    per, at_least = figures["inhabitants_per"], figures["at_least"]
     population = details["population"] or territory["population"]
-    over_75 = details.get("over_75", 0.14)
-    ehpad = population // 4500
+    over_75 = details.get("over_75", figures["over_75_share"])
+    ehpad = population // per["ehpad"]
+    access = (
+        figures["access_islands"]
+        if code in figures["island_territories"]
+        else figures["access_rural"]
+    )
     diagnostic = {
         "population": population,
-        "minors": int(population * 0.21),
+        "minors": int(population * figures["minors_share"]),
         "over_75": int(population * over_75),
         "area_km2": str(details["area"]),
-        "access_notes": f"Les communes les plus éloignées sont à plus de 45 minutes "
-        f"{_of(towns[0])} ; "
-        + (
-            "desserte des îles par bateau."
-            if code in {"T1", "T2", "T4"}
-            else "zones rurales peu denses au centre du territoire."
-        ),
-        "lisp_beds": population // 12000,
-        "usp_beds": 12 if population > 400000 else 8 if population > 250000 else 0,
-        "emsp_count": max(2, population // 150000),
-        "had_count": 2 if population > 400000 else 1,
+        "access_notes": figures["access_notes"].format(**words) + access,
+        "lisp_beds": population // per["lisp_bed"],
+        "usp_beds": _step(population, figures["usp_beds"]),
+        "emsp_count": max(at_least["emsp"], population // per["emsp"]),
+        "had_count": _step(population, figures["had_count"]),
         "ehpad_count": ehpad,
-        "ehpad_residents": ehpad * 78,
-        "dac_count": 1,
-        "cpts_count": max(2, population // 45000),
-        "volunteer_associations": max(2, population // 120000),
+        "ehpad_residents": ehpad * figures["residents_per_ehpad"],
+        "dac_count": figures["dac_count"],
+        "cpts_count": max(at_least["cpts"], population // per["cpts"]),
+        "volunteer_associations": max(
+            at_least["volunteer_association"], population // per["volunteer_association"]
+        ),
         "missions": [
             {"code": m, "status": status, "comment": comment}
             for m, (status, comment) in {**MISSION_PLAN, **MISSION_GAPS.get(code, {})}.items()
         ],
     }
     swot = {
-        "strengths": [
-            f"Équipe mobile expérimentée au {lead_name}",
-            "Culture de la coopération entre établissements du GHT",
-            "Associations de bénévoles actives et formées",
-        ],
-        "weaknesses": [
-            f"Couverture inégale des zones rurales autour {_of(towns[-1])} par l'équipe mobile",
-            "Pas de ligne d'appui en soirée ni le week-end",
-            "Soutien aux aidants reposant sur les seuls bénévoles",
-        ],
-        "opportunities": [
-            "Stratégie décennale des soins d'accompagnement (2024-2034)",
-            f"Dynamique des CPTS autour {_of(towns[0])}",
-        ],
-        "threats": [
-            "Difficultés de recrutement médical",
-            "Vieillissement de la population plus rapide que la moyenne nationale",
-        ],
+        part: [item.format(**words) for item in items] for part, items in _data()["swot"].items()
     }
     return identity, diagnostic, swot, lead_finess, member_finess or [lead_finess]
 
 
 def _project_data(template, priority, code, lead_name, swot):
-    start = dt.date(2025, 9, 1) if priority <= 2 else dt.date(2026, 1, 1)
+    sheets = _data()["project_sheets"]
+    later = priority >= sheets["later_from_priority"]
     return {
         "priority": priority,
         "title": template["title"],
         "objectives": template["objectives"],
         "actions": template["actions"],
-        "start": start,
-        "end": dt.date(2028, 12, 31),
+        "start": _date(sheets["later_start"] if later else sheets["start"]),
+        "end": _date(sheets["end"]),
         "pilot": lead_name,
-        "partners": "HAD, DAC, CPTS, EHPAD et associations de bénévoles du territoire",
+        "partners": sheets["partners"],
         "indicators": template["indicators"],
         "missions": template["missions"],
         "swot_items": [swot[template["swot"]][0]],
@@ -621,14 +300,8 @@ def campaign_spec():
     """The demo campaign as a load_campaign file (real dates of the call)."""
     territories, _deps = _reference()
     return {
-        "slug": DEMO_SLUG,
-        "name": "Reconnaissance des filières territoriales de soins palliatifs — Bretagne 2025",
-        "region": "Bretagne",
-        "opens_at": "2024-11-15T00:00:00+01:00",
-        "deadline": "2025-02-14T23:59:59+01:00",
-        "decision_date": "2025-06-30",
-        "first_delegation_date": "2025-07-15",
-        "envelopes": {"recurring": "1600000.00", "one_off": "400000.00"},
+        **_data()["campaign"],
+        "envelopes": dict(_data()["campaign"]["envelopes"]),
         "filieres": [
             {
                 "slug": slug,
@@ -640,7 +313,7 @@ def campaign_spec():
         "users": [
             {
                 "username": a.username,
-                "email": f"{a.username}@example.fr",
+                "email": _email(a.username),
                 "password": a.password,
                 "first_name": a.first_name,
                 "last_name": a.last_name,
@@ -672,7 +345,7 @@ def _create_demo_users():
         if account.username not in existing:
             User.objects.create(
                 username=account.username,
-                email=f"{account.username}@example.fr",
+                email=_email(account.username),
                 password=hasher.encode(
                     account.password, hasher.salt(), iterations=DEMO_HASH_ITERATIONS
                 )
@@ -686,28 +359,28 @@ def _fire(dossier, name, user, at, **kwargs):
     return transition(dossier, name, user, now=at, **kwargs)
 
 
-def _record_demo_decision(dossier, instructor, decider, *, at, comment):
+def _record_demo_decision(dossier, instructor, decider):
     """The instructor proposes and the decider decides, through the budget domain.
 
-    Priorities 1 and 2 are granted in full, priority 3 at half its amount, the
-    rest is refused this year; recurring lines start in September 2025."""
+    Each sheet gets the share of its amounts its priority has in the JSON (in the
+    demo: 1 and 2 in full, 3 at half, the rest refused this year); granted recurring
+    lines start in September of their first year, 2025 at the earliest."""
 
+    spec = _data()["timeline"]["decision"]
+    shares = spec["granted_share_by_priority"]
+    recurring_start = _date(spec["recurring_start"])
     lines = FundingLine.objects.filter(project__dossier=dossier).select_related("project")
     decided = []
     for line in lines:
-        rank = line.project.priority or 99
-        if rank <= 2:
-            granted = line.amount
-        elif rank == 3:
-            granted = (line.amount / 2).quantize(Decimal("0.01"))
-        else:
-            granted = Decimal("0.00")
+        share = Decimal(shares.get(str(line.project.priority), "0"))
+        granted = (line.amount * share).quantize(Decimal("0.01"))
         recurring = line.nature == LineNature.RECURRING
+        first_year = max(line.first_year or recurring_start.year, recurring_start.year)
         decided.append(
             {
                 "line": line.pk,
                 "granted": granted,
-                "start_month": dt.date(max(line.first_year or 2025, 2025), 9, 1)
+                "start_month": recurring_start.replace(year=first_year)
                 if recurring and granted
                 else None,
             }
@@ -724,14 +397,18 @@ def _record_demo_decision(dossier, instructor, decider, *, at, comment):
             for d in decided
         ],
     )
-    return decide(dossier, decider, Outcome.PARTIALLY_ACCEPTED, decided, comment, now=at)
+    return decide(
+        dossier, decider, Outcome(spec["outcome"]), decided, spec["comment"], now=_at(spec["at"])
+    )
 
 
 def _demo_reviews(dossier, users, day, *, submit):
     """The CARESP reviewer (and, once submitted, the instructor) score the dossier.
 
-    In CARESP review the CARESP account has a draft to finish: something to do in the demo."""
+    In CARESP review the CARESP account has a draft to finish: something to do in the demo.
+    Each territory's reviews are dated `day` days after the JSON's first review time."""
 
+    spec = _data()["timeline"]["reviews"]
     instructor, caresp = users["instructeur"], users["caresp"]
     criteria = grid_criteria(get_grid(dossier.campaign))
     reviewers = [caresp, instructor] if submit else [caresp]
@@ -744,10 +421,10 @@ def _demo_reviews(dossier, users, day, *, submit):
             {
                 "scores": scores,
                 "opinion": "favourable" if sum(scores.values()) >= 2 * len(scores) else "reserved",
-                "comment": "Diagnostic solide ; le calendrier des recrutements reste à préciser.",
+                "comment": spec["comment"],
             },
             submit=submit,
-            now=paris(2025, 3, 1 + day, 11, 0),
+            now=_at(spec["at"], days=day),
         )
 
 
@@ -759,12 +436,9 @@ def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, 
     )
     dossier = editing.create_dossier(lead, filiere)
     if state == "draft_started":
-        identity = {
-            "name": identity["name"],
-            "lead_structure": identity["lead_structure"],
-            "coordinator": identity["coordinator"],
-        }
-        diagnostic = {"population": diagnostic["population"], "area_km2": diagnostic["area_km2"]}
+        started = _data()["draft_started"]  # the only keys a barely started draft has
+        identity = {key: identity[key] for key in started["identity"]}
+        diagnostic = {key: diagnostic[key] for key in started["diagnostic"]}
         editing.update_parts(dossier, lead, {"identity": identity, "diagnostic": diagnostic})
         return dossier, state
     if state == "draft":
@@ -804,65 +478,55 @@ def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, 
             )
     instructor, decider = users["instructeur"], users["decideur"]
     day = int(code[1:])
+    timeline = _data()["timeline"]
     if state in {"draft"}:
         return dossier, state
-    dossier = _fire(dossier, "submit", lead, paris(2025, 2, 3 + day, 16, 20 + day))
+    # Each territory submits on its own day: its number in days and minutes after the JSON's time.
+    dossier = _fire(dossier, "submit", lead, _at(timeline["submit"], days=day, minutes=day))
     if state == "submitted":
         return dossier, state
     if state == "withdrawn":
-        dossier = _fire(
-            dossier,
-            "withdraw",
-            lead,
-            paris(2025, 3, 3, 11, 5),
-            comment="Retrait décidé par le comité de pilotage : le projet sera redéposé "
-            "après le rapprochement des deux équipes mobiles du territoire.",
-        )
+        step = timeline["withdraw"]
+        dossier = _fire(dossier, "withdraw", lead, _at(step["at"]), comment=step["comment"])
         return dossier, state
-    dossier = _fire(dossier, "start_caresp_review", instructor, paris(2025, 2, 20, 9, 30))
+    dossier = _fire(
+        dossier, "start_caresp_review", instructor, _at(timeline["start_caresp_review"])
+    )
     _demo_reviews(dossier, users, day, submit=state not in {"caresp_review", "returned"})
     if state == "caresp_review":
         return dossier, state
     if state == "returned":
+        step = timeline["return_for_completion"]
         dossier = _fire(
             dossier,
             "return_for_completion",
             instructor,
-            paris(2025, 3, 12, 14, 0),
-            comment="Merci de préciser le calendrier et la quotité du recrutement du médecin "
-            "de l'équipe mobile, et de joindre la convention de partenariat signée avec l'HAD.",
-            due_date=dt.date(2025, 4, 4),
+            _at(step["at"]),
+            comment=step["comment"],
+            due_date=_date(step["due_date"]),
         )
         return dossier, state
     if state == "ars_analysis":
         # A round of completion first: two snapshots show what changed.
+        step = timeline["completion_round"]
         dossier = _fire(
             dossier,
             "return_for_completion",
             instructor,
-            paris(2025, 3, 5, 10, 0),
-            comment="Le diagnostic ne décrit pas la couverture du pays de Redon par l'équipe "
-            "mobile : merci de le compléter.",
-            due_date=dt.date(2025, 3, 21),
+            _at(step["return_at"]),
+            comment=step["comment"],
+            due_date=_date(step["due_date"]),
         )
         diagnostic = dict(dossier.diagnostic)
-        diagnostic["access_notes"] += (
-            " Le pays de Redon est couvert par l'antenne de l'EMSP installée au CH de Redon "
-            "depuis janvier 2025 (deux demi-journées par semaine)."
-        )
+        diagnostic["access_notes"] += step["access_notes_added"]
         editing.update_parts(dossier, lead, {"diagnostic": diagnostic})
-        dossier = _fire(dossier, "resubmit", lead, paris(2025, 3, 18, 17, 45))
-        dossier = _fire(dossier, "start_ars_analysis", instructor, paris(2025, 4, 10, 9, 0))
+        dossier = _fire(dossier, "resubmit", lead, _at(step["resubmit_at"]))
+        dossier = _fire(
+            dossier, "start_ars_analysis", instructor, _at(step["start_ars_analysis_at"])
+        )
         return dossier, state
-    dossier = _fire(dossier, "start_ars_analysis", instructor, paris(2025, 4, 8, 9, 0))
-    dossier = _record_demo_decision(
-        dossier,
-        instructor,
-        decider,
-        at=paris(2025, 6, 30, 15, 0),
-        comment="Fiches 1 et 2 financées en totalité ; fiche 3 financée à 50 % ; les fiches "
-        "suivantes ne sont pas retenues cette année et pourront être présentées à nouveau.",
-    )
+    dossier = _fire(dossier, "start_ars_analysis", instructor, _at(timeline["start_ars_analysis"]))
+    dossier = _record_demo_decision(dossier, instructor, decider)
     return dossier, state
 
 
@@ -881,7 +545,7 @@ def ensure_demo_extensions(campaign, instructor, now):
     for dossier in drafts:
         latest = dossier.filiere.extensions.aggregate(latest=Max("until"))["latest"]
         current = max(campaign.deadline, latest) if latest else campaign.deadline
-        if current >= now + dt.timedelta(days=7):
+        if current >= now + dt.timedelta(days=_data()["extension"]["renew_when_days_left"]):
             granted.append((dossier.filiere, current))
             continue
         until = _extension_until(now)
