@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from budget.models import DelegationInstrument
+from common.forms import DomainErrorsMixin
 from common.money import format_eur, parse_amount
 from dossiers.enums import LineNature, Opinion, Outcome
 
@@ -26,6 +27,16 @@ def amount_input(value):
     if value is None:
         return ""
     return format_eur(value).replace("\u00a0€", "")
+
+
+class BudgetForm(DomainErrorsMixin, forms.Form):
+    """A budget form: `domain_key_map()` says which field shows each domain path."""
+
+    def domain_key_map(self):
+        return {}
+
+    def domain_field(self, path):
+        return self.domain_key_map().get(path)
 
 
 class AmountField(forms.CharField):
@@ -100,7 +111,7 @@ class DateInput(forms.DateInput):
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(BudgetForm):
     """Proposed amount and opinion for each line, opinion for each project sheet."""
 
     def __init__(self, *args, projects, editable=True, **kwargs):
@@ -171,7 +182,7 @@ class ProposalForm(forms.Form):
         return keys
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BudgetForm):
     """Granted amount, start month and justification per line; outcome and motivation."""
 
     outcome = forms.ChoiceField(
@@ -251,7 +262,7 @@ class DecisionForm(forms.Form):
         return keys
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(BudgetForm):
     new_amount = AmountField(label=gettext_lazy("Nouveau montant (€)"))
     date = forms.DateField(
         label=gettext_lazy("Date d'effet"),
@@ -297,7 +308,7 @@ class LineSelect(forms.Select):
         return option
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(BudgetForm):
     line = LineChoiceField(
         label=gettext_lazy("Ligne de financement accordée"),
         queryset=None,

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budget.enums import KINDS, NATURE_TO_KIND, ZERO
+from budget.enums import KINDS, NATURE_TO_KIND, ZERO, EnvelopeKind
 from budget.models import (
     Delegation,
     Envelope,
@@ -430,3 +430,36 @@ def by_covered_territory(campaign):
         "unassigned": amounts(unassigned) if unassigned else None,
         "total": amounts(lines.aggregate(**line_sums("", decided), **counts)),
     }
+
+
+def envelope_room(dossier, lines, field, *, minus_pending):
+    """What each envelope still has for this dossier, and what is left after the amounts
+    of `lines` (their `field`: the proposed or granted amounts being typed): the live
+    totals of the proposal and decision pages. `minus_pending`: the other dossiers'
+    pending proposals are counted as taken (proposal page)."""
+    totals = envelope_totals(dossier.campaign)
+    own_pending = dict.fromkeys(KINDS, ZERO)
+    if minus_pending and dossier.state != DossierState.DECIDED:
+        for line in FundingLine.objects.filter(project__dossier=dossier, proposed__isnull=False):
+            own_pending[NATURE_TO_KIND[line.nature]] += line.proposed
+    rows = []
+    for kind, label in EnvelopeKind.choices:
+        money = totals[kind]
+        others = money["proposed_pending"] - own_pending[kind] if minus_pending else ZERO
+        available = money["envelope"] - money["granted"] - others
+        own = sum(
+            (getattr(line, field) or ZERO) for line in lines if NATURE_TO_KIND[line.nature] == kind
+        )
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "envelope": money["envelope"],
+                "granted": money["granted"],
+                "others_pending": others,
+                "available": available,
+                "own": own,
+                "after": available - own,
+            }
+        )
+    return rows

@@ -1,8 +1,6 @@
 """Who may see and move money (design brief §2 and §5).
 
-Kept apart from campaign/rules.py so that the budget work merges cleanly;
-imported by budget.domain, hence registered whenever the budget
-API or pages are loaded."""
+Registered at start-up by rules' autodiscovery (rules.apps.AutodiscoverRulesConfig)."""
 
 import rules
 
@@ -22,10 +20,10 @@ can_record_delegation = is_ars_decider
 can_amend_envelope = is_admin | is_ars_decider
 
 for name, predicate in {
-    "campaign.view_budget": can_view_budget,
-    "campaign.propose": can_propose,
-    "campaign.decide": can_decide,
-    "campaign.record_delegation": can_record_delegation,
-    "campaign.amend_envelope": can_amend_envelope,
+    "budget.view_budget": can_view_budget,
+    "budget.propose": can_propose,
+    "budget.decide": can_decide,
+    "budget.record_delegation": can_record_delegation,
+    "budget.amend_envelope": can_amend_envelope,
 }.items():
     rules.set_perm(name, predicate)

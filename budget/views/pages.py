@@ -1,7 +1,8 @@
 """Budget pages (ARS staff only): dashboard and envelopes, proposal, decision, delegations.
 
-Every page checks its permission on the server and calls the budget's domain (budget.domain) and read model (budget.queries);
-refusals come back as the domain's French messages, with what was typed kept."""
+Every page checks its permission on the server and calls the budget's domain
+(budget.domain) and read model (budget.queries); refusals come back as the domain's
+French messages, with what was typed kept (common.views.DomainFormMixin)."""
 
 import datetime as dt
 import re
@@ -9,14 +10,16 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch, Sum
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
+from rules.contrib.views import PermissionRequiredMixin
 
 from budget import enums, queries
 from budget.domain import decisions, delegations, envelopes, proposals
@@ -27,50 +30,41 @@ from budget.rules import (
     can_decide,
     can_propose,
     can_record_delegation,
-    can_view_budget,
 )
-from campaign.models import Campaign
-from common.errors import DomainError, Forbidden
+from campaign.queries import visible_campaigns
+from campaign.views.mixins import CampaignMixin
 from common.money import format_eur
-from dossiers.domain.access import get_visible_dossier
+from common.views import DomainFormMixin
 from dossiers.enums import DossierState, LineNature
 from dossiers.models import FundingLine, Project
+from dossiers.views.mixins import DossierMixin
+
+ARS_ONLY = gettext_lazy("Réservé aux agents de l'ARS.")
 
 
-def apply_domain_errors(form, exc):
-    """Put a domain error back on the form's fields; return the HTTP status to answer."""
-    keys = form.domain_key_map()
-    form.add_error(None, exc.message)
-    for key, messages_ in exc.errors.items():
-        field = keys.get(key)
-        for message in messages_ if isinstance(messages_, list) else [messages_]:
-            if field and field in form.fields:
-                form.add_error(field, str(message))
-            elif key not in ("__all__",):
-                form.add_error(None, str(message))
-    return exc.status
+class BudgetPermissionMixin(PermissionRequiredMixin):
+    """Budget pages: ARS roles only (CARESP and filières get 403). A view sets
+    `permission_object()`; forms are shown again with the domain's refusal (400, or
+    409 when an envelope or a state says no), what was typed kept."""
+
+    permission_required = "budget.view_budget"
+    permission_denied_message = ARS_ONLY
 
 
-class ArsPageMixin(LoginRequiredMixin):
-    """Budget pages: ARS roles only (CARESP and filières get 403)."""
+class ArsPageMixin(CampaignMixin, BudgetPermissionMixin, DomainFormMixin):
+    conflicts_on_form = True
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_view_budget.test(request.user):
-            raise DjangoPermissionDenied(_("Réservé aux agents de l'ARS."))
-        return super().dispatch(request, *args, **kwargs)
+    def get_permission_object(self):
+        return self.campaign
 
 
-class ArsDossierMixin(LoginRequiredMixin):
+class ArsDossierMixin(DossierMixin, BudgetPermissionMixin, DomainFormMixin):
     """A dossier page for ARS roles: 404 if the user may not know it, 403 if not ARS."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.dossier = get_visible_dossier(request.user, kwargs["pk"])
-            if self.dossier is None:
-                raise Http404
-            if not can_view_budget.test(request.user):
-                raise DjangoPermissionDenied(_("Réservé aux agents de l'ARS."))
-        return super().dispatch(request, *args, **kwargs)
+    conflicts_on_form = True
+
+    def get_permission_object(self):
+        return self.dossier
 
     def projects(self):
         return list(
@@ -155,7 +149,7 @@ def dashboard_context(request, campaign, amendment_forms=None):
     return {
         "title": _("Budget — %(campaign)s") % {"campaign": campaign.name},
         "campaign": campaign,
-        "campaigns": Campaign.objects.only("slug", "name"),
+        "campaigns": visible_campaigns(request.user).only("slug", "name"),
         "summary": summary,
         "envelope_rows": envelope_rows,
         "dossiers": page.object_list,
@@ -168,11 +162,11 @@ def dashboard_context(request, campaign, amendment_forms=None):
     }
 
 
-class BudgetHomeView(ArsPageMixin, View):
+class BudgetHomeView(LoginRequiredMixin, BudgetPermissionMixin, View):
     """The nav's "Budget" entry: the most recent campaign's dashboard."""
 
     def get(self, request):
-        campaign = Campaign.objects.order_by("-opens_at").first()
+        campaign = visible_campaigns(request.user).order_by("-opens_at").first()
         if campaign is None:
             return render(request, "budget/no_campaign.html", {"title": _("Budget")}, status=200)
         return redirect("budget:dashboard", slug=campaign.slug)
@@ -180,78 +174,38 @@ class BudgetHomeView(ArsPageMixin, View):
 
 class BudgetDashboardView(ArsPageMixin, View):
     def get(self, request, slug):
-        campaign = get_object_or_404(Campaign, slug=slug)
-        return render(request, "budget/dashboard.html", dashboard_context(request, campaign))
+        return render(request, "budget/dashboard.html", dashboard_context(request, self.campaign))
 
 
 class EnvelopeAmendView(ArsPageMixin, View):
+    http_method_names = ["post"]
+    permission_required = "budget.amend_envelope"
+    permission_denied_message = gettext_lazy(
+        "Modification réservée à l'administrateur et au décideur."
+    )
+
     def post(self, request, slug, kind):
-        campaign = get_object_or_404(Campaign, slug=slug)
         if kind not in enums.KINDS:
             raise Http404
-        if not can_amend_envelope.test(request.user):
-            raise DjangoPermissionDenied(
-                _("Modification réservée à l'administrateur et au décideur.")
-            )
-        form = AmendmentForm(request.POST, prefix=kind)
-        status = 400
-        if form.is_valid():
-            try:
-                envelopes.amend_envelope(
-                    envelopes.get_envelope(campaign, kind),
-                    request.user,
-                    form.cleaned_data["new_amount"],
-                    form.cleaned_data["date"],
-                    form.cleaned_data["reason"],
-                )
-            except Forbidden as exc:
-                raise DjangoPermissionDenied(exc.message) from None
-            except DomainError as exc:
-                status = apply_domain_errors(form, exc)
-            else:
-                messages.success(request, _("L'enveloppe a été modifiée."))
-                return redirect(reverse("budget:dashboard", args=[slug]) + "#enveloppes")
-        context = dashboard_context(request, campaign, {kind: form})
-        return render(request, "budget/dashboard.html", context, status=status)
+        form = self.domain_form = AmendmentForm(request.POST, prefix=kind)
+        if not form.is_valid():
+            return self.form_invalid(form)
+        envelopes.amend_envelope(
+            envelopes.get_envelope(self.campaign, kind),
+            request.user,
+            form.cleaned_data["new_amount"],
+            form.cleaned_data["date"],
+            form.cleaned_data["reason"],
+        )
+        messages.success(request, _("L'enveloppe a été modifiée."))
+        return redirect(reverse("budget:dashboard", args=[slug]) + "#enveloppes")
+
+    def form_invalid(self, form, status=400):
+        context = dashboard_context(self.request, self.campaign, {self.kwargs["kind"]: form})
+        return render(self.request, "budget/dashboard.html", context, status=status)
 
 
 # ---------------------------------------------------------------- proposal and decision
-
-
-def _available(campaign, dossier, *, minus_pending):
-    """What an envelope still has for this dossier, before its own amounts (for the live totals)."""
-    summary = queries.envelope_totals(campaign)
-    own = {kind: Decimal(0) for kind in enums.KINDS}
-    if minus_pending and dossier.state != DossierState.DECIDED:
-        for line in FundingLine.objects.filter(project__dossier=dossier, proposed__isnull=False):
-            own[enums.NATURE_TO_KIND[line.nature]] += line.proposed
-    rows = []
-    for kind, label in EnvelopeKind.choices:
-        totals = summary[kind]
-        others = totals["proposed_pending"] - own[kind] if minus_pending else Decimal(0)
-        rows.append(
-            {
-                "kind": kind,
-                "label": label,
-                "envelope": totals["envelope"],
-                "granted": totals["granted"],
-                "others_pending": others,
-                "available": totals["envelope"] - totals["granted"] - others,
-            }
-        )
-    return rows
-
-
-def _with_live_totals(rows, lines, field):
-    for row in rows:
-        own = sum(
-            (getattr(line, field) or Decimal(0))
-            for line in lines
-            if enums.NATURE_TO_KIND[line.nature] == row["kind"]
-        )
-        row["own"] = own
-        row["after"] = row["available"] - own
-    return rows
 
 
 class ProposalView(ArsDossierMixin, View):
@@ -270,11 +224,7 @@ class ProposalView(ArsDossierMixin, View):
             "form": form,
             "editable": self.editable(),
             "may_propose": can_propose.test(self.request.user),
-            "envelopes": _with_live_totals(
-                _available(self.dossier.campaign, self.dossier, minus_pending=True),
-                lines,
-                "proposed",
-            ),
+            "envelopes": queries.envelope_room(self.dossier, lines, "proposed", minus_pending=True),
         }
         return render(self.request, self.template_name, context, status=status)
 
@@ -282,23 +232,21 @@ class ProposalView(ArsDossierMixin, View):
         return self.render_page(ProposalForm(projects=self.projects(), editable=self.editable()))
 
     def post(self, request, pk):
-        if not can_propose.test(request.user):
-            raise DjangoPermissionDenied(_("Seul l'instructeur ARS peut proposer des montants."))
-        form = ProposalForm(request.POST, projects=self.projects())
-        status = 400
-        if form.is_valid():
-            try:
-                proposals.propose(
-                    self.dossier,
-                    request.user,
-                    form.domain_lines(),
-                    project_opinions=form.domain_projects(),
-                )
-            except DomainError as exc:
-                status = apply_domain_errors(form, exc)
-            else:
-                messages.success(request, _("La proposition a été enregistrée."))
-                return redirect("budget:proposal", pk=self.dossier.pk)
+        if not can_propose.test(request.user, self.dossier):
+            raise PermissionDenied(_("Seul l'instructeur ARS peut proposer des montants."))
+        form = self.domain_form = ProposalForm(request.POST, projects=self.projects())
+        if not form.is_valid():
+            return self.form_invalid(form)
+        proposals.propose(
+            self.dossier,
+            request.user,
+            form.domain_lines(),
+            project_opinions=form.domain_projects(),
+        )
+        messages.success(request, _("La proposition a été enregistrée."))
+        return redirect("budget:proposal", pk=self.dossier.pk)
+
+    def form_invalid(self, form, status=400):
         return self.render_page(form, status)
 
 
@@ -321,10 +269,11 @@ class DecisionView(ArsDossierMixin, View):
             "form": form,
             "editable": self.editable(),
             "is_decided": self.dossier.state == DossierState.DECIDED,
-            "envelopes": _with_live_totals(
-                _available(self.dossier.campaign, self.dossier, minus_pending=False),
+            "envelopes": queries.envelope_room(
+                self.dossier,
                 form.lines if self.dossier.state != DossierState.DECIDED else [],
                 "granted",
+                minus_pending=False,
             ),
             "recurring": LineNature.RECURRING,
         }
@@ -338,28 +287,24 @@ class DecisionView(ArsDossierMixin, View):
         return self.render_page(form)
 
     def post(self, request, pk):
-        if not can_decide.test(request.user):
-            raise DjangoPermissionDenied(_("Seul le décideur ARS peut enregistrer la décision."))
-        form = DecisionForm(
+        if not can_decide.test(request.user, self.dossier):
+            raise PermissionDenied(_("Seul le décideur ARS peut enregistrer la décision."))
+        form = self.domain_form = DecisionForm(
             request.POST, projects=self.projects(), default_start=self.default_start()
         )
-        status = 400
-        if form.is_valid():
-            try:
-                decisions.decide(
-                    self.dossier,
-                    request.user,
-                    form.cleaned_data["outcome"],
-                    form.domain_lines(),
-                    form.cleaned_data["comment"],
-                )
-            except DomainError as exc:
-                status = apply_domain_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("La décision a été enregistrée ; le porteur en est informé.")
-                )
-                return redirect("budget:decision", pk=self.dossier.pk)
+        if not form.is_valid():
+            return self.form_invalid(form)
+        decisions.decide(
+            self.dossier,
+            request.user,
+            form.cleaned_data["outcome"],
+            form.domain_lines(),
+            form.cleaned_data["comment"],
+        )
+        messages.success(request, _("La décision a été enregistrée ; le porteur en est informé."))
+        return redirect("budget:decision", pk=self.dossier.pk)
+
+    def form_invalid(self, form, status=400):
         return self.render_page(form, status)
 
 
@@ -409,7 +354,7 @@ class DelegationsView(ArsPageMixin, View):
         return DelegationForm(data, lines=queries.delegable_lines(campaign))
 
     def get(self, request, slug):
-        campaign = get_object_or_404(Campaign, slug=slug)
+        campaign = self.campaign
         form = self.form(campaign)
         line_id = request.GET.get("ligne", "")
         if form is not None and re.fullmatch(r"[0-9]{1,18}", line_id):
@@ -417,25 +362,23 @@ class DelegationsView(ArsPageMixin, View):
         return self.render_page(campaign, form)
 
     def post(self, request, slug):
-        campaign = get_object_or_404(Campaign, slug=slug)
-        form = self.form(campaign, request.POST)
+        form = self.form(self.campaign, request.POST)
         if form is None:
-            raise DjangoPermissionDenied(_("Seul le décideur ARS enregistre les délégations."))
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                delegations.record_delegation(
-                    request.user,
-                    data["line"],
-                    data["amount"],
-                    data["date"],
-                    data["instrument"],
-                    data["beneficiary_finess"],
-                )
-            except DomainError as exc:
-                status = apply_domain_errors(form, exc)
-            else:
-                messages.success(request, _("La délégation a été enregistrée."))
-                return redirect("budget:delegations", slug=slug)
-        return self.render_page(campaign, form, status)
+            raise PermissionDenied(_("Seul le décideur ARS enregistre les délégations."))
+        self.domain_form = form
+        if not form.is_valid():
+            return self.form_invalid(form)
+        data = form.cleaned_data
+        delegations.record_delegation(
+            request.user,
+            data["line"],
+            data["amount"],
+            data["date"],
+            data["instrument"],
+            data["beneficiary_finess"],
+        )
+        messages.success(request, _("La délégation a été enregistrée."))
+        return redirect("budget:delegations", slug=slug)
+
+    def form_invalid(self, form, status=400):
+        return self.render_page(self.campaign, form, status)
