@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from common.forms import DomainErrorsMixin
 from dossiers.enums import Opinion
 from scoring.domain.assignments import REVIEWER_ROLES
 from scoring.models import CriterionGroup
@@ -16,7 +17,7 @@ def reviewer_label(user):
     return f"{name} ({user.username})"
 
 
-class AssignReviewerForm(forms.Form):
+class AssignReviewerForm(DomainErrorsMixin, forms.Form):
     reviewer = forms.ModelChoiceField(
         label=_("Relecteur à désigner"),
         queryset=User.objects.none(),
@@ -38,8 +39,11 @@ class AssignReviewerForm(forms.Form):
             (user.pk, reviewer_label(user)) for user in eligible
         ]
 
+    def domain_field(self, path):
+        return "reviewer"
 
-class ConflictForm(forms.Form):
+
+class ConflictForm(DomainErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Motif du conflit d'intérêts"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -50,8 +54,11 @@ class ConflictForm(forms.Form):
         ),
     )
 
+    def domain_field(self, path):
+        return "reason"
 
-class InternalCommentForm(forms.Form):
+
+class InternalCommentForm(DomainErrorsMixin, forms.Form):
     text = forms.CharField(
         label=_("Nouveau commentaire interne"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -66,8 +73,11 @@ class InternalCommentForm(forms.Form):
         if not can_restrict:
             del self.fields["ars_only"]
 
+    def domain_field(self, path):
+        return "text"
 
-class ReviewForm(forms.Form):
+
+class ReviewForm(DomainErrorsMixin, forms.Form):
     """One review: a score and a comment per criterion, an overall opinion and comment,
     an opinion and a comment per project sheet."""
 
@@ -167,23 +177,21 @@ class ReviewForm(forms.Form):
             ],
         }
 
-    def add_domain_errors(self, errors):
-        """Show the domain's errors ({path: [messages]}) next to the matching fields."""
-        for path, messages in errors.items():
-            parts = path.split(".")
-            name = None
-            if parts[0] == "scores" and len(parts) > 1:
-                name = f"score_{parts[1]}"
-            elif parts[0] == "criterion_comments" and len(parts) > 1:
-                name = f"comment_{parts[1]}"
-            elif parts[0] in ("opinion", "comment"):
-                name = parts[0]
-            elif parts[0] == "projects" and len(parts) > 2 and parts[1].isdigit():
-                index = int(parts[1])
-                if index < len(self.projects):
-                    name = f"project_{self.projects[index].id}_{parts[2]}"
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
+    def domain_field(self, path):
+        """Where a domain path of the review ({scores: {code}}, projects.N.opinion…) shows."""
+        parts = path.split(".")
+        name = None
+        if parts[0] == "scores" and len(parts) > 1:
+            name = f"score_{parts[1]}"
+        elif parts[0] == "criterion_comments" and len(parts) > 1:
+            name = f"comment_{parts[1]}"
+        elif parts[0] in ("opinion", "comment"):
+            name = parts[0]
+        elif parts[0] == "projects" and len(parts) > 2 and parts[1].isdigit():
+            index = int(parts[1])
+            if index < len(self.projects):
+                name = f"project_{self.projects[index].id}_{parts[2]}"
+        return name if name in self.fields else None
 
 
 class GridScaleForm(forms.Form):

@@ -19,8 +19,8 @@ from scoring.models import (
     Review,
     ReviewerAssignment,
 )
-from scoring.views import review as review_views
-from scoring.views.review import transition_links
+from scoring.views import ranking as ranking_views
+from scoring.views.workspace import transition_links
 from tests.factories import (
     DossierFactory,
     FiliereFactory,
@@ -495,7 +495,7 @@ def test_ranking_page_per_role(client, request, in_review, campaign, instructor,
 def test_ranking_page_shows_the_ranks_one_page_at_a_time(
     client, monkeypatch, in_review, campaign, instructor, caresp2
 ):
-    monkeypatch.setattr(review_views, "RANKING_PAGE_SIZE", 1)
+    monkeypatch.setattr(ranking_views, "RANKING_PAGE_SIZE", 1)
     other_lead = UserFactory(roles=["filiere_lead"])
     other = FiliereFactory(campaign=campaign, name="Filière du Léon")
     other.editors.add(other_lead)

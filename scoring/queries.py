@@ -1,0 +1,121 @@
+"""Read models of the instruction dashboard: what the staff see of a campaign's dossiers,
+in a fixed number of queries whatever the number of dossiers."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from campaign.models import Territory
+from dossiers.enums import DossierState as S
+from scoring.domain import reviews
+from scoring.models import Review, ReviewerAssignment
+
+# Review states shown on the dashboard's tiles, in the lifecycle's order (drafts are never
+# visible to staff).
+STAFF_STATES = [S.SUBMITTED, S.CARESP_REVIEW, S.ARS_ANALYSIS, S.RETURNED, S.DECIDED, S.WITHDRAWN]
+
+
+def state_counts(base):
+    """[(state, label, count)] of the dossiers of `base`, in the lifecycle's order."""
+    counts = dict(base.values_list("state").annotate(n=Count("id")).order_by())
+    return [(s, S(s).label, counts.get(s, 0)) for s in STAFF_STATES], sum(counts.values())
+
+
+def dossier_listing(base, state=None):
+    """The dashboard's list: dossiers with their count of assigned and counted reviews."""
+    listing = (
+        base.select_related("filiere")
+        .prefetch_related("filiere__territories")
+        .annotate(
+            n_assigned=Count("reviewer_assignments", distinct=True),
+            n_submitted=Count(
+                "reviews",
+                filter=Q(reviews__submitted_at__isnull=False, reviews__excluded_at__isnull=True),
+                distinct=True,
+            ),
+        )
+        .order_by("filiere__name", "id")
+    )
+    return listing.filter(state=state) if state else listing
+
+
+def my_assignments(user, campaign):
+    """[(assignment, own review or None)] of this reviewer in the campaign, and how many
+    are still to do."""
+    mine = list(
+        ReviewerAssignment.objects.filter(reviewer=user, dossier__campaign=campaign)
+        .select_related("dossier__filiere")
+        .order_by("dossier__filiere__name")
+    )
+    own = {
+        r.dossier_id: r
+        for r in Review.objects.filter(reviewer=user, dossier__campaign=campaign).only(
+            "dossier_id", "submitted_at", "updated_at", "excluded_at"
+        )
+    }
+    rows = [(a, own.get(a.dossier_id)) for a in mine]
+    todo = sum(
+        1
+        for a, r in rows
+        if (r is None or not r.is_submitted) and a.dossier.state in reviews.REVIEWABLE_STATES
+    )
+    return rows, todo
+
+
+def ars_overview(campaign, base, today):
+    """What the ARS sees above the list: dossiers per territory and state, returned
+    dossiers (late ones flagged), dossiers in review still missing a review."""
+    territories = list(Territory.objects.filter(campaign=campaign).order_by("code"))
+    matrix = defaultdict(dict)
+    for row in (
+        base.values("filiere__territories", "state")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    ):
+        matrix[row["filiere__territories"]][row["state"]] = row["n"]
+    territory_rows = [
+        (t, [matrix[t.id].get(s, 0) for s in STAFF_STATES], sum(matrix[t.id].values()))
+        for t in territories
+    ]
+    if matrix.get(None):
+        territory_rows.append(
+            (None, [matrix[None].get(s, 0) for s in STAFF_STATES], sum(matrix[None].values()))
+        )
+    returned = [
+        (d, d.return_due_date is not None and d.return_due_date < today)
+        for d in base.filter(state=S.RETURNED)
+        .select_related("filiere")
+        .order_by("return_due_date", "id")
+    ]
+    # Dossiers in review with no reviewer yet or an assigned reviewer who has not submitted:
+    # selected and counted by the database (two queries), not by loading every assignment
+    # and review of the campaign.
+    submitted = Review.objects.filter(
+        dossier=OuterRef("dossier"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False
+    )
+    pending_assignments = ReviewerAssignment.objects.filter(~Exists(submitted))
+    in_review = list(
+        base.filter(state__in=reviews.REVIEWABLE_STATES)
+        .annotate(
+            n_assigned=Count("reviewer_assignments", distinct=True),
+            n_done=Count("reviews", filter=Q(reviews__submitted_at__isnull=False), distinct=True),
+        )
+        .filter(Q(n_assigned=0) | Exists(pending_assignments.filter(dossier=OuterRef("pk"))))
+        .select_related("filiere")
+        .order_by("filiere__name", "id")
+    )
+    pending = defaultdict(list)
+    for assignment in (
+        pending_assignments.filter(dossier__in=[d.pk for d in in_review])
+        .select_related("reviewer")
+        .order_by("at", "id")
+    ):
+        pending[assignment.dossier_id].append(assignment.reviewer)
+    missing = [(d, pending[d.pk], d.n_assigned, d.n_done) for d in in_review]
+    return {
+        "territory_rows": territory_rows,
+        "returned": returned,
+        "late_count": sum(1 for _d, late in returned if late),
+        "missing_reviews": missing,
+        "states": [(s, S(s).label) for s in STAFF_STATES],
+    }
