@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign, Territory
+from common.forms import DomainErrorsMixin
 from common.money import format_eur
 from dossiers.domain.attachments import ALLOWED_LABEL
 from dossiers.domain.parts import SWOT_KEYS
@@ -23,17 +24,6 @@ SWOT_LABELS = {
 }
 
 
-def add_domain_errors(form, errors):
-    """Put a domain InvalidInput's {key: [messages]} on the matching fields."""
-    for key, messages in (errors or {}).items():
-        field = key.rsplit(".", 1)[-1] if key not in form.fields else key
-        for message in messages if isinstance(messages, list) else [messages]:
-            if field in form.fields:
-                form.add_error(field, str(message))
-            else:
-                form.add_error(None, str(message))
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -41,7 +31,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(DomainErrorsMixin, forms.Form):
     priority = forms.IntegerField(
         label=_("Rang de priorité"),
         min_value=1,
@@ -122,7 +112,7 @@ class ProjectForm(forms.Form):
         return data
 
 
-class FundingLineForm(forms.Form):
+class FundingLineForm(DomainErrorsMixin, forms.Form):
     label = forms.CharField(label=_("Libellé"), max_length=300)
     nature = forms.ChoiceField(
         label=_("Nature du financement"),

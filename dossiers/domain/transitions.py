@@ -40,6 +40,21 @@ def _check_inputs(spec, dossier, comment, due_date, now):
         raise InvalidInput(_("La demande est incomplète."), errors)
 
 
+def blocked_reason(dossier, name, now=None):
+    """Why transition `name` cannot be fired on this dossier now (its state, the
+    deadline), or None: the confirmation page says it before the user tries, in the
+    words transition() uses when it refuses."""
+    spec = TRANSITIONS[name]
+    if not getattr(dossier, name)._django_fsm.has_transition(dossier.state):
+        return _("Action « %(label)s » impossible : le dossier est « %(state)s ».") % {
+            "label": spec.label,
+            "state": dossier.get_state_display(),
+        }
+    if name == "submit" and not dossier.campaign.is_open_for(dossier.filiere, now=now):
+        return _("La date limite de dépôt est dépassée : le dossier ne peut plus être déposé.")
+    return None
+
+
 def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kwargs):
     """Fire transition `name` on `dossier` as `user`; return the updated dossier.
 
@@ -96,15 +111,9 @@ def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kw
                     )
                     % {"label": spec.label, "state": locked.get_state_display()}
                 )
-            if not method._django_fsm.has_transition(from_state):
-                raise Conflict(
-                    _("Action « %(label)s » impossible : le dossier est « %(state)s ».")
-                    % {"label": spec.label, "state": locked.get_state_display()}
-                )
-            if name == "submit" and not locked.campaign.is_open_for(locked.filiere, now=now):
-                raise Conflict(
-                    _("La date limite de dépôt est dépassée : le dossier ne peut plus être déposé.")
-                )
+            blocked = blocked_reason(locked, name, now=now)
+            if blocked:
+                raise Conflict(blocked)
             _check_inputs(spec, locked, comment, due_date, now)
             if name in {"submit", "resubmit"}:
                 problems = completeness.check_dossier(locked)

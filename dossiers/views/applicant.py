@@ -12,20 +12,21 @@ from collections import Counter
 import rules
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, register_converter, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from campaign.domain.deadline_display import deadline_passed, time_left
 from campaign.domain.filieres import invite_editor
 from campaign.models import Filiere
-from common.errors import Conflict, Forbidden, InvalidInput, NotFound
-from dossiers.domain.access import get_visible_dossier
+from common.errors import Conflict
+from common.views import DomainFormMixin
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.editing import create_dossier, part_fingerprint, update_parts
-from dossiers.domain.transitions import available_transitions, transition
+from dossiers.domain.transitions import available_transitions, blocked_reason, transition
 from dossiers.enums import Section
 from dossiers.forms import (
     OFFER_FIELDS,
@@ -35,7 +36,8 @@ from dossiers.forms import (
     TransitionForm,
 )
 from dossiers.models import Dossier
-from dossiers.rules import TRANSITION_PERMISSIONS, can_edit_dossier, is_dossier_editor
+from dossiers.rules import TRANSITION_PERMISSIONS, can_edit_dossier
+from dossiers.views.mixins import DossierMixin, EditorMixin
 from dossiers.workflow import DIRECT_TRANSITIONS, TRANSITIONS
 
 # The four steps of the dossier, in the order of the stepper.
@@ -54,9 +56,6 @@ class PartConverter:
 
     def to_url(self, value):
         return value
-
-
-register_converter(PartConverter, "dossier_part")
 
 
 def optional_url(name, *args):
@@ -84,15 +83,6 @@ def section_url(dossier, section):
 def dossier_title(label, dossier):
     """A page's <title>: what the page is, then which filière's dossier (several tabs)."""
     return f"{label} — {dossier.filiere.name}"
-
-
-def forbidden(request, message, dossier=None):
-    return render(
-        request,
-        "dossiers/forbidden.html",
-        {"title": _("Accès refusé"), "message": message, "dossier": dossier},
-        status=403,
-    )
 
 
 def _project_anchor(field):
@@ -153,48 +143,6 @@ def deadline_context(dossier):
     }
 
 
-class DossierMixin(LoginRequiredMixin):
-    """Loads self.dossier: 404 when this user may not know it exists."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.dossier = get_visible_dossier(request.user, kwargs["pk"])
-        if self.dossier is None:
-            raise Http404(_("Dossier introuvable."))
-        refusal = self.check_access(request)
-        if refusal is not None:
-            return refusal
-        return super().dispatch(request, *args, **kwargs)
-
-    def check_access(self, request):
-        return None
-
-
-class EditingMixin(DossierMixin):
-    """Pages that write the dossier: its editors only, while it is editable.
-
-    A POST on a dossier that stopped being editable goes on to the domain
-    function, which refuses it with a Conflict shown above the kept input."""
-
-    def check_access(self, request):
-        user, dossier = request.user, self.dossier
-        if not is_dossier_editor.test(user, dossier):
-            return forbidden(
-                request,
-                _("Seuls les porteurs de la filière peuvent modifier ce dossier."),
-                dossier,
-            )
-        if request.method != "POST" and not can_edit_dossier.test(user, dossier):
-            messages.info(
-                request,
-                _("Le dossier est « %(state)s » : il n'est plus modifiable.")
-                % {"state": dossier.get_state_display()},
-            )
-            return redirect("dossiers:detail", pk=dossier.pk)
-        return None
-
-
 class CreateDossierView(LoginRequiredMixin, View):
     """POST: create the filière's draft, then go and write it."""
 
@@ -208,25 +156,18 @@ class CreateDossierView(LoginRequiredMixin, View):
         )
         if filiere is None:
             raise Http404(_("Filière introuvable."))
-        try:
-            dossier = create_dossier(request.user, filiere)
-        except Forbidden as exc:
-            return forbidden(request, exc.message)
-        except Conflict as exc:
-            existing = Dossier.objects.filter(
-                campaign_id=filiere.campaign_id, filiere=filiere
-            ).first()
-            messages.info(request, exc.message)
-            if existing is None:
-                return redirect("home")
+        existing = Dossier.objects.filter(campaign_id=filiere.campaign_id, filiere=filiere).first()
+        if existing is not None:
+            messages.info(request, _("Cette filière a déjà un dossier pour cette campagne."))
             if existing.is_editable:
                 return redirect("dossiers:edit", pk=existing.pk)
             return redirect("dossiers:detail", pk=existing.pk)
+        dossier = create_dossier(request.user, filiere)
         messages.success(request, _("Le dossier est créé : vous pouvez commencer sa rédaction."))
         return redirect("dossiers:edit", pk=dossier.pk)
 
 
-class HubView(EditingMixin, View):
+class HubView(EditorMixin, View):
     """The dossier's overview while it is written: state of each part, actions, editors."""
 
     def get(self, request, pk):
@@ -278,7 +219,9 @@ class HubView(EditingMixin, View):
         )
 
 
-class SectionView(EditingMixin, View):
+class SectionView(EditorMixin, DomainFormMixin, View):
+    conflicts_on_form = True
+
     """One part of the dossier (identity, diagnostic or SWOT): a form, saved as a draft."""
 
     templates = {
@@ -323,39 +266,42 @@ class SectionView(EditingMixin, View):
             form, formset = self.build(data)
             return self.render_page(form, formset, validate=False)
         form, formset = self.build(request.POST)
-        conflict = None
+        self.formset, self.kept = formset, []
         valid = form.is_valid()
         if formset is not None:
             valid = formset.is_valid() and valid
-        if valid:
-            if section == Section.IDENTITY:
-                kept = formset.kept_forms()
-                part = form.to_part([f.to_member() for f in kept], stored=self.dossier.identity)
-            else:
-                kept = []
-                part = form.to_part()
-            try:
-                update_parts(
-                    self.dossier,
-                    request.user,
-                    {section: part},
-                    fingerprints={section: form.cleaned_data.get("fingerprint") or ""},
-                )
-            except InvalidInput as exc:
-                self.apply_errors(form, kept, exc)
-            except Conflict as exc:
-                conflict = exc.message
-            except Forbidden as exc:
-                return forbidden(request, exc.message, self.dossier)
-            else:
-                messages.success(request, _("Brouillon enregistré."))
-                if "continue" in request.POST:
-                    index = STEPS.index(section)
-                    return redirect(section_url(self.dossier, STEPS[index + 1]))
-                return redirect(section_url(self.dossier, section))
-        return self.render_page(form, formset, conflict=conflict)
+        if not valid:
+            return self.form_invalid(form)
+        if section == Section.IDENTITY:
+            self.kept = formset.kept_forms()
+            part = form.to_part([f.to_member() for f in self.kept], stored=self.dossier.identity)
+        else:
+            part = form.to_part()
+        self.domain_form = form
+        update_parts(
+            self.dossier,
+            request.user,
+            {section: part},
+            fingerprints={section: form.cleaned_data.get("fingerprint") or ""},
+        )
+        messages.success(request, _("Brouillon enregistré."))
+        if "continue" in request.POST:
+            index = STEPS.index(section)
+            return redirect(section_url(self.dossier, STEPS[index + 1]))
+        return redirect(section_url(self.dossier, section))
 
-    def apply_errors(self, form, kept_members, exc):
+    def form_invalid(self, form, status=400):
+        return self.render_page(
+            form, self.formset, conflict=getattr(self, "conflict", None), status=status
+        )
+
+    def apply_domain_errors(self, form, exc):
+        """A concurrent edit is said above the kept input; bad input goes onto the part's
+        fields and the member rows (identity.members.N.field)."""
+        if isinstance(exc, Conflict):
+            self.conflict = exc.message
+            return
+        kept_members = self.kept
         left = form.apply_errors(exc.errors)
         for error_path, messages_ in list(left.items()):
             parts = error_path.split(".")
@@ -397,7 +343,7 @@ class SectionView(EditingMixin, View):
                         summary.append({"anchor": field.auto_id, "text": f"{label} : {message}"})
         return summary
 
-    def render_page(self, form, formset, *, conflict=None, validate=True):
+    def render_page(self, form, formset, *, conflict=None, validate=True, status=200):
         dossier, section = self.dossier, self.kwargs["section"]
         number = STEPS.index(section) + 1
         next_step = STEPS[number] if number < len(STEPS) else None
@@ -424,10 +370,10 @@ class SectionView(EditingMixin, View):
             context["territories"] = dossier.filiere.territories.order_by("code")
         elif section == Section.DIAGNOSTIC:
             context["offer_fields"] = [form[key] for key in OFFER_FIELDS]
-        return render(self.request, self.templates[section], context)
+        return render(self.request, self.templates[section], context, status=status)
 
 
-class CheckView(EditingMixin, View):
+class CheckView(EditorMixin, View):
     """Every completeness problem at once, each linking to where it is fixed."""
 
     def get(self, request, pk):
@@ -487,34 +433,24 @@ SUCCESS = {
 }
 
 
-def blocked_reason(dossier, name):
-    """Why this action cannot be fired now (same wording as dossiers.workflow), or None."""
-    spec = TRANSITIONS[name]
-    if not getattr(dossier, name)._django_fsm.has_transition(dossier.state):
-        return _("Action « %(label)s » impossible : le dossier est « %(state)s ».") % {
-            "label": spec.label,
-            "state": dossier.get_state_display(),
-        }
-    if name == "submit" and not dossier.campaign.is_open_for(dossier.filiere):
-        return _("La date limite de dépôt est dépassée : le dossier ne peut plus être déposé.")
-    return None
-
-
-class TransitionView(DossierMixin, View):
+class TransitionView(DossierMixin, DomainFormMixin, View):
     """Confirmation page and POST of any direct workflow action, for every role."""
 
-    def check_access(self, request):
-        name = self.kwargs["name"]
-        if name not in DIRECT_TRANSITIONS:
+    conflicts_on_form = True
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["name"] not in DIRECT_TRANSITIONS:
             raise Http404(_("Action inconnue."))
-        self.spec = TRANSITIONS[name]
-        if not TRANSITION_PERMISSIONS[name].test(request.user, self.dossier):
-            return forbidden(
-                request, _("Vous n'avez pas le droit d'effectuer cette action."), self.dossier
-            )
-        return None
+        self.spec = TRANSITIONS[kwargs["name"]]
+        self.blocked, self.problems = None, []
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_permission(self):
+        if not TRANSITION_PERMISSIONS[self.spec.name].test(self.request.user, self.dossier):
+            raise PermissionDenied(_("Vous n'avez pas le droit d'effectuer cette action."))
 
     def get(self, request, pk, name):
+        self.check_permission()
         form = TransitionForm(spec=self.spec, initial={"version": self.dossier.version})
         blocked = blocked_reason(self.dossier, name)
         problems = []
@@ -523,41 +459,44 @@ class TransitionView(DossierMixin, View):
         return self.render_page(form, blocked=blocked, problems=problems)
 
     def post(self, request, pk, name):
-        form = TransitionForm(request.POST, spec=self.spec)
-        blocked, problems = None, []
-        if form.is_valid():
-            try:
-                transition(
-                    self.dossier,
-                    name,
-                    request.user,
-                    comment=form.cleaned_data.get("comment") or "",
-                    due_date=form.cleaned_data.get("due_date"),
-                    version=form.cleaned_data.get("version"),
-                )
-            except Forbidden as exc:
-                return forbidden(request, exc.message, self.dossier)
-            except NotFound as exc:
-                raise Http404(exc.message) from None
-            except Conflict as exc:
-                blocked = exc.message
-            except InvalidInput as exc:
-                errors = dict(exc.errors)
-                raw_problems = errors.pop("problems", None)
-                if raw_problems is not None:
-                    problems = check_dossier(self.dossier)
-                for messages_ in form.apply_errors(errors).values():
-                    for message in messages_:
-                        form.add_error(None, message)
-                if raw_problems is None and not errors:
-                    form.add_error(None, exc.message)
-            else:
-                messages.success(request, SUCCESS.get(name, _("C'est fait.")))
-                return redirect("dossiers:detail", pk=self.dossier.pk)
-        self.dossier.refresh_from_db()
-        return self.render_page(form, blocked=blocked, problems=problems, posted=True)
+        self.check_permission()
+        form = self.domain_form = TransitionForm(request.POST, spec=self.spec)
+        if not form.is_valid():
+            return self.form_invalid(form)
+        transition(
+            self.dossier,
+            name,
+            request.user,
+            comment=form.cleaned_data.get("comment") or "",
+            due_date=form.cleaned_data.get("due_date"),
+            version=form.cleaned_data.get("version"),
+        )
+        messages.success(request, SUCCESS.get(name, _("C'est fait.")))
+        return redirect("dossiers:detail", pk=self.dossier.pk)
 
-    def render_page(self, form, *, blocked, problems, posted=False):
+    def apply_domain_errors(self, form, exc):
+        """A refusal of the state or the deadline is said above the form; the problems of
+        an incomplete dossier are listed with their links; other errors on the fields."""
+        if isinstance(exc, Conflict):
+            self.blocked = exc.message
+            return
+        errors = dict(exc.errors)
+        raw_problems = errors.pop("problems", None)
+        if raw_problems is not None:
+            self.problems = check_dossier(self.dossier)
+        for messages_ in form.apply_errors(errors).values():
+            for message in messages_:
+                form.add_error(None, message)
+        if raw_problems is None and not errors:
+            form.add_error(None, exc.message)
+
+    def form_invalid(self, form, status=400):
+        self.dossier.refresh_from_db()
+        return self.render_page(
+            form, blocked=self.blocked, problems=self.problems, posted=True, status=status
+        )
+
+    def render_page(self, form, *, blocked, problems, posted=False, status=200):
         dossier = self.dossier
         context = {
             "title": dossier_title(self.spec.label, dossier),
@@ -578,56 +517,53 @@ class TransitionView(DossierMixin, View):
         }
         if self.spec.name == "submit":
             context.update(deadline_context(dossier))
-        return render(self.request, "dossiers/transition.html", context)
+        return render(self.request, "dossiers/transition.html", context, status=status)
 
 
-class InviteView(DossierMixin, View):
+class InviteView(DossierMixin, DomainFormMixin, View):
+    conflicts_on_form = True
+
     """A lead invites a co-editor of its filière (existing account or new one)."""
 
-    def check_access(self, request):
-        if not rules.has_perm("campaign.invite_editor", request.user, self.dossier.filiere):
-            return forbidden(
-                request,
-                _("Seuls les porteurs de la filière peuvent inviter des co-rédacteurs."),
-                self.dossier,
+    def check_permission(self):
+        if not rules.has_perm("campaign.invite_editor", self.request.user, self.dossier.filiere):
+            raise PermissionDenied(
+                _("Seuls les porteurs de la filière peuvent inviter des co-rédacteurs.")
             )
-        return None
 
     def get(self, request, pk):
+        self.check_permission()
         return self.render_page(InviteForm())
 
     def post(self, request, pk):
-        form = InviteForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                invitation = invite_editor(
-                    self.dossier.filiere,
-                    request.user,
-                    data["email"],
-                    data["first_name"],
-                    data["last_name"],
-                )
-            except Forbidden as exc:
-                return forbidden(request, exc.message, self.dossier)
-            except (InvalidInput, Conflict) as exc:
-                left = form.apply_errors(exc.errors)
-                if left or not exc.errors:
-                    form.add_error(None, exc.message)
-            else:
-                if invitation.created:
-                    message = _(
-                        "Un compte a été créé pour %(email)s : un courriel lui a été envoyé pour choisir son mot de passe."
-                    ) % {"email": invitation.user.email}
-                else:
-                    message = _(
-                        "%(name)s peut désormais rédiger le dossier de la filière ; un courriel l'en a informé(e)."
-                    ) % {"name": invitation.user}
-                messages.success(request, message)
-                return redirect("dossiers:invite", pk=self.dossier.pk)
-        return self.render_page(form)
+        self.check_permission()
+        form = self.domain_form = InviteForm(request.POST)
+        if not form.is_valid():
+            return self.form_invalid(form)
+        data = form.cleaned_data
+        invitation = invite_editor(
+            self.dossier.filiere, request.user, data["email"], data["first_name"], data["last_name"]
+        )
+        if invitation.created:
+            message = _(
+                "Un compte a été créé pour %(email)s : un courriel lui a été envoyé pour choisir son mot de passe."
+            ) % {"email": invitation.user.email}
+        else:
+            message = _(
+                "%(name)s peut désormais rédiger le dossier de la filière ; un courriel l'en a informé(e)."
+            ) % {"name": invitation.user}
+        messages.success(request, message)
+        return redirect("dossiers:invite", pk=self.dossier.pk)
 
-    def render_page(self, form):
+    def apply_domain_errors(self, form, exc):
+        left = form.apply_errors(exc.errors)
+        if left or not exc.errors:
+            form.add_error(None, exc.message)
+
+    def form_invalid(self, form, status=400):
+        return self.render_page(form, status)
+
+    def render_page(self, form, status=200):
         dossier = self.dossier
         return render(
             self.request,
@@ -641,14 +577,5 @@ class InviteView(DossierMixin, View):
                 if can_edit_dossier.test(self.request.user, dossier)
                 else reverse("dossiers:detail", args=[dossier.pk]),
             },
+            status=status,
         )
-
-
-urlpatterns = [
-    path("nouveau/<int:filiere_pk>/", CreateDossierView.as_view(), name="create"),
-    path("<int:pk>/rediger/", HubView.as_view(), name="edit"),
-    path("<int:pk>/rediger/<dossier_part:section>/", SectionView.as_view(), name="section"),
-    path("<int:pk>/verification/", CheckView.as_view(), name="check"),
-    path("<int:pk>/action/<str:name>/", TransitionView.as_view(), name="transition"),
-    path("<int:pk>/co-redacteurs/inviter/", InviteView.as_view(), name="invite"),
-]

@@ -1,95 +1,37 @@
 """Territorial project part: project sheets and their funding lines (lead and co-editors,
 while the dossier is a draft or returned for completion). Every write goes through
-dossiers.domain.editing; its errors come back as French messages on the fields."""
+dossiers.domain.editing; its refusals come back on the form, what was typed kept (400
+for bad input, 409 for a stale version or a dossier frozen meanwhile)."""
 
 from collections import Counter
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views import View
 
-from common.errors import Conflict, DomainError, InvalidInput
+from common.views import DomainFormMixin
 from dossiers.domain import editing
 from dossiers.domain.totals import requested_sums
 from dossiers.enums import Section
-from dossiers.forms_projects import FundingLineForm, ProjectForm, add_domain_errors
+from dossiers.forms_projects import FundingLineForm, ProjectForm
 from dossiers.models import FundingLine, Project
-from dossiers.views.guards import (
-    check_editable,
-    domain_error_response,
-    optional_url,
-    visible_or_404,
-)
+from dossiers.views.mixins import EditorMixin
 
 STEP = {"current": 4, "total": 4}
-
-
-def _load(request, pk):
-    """(dossier, None) when the user may edit it now, else (dossier, refusal response)."""
-    dossier = visible_or_404(request, pk)
-    return dossier, check_editable(request, dossier)
-
-
-def _project_or_404(dossier, project_pk):
-    project = Project.objects.filter(dossier=dossier, pk=project_pk).first()
-    if project is None:
-        raise Http404(_("Fiche projet introuvable."))
-    return project
-
-
-def _line_or_404(project, line_pk):
-    line = FundingLine.objects.filter(project=project, pk=line_pk).first()
-    if line is None:
-        raise Http404(_("Ligne de financement introuvable."))
-    return line
 
 
 def _common_context(dossier):
     return {
         "dossier": dossier,
         "step": STEP,
-        "edit_url": optional_url("dossiers:edit", dossier.pk),
-        "check_url": optional_url("dossiers:check", dossier.pk),
-        "swot_url": optional_url("dossiers:section", dossier.pk, Section.SWOT),
+        "edit_url": reverse("dossiers:edit", args=[dossier.pk]),
+        "check_url": reverse("dossiers:check", args=[dossier.pk]),
+        "swot_url": reverse("dossiers:section", args=[dossier.pk, Section.SWOT]),
     }
-
-
-@login_required
-@require_http_methods(["GET", "HEAD"])
-def project_list(request, pk):
-    dossier, refusal = _load(request, pk)
-    if refusal:
-        return refusal
-    projects = list(
-        Project.objects.filter(dossier=dossier)
-        .annotate(**requested_sums("lines__"))
-        .annotate(line_count=Count("lines", distinct=True))
-        .order_by("priority", "id")
-    )
-    ranks = Counter(p.priority for p in projects if p.priority is not None)
-    duplicates = sorted(rank for rank, count in ranks.items() if count > 1)
-    for project in projects:
-        project.duplicate_rank = project.priority in duplicates
-    totals = FundingLine.objects.filter(project__dossier=dossier).aggregate(
-        **requested_sums(), line_count=Count("id")
-    )
-    return render(
-        request,
-        "dossiers/projects.html",
-        {
-            **_common_context(dossier),
-            "projects": projects,
-            "duplicates": duplicates,
-            "duplicates_list": ", ".join(str(rank) for rank in duplicates),
-            "totals": totals,
-            "title": f"{_('Projet territorial')} — {dossier.filiere.name}",
-        },
-    )
 
 
 def _project_form(dossier, project=None, data=None):
@@ -137,269 +79,239 @@ def _warn_duplicate_rank(request, dossier, project):
         )
 
 
-def _write(request, form, dossier, action):
-    """Run a domain write for `form`: (result, status, response).
+class ProjectsMixin(EditorMixin, DomainFormMixin):
+    """The dossier's project sheets, for its editors; `self.project` and `self.line`
+    from the URL when it names them (404 when they are not the dossier's)."""
 
-    Bad input (400) and conflicts (409, e.g. a stale version) land on the form,
-    which keeps what was typed; other refusals replace the page (`response`)."""
-    try:
-        return action(), None, None
-    except InvalidInput as exc:
-        add_domain_errors(form, exc.errors)
-        return None, 400, None
-    except Conflict as exc:
-        form.add_error(None, exc.message)
-        return None, 409, None
-    except DomainError as exc:
-        return None, None, domain_error_response(request, exc, dossier)
+    conflicts_on_form = True
 
+    def dispatch(self, request, *args, **kwargs):
+        self.project = self.line = None
+        return super().dispatch(request, *args, **kwargs)
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def project_create(request, pk):
-    dossier, refusal = _load(request, pk)
-    if refusal:
-        return refusal
-    form = _project_form(dossier, data=request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            project, failed, response = _write(
-                request,
-                form,
-                dossier,
-                lambda: editing.create_project(dossier, request.user, form.domain_data()),
+    def load(self):
+        if "project_pk" in self.kwargs:
+            self.project = Project.objects.filter(
+                dossier=self.dossier, pk=self.kwargs["project_pk"]
+            ).first()
+            if self.project is None:
+                raise Http404(_("Fiche projet introuvable."))
+        if "line_pk" in self.kwargs:
+            self.line = FundingLine.objects.filter(
+                project=self.project, pk=self.kwargs["line_pk"]
+            ).first()
+            if self.line is None:
+                raise Http404(_("Ligne de financement introuvable."))
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return self.show()
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        return self.save()
+
+    def sheet_url(self, anchor=""):
+        url = reverse("dossiers:project_edit", args=[self.dossier.pk, self.project.pk])
+        return f"{url}#{anchor}" if anchor else url
+
+    def render_sheet(self, *, form=None, line_form=None, editing_line=None, status=200):
+        dossier, project = self.dossier, self.project
+        if line_form is None:
+            line_form = FundingLineForm(
+                initial=FundingLineForm.initial_for(editing_line) if editing_line else None
             )
-            if response:
-                return response
-            status = failed or status
-            if not failed:
-                messages.success(
-                    request,
-                    _(
-                        "Fiche projet « %(title)s » créée. Ajoutez maintenant ses lignes de financement."
-                    )
-                    % {"title": project.title},
-                )
-                _warn_duplicate_rank(request, dossier, project)
-                return redirect("dossiers:project_edit", dossier.pk, project.pk)
-    return render(
-        request,
-        "dossiers/projects_form.html",
-        {
-            **_common_context(dossier),
-            "form": form,
-            "project": None,
-            "title": f"{_('Nouvelle fiche projet')} — {dossier.filiere.name}",
-        },
-        status=status,
-    )
-
-
-def _render_sheet(
-    request, dossier, project, *, form=None, line_form=None, editing_line=None, status=200
-):
-    lines = list(project.lines.order_by("id"))
-    sheet_totals = FundingLine.objects.filter(project=project).aggregate(**requested_sums())
-    if line_form is None:
-        line_form = FundingLineForm(
-            initial=FundingLineForm.initial_for(editing_line) if editing_line else None
+        if editing_line is not None:
+            line_action = reverse(
+                "dossiers:line_edit", args=[dossier.pk, project.pk, editing_line.pk]
+            )
+        else:
+            line_action = reverse("dossiers:line_create", args=[dossier.pk, project.pk])
+        return render(
+            self.request,
+            "dossiers/projects_sheet.html",
+            {
+                **_common_context(dossier),
+                "project": project,
+                "form": form or _project_form(dossier, project),
+                "lines": list(project.lines.order_by("id")),
+                "sheet_totals": FundingLine.objects.filter(project=project).aggregate(
+                    **requested_sums()
+                ),
+                "line_form": line_form,
+                "line_action": line_action,
+                "editing_line": editing_line,
+                "title": project.title or _("Fiche projet"),
+            },
+            status=status,
         )
-    if editing_line is not None:
-        line_action = reverse("dossiers:line_edit", args=[dossier.pk, project.pk, editing_line.pk])
-    else:
-        line_action = reverse("dossiers:line_create", args=[dossier.pk, project.pk])
-    return render(
-        request,
-        "dossiers/projects_sheet.html",
-        {
-            **_common_context(dossier),
-            "project": project,
-            "form": form or _project_form(dossier, project),
-            "lines": lines,
-            "sheet_totals": sheet_totals,
-            "line_form": line_form,
-            "line_action": line_action,
-            "editing_line": editing_line,
-            "title": project.title or _("Fiche projet"),
-        },
-        status=status,
-    )
+
+    def confirm(self, *, title, message, action, cancel):
+        return render(
+            self.request,
+            "dossiers/projects_confirm_delete.html",
+            {
+                "dossier": self.dossier,
+                "title": title,
+                "message": message,
+                "action": action,
+                "cancel_url": cancel,
+            },
+        )
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def project_edit(request, pk, project_pk):
-    dossier, refusal = _load(request, pk)
-    if refusal:
-        return refusal
-    project = _project_or_404(dossier, project_pk)
-    if request.method != "POST":
-        return _render_sheet(request, dossier, project)
-    form = _project_form(dossier, project, data=request.POST)
-    status = 400
-    if form.is_valid():
+class ProjectListView(ProjectsMixin, View):
+    http_method_names = ["get", "head"]
+
+    def show(self):
+        dossier = self.dossier
+        projects = list(
+            Project.objects.filter(dossier=dossier)
+            .annotate(**requested_sums("lines__"))
+            .annotate(line_count=Count("lines", distinct=True))
+            .order_by("priority", "id")
+        )
+        ranks = Counter(p.priority for p in projects if p.priority is not None)
+        duplicates = sorted(rank for rank, count in ranks.items() if count > 1)
+        for project in projects:
+            project.duplicate_rank = project.priority in duplicates
+        totals = FundingLine.objects.filter(project__dossier=dossier).aggregate(
+            **requested_sums(), line_count=Count("id")
+        )
+        return render(
+            self.request,
+            "dossiers/projects.html",
+            {
+                **_common_context(dossier),
+                "projects": projects,
+                "duplicates": duplicates,
+                "duplicates_list": ", ".join(str(rank) for rank in duplicates),
+                "totals": totals,
+                "title": f"{_('Projet territorial')} — {dossier.filiere.name}",
+            },
+        )
+
+
+class ProjectCreateView(ProjectsMixin, View):
+    def show(self, form=None, status=200):
+        return render(
+            self.request,
+            "dossiers/projects_form.html",
+            {
+                **_common_context(self.dossier),
+                "form": form or _project_form(self.dossier),
+                "project": None,
+                "title": f"{_('Nouvelle fiche projet')} — {self.dossier.filiere.name}",
+            },
+            status=status,
+        )
+
+    def form_invalid(self, form, status=400):
+        return self.show(form, status)
+
+    def save(self):
+        form = self.domain_form = _project_form(self.dossier, data=self.request.POST)
+        if not form.is_valid():
+            return self.form_invalid(form)
+        project = editing.create_project(self.dossier, self.request.user, form.domain_data())
+        messages.success(
+            self.request,
+            _("Fiche projet « %(title)s » créée. Ajoutez maintenant ses lignes de financement.")
+            % {"title": project.title},
+        )
+        _warn_duplicate_rank(self.request, self.dossier, project)
+        return redirect("dossiers:project_edit", self.dossier.pk, project.pk)
+
+
+class ProjectSheetView(ProjectsMixin, View):
+    """A project sheet and its funding lines."""
+
+    def show(self):
+        return self.render_sheet()
+
+    def form_invalid(self, form, status=400):
+        return self.render_sheet(form=form, status=status)
+
+    def save(self):
+        form = self.domain_form = _project_form(self.dossier, self.project, data=self.request.POST)
+        if not form.is_valid():
+            return self.form_invalid(form)
         # A stale version (or a dossier frozen meanwhile) is a 409 shown on the form.
-        updated, failed, response = _write(
-            request,
-            form,
-            dossier,
-            lambda: editing.update_project(
-                dossier,
-                request.user,
-                project.pk,
-                form.domain_data(),
-                version=form.cleaned_data["version"],
-            ),
+        project = editing.update_project(
+            self.dossier,
+            self.request.user,
+            self.project.pk,
+            form.domain_data(),
+            version=form.cleaned_data["version"],
         )
-        if response:
-            return response
-        status = failed or status
-        if not failed:
-            project = updated
-            messages.success(request, _("Fiche projet enregistrée."))
-            _warn_duplicate_rank(request, dossier, project)
-            return redirect("dossiers:project_edit", dossier.pk, project.pk)
-    return _render_sheet(request, dossier, project, form=form, status=status)
+        messages.success(self.request, _("Fiche projet enregistrée."))
+        _warn_duplicate_rank(self.request, self.dossier, project)
+        return redirect("dossiers:project_edit", self.dossier.pk, project.pk)
 
 
-def _confirm(request, dossier, *, title, message, action, cancel):
-    return render(
-        request,
-        "dossiers/projects_confirm_delete.html",
-        {
-            "dossier": dossier,
-            "title": title,
-            "message": message,
-            "action": action,
-            "cancel_url": cancel,
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def project_delete(request, pk, project_pk):
-    dossier, refusal = _load(request, pk)
-    if refusal:
-        return refusal
-    project = _project_or_404(dossier, project_pk)
-    if request.method != "POST":
-        return _confirm(
-            request,
-            dossier,
+class ProjectDeleteView(ProjectsMixin, View):
+    def show(self):
+        return self.confirm(
             title=_("Supprimer une fiche projet"),
             message=_(
                 "Supprimer la fiche « %(title)s », ses lignes de financement et ses pièces "
                 "jointes ? Cette action est définitive."
             )
-            % {"title": project.title},
-            action=reverse("dossiers:project_delete", args=[dossier.pk, project.pk]),
-            cancel=reverse("dossiers:projects", args=[dossier.pk]),
+            % {"title": self.project.title},
+            action=reverse("dossiers:project_delete", args=[self.dossier.pk, self.project.pk]),
+            cancel=reverse("dossiers:projects", args=[self.dossier.pk]),
         )
-    try:
-        editing.delete_project(dossier, request.user, project.pk)
-    except DomainError as exc:
-        return domain_error_response(request, exc, dossier)
-    messages.success(request, _("Fiche « %(title)s » supprimée.") % {"title": project.title})
-    return redirect("dossiers:projects", dossier.pk)
+
+    def save(self):
+        editing.delete_project(self.dossier, self.request.user, self.project.pk)
+        messages.success(
+            self.request, _("Fiche « %(title)s » supprimée.") % {"title": self.project.title}
+        )
+        return redirect("dossiers:projects", self.dossier.pk)
 
 
-def _save_line(request, dossier, project, line=None):
-    form = FundingLineForm(request.POST)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
+class LineView(ProjectsMixin, View):
+    """A funding line of the sheet: added (no line in the URL) or changed."""
 
-        def save():
-            if line is None:
-                return editing.create_line(dossier, request.user, project.pk, data, french=True)
-            return editing.update_line(
-                dossier, request.user, project.pk, line.pk, data, french=True
+    def show(self):
+        if self.line is None:
+            return redirect(self.sheet_url("nouvelle-ligne"))
+        return self.render_sheet(editing_line=self.line)
+
+    def form_invalid(self, form, status=400):
+        return self.render_sheet(line_form=form, editing_line=self.line, status=status)
+
+    def save(self):
+        form = self.domain_form = FundingLineForm(self.request.POST)
+        if not form.is_valid():
+            return self.form_invalid(form)
+        data, user = form.cleaned_data, self.request.user
+        if self.line is None:
+            editing.create_line(self.dossier, user, self.project.pk, data, french=True)
+            messages.success(self.request, _("Ligne de financement ajoutée."))
+        else:
+            editing.update_line(
+                self.dossier, user, self.project.pk, self.line.pk, data, french=True
             )
-
-        _saved, failed, response = _write(request, form, dossier, save)
-        if response:
-            return response
-        status = failed or status
-        if not failed:
-            messages.success(
-                request,
-                _("Ligne de financement ajoutée.")
-                if line is None
-                else _("Ligne de financement enregistrée."),
-            )
-            url = reverse("dossiers:project_edit", args=[dossier.pk, project.pk])
-            return redirect(f"{url}#lignes")
-    return _render_sheet(
-        request, dossier, project, line_form=form, editing_line=line, status=status
-    )
+            messages.success(self.request, _("Ligne de financement enregistrée."))
+        return redirect(self.sheet_url("lignes"))
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def line_create(request, pk, project_pk):
-    dossier, refusal = _load(request, pk)
-    if refusal:
-        return refusal
-    project = _project_or_404(dossier, project_pk)
-    if request.method != "POST":
-        url = reverse("dossiers:project_edit", args=[dossier.pk, project.pk])
-        return redirect(f"{url}#nouvelle-ligne")
-    return _save_line(request, dossier, project)
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def line_edit(request, pk, project_pk, line_pk):
-    dossier, refusal = _load(request, pk)
-    if refusal:
-        return refusal
-    project = _project_or_404(dossier, project_pk)
-    line = _line_or_404(project, line_pk)
-    if request.method != "POST":
-        return _render_sheet(request, dossier, project, editing_line=line)
-    return _save_line(request, dossier, project, line)
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def line_delete(request, pk, project_pk, line_pk):
-    dossier, refusal = _load(request, pk)
-    if refusal:
-        return refusal
-    project = _project_or_404(dossier, project_pk)
-    line = _line_or_404(project, line_pk)
-    sheet_url = reverse("dossiers:project_edit", args=[dossier.pk, project.pk])
-    if request.method != "POST":
-        return _confirm(
-            request,
-            dossier,
+class LineDeleteView(ProjectsMixin, View):
+    def show(self):
+        return self.confirm(
             title=_("Supprimer une ligne de financement"),
             message=_("Supprimer la ligne « %(label)s » de la fiche « %(title)s » ?")
-            % {"label": line.label, "title": project.title},
-            action=reverse("dossiers:line_delete", args=[dossier.pk, project.pk, line.pk]),
-            cancel=sheet_url,
+            % {"label": self.line.label, "title": self.project.title},
+            action=reverse(
+                "dossiers:line_delete", args=[self.dossier.pk, self.project.pk, self.line.pk]
+            ),
+            cancel=self.sheet_url(),
         )
-    try:
-        editing.delete_line(dossier, request.user, project.pk, line.pk)
-    except DomainError as exc:
-        return domain_error_response(request, exc, dossier)
-    messages.success(request, _("Ligne « %(label)s » supprimée.") % {"label": line.label})
-    return redirect(f"{sheet_url}#lignes")
 
-
-urlpatterns = [
-    path("<int:pk>/projets/", project_list, name="projects"),
-    path("<int:pk>/projets/nouvelle/", project_create, name="project_create"),
-    path("<int:pk>/projets/<int:project_pk>/", project_edit, name="project_edit"),
-    path("<int:pk>/projets/<int:project_pk>/supprimer/", project_delete, name="project_delete"),
-    path("<int:pk>/projets/<int:project_pk>/lignes/", line_create, name="line_create"),
-    path("<int:pk>/projets/<int:project_pk>/lignes/<int:line_pk>/", line_edit, name="line_edit"),
-    path(
-        "<int:pk>/projets/<int:project_pk>/lignes/<int:line_pk>/supprimer/",
-        line_delete,
-        name="line_delete",
-    ),
-]
+    def save(self):
+        editing.delete_line(self.dossier, self.request.user, self.project.pk, self.line.pk)
+        messages.success(
+            self.request, _("Ligne « %(label)s » supprimée.") % {"label": self.line.label}
+        )
+        return redirect(self.sheet_url("lignes"))

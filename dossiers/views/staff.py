@@ -5,26 +5,25 @@ import copy
 import json
 from decimal import Decimal
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import path
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views import View
+from rules.contrib.views import PermissionRequiredMixin
 
-from campaign.models import Filiere, Territory
-from dossiers.domain.access import visible_dossiers, with_document_relations
+from dossiers import queries
+from dossiers.domain.access import with_document_relations
 from dossiers.domain.serialize import dossier_document
-from dossiers.domain.totals import ZERO, dossier_line_totals, requested_sums
+from dossiers.domain.totals import ZERO, dossier_line_totals
 from dossiers.domain.transitions import available_transitions
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature, Mission, Section
 from dossiers.forms_projects import DossierFilterForm
-from dossiers.models import Dossier, FundingLine
+from dossiers.models import Dossier
 from dossiers.rules import is_dossier_editor
-from dossiers.views.guards import optional_url, refuse, visible_or_404
+from dossiers.views.mixins import DossierMixin
 
 PAGE_SIZE = 50
 
@@ -54,64 +53,39 @@ SWOT_TITLES = [
 # --------------------------------------------------------------------------- list
 
 
-@login_required
-@require_http_methods(["GET", "HEAD"])
-def dossier_list(request):
-    user = request.user
-    if not user.is_internal_staff:
-        return refuse(
-            request, _("Cette page est réservée aux équipes de l'ARS et de la CARESP."), 403
-        )
-    form = DossierFilterForm(request.GET or None)
-    queryset = visible_dossiers(user, Dossier.objects.all())
-    if form.is_bound:
-        form.is_valid()
-        filters = getattr(form, "cleaned_data", {})
-        if filters.get("campaign"):
-            queryset = queryset.filter(campaign=filters["campaign"])
-        if filters.get("state"):
-            queryset = queryset.filter(state=filters["state"])
-        if filters.get("territory"):
-            # A dossier's territories are its filière's; a subquery avoids duplicate rows.
-            queryset = queryset.filter(
-                filiere_id__in=Filiere.objects.filter(territories=filters["territory"]).values("id")
-            )
-    # The totals row sums the lines of the filtered dossiers (no COUNT(DISTINCT) over the
-    # dossier × project × line join: on the national list it cost more than the sums);
-    # the number of rows is a plain count.
-    totals = FundingLine.objects.filter(project__dossier__in=queryset).aggregate(**requested_sums())
-    totals["dossier_count"] = queryset.count()
-    ordering = ("campaign__name", "filiere__name", "pk")
-    paginator = Paginator(queryset.order_by(*ordering).values("pk"), PAGE_SIZE)
-    paginator.count = totals["dossier_count"]
-    page = paginator.get_page(request.GET.get("page"))
-    # The sums of the page's rows only: the page's ids are a subquery (LIMIT/OFFSET), so
-    # the database groups 50 dossiers' lines, not those of every dossier before sorting.
-    page.object_list = (
-        Dossier.objects.filter(pk__in=page.object_list)
-        .select_related("campaign", "filiere")
-        .prefetch_related(
-            Prefetch("filiere__territories", queryset=Territory.objects.order_by("code"))
-        )
-        .annotate(**requested_sums("projects__lines__"))
-        .order_by(*ordering)
+class DossierListView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The staff's list of dossiers, filtered, one page at a time, with its totals."""
+
+    http_method_names = ["get", "head"]
+    permission_required = "dossiers.list_dossiers"
+    permission_denied_message = gettext_lazy(
+        "Cette page est réservée aux équipes de l'ARS et de la CARESP."
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "dossiers/list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "dossiers": page.object_list,
-            "totals": totals,
-            "count": page.paginator.count,
-            "query": query.urlencode(),
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
-            "title": _("Dossiers"),
-        },
-    )
+
+    def get(self, request):
+        form = DossierFilterForm(request.GET or None)
+        filters = {}
+        if form.is_bound:
+            form.is_valid()
+            filters = getattr(form, "cleaned_data", {})
+        queryset = queries.filtered_dossiers(request.user, **filters)
+        page, totals = queries.list_page(queryset, request.GET.get("page"), PAGE_SIZE)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "dossiers/list.html",
+            {
+                "form": form,
+                "page_obj": page,
+                "dossiers": page.object_list,
+                "totals": totals,
+                "count": page.paginator.count,
+                "query": query.urlencode(),
+                "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+                "title": _("Dossiers"),
+            },
+        )
 
 
 # --------------------------------------------------------------------------- document
@@ -175,11 +149,18 @@ def _staff_view(user, dossier):
     return user.is_internal_staff and not is_dossier_editor.test(user, dossier)
 
 
-@login_required
-@require_http_methods(["GET", "HEAD"])
-def dossier_detail(request, pk):
+class DossierDetailView(DossierMixin, View):
+    """The read-only dossier page, for whoever may see the dossier."""
+
+    http_method_names = ["get", "head"]
+    dossier_queryset = with_document_relations(Dossier.objects.all())
+
+    def get(self, request, pk):
+        return dossier_page(request, self.dossier)
+
+
+def dossier_page(request, dossier):
     user = request.user
-    dossier = visible_or_404(request, pk, queryset=with_document_relations(Dossier.objects.all()))
     staff_view = _staff_view(user, dossier)
     decided = dossier.state == DossierState.DECIDED
     show_proposal = staff_view
@@ -198,7 +179,11 @@ def dossier_detail(request, pk):
         history = history.filter(is_public=True)
     editor = is_dossier_editor.test(user, dossier)
     transitions = [
-        {"name": name, "label": label, "url": optional_url("dossiers:transition", dossier.pk, name)}
+        {
+            "name": name,
+            "label": label,
+            "url": reverse("dossiers:transition", args=[dossier.pk, name]),
+        }
         for name, label in available_transitions(dossier, user)
     ]
     can_edit = editor and dossier.is_editable
@@ -220,25 +205,31 @@ def dossier_detail(request, pk):
             "history": list(history),
             "transitions": transitions,
             "can_edit": can_edit,
-            "edit_url": optional_url("dossiers:edit", dossier.pk) if can_edit else None,
-            "check_url": optional_url("dossiers:check", dossier.pk) if editor else None,
+            "edit_url": reverse("dossiers:edit", args=[dossier.pk]) if can_edit else None,
+            "check_url": reverse("dossiers:check", args=[dossier.pk]) if editor else None,
             "sections": Section,
             "title": dossier.display_name,
             # Links to the other pages about this dossier (each checks its own rights).
-            "workspace_url": optional_url("scoring:dossier", dossier.pk) if staff_view else None,
-            "letter_url": optional_url("outputs:dossier_letter", dossier.pk) if decided else None,
-            "print_url": optional_url("outputs:dossier_print", dossier.pk)
+            "workspace_url": reverse("scoring:dossier", args=[dossier.pk]) if staff_view else None,
+            "letter_url": reverse("outputs:dossier_letter", args=[dossier.pk]) if decided else None,
+            "print_url": reverse("outputs:dossier_print", args=[dossier.pk])
             if dossier.state in SUBMITTED_STATES | {DossierState.WITHDRAWN}
             else None,
         },
     )
 
 
-@login_required
-@require_http_methods(["GET", "HEAD"])
-def snapshot_detail(request, pk, number):
+class SnapshotView(DossierMixin, View):
+    """What was submitted, as it was submitted."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk, number):
+        return snapshot_page(request, self.dossier, number)
+
+
+def snapshot_page(request, dossier, number):
     user = request.user
-    dossier = visible_or_404(request, pk)
     if not (user.is_internal_staff or is_dossier_editor.test(user, dossier)):
         raise Http404
     snapshot = dossier.snapshots.select_related("created_by").filter(number=number).first()
@@ -279,10 +270,3 @@ def snapshot_detail(request, pk, number):
             % {"number": snapshot.number, "name": dossier.display_name},
         },
     )
-
-
-urlpatterns = [
-    path("", dossier_list, name="list"),
-    path("<int:pk>/", dossier_detail, name="detail"),
-    path("<int:pk>/depots/<int:number>/", snapshot_detail, name="snapshot"),
-]

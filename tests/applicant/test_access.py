@@ -70,7 +70,7 @@ def test_editing_pages_send_editors_to_the_read_only_page_once_submitted(
     as_role("lead")
     response = client.get(url(name, submitted, extra), follow=True)
     assert response.redirect_chain[-1][0] == reverse("dossiers:detail", args=[submitted.pk])
-    assert "Le dossier est « Déposé » : il n&#x27;est plus modifiable." in (
+    assert "Le dossier est « Déposé » : il ne peut plus être modifié." in (
         response.content.decode()
     )
 

@@ -108,7 +108,7 @@ def test_weak_password_is_refused_in_french(
 def test_already_an_editor(client, lead, co_editor, draft):
     client.force_login(lead)
     response = client.post(invite(draft), {"email": co_editor.email})
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "fait déjà partie des rédacteurs de la filière." in response.content.decode()
 
 
@@ -124,7 +124,7 @@ def test_invalid_email(client, lead, draft, email):
     client.force_login(lead)
     response = client.post(invite(draft), {"email": email, "first_name": "Léa"})
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert (
         "Adresse électronique invalide." in page
         or "Indiquez l&#x27;adresse électronique de la personne à inviter." in page

@@ -130,7 +130,7 @@ def test_invalid_finess_is_shown_next_to_the_field_and_input_kept(client, lead, 
     before = fingerprint(draft, "identity")
     data = identity_data(draft, lead_finess="290000018", name="Nouveau nom <tapé>")
     response = client.post(section(draft, "identity"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     message = "Le numéro FINESS « 290000018 » est invalide (clé de contrôle)."
     block = field_error_block(page, "id_lead_finess")
@@ -152,7 +152,7 @@ def test_invalid_member_finess_is_shown_on_its_row(client, lead, empty_draft):
         {"type": "CPTS", "name": "CPTS Brest", "siret": "123", "role": "requérant"},
     ]
     response = client.post(section(empty_draft, "identity"), identity_data(empty_draft, members))
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     finess_block = field_error_block(page, "id_members-1-finess")
     assert "Le numéro FINESS doit comporter 9 caractères" in finess_block
@@ -221,7 +221,7 @@ def test_diagnostic_is_stored_exactly(client, lead, empty_draft):
 def test_negative_or_non_integer_count_is_refused(client, lead, draft, value):
     client.force_login(lead)
     response = client.post(section(draft, "diagnostic"), diagnostic_data(draft, population=value))
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     block = field_error_block(page, "id_population")
     assert "Nombre entier positif ou nul attendu." in block
@@ -292,7 +292,7 @@ def test_concurrent_edit_of_the_same_part_is_refused_and_input_kept(client, lead
     data = identity_data(draft, name="Mon nouveau nom", governance="Ma gouvernance")
     data["fingerprint"] = stale
     response = client.post(section(draft, "identity"), data)
-    assert response.status_code == 200
+    assert response.status_code == 409
     page = response.content.decode()
     assert (
         "Cette partie a été modifiée par une autre personne pendant que vous la modifiiez." in page
@@ -330,7 +330,7 @@ def test_saving_after_the_dossier_was_submitted_meanwhile(client, lead, co_edito
     data = identity_data(complete, name="Modifié trop tard")
     transition(complete, "submit", co_editor)
     response = client.post(section(complete, "identity"), data)
-    assert response.status_code == 200
+    assert response.status_code == 409
     page = response.content.decode()
     assert "Le dossier est « Déposé » : il ne peut plus être modifié." in page
     assert input_value(page, "name") == "Modifié trop tard"
@@ -371,7 +371,7 @@ def test_tampered_management_form_does_not_crash(client, lead, draft):
     data = identity_data(draft)
     del data["members-TOTAL_FORMS"]
     response = client.post(section(draft, "identity"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     draft.refresh_from_db()
     assert draft.identity["name"] == "Nord Finistère"
 

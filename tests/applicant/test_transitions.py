@@ -55,7 +55,7 @@ def test_incomplete_dossier_lists_the_problems_with_links(client, lead, filiere)
     dossier = DossierFactory(filiere=filiere, swot={})
     client.force_login(lead)
     response = client.post(action(dossier, "submit"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     assert "Le dossier est incomplet : corrigez les points signalés." in page
     swot = reverse("dossiers:section", args=[dossier.pk, "swot"])
@@ -84,7 +84,7 @@ def test_submit_after_the_deadline_is_refused(client, lead, complete, campaign):
     page = client.get(action(complete, "submit")).content.decode()
     assert message in page and "Confirmer : Déposer le dossier" not in page
     response = client.post(action(complete, "submit"))
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert message in response.content.decode()
     complete.refresh_from_db()
     assert complete.state == DossierState.DRAFT
@@ -120,7 +120,7 @@ def test_submitting_twice_shows_the_conflict(client, lead, submitted):
     message = "Action « Déposer le dossier » impossible : le dossier est « Déposé »."
     assert message in client.get(action(submitted, "submit")).content.decode()
     response = client.post(action(submitted, "submit"))
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert message in response.content.decode()
     assert Snapshot.objects.filter(dossier=submitted).count() == 1
 
@@ -163,7 +163,7 @@ def test_return_for_completion_needs_a_message_and_a_due_date(client, instructor
     assert 'type="date" name="due_date"' in page
     response = client.post(action(submitted, "return_for_completion"), {"comment": " "})
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Indiquez le message destiné au porteur." in page
     assert "Indiquez la date limite de réponse." in page
     yesterday = timezone.localdate() - dt.timedelta(days=1)
@@ -237,7 +237,7 @@ def test_confirmation_of_a_page_shown_before_another_change_is_refused(
     first = client.post(action(submitted, "start_caresp_review"), {"version": submitted.version})
     assert first.url == detail(submitted)
     stale = client.post(action(submitted, "start_ars_analysis"), {"version": submitted.version})
-    assert stale.status_code == 200
+    assert stale.status_code == 409
     assert "modifié" in stale.content.decode()
     submitted.refresh_from_db()
     assert submitted.state == DossierState.CARESP_REVIEW

@@ -1,0 +1,51 @@
+"""Read models of the dossiers for the staff: the filtered list and its totals."""
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+
+from campaign.models import Filiere, Territory
+from dossiers.domain.access import visible_dossiers
+from dossiers.domain.totals import requested_sums
+from dossiers.models import Dossier, FundingLine
+
+LIST_ORDERING = ("campaign__name", "filiere__name", "pk")
+
+
+def filtered_dossiers(user, *, campaign=None, state=None, territory=None, **_ignored):
+    """The dossiers this user may see, narrowed by the list's filters."""
+    queryset = visible_dossiers(user, Dossier.objects.all())
+    if campaign:
+        queryset = queryset.filter(campaign=campaign)
+    if state:
+        queryset = queryset.filter(state=state)
+    if territory:
+        # A dossier's territories are its filière's; a subquery avoids duplicate rows.
+        queryset = queryset.filter(
+            filiere_id__in=Filiere.objects.filter(territories=territory).values("id")
+        )
+    return queryset
+
+
+def list_page(queryset, page_number, page_size):
+    """(page of dossiers with their requested sums, totals of the whole queryset).
+
+    The totals row sums the lines of the filtered dossiers (no COUNT(DISTINCT) over the
+    dossier × project × line join: on the national list it cost more than the sums); the
+    number of rows is a plain count. The page's sums are those of its rows only: the
+    page's ids are a subquery (LIMIT/OFFSET), so the database groups 50 dossiers' lines,
+    not those of every dossier before sorting."""
+    totals = FundingLine.objects.filter(project__dossier__in=queryset).aggregate(**requested_sums())
+    totals["dossier_count"] = queryset.count()
+    paginator = Paginator(queryset.order_by(*LIST_ORDERING).values("pk"), page_size)
+    paginator.count = totals["dossier_count"]
+    page = paginator.get_page(page_number)
+    page.object_list = (
+        Dossier.objects.filter(pk__in=page.object_list)
+        .select_related("campaign", "filiere")
+        .prefetch_related(
+            Prefetch("filiere__territories", queryset=Territory.objects.order_by("code"))
+        )
+        .annotate(**requested_sums("projects__lines__"))
+        .order_by(*LIST_ORDERING)
+    )
+    return page, totals
