@@ -15,7 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -58,25 +58,17 @@ class PartConverter:
         return value
 
 
-def optional_url(name, *args):
-    """URL of a page another part of the application may or may not provide yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def hub_url(dossier):
     return reverse("dossiers:edit", args=[dossier.pk])
 
 
 def projects_url(dossier):
-    return optional_url("dossiers:projects", dossier.pk)
+    return reverse("dossiers:projects", args=[dossier.pk])
 
 
 def section_url(dossier, section):
     if section == Section.PROJECTS:
-        return projects_url(dossier) or hub_url(dossier)
+        return projects_url(dossier)
     return reverse("dossiers:section", args=[dossier.pk, section])
 
 
@@ -106,11 +98,10 @@ def problem_link(dossier, problem):
         url = section_url(dossier, problem.section)
         return f"{url}#{anchor}" if anchor else url
     if problem.project_id:
-        url = optional_url("dossiers:project_edit", dossier.pk, problem.project_id)
-        if url:
-            anchor = _project_anchor(problem.field)
-            return f"{url}#{anchor}" if anchor else url
-    return projects_url(dossier) or hub_url(dossier)
+        url = reverse("dossiers:project_edit", args=[dossier.pk, problem.project_id])
+        anchor = _project_anchor(problem.field)
+        return f"{url}#{anchor}" if anchor else url
+    return projects_url(dossier)
 
 
 def grouped_problems(dossier, problems):
@@ -177,8 +168,6 @@ class HubView(EditorMixin, View):
         steps = []
         for number, section in enumerate(STEPS, start=1):
             url = section_url(dossier, section)
-            if section == Section.PROJECTS and projects_url(dossier) is None:
-                url = None
             steps.append(
                 {
                     "number": number,

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -49,16 +49,11 @@ def workspace_url(dossier, anchor=""):
 
 
 def transition_links(dossier, user):
-    """[(name, label, url)] of the transitions this user may fire; url None if the
-    confirmation page is not installed."""
-    links = []
-    for name, label in available_transitions(dossier, user):
-        try:
-            url = reverse("dossiers:transition", args=[dossier.pk, name])
-        except NoReverseMatch:
-            url = None
-        links.append((name, label, url))
-    return links
+    """[(name, label, url)] of the transitions this user may fire."""
+    return [
+        (name, label, reverse("dossiers:transition", args=[dossier.pk, name]))
+        for name, label in available_transitions(dossier, user)
+    ]
 
 
 class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, View):
