@@ -1,4 +1,5 @@
 from ninja import Router, Schema
+from pydantic import Field
 
 router = Router(tags=["comptes"])
 
@@ -7,6 +8,8 @@ class MeOut(Schema):
     username: str
     roles: list[str]
     filieres: list[str]
+    regions: list[str] = Field(description="Les régions où le compte tient un rôle CARESP ou ARS.")
+    national: bool = Field(description="Administrateur national : toutes les régions.")
 
 
 @router.get("/me", response=MeOut, summary="L'utilisateur connecté")
@@ -15,5 +18,11 @@ def me(request):
     return {
         "username": user.username,
         "roles": sorted(user.role_codes),
-        "filieres": sorted(user.filieres.values_list("slug", flat=True)),
+        "filieres": sorted(user.filieres.values_list("slug", flat=True).distinct()),
+        "regions": sorted(
+            user.role_grants.filter(region__isnull=False)
+            .values_list("region__name", flat=True)
+            .distinct()
+        ),
+        "national": user.is_national,
     }

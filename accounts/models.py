@@ -18,18 +18,55 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = frozenset({Role.CARESP_REVIEWER, Role.ARS_INSTRUCTOR, Role.ARS_DECIDER, Role.ADMIN})
 ARS_ROLES = frozenset({Role.ARS_INSTRUCTOR, Role.ARS_DECIDER, Role.ADMIN})
+# Held for one region (RoleGrant.region); the others are national (admin) or come with
+# the filières one writes for (lead).
+REGIONAL_ROLES = frozenset({Role.CARESP_REVIEWER, Role.ARS_INSTRUCTOR, Role.ARS_DECIDER})
 
 
 class User(AbstractUser):
     """A person; what they may do comes from their role grants and filières."""
 
     @cached_property
+    def grants(self):
+        """{role: frozenset of region ids (empty for a national role)}, loaded once per
+        request (predicates call this a lot)."""
+        grants = {}
+        for role, region_id in self.role_grants.values_list("role", "region_id"):
+            grants.setdefault(role, set())
+            if region_id is not None:
+                grants[role].add(region_id)
+        return {role: frozenset(regions) for role, regions in grants.items()}
+
+    @property
     def role_codes(self):
-        """Role codes, loaded once per request (predicates call this a lot)."""
-        return frozenset(self.role_grants.values_list("role", flat=True))
+        return frozenset(self.grants)
 
     def has_role(self, *roles):
+        """Holds one of these roles, in any region."""
         return bool(self.role_codes.intersection(roles))
+
+    def has_role_in(self, region_id, *roles):
+        """Holds one of these roles in that region (admin: national, in every region)."""
+        for role in roles:
+            if role == Role.ADMIN and role in self.grants:
+                return True
+            if region_id in self.grants.get(role, ()):
+                return True
+        return False
+
+    @property
+    def is_national(self):
+        """The administrator's role is national: every region's data."""
+        return Role.ADMIN in self.grants
+
+    @cached_property
+    def staff_region_ids(self):
+        """The regions where this person holds a regional staff role."""
+        return frozenset(region for role in REGIONAL_ROLES for region in self.grants.get(role, ()))
+
+    def region_ids_for(self, *roles):
+        """The regions where this person holds one of these roles (not the national ones)."""
+        return frozenset(region for role in roles for region in self.grants.get(role, ()))
 
     @property
     def is_internal_staff(self):
@@ -40,22 +77,54 @@ class User(AbstractUser):
     def filiere_ids(self):
         return frozenset(self.filieres.values_list("id", flat=True))
 
+    def forget_cached_access(self):
+        """Drop what was read of the roles and filières (after granting one)."""
+        for name in ("grants", "staff_region_ids", "filiere_ids"):
+            self.__dict__.pop(name, None)
+
     def __str__(self):
         return self.get_full_name() or self.username
 
 
 class RoleGrant(models.Model):
+    """A role held by a person: the CARESP and ARS roles for one region, the
+    administrator's nationally, the lead's with the filières they write for."""
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(_("rôle"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        "campaign.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_grants",
+        verbose_name=_("région"),
+    )
 
     class Meta:
         verbose_name = _("rôle attribué")
         verbose_name_plural = _("rôles attribués")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role"], name="unique_role_per_user")
+            models.UniqueConstraint(
+                fields=["user", "role", "region"],
+                condition=models.Q(region__isnull=False),
+                name="unique_regional_role_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(region__isnull=True),
+                name="unique_national_role_per_user",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=sorted(REGIONAL_ROLES), region__isnull=False)
+                | (~models.Q(role__in=sorted(REGIONAL_ROLES)) & models.Q(region__isnull=True)),
+                name="regional_roles_have_a_region",
+            ),
         ]
 
     def __str__(self):
+        if self.region_id:
+            return f"{self.user} — {self.get_role_display()} ({self.region})"
         return f"{self.user} — {self.get_role_display()}"
 
 

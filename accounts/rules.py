@@ -1,14 +1,33 @@
-"""Role predicates shared by every app's rules."""
+"""Role predicates shared by every app's rules.
+
+A CARESP or ARS role is held for a region (accounts.models.RoleGrant): tested with an
+object (a dossier, a campaign, a filière, a region…), a role predicate holds when the
+person has the role in that object's region (`region_id`); without an object, when they
+have it anywhere (menus, the API's `me`). `admin` is national. Which objects a person may
+see at all is decided once, in the query layer (dossiers.domain.access,
+campaign.queries)."""
 
 import rules
 
 from accounts.models import Role
 
 
+def region_of(target):
+    """The region id an object belongs to; every object a rule is tested on has one."""
+    region_id = getattr(target, "region_id", None)
+    if region_id is None:
+        raise TypeError(f"{type(target).__name__} has no region to test a role against.")
+    return region_id
+
+
 def role_predicate(*roles):
     @rules.predicate(name="has_role_" + "_or_".join(roles))
-    def predicate(user):
-        return bool(user and user.is_authenticated and user.has_role(*roles))
+    def predicate(user, target=None):
+        if not (user and user.is_authenticated):
+            return False
+        if target is None:
+            return user.has_role(*roles)
+        return user.has_role_in(region_of(target), *roles)
 
     return predicate
 

@@ -55,7 +55,7 @@ REGIONS = {
     "Mayotte": 0.31,
 }
 TERRITORIES_PER_CAMPAIGN = 8
-# Share of the dossiers in each state (design brief §3).
+# Share of the dossiers in each state.
 STATE_WEIGHTS = {
     "draft": 25,
     "submitted": 15,
@@ -181,7 +181,7 @@ def spread(total, weights):
 
 
 ZERO = Decimal("0.00")
-# Envelope amendments (design brief §5): every envelope starts at the call's amount and
+# Envelope amendments: every envelope starts at the call's amount and
 # is raised once or twice, the last raise leaving it just above what is granted.
 INITIAL_ENVELOPES = {"recurring": Decimal("1600000.00"), "one_off": Decimal("400000.00")}
 
@@ -199,7 +199,7 @@ def budget(rng, campaigns, envelopes, lines, state_of, staff):
     for role, user in staff:
         if role == "ars_decider":
             decider_of.setdefault(user.last_name, user)
-    region_of = {c.pk: c.region for c in campaigns}
+    region_of = {c.pk: c.region.name for c in campaigns}
     amendments = []
     for envelope in envelopes:
         amount = INITIAL_ENVELOPES[envelope.kind]
@@ -330,7 +330,7 @@ def scoring(rng, campaigns, dossier_rows, projects, staff, now):
     criteria_of = {}
     for criterion in criteria:
         criteria_of.setdefault(criterion.grid_id, []).append(criterion)
-    region_of = {c.pk: c.region for c in campaigns}
+    region_of = {c.pk: c.region.name for c in campaigns}
     by_region = {}
     for role, user in staff:
         by_region.setdefault((role, user.last_name), []).append(user)
@@ -450,7 +450,7 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
 
     from accounts.models import RoleGrant, User
     from budget.models import Envelope
-    from campaign.models import Campaign, Filiere, Territory
+    from campaign.models import Campaign, Filiere, Region, Territory
     from common.identifiers import finess_with_key
     from common.money import CENT
     from dossiers.domain.access import with_document_relations
@@ -470,13 +470,14 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
     password = make_password(PASSWORD)
 
     with transaction.atomic():
+        region_rows = {r.name: r for r in Region.objects.filter(name__in=list(REGIONS))}
         campaigns = batched_create(
             Campaign,
             [
                 Campaign(
                     slug=f"{slugify_region(region)}-2025",
                     name=f"Reconnaissance des filières palliatives — {region} 2025",
-                    region=region,
+                    region=region_rows[region],
                     opens_at=now - dt.timedelta(days=60),
                     deadline=now + dt.timedelta(days=30),
                     decision_date=dt.date(2025, 6, 30),
@@ -497,9 +498,9 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
             Territory,
             [
                 Territory(
-                    campaign=c,
+                    region=c.region,
                     code=f"T{i + 1}",
-                    name=f"Territoire de santé {i + 1} — {c.region}",
+                    name=f"Territoire de santé {i + 1} — {c.region.name}",
                     departements=[f"{(ci * 5 + i) % 95 + 1:02d}"],
                 )
                 for ci, c in enumerate(campaigns)
@@ -508,18 +509,38 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
         )
         counts.update(campaign=len(campaigns), envelope=len(envelopes), territory=len(territories))
         territories_of = {
-            c.pk: [t for t in territories if t.campaign_id == c.pk] for c in campaigns
+            c.pk: [t for t in territories if t.region_id == c.region_id] for c in campaigns
         }
+        batched_create(
+            Campaign.territories.through,
+            [
+                Campaign.territories.through(campaign_id=c.pk, territory_id=t.pk)
+                for c in campaigns
+                for t in territories_of[c.pk]
+            ],
+        )
 
         per_campaign = spread(dossiers, list(REGIONS.values()))
         filieres = batched_create(
             Filiere,
             [
                 Filiere(
-                    campaign=c, slug=f"filiere-{i + 1:04d}", name=f"Filière {c.region} n° {i + 1}"
+                    region=c.region,
+                    slug=f"filiere-{i + 1:04d}",
+                    name=f"Filière {c.region.name} n° {i + 1}",
                 )
                 for c, n in zip(campaigns, per_campaign, strict=True)
                 for i in range(n)
+            ],
+        )
+        campaign_of = {r: c.pk for c in campaigns for r in [c.region_id]}
+        for f in filieres:
+            f.campaign_id = campaign_of[f.region_id]  # the campaign it takes part in
+        batched_create(
+            Campaign.filieres.through,
+            [
+                Campaign.filieres.through(campaign_id=f.campaign_id, filiere_id=f.pk)
+                for f in filieres
             ],
         )
         links = []
@@ -554,7 +575,7 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
                                 username=f"{role}-{ci + 1:02d}-{i + 1}",
                                 email=f"{role}-{ci + 1:02d}-{i + 1}@bench.example.fr",
                                 first_name=role,
-                                last_name=c.region,
+                                last_name=c.region.name,
                                 password=password,
                             ),
                         )
@@ -569,7 +590,14 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
         batched_create(
             RoleGrant,
             [RoleGrant(user=u, role="filiere_lead") for u in leads]
-            + [RoleGrant(user=u, role=role) for role, u in staff],
+            + [
+                RoleGrant(
+                    user=u,
+                    role=role,
+                    region=None if role == "admin" else region_rows[u.last_name],
+                )
+                for role, u in staff
+            ],
         )
         batched_create(
             Filiere.editors.through,
@@ -711,7 +739,7 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
         for role, user in staff:
             if role == "ars_instructor":
                 instructor_of.setdefault(user.last_name, user)
-        region_of = {c.pk: c.region for c in campaigns}
+        region_of = {c.pk: c.region.name for c in campaigns}
         history = []
         for d in dossier_rows:
             at = d.submitted_at
@@ -770,7 +798,7 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
     counts["snapshot"] = snapshots
     timer.step("instantanés déposés", snapshots)
 
-    # Planner statistics after a bulk load (design brief §8).
+    # Planner statistics after a bulk load.
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("ANALYZE")

@@ -56,7 +56,7 @@ def generate(args):
     from django.utils import timezone
 
     from budget.models import Envelope, EnvelopeKind
-    from campaign.models import Campaign, Filiere, Territory
+    from campaign.models import Campaign, Filiere, Region, Territory
     from common.identifiers import finess_with_key
     from dossiers.enums import DossierState, LineCategory, LineNature, Mission, Outcome
     from dossiers.models import Dossier, FundingLine, Project
@@ -64,10 +64,13 @@ def generate(args):
     rng = random.Random(args.seed)
     now = timezone.now()
     with transaction.atomic():
+        region, _created = Region.objects.get_or_create(
+            code="BN", defaults={"name": "Banc d'essai national"}
+        )
         campaign = Campaign.objects.create(
             slug="bench-national",
             name="Reconnaissance des filières — banc d'essai",
-            region="France",
+            region=region,
             opens_at=now - dt.timedelta(days=200),
             deadline=now - dt.timedelta(days=100),
             decision_date=dt.date(2025, 6, 30),
@@ -88,7 +91,7 @@ def generate(args):
         territories = Territory.objects.bulk_create(
             [
                 Territory(
-                    campaign=campaign,
+                    region=region,
                     code=f"T{i + 1}",
                     name=f"Territoire de santé {i + 1}",
                     departements=[f"{(i % 95) + 1:02d}"],
@@ -98,12 +101,12 @@ def generate(args):
         )
         filieres = Filiere.objects.bulk_create(
             [
-                Filiere(
-                    campaign=campaign, slug=f"filiere-{i}", name=f"Filière territoriale {i:05d}"
-                )
+                Filiere(region=region, slug=f"filiere-{i}", name=f"Filière territoriale {i:05d}")
                 for i in range(args.dossiers)
             ]
         )
+        campaign.territories.set(territories)
+        campaign.filieres.set(filieres)
         Filiere.territories.through.objects.bulk_create(
             [
                 Filiere.territories.through(

@@ -156,7 +156,7 @@ class Sample:
 
         def with_role(role):
             return (
-                User.objects.filter(role_grants__role=role, last_name=campaign.region)
+                User.objects.filter(role_grants__role=role, last_name=campaign.region.name)
                 .order_by("pk")
                 .first()
             )

@@ -14,8 +14,8 @@ from budget import enums, queries
 from budget.domain import decisions, delegations, envelopes, proposals
 from budget.models import Delegation
 from budget.rules import can_amend_envelope, can_view_budget
-from campaign.models import Campaign
-from common.api_input import check_safe_text, check_slug
+from campaign.queries import get_visible_campaign
+from common.api_input import check_safe_text
 from common.errors import Forbidden, NotFound
 from common.money import money_str
 from dossiers.domain.access import get_visible_dossier, with_document_relations
@@ -167,12 +167,8 @@ def _money(value):
     return value
 
 
-def _campaign(slug):
-    message = _("Campagne introuvable.")
-    campaign = Campaign.objects.filter(slug=check_slug(slug, message)).first()
-    if campaign is None:
-        raise NotFound(message)
-    return campaign
+def _campaign(request, slug):
+    return get_visible_campaign(request.auth, slug)
 
 
 def _body(payload):
@@ -181,8 +177,8 @@ def _body(payload):
 
 
 def _staff_campaign(request, slug):
-    campaign = _campaign(slug)
-    if not can_view_budget.test(request.auth):
+    campaign = _campaign(request, slug)
+    if not can_view_budget.test(request.auth, campaign):
         raise Forbidden(_("Le budget n'est consultable que par les agents de l'ARS."))
     return campaign
 
@@ -329,11 +325,11 @@ def list_envelopes(request, slug: str):
     summary="Modifier le montant d'une enveloppe",
 )
 def post_amendment(request, slug: str, kind: str, payload: AmendmentIn):
-    campaign = _campaign(slug)
+    campaign = _campaign(request, slug)
     _body(payload)
     if kind not in enums.KINDS:
         raise NotFound(_("Enveloppe inconnue : recurring ou one_off."))
-    if not can_amend_envelope.test(request.auth):
+    if not can_amend_envelope.test(request.auth, campaign):
         raise Forbidden(
             _("Seuls l'administrateur et le décideur ARS peuvent modifier une enveloppe.")
         )

@@ -51,7 +51,7 @@ class EnvelopeAmendment(models.Model):
 
 
 class Delegation(models.Model):
-    """Credits actually delegated against a granted funding line (design brief §5).
+    """Credits actually delegated against a granted funding line.
 
     Written once by budget.domain.delegations.record_delegation, which keeps the
     cumulated amount of a line at or below what was granted."""

@@ -17,7 +17,7 @@ from budget.models import (
     Envelope,
     EnvelopeAmendment,
 )
-from campaign.models import Filiere, Territory
+from campaign.queries import filiere_territory_links
 from common.money import CENT
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature
 from dossiers.models import Dossier, FundingLine
@@ -144,13 +144,11 @@ def budget_summary(campaign):
 
     # Per set of territories (a filière counted once, on its own set): see
     # by_covered_territory for the other rule.
-    territories = {
-        t["id"]: t for t in Territory.objects.filter(campaign=campaign).values("id", "code", "name")
-    }
+    territories = {t["id"]: t for t in campaign.territories.values("id", "code", "name")}
     filiere_territories = defaultdict(set)
-    for filiere_id, territory_id in Filiere.territories.through.objects.filter(
-        filiere__campaign=campaign
-    ).values_list("filiere_id", "territory_id"):
+    for filiere_id, territory_id in filiere_territory_links(campaign).values_list(
+        "filiere_id", "territory_id"
+    ):
         filiere_territories[filiere_id].add(territory_id)
 
     def group_of(filiere_id):

@@ -1,4 +1,4 @@
-"""Who may see and move money (design brief §2 and §5).
+"""Who may see and move money.
 
 Registered at start-up by rules' autodiscovery (rules.apps.AutodiscoverRulesConfig)."""
 

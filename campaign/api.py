@@ -2,33 +2,33 @@
 filières and individual deadline extensions."""
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from accounts.rules import is_internal_staff
 from campaign.domain.extensions import grant_extension
-from campaign.models import Campaign, Filiere, Territory
+from campaign.models import Territory
+from campaign.queries import get_visible_campaign, visible_campaigns
 from campaign.schemas import CampaignOut, ExtensionIn, ExtensionOut, FiliereOut, TerritoryOut
 from common.api_docs import errors
-from common.api_input import body_dict, check_slug, iso
-from common.errors import NotFound
+from common.api_input import body_dict, iso
 from common.money import money_str
 
 router = Router(tags=["campagnes"])
 
 
-def _campaigns():
+def _campaigns(user):
     # The envelopes (budget app) through their reverse relation: the campaign documents of
     # api.md show their amounts.
-    return Campaign.objects.prefetch_related("envelopes").order_by("-opens_at", "slug")
+    return (
+        visible_campaigns(user)
+        .select_related("region")
+        .prefetch_related("envelopes")
+        .order_by("-opens_at", "slug")
+    )
 
 
-def _campaign_or_404(slug, queryset=None):
-    message = _("Campagne introuvable.")
-    check_slug(slug, message)
-    campaign = (queryset if queryset is not None else Campaign.objects).filter(slug=slug).first()
-    if campaign is None:
-        raise NotFound(message)
-    return campaign
+def _campaign_or_404(request, slug, queryset=None):
+    return get_visible_campaign(request.auth, slug, queryset)
 
 
 def campaign_document(campaign):
@@ -36,7 +36,7 @@ def campaign_document(campaign):
     return {
         "slug": campaign.slug,
         "name": campaign.name,
-        "region": campaign.region,
+        "region": campaign.region.name,
         "opens_at": iso(campaign.opens_at),
         "deadline": iso(campaign.deadline),
         "decision_date": campaign.decision_date.isoformat() if campaign.decision_date else None,
@@ -57,7 +57,7 @@ def campaign_document(campaign):
     summary="Les campagnes",
 )
 def list_campaigns(request):
-    return [campaign_document(c) for c in _campaigns()]
+    return [campaign_document(c) for c in _campaigns(request.auth)]
 
 
 @router.get(
@@ -66,7 +66,7 @@ def list_campaigns(request):
     summary="Une campagne",
 )
 def get_campaign(request, slug: str):
-    return campaign_document(_campaign_or_404(slug, _campaigns()))
+    return campaign_document(_campaign_or_404(request, slug, _campaigns(request.auth)))
 
 
 @router.get(
@@ -75,10 +75,10 @@ def get_campaign(request, slug: str):
     summary="Les territoires de santé d'une campagne",
 )
 def list_territories(request, slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = _campaign_or_404(request, slug)
     return [
         {"code": t.code, "name": t.name, "departements": [str(d) for d in t.departements or []]}
-        for t in Territory.objects.filter(campaign=campaign).order_by("code")
+        for t in campaign.territories.order_by("code")
     ]
 
 
@@ -89,13 +89,13 @@ def list_territories(request, slug: str):
 )
 def list_filieres(request, slug: str):
     user = request.auth
-    campaign = _campaign_or_404(slug)
+    campaign = _campaign_or_404(request, slug)
     filieres = (
-        Filiere.objects.filter(campaign=campaign)
+        campaign.filieres.all()
         .prefetch_related(Prefetch("territories", queryset=Territory.objects.order_by("code")))
         .order_by("name", "slug")
     )
-    if not user.is_internal_staff:
+    if not is_internal_staff.test(user, campaign):
         filieres = filieres.filter(id__in=user.filiere_ids)
     return [
         {"slug": f.slug, "name": f.name, "territories": [t.code for t in f.territories.all()]}
@@ -110,7 +110,7 @@ def list_filieres(request, slug: str):
     description="Une filière inconnue de la campagne est refusée avec 400 et `errors.filiere`.",
 )
 def create_extension(request, slug: str, payload: ExtensionIn):
-    campaign = _campaign_or_404(slug)
+    campaign = _campaign_or_404(request, slug)
     data = body_dict(payload)
     extension = grant_extension(
         campaign, request.auth, data["filiere"], data["until"], data["reason"]

@@ -6,11 +6,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-DEFAULT_APPEAL_MENTION = (
+APPEAL_MENTION = (
     "Voies et délais de recours : la présente décision peut faire l'objet, dans un délai de "
     "deux mois à compter de sa notification, d'un recours gracieux auprès du directeur "
-    "général de l'agence régionale de santé ou d'un recours contentieux devant le tribunal "
-    "administratif de Rennes, qui peut aussi être saisi par l'application « Télérecours "
+    "général de l'agence régionale de santé ou d'un recours contentieux devant le "
+    "{court}, qui peut aussi être saisi par l'application « Télérecours "
     "citoyens » (www.telerecours.fr). Le recours gracieux prolonge le délai du recours "
     "contentieux, qui court alors à compter de la réponse de l'administration ; le silence "
     "gardé pendant deux mois vaut décision de rejet."
@@ -18,7 +18,47 @@ DEFAULT_APPEAL_MENTION = (
 
 
 def default_appeal_mention():
-    return DEFAULT_APPEAL_MENTION
+    # Kept for migration 0004, which names it; new campaigns use Region.appeal_mention.
+    return APPEAL_MENTION.format(court="tribunal administratif de Rennes")
+
+
+class Region(models.Model):
+    """A region and its agency (ARS): the staff's roles, the filières, the reference
+    territories and the appeal court belong to it. Reference data
+    (campaign/data/regions.json), completed by each ARS in the admin."""
+
+    code = models.CharField(_("code INSEE"), max_length=3, unique=True)
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    agency_name = models.CharField(_("agence régionale de santé"), max_length=200, blank=True)
+    appeal_court = models.CharField(
+        _("tribunal administratif"),
+        max_length=200,
+        blank=True,
+        help_text=_("Celui du siège de l'ARS, par exemple « tribunal administratif de Rennes »."),
+    )
+    notification_emails = models.JSONField(
+        _("adresses de l'ARS prévenues des dépôts"),
+        default=list,
+        blank=True,
+        help_text=_("Boîtes aux lettres de l'ARS informées des dépôts, redépôts et retraits."),
+    )
+
+    class Meta:
+        verbose_name = _("région")
+        verbose_name_plural = _("régions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def region_id(self):
+        """A region is its own region (permission predicates ask any object for one)."""
+        return self.pk
+
+    def appeal_mention(self):
+        court = self.appeal_court or "tribunal administratif territorialement compétent"
+        return APPEAL_MENTION.format(court=court)
 
 
 def letter_template_path(instance, filename):
@@ -31,7 +71,17 @@ class Campaign(models.Model):
 
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     name = models.CharField(_("nom"), max_length=200)
-    region = models.CharField(_("région"), max_length=100)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("région")
+    )
+    # The health territories the call covers (reference data of the region) and the
+    # filières that take part in it.
+    territories = models.ManyToManyField(
+        "Territory", related_name="campaigns", blank=True, verbose_name=_("territoires")
+    )
+    filieres = models.ManyToManyField(
+        "Filiere", related_name="campaigns", blank=True, verbose_name=_("filières participantes")
+    )
     opens_at = models.DateTimeField(_("ouverture"))
     deadline = models.DateTimeField(
         _("date limite de dépôt"),
@@ -39,7 +89,7 @@ class Campaign(models.Model):
     )
     decision_date = models.DateField(_("date de décision"), null=True, blank=True)
     first_delegation_date = models.DateField(_("première délégation prévue"), null=True, blank=True)
-    # Decision letters (outputs, design brief §7).
+    # Decision letters (outputs).
     signatory_name = models.CharField(_("nom du signataire"), max_length=200, blank=True)
     signatory_title = models.CharField(
         _("qualité du signataire"),
@@ -48,7 +98,9 @@ class Campaign(models.Model):
         default="Directeur général de l'agence régionale de santé",
     )
     appeal_mention = models.TextField(
-        _("voies et délais de recours"), default=default_appeal_mention
+        _("voies et délais de recours"),
+        blank=True,
+        help_text=_("Vide : la mention de la région, avec son tribunal administratif."),
     )
     letter_template = models.FileField(
         _("modèle de courrier (.docx)"),
@@ -86,9 +138,15 @@ class Campaign(models.Model):
     def is_open(self):
         return self.is_open_for(None)
 
+    def appeal_text(self):
+        """The appeal mention of the letters: the campaign's own, or its region's."""
+        return self.appeal_mention or self.region.appeal_mention()
+
 
 class Territory(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="territories")
+    """A health territory of a region (reference data; a campaign covers some of them)."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="territories")
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("nom"), max_length=200)
     departements = models.JSONField(_("départements"), default=list)
@@ -96,9 +154,11 @@ class Territory(models.Model):
     class Meta:
         verbose_name = _("territoire de santé")
         verbose_name_plural = _("territoires de santé")
-        ordering = ["campaign", "code"]
+        ordering = ["region", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "code"], name="unique_territory_code")
+            models.UniqueConstraint(
+                fields=["region", "code"], name="unique_territory_code_per_region"
+            )
         ]
 
     def __str__(self):
@@ -106,9 +166,11 @@ class Territory(models.Model):
 
 
 class Filiere(models.Model):
-    """A territorial palliative-care network applying to one campaign."""
+    """A territorial palliative-care network of a region: a lasting body that applies to
+    calls (Campaign.filieres), is recognised or not, then reports every year; its leads
+    and its history follow it from campaign to campaign."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="filieres")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="filieres")
     slug = models.SlugField(_("identifiant"), max_length=80)
     name = models.CharField(_("nom"), max_length=200)
     territories = models.ManyToManyField(Territory, related_name="filieres", blank=True)
@@ -122,9 +184,11 @@ class Filiere(models.Model):
     class Meta:
         verbose_name = _("filière")
         verbose_name_plural = _("filières")
-        ordering = ["campaign", "name"]
+        ordering = ["region", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "slug"], name="unique_filiere_slug")
+            models.UniqueConstraint(
+                fields=["region", "slug"], name="unique_filiere_slug_per_region"
+            )
         ]
 
     def __str__(self):

@@ -207,14 +207,6 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Appel à candidatures filières <ne-pas-repondre@ars.sante.fr>"
 )
-# Where "the ARS" is told about submissions (comma-separated).
-ARS_NOTIFICATION_EMAILS = [
-    a.strip()
-    for a in os.environ.get("ARS_NOTIFICATION_EMAILS", "ars-bretagne-filieres@ars.sante.fr").split(
-        ","
-    )
-    if a.strip()
-]
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,12 +1,11 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Max
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from campaign.domain.deadline_display import deadline_passed, time_left
-from campaign.models import Filiere
+from campaign.queries import lead_calls
 from dossiers.models import Dossier
 
 
@@ -24,45 +23,25 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        # latest_extension mirrors Campaign.deadline_for, in the same query for every filière.
-        filieres = (
-            Filiere.objects.filter(pk__in=user.filiere_ids)
-            .select_related("campaign")
-            .annotate(latest_extension=Max("extensions__until"))
-            .order_by("-campaign__opens_at", "name")
-        )
         dossiers = {
-            d.filiere_id: d
+            (d.campaign_id, d.filiere_id): d
             for d in Dossier.objects.filter(filiere_id__in=user.filiere_ids).select_related(
                 "campaign", "filiere"
             )
         }
-        rows = []
-        for filiere in filieres:
-            campaign = filiere.campaign
-            deadline = campaign.deadline
-            extended = bool(filiere.latest_extension and filiere.latest_extension > deadline)
-            if extended:
-                deadline = filiere.latest_extension
-            dossier = dossiers.get(filiere.pk)
-            if dossier is not None and dossier.campaign_id != campaign.pk:
-                dossier = None
-            rows.append(
-                {
-                    "filiere": filiere,
-                    "campaign": campaign,
-                    "deadline": deadline,
-                    "extended": extended,
-                    "deadline_passed": deadline_passed(deadline),
-                    "time_left": time_left(deadline),
-                    "dossier": dossier,
-                }
-            )
-        context.update(
-            title=_("Accueil"),
-            rows=rows,
-            is_staff_too=user.is_internal_staff,
-        )
+        rows = [
+            {
+                "filiere": filiere,
+                "campaign": campaign,
+                "deadline": deadline,
+                "extended": extended,
+                "deadline_passed": deadline_passed(deadline),
+                "time_left": time_left(deadline),
+                "dossier": dossiers.get((campaign.pk, filiere.pk)),
+            }
+            for campaign, filiere, deadline, extended in lead_calls(user)
+        ]
+        context.update(title=_("Accueil"), rows=rows, is_staff_too=user.is_internal_staff)
         return context
 
 

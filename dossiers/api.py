@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from campaign.models import Filiere
+from accounts.rules import is_internal_staff
+from campaign.queries import visible_campaigns
 from common.api_docs import errors
 from common.api_input import SLUG_RE, body_dict, iso
 from common.errors import InvalidInput, NotFound
@@ -71,7 +72,7 @@ def _visible(user, dossier_id, queryset=None):
 def _staff_reader(user, dossier):
     """Internal staff reading someone else's dossier (same rule as the dossier page):
     a filière's own editors never see internal figures, whatever other role they hold."""
-    return user.is_internal_staff and not is_dossier_editor.test(user, dossier)
+    return is_internal_staff.test(user, dossier) and not is_dossier_editor.test(user, dossier)
 
 
 def _flags(user, dossier):
@@ -181,17 +182,15 @@ def create_dossier(request, payload: DossierCreateIn):
     user = request.auth
     data = body_dict(payload)
     campaign_slug, filiere_slug = data["campaign"], data["filiere"]
-    filiere = None
+    campaign = filiere = None
     if SLUG_RE.fullmatch(campaign_slug) and SLUG_RE.fullmatch(filiere_slug):
-        filiere = (
-            Filiere.objects.select_related("campaign")
-            .filter(campaign__slug=campaign_slug, slug=filiere_slug)
-            .first()
-        )
+        campaign = visible_campaigns(user).filter(slug=campaign_slug).first()
+        if campaign is not None:
+            filiere = campaign.filieres.filter(slug=filiere_slug).first()
     if filiere is None or filiere.id not in user.filiere_ids:
         # Another filière: 404 as for its dossier, the user may not know it exists.
         raise NotFound(_("Campagne ou filière introuvable."))
-    dossier = editing.create_dossier(user, filiere)
+    dossier = editing.create_dossier(user, campaign, filiere)
     return Status(201, _document(user, dossier.pk))
 
 
@@ -478,7 +477,7 @@ def _snapshot_json(snapshot):
 def _snapshot_reader(user, dossier_id):
     """Staff and the dossier's editors only."""
     dossier = _visible(user, dossier_id)
-    if not (user.is_internal_staff or is_dossier_editor.test(user, dossier)):
+    if not (is_internal_staff.test(user, dossier) or is_dossier_editor.test(user, dossier)):
         raise _not_found()
     return dossier
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign, Territory
+from campaign.queries import visible_campaigns, visible_territories
 from common.forms import DomainErrorsMixin
 from common.money import format_eur
 from dossiers.domain.attachments import ALLOWED_LABEL
@@ -203,13 +204,13 @@ class AttachmentForm(forms.Form):
 
 class TerritoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.code} — {obj.name} ({obj.campaign.name})"
+        return f"{obj.code} — {obj.name} ({obj.region.name})"
 
 
 class DossierFilterForm(forms.Form):
     campaign = forms.ModelChoiceField(
         label=_("Campagne"),
-        queryset=Campaign.objects.order_by("-opens_at"),
+        queryset=Campaign.objects.none(),
         required=False,
         empty_label=_("Toutes les campagnes"),
         to_field_name="slug",
@@ -221,7 +222,15 @@ class DossierFilterForm(forms.Form):
     )
     territory = TerritoryChoiceField(
         label=_("Territoire de santé"),
-        queryset=Territory.objects.select_related("campaign").order_by("campaign__name", "code"),
+        queryset=Territory.objects.none(),
         required=False,
         empty_label=_("Tous les territoires"),
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only what this user may know of: their regions' campaigns and territories.
+        self.fields["campaign"].queryset = visible_campaigns(user).order_by("-opens_at")
+        self.fields["territory"].queryset = visible_territories(user).order_by(
+            "region__name", "code"
+        )

@@ -76,6 +76,11 @@ class Dossier(DossierWorkflow):
     def display_name(self):
         return self.identity.get("name") or self.filiere.name
 
+    @property
+    def region_id(self):
+        """The dossier's region (its campaign's): where a staff role must be held."""
+        return self.campaign.region_id
+
 
 class Project(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="projects")

@@ -11,7 +11,11 @@ urlpatterns = [
     path("<int:pk>/", staff.DossierDetailView.as_view(), name="detail"),
     path("<int:pk>/depots/<int:number>/", staff.SnapshotView.as_view(), name="snapshot"),
     # Writing the dossier (applicant.py)
-    path("nouveau/<int:filiere_pk>/", applicant.CreateDossierView.as_view(), name="create"),
+    path(
+        "nouveau/<slug:slug>/<int:filiere_pk>/",
+        applicant.CreateDossierView.as_view(),
+        name="create",
+    ),
     path("<int:pk>/rediger/", applicant.HubView.as_view(), name="edit"),
     path(
         "<int:pk>/rediger/<dossier_part:section>/",

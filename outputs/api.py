@@ -18,8 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from campaign.models import Campaign
-from common.api_input import check_slug
+from campaign.queries import get_visible_campaign
 from common.errors import Conflict, Forbidden, NotFound
 from common.views import file_download
 from dossiers.enums import DossierState
@@ -30,12 +29,8 @@ from outputs.rules import can_view_coverage
 router = Router(tags=["exports et courriers"])
 
 
-def _campaign(slug):
-    message = _("Campagne introuvable.")
-    campaign = Campaign.objects.filter(slug=check_slug(slug, message)).first()
-    if campaign is None:
-        raise NotFound(message)
-    return campaign
+def _campaign(request, slug):
+    return get_visible_campaign(request.auth, slug)
 
 
 def _accepted(request, campaign, job):
@@ -51,7 +46,7 @@ def _accepted(request, campaign, job):
     url_name="campaign_export_decisions",
 )
 def export_decisions(request, slug: str, fmt: str):
-    campaign = _campaign(slug)
+    campaign = _campaign(request, slug)
     jobs.check_can_export(request.auth, campaign)
     if fmt not in exports.FORMATS:
         raise NotFound(
@@ -71,7 +66,7 @@ def export_decisions(request, slug: str, fmt: str):
     url_name="campaign_letters_zip",
 )
 def letters_zip(request, slug: str):
-    campaign = _campaign(slug)
+    campaign = _campaign(request, slug)
     jobs.check_can_export(request.auth, campaign)
     if not campaign.dossiers.filter(state=DossierState.DECIDED).exists():
         raise Conflict(_("Aucun dossier n'est encore décidé : aucun courrier à générer."))
@@ -86,7 +81,7 @@ def letters_zip(request, slug: str):
     url_name="campaign_job",
 )
 def campaign_job(request, slug: str, job_id: int):
-    campaign = _campaign(slug)
+    campaign = _campaign(request, slug)
     job = jobs.get_job(request.auth, campaign, job_id)
     if job.status == OutputJob.Status.FAILED:
         raise Conflict(job.error or _("La génération a échoué."))
@@ -116,7 +111,7 @@ def dossier_letter(request, dossier_id: int):
     url_name="campaign_coverage",
 )
 def campaign_coverage(request, slug: str):
-    campaign = _campaign(slug)
+    campaign = _campaign(request, slug)
     if not can_view_coverage.test(request.auth, campaign):
         raise Forbidden(_("La couverture des territoires est réservée à l'ARS et à la CARESP."))
     return coverage.coverage_report(campaign).as_api()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign
 from common.errors import InvalidInput
+from common.forms import DomainErrorsMixin
 from outputs.domain import letters
 
 
@@ -16,7 +17,7 @@ class ExportForm(forms.Form):
     )
 
 
-class LetterSettingsForm(forms.ModelForm):
+class LetterSettingsForm(DomainErrorsMixin, forms.ModelForm):
     template = forms.FileField(
         label=_("Nouveau modèle de courrier (.docx)"),
         required=False,
@@ -35,6 +36,12 @@ class LetterSettingsForm(forms.ModelForm):
         model = Campaign
         fields = ["signatory_name", "signatory_title", "appeal_mention"]
         widgets = {"appeal_mention": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.instance.appeal_mention:
+            # The region's mention (its administrative court) until the campaign has its own.
+            self.initial["appeal_mention"] = self.instance.region.appeal_mention()
 
     def clean_template(self):
         upload = self.cleaned_data.get("template")

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from accounts.models import User
-from campaign.models import Campaign
-from common.api_input import check_safe_text, check_slug
+from campaign.queries import get_visible_campaign
+from common.api_input import check_safe_text
 from common.errors import Forbidden, NotFound
 from dossiers.domain.access import get_visible_dossier
 from scoring.domain import aggregate as aggregates
@@ -168,12 +168,8 @@ class RankingRowOut(StatsOut):
     requested_one_off: str | None
 
 
-def _campaign(slug):
-    message = _("Campagne inconnue : « %(slug)s ».") % {"slug": slug[:80]}
-    campaign = Campaign.objects.filter(slug=check_slug(slug, message)).first()
-    if campaign is None:
-        raise NotFound(message)
-    return campaign
+def _campaign(request, slug):
+    return get_visible_campaign(request.auth, slug)
 
 
 def _dossier(user, dossier_id):
@@ -185,8 +181,8 @@ def _dossier(user, dossier_id):
 
 @router.get("/campaigns/{slug}/grid", response=GridOut, summary="Grille d'évaluation")
 def get_campaign_grid(request, slug: str):
-    campaign = _campaign(slug)
-    if not can_view_grid.test(request.auth):
+    campaign = _campaign(request, slug)
+    if not can_view_grid.test(request.auth, campaign):
         raise Forbidden(_("La grille d'évaluation est réservée à l'ARS et à la CARESP."))
     grid = get_grid(campaign)
     return {
@@ -317,5 +313,5 @@ def post_conflict(request, dossier_id: int, payload: ConflictIn):
     summary="Classement des dossiers par note pondérée",
 )
 def get_ranking(request, slug: str):
-    campaign = _campaign(slug)
+    campaign = _campaign(request, slug)
     return [row.as_document() for row in aggregates.campaign_ranking(campaign, request.auth)]

@@ -1,4 +1,4 @@
-"""Review and scoring of dossiers (design brief §4).
+"""Review and scoring of dossiers.
 
 Thin models: every rule (who may assign, score, see what; the grid lock;
 conflicts of interest) lives in scoring.domain and scoring.rules."""
@@ -212,7 +212,7 @@ class InternalComment(models.Model):
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("commentaire"))
-    # ARS-only notes are hidden from CARESP reviewers (design brief §2).
+    # ARS-only notes are hidden from CARESP reviewers.
     ars_only = models.BooleanField(_("réservé à l'ARS"), default=False)
     at = models.DateTimeField(default=timezone.now)
 

@@ -5,7 +5,6 @@ from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from campaign.models import Territory
 from dossiers.enums import DossierState as S
 from scoring.domain import reviews
 from scoring.models import Review, ReviewerAssignment
@@ -65,7 +64,7 @@ def my_assignments(user, campaign):
 def ars_overview(campaign, base, today):
     """What the ARS sees above the list: dossiers per territory and state, returned
     dossiers (late ones flagged), dossiers in review still missing a review."""
-    territories = list(Territory.objects.filter(campaign=campaign).order_by("code"))
+    territories = list(campaign.territories.order_by("code"))
     matrix = defaultdict(dict)
     for row in (
         base.values("filiere__territories", "state")

@@ -1,4 +1,4 @@
-"""Who may do what in the review of dossiers (design brief §2 and §4).
+"""Who may do what in the review of dossiers.
 
 Role predicates only: what depends on the dossier (assignment, conflict of
 interest, own review submitted, state) is checked by scoring.domain with a

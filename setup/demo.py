@@ -434,7 +434,7 @@ def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, 
     identity, diagnostic, swot, lead_finess, member_finess = _content(
         code, territory, departements, finess
     )
-    dossier = editing.create_dossier(lead, filiere)
+    dossier = editing.create_dossier(lead, filiere.campaigns.get(slug=DEMO_SLUG), filiere)
     if state == "draft_started":
         started = _data()["draft_started"]  # the only keys a barely started draft has
         identity = {key: identity[key] for key in started["identity"]}
@@ -573,7 +573,12 @@ def _delete_demo(campaign):
     for attachment in Attachment.objects.filter(dossier__in=dossiers):
         attachment.file.delete(save=False)
     dossiers.delete()
+    # The demo's filières, unless another campaign has them too (they outlive campaigns).
+    filieres = list(campaign.filieres.all())
     campaign.delete()
+    for filiere in filieres:
+        if not filiere.campaigns.exists():
+            filiere.delete()
     User.objects.filter(username__in=[a.username for a in ACCOUNTS]).delete()
 
 

@@ -6,9 +6,18 @@ there is one. Otherwise campaign, envelopes, territories, filières and users ar
 created or updated, idempotently, by campaign slug, territory code, filière slug
 and username, in one transaction.
 
+The campaign belongs to the region the file names (reference data,
+campaign/data/regions.json). Territories are the region's: a code the region already
+has is that territory (updated), the others are added to the region; the campaign
+covers the territories listed, or when the key is omitted those it already covers,
+else its region's, else (Bretagne) the reference ones of setup/data/bretagne.json. A
+filière is its region's: a slug the region already has is that filière, with its
+leads and history, and it takes part in this campaign too. A staff role listed is held
+for the campaign's region only (admin is national).
+
 Updates never delete: territories and filières absent from the file are kept,
-roles and filière memberships are added (roles are global, a file describes one
-campaign), and a changed envelope amount is recorded as an amendment."""
+roles and filière memberships are added, and a changed envelope amount is recorded
+as an amendment."""
 
 import datetime as dt
 import json
@@ -26,9 +35,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.models import Role, RoleGrant, User
+from accounts.models import REGIONAL_ROLES, Role, RoleGrant, User
 from budget.models import Envelope, EnvelopeAmendment, EnvelopeKind
-from campaign.models import Campaign, Filiere, Territory
+from campaign.models import Campaign, Filiere, Region, Territory
 from common.errors import InvalidInput
 from common.money import format_eur, parse_amount
 from dossiers.enums import DossierState
@@ -49,11 +58,15 @@ TOP_KEYS = {
     "territories",
     "filieres",
     "users",
+    "signatory",
+    "notification_emails",
 }
 TOP_REQUIRED = ["slug", "name", "region", "opens_at", "deadline", "envelopes"]
 TERRITORY_KEYS = {"code", "name", "departements"}
 FILIERE_KEYS = {"slug", "name", "territories"}
 USER_KEYS = {"username", "email", "password", "roles", "filieres", "first_name", "last_name"}
+SIGNATORY_KEYS = {"name", "title"}
+REFERENCE_REGION = "Bretagne"
 DEPARTEMENT_RE = re.compile(r"(\d{2}|2A|2B|97\d)")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -175,6 +188,8 @@ class CampaignSpec:
     territories: list | None = None
     filieres: list = field(default_factory=list)
     users: list = field(default_factory=list)
+    signatory: dict | None = None
+    notification_emails: list | None = None
 
 
 def _join(path, key):
@@ -322,6 +337,22 @@ def _check_structure(data):
             "la première délégation ne peut pas précéder la décision (decision_date).",
         )
 
+    if "signatory" in data and c.obj(data["signatory"], "signatory", SIGNATORY_KEYS, ["name"]):
+        spec.signatory = {
+            "name": c.text(data["signatory"], "name", "signatory"),
+            "title": c.text(data["signatory"], "title", "signatory", required=False) or "",
+        }
+    if "notification_emails" in data:
+        spec.notification_emails = c.string_list(data, "notification_emails", "")
+        for index, address in enumerate(spec.notification_emails):
+            try:
+                validate_email(address)
+            except ValidationError:
+                c.add(
+                    _join("notification_emails", index),
+                    f"« {address} » n'est pas une adresse électronique.",
+                )
+
     envelopes = data.get("envelopes")
     if "envelopes" in data and c.obj(envelopes, "envelopes", set(EnvelopeKind.values), []):
         if not envelopes:
@@ -362,8 +393,8 @@ def _check_structure(data):
         if data["territories"] == []:
             c.add(
                 "territories",
-                "la liste est vide (omettez la clé pour utiliser les territoires de référence "
-                "de la Bretagne).",
+                "la liste est vide (omettez la clé pour garder les territoires de la campagne "
+                "ou prendre ceux de la région).",
             )
 
     slugs = Counter()
@@ -443,14 +474,34 @@ def _granted_total(campaign, kind):
     return total or Decimal("0")
 
 
+def find_region(name):
+    """The region of that name (or INSEE code), whatever the case, or None."""
+    if not name:
+        return None
+    return (
+        Region.objects.filter(name__iexact=name).first() or Region.objects.filter(code=name).first()
+    )
+
+
 def _check_against_database(spec, c):
-    """Checks that need the current data (run inside the import's transaction)."""
+    """Checks that need the current data (run inside the import's transaction):
+    (campaign or None, region or None, {username: User})."""
     campaign = Campaign.objects.filter(slug=spec.slug).first() if spec.slug else None
-    existing_codes = set()
-    existing_slugs = set()
+    region = find_region(spec.region)
+    if spec.region and region is None:
+        names = ", ".join(Region.objects.order_by("name").values_list("name", flat=True))
+        c.add("region", f"région « {spec.region} » inconnue (régions connues : {names}).")
+    if campaign and region and campaign.region_id != region.pk:
+        c.add(
+            "region",
+            f"la campagne « {campaign.slug} » appartient à la région « {campaign.region} » : "
+            "elle ne peut pas changer de région.",
+        )
+    campaign_codes = set()
+    participant_slugs = set()
     if campaign:
-        existing_codes = set(campaign.territories.values_list("code", flat=True))
-        existing_slugs = set(campaign.filieres.values_list("slug", flat=True))
+        campaign_codes = set(campaign.territories.values_list("code", flat=True))
+        participant_slugs = set(campaign.filieres.values_list("slug", flat=True))
         for envelope in Envelope.objects.select_for_update().filter(campaign=campaign):
             new_amount = spec.envelopes.get(envelope.kind)
             if new_amount is None or new_amount >= envelope.amount:
@@ -463,19 +514,24 @@ def _check_against_database(spec, c):
                     f"{format_eur(new_amount)} : {format_eur(granted)} sont déjà accordés "
                     "par des décisions.",
                 )
-    if spec.territories is None:
-        known_codes = existing_codes or {t.code for t in reference_territories()}
-    else:
-        known_codes = existing_codes | {t.code for t in spec.territories}
-    for filiere in spec.filieres:
-        for code in filiere.territories or []:
-            if code not in known_codes:
-                c.add(
-                    _join(filiere.path, "territories"),
-                    f"territoire « {code} » inconnu (territoires connus : "
-                    f"{', '.join(sorted(known_codes))}).",
-                )
-    known_slugs = existing_slugs | {f.slug for f in spec.filieres}
+    if region is not None:
+        covered = _covered_codes(spec, region, campaign_codes)
+        if covered is None:
+            c.add(
+                "territories",
+                f"la région « {region.name} » n'a pas encore de territoires de santé : "
+                "indiquez-les (code, name, departements).",
+            )
+            covered = set()
+        for filiere in spec.filieres:
+            for code in filiere.territories or []:
+                if code not in covered:
+                    c.add(
+                        _join(filiere.path, "territories"),
+                        f"territoire « {code} » inconnu de la campagne (territoires : "
+                        f"{', '.join(sorted(covered))}).",
+                    )
+    known_slugs = participant_slugs | {f.slug for f in spec.filieres}
     existing_users = {
         u.username: u for u in User.objects.filter(username__in=[u.username for u in spec.users])
     }
@@ -501,7 +557,21 @@ def _check_against_database(spec, c):
             except ValidationError as exc:
                 for message in exc.messages:
                     c.add(_join(user.path, "password"), f"mot de passe refusé : {message}")
-    return campaign, existing_users
+    return campaign, region, existing_users
+
+
+def _covered_codes(spec, region, campaign_codes):
+    """The territory codes the campaign will cover (None: the region has none to offer)."""
+    if spec.territories is not None:
+        return campaign_codes | {t.code for t in spec.territories}
+    if campaign_codes:
+        return campaign_codes
+    region_codes = set(region.territories.values_list("code", flat=True))
+    if region_codes:
+        return region_codes
+    if region.name == REFERENCE_REGION:
+        return {t.code for t in reference_territories()}
+    return None
 
 
 def validate_campaign_data(data):
@@ -554,7 +624,7 @@ class LoadReport:
             ]
             text = f"  {label} : {', '.join(parts)}"
             if kind == "territories" and self.reference_territories:
-                text += " (territoires de référence de la Bretagne)"
+                text += " (territoires de référence de la région)"
             lines.append(text + ".")
         for envelope, previous, new in self.amendments:
             lines.append(
@@ -562,6 +632,34 @@ class LoadReport:
                 f"{format_eur(previous)} → {format_eur(new)} (motif : {AMENDMENT_REASON})."
             )
         return "\n".join(lines)
+
+
+def _load_territories(spec, region, campaign, report):
+    """The region's territories named by the file (created or updated by code), and the
+    ones the campaign covers (see the module docstring)."""
+    territory_specs = spec.territories
+    if territory_specs is None:
+        if campaign.territories.exists():
+            for _territory in campaign.territories.all():
+                report.count("territories", "unchanged")
+            return
+        if region.territories.exists():
+            for territory in region.territories.all():
+                campaign.territories.add(territory)
+                report.count("territories", "unchanged")
+            return
+        territory_specs = reference_territories()
+        report.reference_territories = True
+    known = {t.code: t for t in region.territories.all()}
+    for item in territory_specs:
+        values = {"name": item.name, "departements": item.departements}
+        territory = known.get(item.code)
+        if territory is None:
+            territory = Territory.objects.create(region=region, code=item.code, **values)
+            report.count("territories", "created")
+        else:
+            report.count("territories", "updated" if _sync(territory, values) else "unchanged")
+        campaign.territories.add(territory)
 
 
 def _sync(instance, values):
@@ -581,23 +679,28 @@ def load_campaign(data, *, actor=None, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         spec, c = _check_structure(data)
-        campaign, existing_users = _check_against_database(spec, c)
+        campaign, region, existing_users = _check_against_database(spec, c)
         if c.problems:
             raise CampaignFileError(c.problems)
         fields = {
             "name": spec.name,
-            "region": spec.region,
+            "region": region,
             "opens_at": spec.opens_at,
             "deadline": spec.deadline,
             "decision_date": spec.decision_date,
             "first_delegation_date": spec.first_delegation_date,
         }
+        if spec.signatory is not None:
+            fields["signatory_name"] = spec.signatory["name"]
+            fields["signatory_title"] = spec.signatory["title"]
         if campaign is None:
             campaign = Campaign.objects.create(slug=spec.slug, **fields)
             report = LoadReport(campaign, "created")
         else:
             changed = _sync(campaign, fields)
             report = LoadReport(campaign, "updated" if changed else "unchanged")
+        if spec.notification_emails is not None:
+            _sync(region, {"notification_emails": spec.notification_emails})
 
         envelopes = {
             e.kind: e for e in Envelope.objects.select_for_update().filter(campaign=campaign)
@@ -625,39 +728,27 @@ def load_campaign(data, *, actor=None, now=None):
             else:
                 report.count("envelopes", "unchanged")
 
+        _load_territories(spec, region, campaign, report)
         territories = {t.code: t for t in campaign.territories.all()}
-        territory_specs = spec.territories
-        if territory_specs is None:
-            if territories:  # omitted on update: the campaign's territories are kept as they are
-                for _territory in territories.values():
-                    report.count("territories", "unchanged")
-            else:
-                territory_specs = reference_territories()
-                report.reference_territories = True
-        for item in territory_specs or []:
-            values = {"name": item.name, "departements": item.departements}
-            territory = territories.get(item.code)
-            if territory is None:
-                territories[item.code] = Territory.objects.create(
-                    campaign=campaign, code=item.code, **values
-                )
-                report.count("territories", "created")
-            else:
-                report.count("territories", "updated" if _sync(territory, values) else "unchanged")
 
-        filieres = {f.slug: f for f in campaign.filieres.prefetch_related("territories")}
+        filieres = {f.slug: f for f in region.filieres.prefetch_related("territories")}
+        participants = set(campaign.filieres.values_list("pk", flat=True))
         for item in spec.filieres:
             filiere = filieres.get(item.slug)
             wanted = {territories[code].pk for code in item.territories or []}
             if filiere is None:
-                filiere = Filiere.objects.create(campaign=campaign, slug=item.slug, name=item.name)
+                filiere = Filiere.objects.create(region=region, slug=item.slug, name=item.name)
                 filiere.territories.set(wanted)
+                campaign.filieres.add(filiere)
                 filieres[item.slug] = filiere
                 report.count("filieres", "created")
                 continue
             changed = _sync(filiere, {"name": item.name})
             if item.territories is not None and {t.pk for t in filiere.territories.all()} != wanted:
                 filiere.territories.set(wanted)
+                changed = True
+            if filiere.pk not in participants:
+                campaign.filieres.add(filiere)
                 changed = True
             report.count("filieres", "updated" if changed else "unchanged")
 
@@ -675,7 +766,7 @@ def load_campaign(data, *, actor=None, now=None):
             if item.last_name is not None:
                 values["last_name"] = item.last_name
             if Role.ADMIN in item.roles:
-                # The administrator works in the Django admin (design brief §2).
+                # The administrator works in the Django admin.
                 values.update(is_staff=True, is_superuser=True)
             for key, value in values.items():
                 if getattr(user, key) != value:
@@ -687,14 +778,12 @@ def load_campaign(data, *, actor=None, now=None):
                 changed = True
             if changed:
                 user.save()
-            current_roles = (
-                set() if created else set(user.role_grants.values_list("role", flat=True))
-            )
             for role in item.roles:
-                if role not in current_roles:
-                    RoleGrant.objects.create(user=user, role=role)
-                    current_roles.add(role)
-                    changed = True
+                # A staff role is held for the campaign's region only; admin is national.
+                grant, made = RoleGrant.objects.get_or_create(
+                    user=user, role=role, region=region if role in REGIONAL_ROLES else None
+                )
+                changed = changed or made
             member_of = set() if created else set(user.filieres.values_list("pk", flat=True))
             for slug in item.filieres:
                 filiere = filieres.get(slug)

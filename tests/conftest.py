@@ -2,6 +2,8 @@ import pytest
 from django.core import mail
 
 from accounts.models import Role
+from campaign.models import Region
+from campaign.reference import load_reference_regions
 from tests.factories import CampaignFactory, FiliereFactory, UserFactory
 
 
@@ -16,6 +18,22 @@ def _settings(settings, tmp_path):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     mail.outbox = []
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_regions(request):
+    """The regions a migration loads: a test that empties the database (transactional,
+    live server) removes them for the tests that follow it on the same worker."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    if not Region.objects.exists():
+        load_reference_regions(Region)
 
 
 @pytest.fixture

@@ -6,14 +6,28 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from accounts.models import RoleGrant, User
+from accounts.models import REGIONAL_ROLES, RoleGrant, User
 from budget.models import Envelope, EnvelopeKind
-from campaign.models import Campaign, Filiere, Territory
+from campaign.models import Campaign, Filiere, Region, Territory
+from campaign.reference import load_reference_regions
 from common.identifiers import finess_with_key
 from dossiers.enums import LineCategory, LineNature, Mission
 from dossiers.models import Dossier, FundingLine, Project
 
 PARIS = dt.timezone(dt.timedelta(hours=1))
+
+
+BRETAGNE = "53"
+
+
+def region(code=BRETAGNE):
+    """A region of the reference data (campaign/data/regions.json, loaded by migration;
+    again here when a transactional test emptied the database before)."""
+    found = Region.objects.filter(code=code).first()
+    if found is None:
+        load_reference_regions(Region)
+        found = Region.objects.get(code=code)
+    return found
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -29,10 +43,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        for role in extracted or []:
-            RoleGrant.objects.create(user=self, role=role)
+        """`roles=[Role.X, (Role.Y, region), …]`: a regional role without a region is
+        held in `roles__region` (Bretagne by default)."""
+        default_region = kwargs.get("region") or region()
+        for grant in extracted or []:
+            role, where = grant if isinstance(grant, tuple) else (grant, default_region)
+            RoleGrant.objects.create(
+                user=self, role=role, region=where if role in REGIONAL_ROLES else None
+            )
         self.save()
-        self.__dict__.pop("role_codes", None)
+        self.forget_cached_access()
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
@@ -43,7 +63,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
 
     slug = factory.Sequence(lambda n: f"campagne-{n}")
     name = factory.LazyAttribute(lambda c: f"Reconnaissance des filières — {c.slug}")
-    region = "Bretagne"
+    region = factory.LazyFunction(region)
     opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=60))
     deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
     decision_date = dt.date(2025, 6, 30)
@@ -58,17 +78,35 @@ class CampaignFactory(factory.django.DjangoModelFactory):
             )
 
 
-class TerritoryFactory(factory.django.DjangoModelFactory):
+class _InCampaign(factory.django.DjangoModelFactory):
+    """`campaign=…` puts the new territory or filière in that campaign's region and in
+    the campaign (a territory it covers, a filière taking part); without it, Bretagne."""
+
+    class Meta:
+        abstract = True
+
+    campaign = None
+    region = factory.LazyAttribute(lambda o: o.campaign.region if o.campaign else region())
+
+    @classmethod
+    def _create(cls, model_class, *args, campaign=None, **kwargs):
+        obj = super()._create(model_class, *args, **kwargs)
+        if campaign is not None:
+            relation = "territories" if model_class is Territory else "filieres"
+            getattr(campaign, relation).add(obj)
+        return obj
+
+
+class TerritoryFactory(_InCampaign):
     class Meta:
         model = Territory
 
-    campaign = factory.SubFactory(CampaignFactory)
     code = factory.Sequence(lambda n: f"T{n + 1}")
     name = factory.Sequence(lambda n: f"Territoire {n + 1}")
     departements = factory.LazyFunction(lambda: ["29"])
 
 
-class FiliereFactory(factory.django.DjangoModelFactory):
+class FiliereFactory(_InCampaign):
     class Meta:
         model = Filiere
         skip_postgeneration_save = True
@@ -158,11 +196,28 @@ class DossierFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Dossier
 
-    filiere = factory.SubFactory(FiliereFactory)
-    campaign = factory.LazyAttribute(lambda d: d.filiere.campaign)
-    identity = factory.LazyAttribute(lambda d: complete_identity(d.filiere.name))
+    # Either may be given: the filière takes part in the campaign; the campaign of a
+    # filière given alone is the latest it takes part in.
+    campaign = None
+    filiere = None
+    identity = None
     diagnostic = factory.LazyFunction(complete_diagnostic)
     swot = factory.LazyFunction(complete_swot)
+
+    @classmethod
+    def _create(cls, model_class, *args, campaign=None, filiere=None, identity=None, **kwargs):
+        if filiere is None:
+            filiere = FiliereFactory(campaign=campaign or CampaignFactory())
+        if campaign is None:
+            campaign = filiere.campaigns.order_by("-opens_at").first() or CampaignFactory(
+                region=filiere.region
+            )
+        campaign.filieres.add(filiere)
+        if identity is None:
+            identity = complete_identity(filiere.name)
+        return super()._create(
+            model_class, *args, campaign=campaign, filiere=filiere, identity=identity, **kwargs
+        )
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):

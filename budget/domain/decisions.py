@@ -1,4 +1,4 @@
-"""Budget and decisions (design brief §5): from requested amounts to proposals,
+"""Budget and decisions: from requested amounts to proposals,
 decisions within the envelopes, and credits delegated.
 
 One entry point per action, each raising common.errors exceptions with French
@@ -174,7 +174,7 @@ def decide(dossier, user, outcome, lines, comment, *, now=None):
     line of the dossier. Refused with Conflict (nothing changed) when an
     envelope would be exceeded, saying by how much."""
 
-    if not can_decide.test(user):
+    if not can_decide.test(user, dossier):
         raise Forbidden(_("Seul le décideur ARS peut enregistrer la décision."))
     refuse_own_dossier(dossier, user)
     with transaction.atomic():

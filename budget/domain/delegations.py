@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from budget.domain.inputs import add_error, object_id, parse_date, parse_money
 from budget.enums import ZERO
 from budget.models import (
@@ -32,7 +33,11 @@ def record_delegation(user, line, amount, date, instrument, beneficiary_finess):
         raise Forbidden(_("Seul le décideur ARS peut enregistrer une délégation de crédits."))
     errors = {}
     line_id = object_id(line)
-    if line_id is None or not FundingLine.objects.filter(pk=line_id).exists():
+    # Lines of another region are unknown to this decider.
+    lines = FundingLine.objects.filter(
+        project__dossier__campaign__region_id__in=user.region_ids_for(Role.ARS_DECIDER)
+    )
+    if line_id is None or not lines.filter(pk=line_id).exists():
         add_error(errors, "line", _("Ligne de financement inconnue."))
     amount = parse_money(amount, errors, "amount")
     if amount is not None and amount <= 0:

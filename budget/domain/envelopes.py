@@ -43,7 +43,7 @@ def amend_envelope(envelope, user, new_amount, date, reason):
 
     Administrator or ARS decider. Lowering it below what is already granted on
     it is refused (409)."""
-    if not can_amend_envelope.test(user):
+    if not can_amend_envelope.test(user, envelope.campaign):
         raise Forbidden(
             _("Seuls l'administrateur et le décideur ARS peuvent modifier une enveloppe.")
         )

@@ -21,7 +21,7 @@ def propose(dossier, user, lines, project_opinions=None):
     (proposed may be null to clear it). `project_opinions`: [{project, opinion}]
     for the opinion on each project sheet. Dossier in `ars_analysis`."""
 
-    if not can_propose.test(user):
+    if not can_propose.test(user, dossier):
         raise Forbidden(_("Seul l'instructeur ARS peut proposer des montants."))
     refuse_own_dossier(dossier, user)
     with transaction.atomic():

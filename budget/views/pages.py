@@ -130,7 +130,7 @@ def dashboard_context(request, campaign, amendment_forms=None):
     counted = queries.counted_dossiers(campaign).order_by("filiere__name", "pk").values("pk")
     page = Paginator(counted, DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = queries.dossier_amounts(campaign).filter(pk__in=page.object_list)
-    may_amend = can_amend_envelope.test(request.user)
+    may_amend = can_amend_envelope.test(request.user, campaign)
     forms = amendment_forms or {}
     envelope_rows = []
     for kind, label in EnvelopeKind.choices:
@@ -155,8 +155,8 @@ def dashboard_context(request, campaign, amendment_forms=None):
         "dossiers": page.object_list,
         "dossier_page": page,
         "chart": chart_years(summary["by_year"]),
-        "may_propose": can_propose.test(request.user),
-        "may_decide": can_decide.test(request.user),
+        "may_propose": can_propose.test(request.user, campaign),
+        "may_decide": can_decide.test(request.user, campaign),
         "ars_analysis": DossierState.ARS_ANALYSIS,
         "decided": DossierState.DECIDED,
     }
@@ -213,7 +213,8 @@ class ProposalView(ArsDossierMixin, View):
 
     def editable(self):
         return (
-            can_propose.test(self.request.user) and self.dossier.state == DossierState.ARS_ANALYSIS
+            can_propose.test(self.request.user, self.dossier)
+            and self.dossier.state == DossierState.ARS_ANALYSIS
         )
 
     def render_page(self, form, status=200):
@@ -223,7 +224,7 @@ class ProposalView(ArsDossierMixin, View):
             "dossier": self.dossier,
             "form": form,
             "editable": self.editable(),
-            "may_propose": can_propose.test(self.request.user),
+            "may_propose": can_propose.test(self.request.user, self.dossier),
             "envelopes": queries.envelope_room(self.dossier, lines, "proposed", minus_pending=True),
         }
         return render(self.request, self.template_name, context, status=status)
@@ -255,7 +256,8 @@ class DecisionView(ArsDossierMixin, View):
 
     def editable(self):
         return (
-            can_decide.test(self.request.user) and self.dossier.state == DossierState.ARS_ANALYSIS
+            can_decide.test(self.request.user, self.dossier)
+            and self.dossier.state == DossierState.ARS_ANALYSIS
         )
 
     def default_start(self):
@@ -349,7 +351,7 @@ class DelegationsView(ArsPageMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
     def form(self, campaign, data=None):
-        if not can_record_delegation.test(self.request.user):
+        if not can_record_delegation.test(self.request.user, campaign):
             return None
         return DelegationForm(data, lines=queries.delegable_lines(campaign))
 

@@ -1,4 +1,4 @@
-"""Individual deadline extensions (design brief §1): a late filière may still submit
+"""Individual deadline extensions: a late filière may still submit
 when the ARS grants it an extension, recorded with its reason and author."""
 
 import datetime as dt
@@ -61,11 +61,9 @@ def parse_until(value):
 
 def _resolve_filiere(campaign, filiere):
     if isinstance(filiere, Filiere):
-        if filiere.campaign_id == campaign.id:
-            return filiere
-        found = None
+        found = campaign.filieres.filter(pk=filiere.pk).first()
     elif isinstance(filiere, str) and filiere.strip():
-        found = Filiere.objects.filter(campaign=campaign, slug=filiere.strip()).first()
+        found = campaign.filieres.filter(slug=filiere.strip()).first()
     else:
         raise _invalid("filiere", _("Indiquez la filière."))
     if found is None:
@@ -80,7 +78,7 @@ def grant_extension(campaign, user, filiere, until, reason):
     new deadline must be after the campaign's deadline and a reason is required
     (InvalidInput, keyed by field). Returns the DeadlineExtension."""
 
-    if not can_grant_extension.test(user):
+    if not can_grant_extension.test(user, campaign):
         raise Forbidden(
             _("Seuls les instructeurs de l'ARS peuvent accorder une prolongation du délai.")
         )

@@ -71,7 +71,7 @@ def _free_username(email):
 
 def _send_invitation(user_id, filiere_id, by_user_id, with_link):
     user = User.objects.get(pk=user_id)
-    filiere = Filiere.objects.select_related("campaign").get(pk=filiere_id)
+    filiere = Filiere.objects.select_related("region").get(pk=filiere_id)
     context = {
         "user": user,
         "filiere": filiere,
@@ -137,6 +137,5 @@ def invite_editor(filiere, by_user, email, first_name="", last_name=""):
         with_link = not user.has_usable_password()
         user_id, filiere_id, by_id = user.pk, filiere.pk, by_user.pk
         transaction.on_commit(lambda: _send_invitation(user_id, filiere_id, by_id, with_link))
-    user.__dict__.pop("role_codes", None)
-    user.__dict__.pop("filiere_ids", None)
+    user.forget_cached_access()
     return Invitation(user=user, created=created, link_sent=with_link)

@@ -1,4 +1,4 @@
-"""Individual deadline extensions, granted by the ARS instructor (design brief §1)."""
+"""Individual deadline extensions, granted by the ARS instructor."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render

@@ -9,12 +9,20 @@ from dossiers.models import Dossier, Project
 
 
 def visible_dossiers(user, queryset=None):
+    """Its filières' dossiers for an editor; for the staff, the submitted dossiers of the
+    regions where they hold a role (every region for the national administrator).
+
+    The one place where the staff's regions narrow what they see: every list, page, API
+    resource, export and background job starts from here or from
+    campaign.queries.visible_campaigns."""
     queryset = Dossier.objects.all() if queryset is None else queryset
     if not user.is_authenticated:
         return queryset.none()
     condition = Q(filiere_id__in=user.filiere_ids)
-    if user.is_internal_staff:
+    if user.is_national:
         condition |= ~Q(state=DossierState.DRAFT)
+    elif user.staff_region_ids:
+        condition |= ~Q(state=DossierState.DRAFT) & Q(campaign__region_id__in=user.staff_region_ids)
     return queryset.filter(condition)
 
 

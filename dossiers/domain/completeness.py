@@ -1,4 +1,4 @@
-"""Is a dossier ready to be submitted? Every problem at once (design brief §3)."""
+"""Is a dossier ready to be submitted? Every problem at once."""
 
 from collections import Counter
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""What changed between two snapshots of a dossier (design brief §3: "reviewers can see
+"""What changed between two snapshots of a dossier ("reviewers can see
 what changed").
 
 `diff_snapshots(old_content, new_content)` compares two snapshot documents

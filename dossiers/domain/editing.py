@@ -49,15 +49,19 @@ def _touch(dossier, *fields):
     dossier.save(update_fields=["version", "updated_at", *fields])
 
 
-def create_dossier(user, filiere):
+def create_dossier(user, campaign, filiere):
+    """The filière's draft for this campaign (one per filière and campaign), written by
+    its editors while the campaign takes the filière part."""
     if filiere.id not in user.filiere_ids:
         raise Forbidden(_("Seul un porteur de cette filière peut créer son dossier."))
-    if Dossier.objects.filter(campaign_id=filiere.campaign_id, filiere=filiere).exists():
+    if not campaign.filieres.filter(pk=filiere.pk).exists():
+        raise Conflict(_("Cette filière ne participe pas à cette campagne."))
+    if Dossier.objects.filter(campaign=campaign, filiere=filiere).exists():
         raise Conflict(_("Cette filière a déjà un dossier pour cette campagne."))
     try:
         with transaction.atomic():
             return Dossier.objects.create(
-                campaign_id=filiere.campaign_id,
+                campaign=campaign,
                 filiere=filiere,
                 created_by=user,
                 identity={"name": filiere.name},

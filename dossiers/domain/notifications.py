@@ -3,7 +3,8 @@
 Who hears about what:
 - the filière's editors (the applicant) about every change of their dossier,
   with the completion request's message and due date when it is sent back;
-- staff by role (STAFF_RECIPIENTS) and the reviewers ASSIGNED to the dossier
+- the staff of the dossier's region by role (STAFF_RECIPIENTS), its region's ARS
+  mailboxes (Region.notification_emails) and the reviewers ASSIGNED to the dossier
   (NOTIFY_ASSIGNED); while no reviewer is assigned yet, a dossier entering
   the CARESP review is announced to every CARESP reviewer;
 - never the staff member who fired the transition (they know), and each
@@ -16,7 +17,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from accounts.models import Role, User
 from dossiers.enums import DossierState
@@ -51,11 +52,14 @@ def editor_emails(filiere):
     return [u.email for u in filiere.editors.filter(is_active=True) if u.email]
 
 
-def staff_emails(roles):
+def staff_emails(roles, region_id):
+    """The staff holding one of these roles in that region (never another region's)."""
     if not roles:
         return []
     return list(
-        User.objects.filter(is_active=True, role_grants__role__in=roles)
+        User.objects.filter(
+            is_active=True, role_grants__role__in=roles, role_grants__region_id=region_id
+        )
         .exclude(email="")
         .values_list("email", flat=True)
         .distinct()
@@ -72,7 +76,8 @@ def assigned_reviewer_emails(dossier):
 
 
 def staff_recipients(dossier, name, actor=None):
-    recipients = set(staff_emails(STAFF_RECIPIENTS.get(name)))
+    region_id = dossier.campaign.region_id
+    recipients = set(staff_emails(STAFF_RECIPIENTS.get(name), region_id))
     if name in NOTIFY_ASSIGNED:
         assigned = assigned_reviewer_emails(dossier)
         recipients.update(assigned)
@@ -81,7 +86,7 @@ def staff_recipients(dossier, name, actor=None):
             and name in {"start_caresp_review", "resubmit"}
             and dossier.state == DossierState.CARESP_REVIEW
         ):
-            recipients.update(staff_emails({Role.CARESP_REVIEWER}))
+            recipients.update(staff_emails({Role.CARESP_REVIEWER}, region_id))
     if actor is not None and actor.email:
         recipients.discard(actor.email)
     return recipients
@@ -96,10 +101,7 @@ def dossier_url(dossier):
 
 
 def workspace_url(dossier):
-    try:
-        return absolute(reverse("scoring:dossier", args=[dossier.pk]))
-    except NoReverseMatch:
-        return dossier_url(dossier)
+    return absolute(reverse("scoring:dossier", args=[dossier.pk]))
 
 
 def send(template, context, recipients):
@@ -117,7 +119,7 @@ def send(template, context, recipients):
 
 def notify_transition(dossier_id, name, from_state, user_id, comment=""):
     try:
-        dossier = Dossier.objects.select_related("campaign", "filiere").get(pk=dossier_id)
+        dossier = Dossier.objects.select_related("campaign__region", "filiere").get(pk=dossier_id)
         actor = User.objects.filter(pk=user_id).first()
         context = {
             "dossier": dossier,
@@ -142,7 +144,7 @@ def notify_transition(dossier_id, name, from_state, user_id, comment=""):
         )
         staff = staff_recipients(dossier, name, actor) - set(applicants)
         if name in NOTIFY_ARS_MAILBOX:
-            staff.update(settings.ARS_NOTIFICATION_EMAILS)
+            staff.update(dossier.campaign.region.notification_emails or [])
         send(
             "emails/dossier_transition.txt",
             {**context, "audience": "staff", "url": workspace_url(dossier)},

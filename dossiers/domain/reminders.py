@@ -48,7 +48,10 @@ class Reminder:
 
 def _filiere_deadline(campaign, filiere):
     """Same rule as Campaign.deadline_for, from prefetched extensions (no query per filière)."""
-    latest = max((e.until for e in filiere.prefetched_extensions), default=None)
+    latest = max(
+        (e.until for e in filiere.prefetched_extensions if e.campaign_id == campaign.pk),
+        default=None,
+    )
     if latest and latest > campaign.deadline:
         return latest, True
     return campaign.deadline, False

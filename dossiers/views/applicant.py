@@ -21,7 +21,7 @@ from django.views import View
 
 from campaign.domain.deadline_display import deadline_passed, time_left
 from campaign.domain.filieres import invite_editor
-from campaign.models import Filiere
+from campaign.queries import get_visible_campaign
 from common.errors import Conflict
 from common.views import DomainFormMixin
 from dossiers.domain.completeness import check_dossier
@@ -139,21 +139,18 @@ class CreateDossierView(LoginRequiredMixin, View):
 
     http_method_names = ["post"]
 
-    def post(self, request, filiere_pk):
-        filiere = (
-            Filiere.objects.select_related("campaign")
-            .filter(pk=filiere_pk, pk__in=request.user.filiere_ids)
-            .first()
-        )
+    def post(self, request, slug, filiere_pk):
+        campaign = get_visible_campaign(request.user, slug)
+        filiere = campaign.filieres.filter(pk=filiere_pk, pk__in=request.user.filiere_ids).first()
         if filiere is None:
             raise Http404(_("Filière introuvable."))
-        existing = Dossier.objects.filter(campaign_id=filiere.campaign_id, filiere=filiere).first()
+        existing = Dossier.objects.filter(campaign=campaign, filiere=filiere).first()
         if existing is not None:
             messages.info(request, _("Cette filière a déjà un dossier pour cette campagne."))
             if existing.is_editable:
                 return redirect("dossiers:edit", pk=existing.pk)
             return redirect("dossiers:detail", pk=existing.pk)
-        dossier = create_dossier(request.user, filiere)
+        dossier = create_dossier(request.user, campaign, filiere)
         messages.success(request, _("Le dossier est créé : vous pouvez commencer sa rédaction."))
         return redirect("dossiers:edit", pk=dossier.pk)
 

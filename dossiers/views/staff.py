@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
+from accounts.rules import is_internal_staff
 from dossiers import queries
 from dossiers.domain.access import with_document_relations
 from dossiers.domain.serialize import dossier_document
@@ -63,7 +64,7 @@ class DossierListView(LoginRequiredMixin, PermissionRequiredMixin, View):
     )
 
     def get(self, request):
-        form = DossierFilterForm(request.GET or None)
+        form = DossierFilterForm(request.GET or None, user=request.user)
         filters = {}
         if form.is_bound:
             form.is_valid()
@@ -146,7 +147,7 @@ def _present(document, *, per_project_totals=None):
 def _staff_view(user, dossier):
     """Internal staff reading someone else's dossier: sees proposals and internal history.
     A filière's own editors never do, whatever other role they hold."""
-    return user.is_internal_staff and not is_dossier_editor.test(user, dossier)
+    return is_internal_staff.test(user, dossier) and not is_dossier_editor.test(user, dossier)
 
 
 class DossierDetailView(DossierMixin, View):
@@ -230,7 +231,7 @@ class SnapshotView(DossierMixin, View):
 
 def snapshot_page(request, dossier, number):
     user = request.user
-    if not (user.is_internal_staff or is_dossier_editor.test(user, dossier)):
+    if not (is_internal_staff.test(user, dossier) or is_dossier_editor.test(user, dossier)):
         raise Http404
     snapshot = dossier.snapshots.select_related("created_by").filter(number=number).first()
     if snapshot is None:

@@ -1,4 +1,4 @@
-"""Coverage report (design brief §7): which territories each filière dossier covers.
+"""Coverage report: which territories each filière dossier covers.
 
 A dossier covers the health territories of its filière, from its submission on:
 drafts and withdrawn dossiers do not count. A rejected dossier still counts (it
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from campaign.models import Filiere
+from campaign.queries import filiere_territory_links
 from dossiers.enums import SUBMITTED_STATES, DossierState, Outcome
 from dossiers.models import Dossier
 
@@ -180,9 +180,7 @@ def coverage_report(campaign):
                 rejected=rejected,
             )
         )
-    links = Filiere.territories.through.objects.filter(filiere__campaign=campaign).values_list(
-        "territory_id", "filiere_id"
-    )
+    links = filiere_territory_links(campaign).values_list("territory_id", "filiere_id")
     filieres_by_territory = defaultdict(list)
     for territory_id, filiere_id in links:
         filieres_by_territory[territory_id].append(filiere_id)

@@ -1,4 +1,4 @@
-"""Decisions export (design brief §7): XLSX, ODS and CSV built with pandas.
+"""Decisions export: XLSX, ODS and CSV built with pandas.
 
 Three sheets, French headers:
 - « Décisions »: one row per project sheet of every dossier from its submission on
@@ -38,7 +38,7 @@ from openpyxl.utils import get_column_letter
 
 from budget import queries
 from budget.enums import EnvelopeKind
-from campaign.models import Filiere
+from campaign.queries import filiere_territory_links
 from common.errors import InvalidInput
 from common.money import CENT
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature, Outcome
@@ -135,9 +135,7 @@ def _local_date(value):
 
 
 def _territories_by_filiere(campaign):
-    through = Filiere.territories.through.objects.filter(filiere__campaign=campaign).select_related(
-        "territory"
-    )
+    through = filiere_territory_links(campaign).select_related("territory")
     result = defaultdict(list)
     for link in through.order_by("territory__code"):
         result[link.filiere_id].append(link.territory)

@@ -203,7 +203,7 @@ def letter_queryset(queryset=None):
         ),
     ).order_by("priority", "id")
     return (
-        queryset.select_related("campaign", "filiere")
+        queryset.select_related("campaign__region", "filiere")
         .defer("diagnostic", "swot")
         .annotate(**_sums("projects__lines__"))
         .prefetch_related("filiere__territories", Prefetch("projects", queryset=projects))
@@ -244,7 +244,7 @@ def letter_context(dossier, *, today=None):
     total_one_off = _decimal(dossier.grant_one_off)
     return {
         "campaign_name": campaign.name,
-        "region": campaign.region,
+        "region": campaign.region.name,
         "decision_date": french_date(dossier.decided_at),
         "generation_date": french_date(today or timezone.localdate()),
         "first_delegation_date": french_date(campaign.first_delegation_date),
@@ -273,7 +273,7 @@ def letter_context(dossier, *, today=None):
         ),
         "signatory_name": campaign.signatory_name,
         "signatory_title": campaign.signatory_title,
-        "appeal_mention": Listing(campaign.appeal_mention or ""),
+        "appeal_mention": Listing(campaign.appeal_text()),
     }
 
 

@@ -1,4 +1,4 @@
-"""Outputs pages (design brief §7): exports, decision letters, background jobs,
+"""Outputs pages: exports, decision letters, background jobs,
 coverage report and printable dossiers. Every view checks permissions on the
 server through the same domain functions as the API; domain errors become their
 page through common.views."""
@@ -57,7 +57,9 @@ class OutputsHomeView(LoginRequiredMixin, View):
     def get(self, request):
         user = request.user
         campaigns = (
-            list(visible_campaigns(user).order_by("-opens_at")) if user.is_internal_staff else []
+            list(visible_campaigns(user).select_related("region").order_by("-opens_at"))
+            if user.is_internal_staff
+            else []
         )
         own = (
             visible_dossiers(user)

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DecimalField, F, Max, Min, Q, Sum
 from django.utils.translation import gettext as _
 
-from campaign.models import Filiere
+from campaign.queries import filiere_territory_links
 from common.errors import Forbidden
 from dossiers.domain.access import visible_dossiers
 from dossiers.enums import SUBMITTED_STATES, LineNature, Opinion
@@ -262,7 +262,7 @@ def campaign_ranking(campaign, user):
     every dossier; a CARESP reviewer sees only the dossiers whose reviews
     they may read (their own review submitted), with their overall rank."""
 
-    if not can_view_ranking.test(user):
+    if not can_view_ranking.test(user, campaign):
         raise Forbidden(_("Le classement est réservé aux équipes de l'ARS et de la CARESP."))
     dossiers = list(
         visible_dossiers(
@@ -286,7 +286,7 @@ def campaign_ranking(campaign, user):
     # The filières' territories in one query (a prefetch builds a queryset per dossier).
     territories_of = defaultdict(list)
     for link in (
-        Filiere.territories.through.objects.filter(filiere__campaign_id=campaign.pk)
+        filiere_territory_links(campaign)
         .select_related("territory")
         .order_by("territory__code", "territory_id")
     ):
@@ -322,7 +322,7 @@ def campaign_ranking(campaign, user):
         else:
             row.rank = position
         previous = row
-    if not can_view_all_reviews.test(user):
+    if not can_view_all_reviews.test(user, campaign):
         readable = set(
             Review.objects.filter(
                 reviewer_id=user.pk,

@@ -42,9 +42,14 @@ def lock_dossier(dossier):
 
 
 def eligible_reviewers(dossier):
-    """Active CARESP reviewers and ARS instructors not yet assigned and without a conflict."""
+    """Active CARESP reviewers and ARS instructors of the dossier's region, not yet
+    assigned and without a conflict."""
     return (
-        User.objects.filter(is_active=True, role_grants__role__in=REVIEWER_ROLES)
+        User.objects.filter(
+            is_active=True,
+            role_grants__role__in=REVIEWER_ROLES,
+            role_grants__region_id=dossier.region_id,
+        )
         .exclude(review_assignments__dossier=dossier)
         .exclude(declared_conflicts__dossier=dossier)
         .distinct()
@@ -63,7 +68,7 @@ def is_assigned(dossier, user):
 def assign_reviewer(dossier, actor, reviewer):
     """ARS instructor gives `reviewer` (a User) the dossier to score."""
 
-    if not can_assign_reviewers.test(actor):
+    if not can_assign_reviewers.test(actor, dossier):
         raise Forbidden(_("Seul un instructeur ARS peut attribuer un dossier à un relecteur."))
     if reviewer is None:
         raise InvalidInput(
@@ -77,7 +82,7 @@ def assign_reviewer(dossier, actor, reviewer):
                 _("Le dossier est « %(state)s » : il ne peut plus être attribué à un relecteur.")
                 % {"state": locked.get_state_display()}
             )
-        if not reviewer.is_active or not is_reviewer.test(reviewer):
+        if not reviewer.is_active or not is_reviewer.test(reviewer, locked):
             raise InvalidInput(
                 _("%(user)s ne peut pas évaluer de dossier.") % {"user": reviewer},
                 {
@@ -113,7 +118,7 @@ def assign_reviewer(dossier, actor, reviewer):
 
 def unassign_reviewer(dossier, actor, reviewer):
     """ARS instructor withdraws an assignment; refused once the review is submitted."""
-    if not can_assign_reviewers.test(actor):
+    if not can_assign_reviewers.test(actor, dossier):
         raise Forbidden(_("Seul un instructeur ARS peut retirer une attribution."))
     with transaction.atomic():
         locked = lock_dossier(dossier)
@@ -137,7 +142,7 @@ def unassign_reviewer(dossier, actor, reviewer):
 def declare_conflict(dossier, user, reason, *, now=None):
     """A reviewer declares a conflict of interest on a dossier (see the module docstring)."""
 
-    if not can_declare_conflict.test(user):
+    if not can_declare_conflict.test(user, dossier):
         raise Forbidden(
             _(
                 "Seuls les relecteurs CARESP et les instructeurs ARS déclarent des conflits "

@@ -14,20 +14,20 @@ TEXT_MAX = 10000
 
 
 def visible_comments(dossier, user):
-    if not can_comment_internally.test(user):
+    if not can_comment_internally.test(user, dossier):
         return []
     comments = InternalComment.objects.filter(dossier_id=dossier.pk).select_related("author")
-    if not can_read_ars_only_comments.test(user):
+    if not can_read_ars_only_comments.test(user, dossier):
         comments = comments.filter(ars_only=False)
     return list(comments.order_by("at", "id"))
 
 
 def add_comment(dossier, user, text, *, ars_only=False):
-    if not can_comment_internally.test(user):
+    if not can_comment_internally.test(user, dossier):
         raise Forbidden(_("Seules les équipes de l'ARS et de la CARESP commentent un dossier."))
     if dossier.state == DossierState.DRAFT:
         raise NotFound(_("Dossier introuvable."))
-    if ars_only and not can_read_ars_only_comments.test(user):
+    if ars_only and not can_read_ars_only_comments.test(user, dossier):
         raise Forbidden(_("Seule l'ARS peut écrire un commentaire réservé à l'ARS."))
     text = (text or "").strip() if isinstance(text, str) else ""
     if not text:

@@ -1,4 +1,4 @@
-"""The scoring grid of a campaign (design brief §4).
+"""The scoring grid of a campaign.
 
 One integer scale (by default 0 to 4) shared by every criterion; each
 criterion has a Decimal weight. The grid is created with the nine default
@@ -226,7 +226,7 @@ def update_grid(campaign, user, *, scale_min, scale_max, criteria):
     `criteria`: [{id?, code, label, description?, group, weight}]; criteria of
     the grid missing from the list are deleted. Refused once a review of the
     campaign has been submitted."""
-    if not can_edit_grid.test(user):
+    if not can_edit_grid.test(user, campaign):
         raise Forbidden(_("Seul un administrateur peut modifier la grille d'évaluation."))
     grid = get_grid(campaign)
     with transaction.atomic():

@@ -39,7 +39,9 @@ def notify_conflict(conflict_id):
         excluded = Review.objects.filter(
             dossier=dossier, reviewer=conflict.reviewer, excluded_at__isnull=False
         ).exists()
-        recipients = set(staff_emails({Role.ARS_INSTRUCTOR})) - {conflict.reviewer.email}
+        recipients = set(
+            staff_emails({Role.ARS_INSTRUCTOR}, conflict.dossier.campaign.region_id)
+        ) - {conflict.reviewer.email}
         send(
             "emails/conflict_declared.txt",
             {

@@ -1,6 +1,6 @@
 """Writing one's own review and reading the reviews of others.
 
-Independence rule (design brief §4): a reviewer sees the others' scores of a
+Independence rule: a reviewer sees the others' scores of a
 dossier only once their own review of it is submitted (and counts: a review
 excluded after a conflict of interest does not open the others'). ARS roles
 (instructor, decider, administrator) see every submitted review. The
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from accounts.rules import is_internal_staff
 from common.errors import Conflict, Forbidden, InvalidInput
 from dossiers.enums import DossierState as S
 from dossiers.enums import Opinion
@@ -45,9 +46,9 @@ def review_access(dossier, user, own=None):
     """ACCESS_ALL, ACCESS_OWN or ACCESS_NONE (`own`: the user's review if already loaded)."""
     if not user.is_authenticated:
         return ACCESS_NONE
-    if can_view_all_reviews.test(user):
+    if can_view_all_reviews.test(user, dossier):
         return ACCESS_ALL
-    if not user.is_internal_staff:
+    if not is_internal_staff.test(user, dossier):
         return ACCESS_NONE
     if own is None:
         counts = Review.objects.filter(
@@ -228,7 +229,7 @@ def clean_review(grid, criteria, projects, data, *, submit):
 
 def _check_may_review(dossier, user, review):
     """Raise why `user` may not write their review of `dossier` now (nothing if they may)."""
-    if not is_reviewer.test(user):
+    if not is_reviewer.test(user, dossier):
         raise Forbidden(
             _("Seuls les relecteurs CARESP et les instructeurs ARS évaluent les dossiers.")
         )
@@ -272,7 +273,7 @@ def save_review(dossier, user, data, *, submit=False, now=None):
     data: see clean_review. `criterion_comments` and `projects` left out (None)
     keep their current values; `scores` replaces all the scores. Once submitted,
     the review is read-only."""
-    if not is_reviewer.test(user):
+    if not is_reviewer.test(user, dossier):
         _check_may_review(dossier, user, None)
     now = now or timezone.now()
     with transaction.atomic():

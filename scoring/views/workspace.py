@@ -76,7 +76,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, View):
         }
         if campaign is None:
             return render(request, "scoring/dashboard.html", context)
-        is_ars = can_view_all_reviews.test(user)
+        is_ars = can_view_all_reviews.test(user, campaign)
         # The diagnostic and SWOT documents are not shown here: not loaded for the listed rows.
         base = visible_dossiers(
             user, Dossier.objects.filter(campaign=campaign).defer("diagnostic", "swot")
@@ -119,8 +119,8 @@ class Workspace:
         self.projects = sorted(
             self.dossier.projects.all(), key=lambda p: (p.priority is None, p.priority or 0, p.id)
         )
-        self.is_ars = can_view_all_reviews.test(self.user)
-        self.can_assign = can_assign_reviewers.test(self.user)
+        self.is_ars = can_view_all_reviews.test(self.user, self.dossier)
+        self.can_assign = can_assign_reviewers.test(self.user, self.dossier)
         self.assignments = list(
             ReviewerAssignment.objects.filter(dossier=self.dossier)
             .select_related("reviewer", "assigned_by")
@@ -163,12 +163,14 @@ class Workspace:
         return AssignReviewerForm(data, eligible=list(assignments.eligible_reviewers(self.dossier)))
 
     def conflict_form(self, data=None):
-        if not can_declare_conflict.test(self.user) or self.my_conflict is not None:
+        if not can_declare_conflict.test(self.user, self.dossier) or self.my_conflict is not None:
             return None
         return ConflictForm(data)
 
     def comment_form(self, data=None):
-        return InternalCommentForm(data, can_restrict=can_read_ars_only_comments.test(self.user))
+        return InternalCommentForm(
+            data, can_restrict=can_read_ars_only_comments.test(self.user, self.dossier)
+        )
 
     def assignment_rows(self):
         by_reviewer = {

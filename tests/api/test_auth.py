@@ -9,6 +9,8 @@ def test_me_with_bearer_token(client, lead):
         "username": "porteur",
         "roles": ["filiere_lead"],
         "filieres": ["nord-finistere"],
+        "regions": [],
+        "national": False,
     }
 
 

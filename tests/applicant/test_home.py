@@ -30,7 +30,10 @@ def test_deadline_in_paris_time_and_time_left(client, lead, campaign):
     assert "vendredi 14 février 2031 à 23:59" in page
     assert "Il reste " in page and " jours" in page
     assert "Dossier non créé" in page
-    assert f'action="{reverse("dossiers:create", args=[lead.filieres.get().pk])}"' in page
+    assert (
+        f'action="{reverse("dossiers:create", args=[campaign.slug, lead.filieres.get().pk])}"'
+        in page
+    )
     assert "Créer le dossier" in page
 
 
@@ -100,9 +103,9 @@ def test_dossier_state_badge_and_button(client, lead, filiere, state, badge, but
     assert "Créer le dossier" not in page
 
 
-def test_create_then_continue(client, lead, filiere):
+def test_create_then_continue(client, lead, campaign, filiere):
     client.force_login(lead)
-    response = client.post(reverse("dossiers:create", args=[filiere.pk]))
+    response = client.post(reverse("dossiers:create", args=[campaign.slug, filiere.pk]))
     dossier = Dossier.objects.get(filiere=filiere)
     assert response.url == reverse("dossiers:edit", args=[dossier.pk])
     assert dossier.state == DossierState.DRAFT and dossier.created_by == lead
@@ -110,7 +113,9 @@ def test_create_then_continue(client, lead, filiere):
     assert "Le dossier est créé" in page
     assert "Continuer la rédaction" in home(client)
     # A second click does not create a second dossier.
-    response = client.post(reverse("dossiers:create", args=[filiere.pk]), follow=True)
+    response = client.post(
+        reverse("dossiers:create", args=[campaign.slug, filiere.pk]), follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("dossiers:edit", args=[dossier.pk])
     assert "Cette filière a déjà un dossier pour cette campagne." in response.content.decode()
     assert Dossier.objects.filter(filiere=filiere).count() == 1
@@ -119,14 +124,16 @@ def test_create_then_continue(client, lead, filiere):
 @pytest.mark.parametrize(
     "role", ["other_lead", "caresp", "instructor", "decider", "admin_user", "outsider"]
 )
-def test_others_cannot_create_the_dossier(client, as_role, filiere, role):
+def test_others_cannot_create_the_dossier(client, as_role, campaign, filiere, role):
     as_role(role)
-    assert client.post(reverse("dossiers:create", args=[filiere.pk])).status_code == 404
+    assert (
+        client.post(reverse("dossiers:create", args=[campaign.slug, filiere.pk])).status_code == 404
+    )
     assert not Dossier.objects.exists()
 
 
-def test_create_is_post_only_and_needs_login(client, lead, filiere):
-    url = reverse("dossiers:create", args=[filiere.pk])
+def test_create_is_post_only_and_needs_login(client, lead, campaign, filiere):
+    url = reverse("dossiers:create", args=[campaign.slug, filiere.pk])
     response = client.post(url)
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
     client.force_login(lead)

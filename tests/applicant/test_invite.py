@@ -33,7 +33,7 @@ def test_existing_user_is_added(client, lead, draft, filiere, django_capture_on_
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["yann.kerouac@had-ponant.fr"]
-    assert "Invitation à rédiger le dossier de la filière « Nord Finistère »" in message.subject
+    assert "Invitation à rédiger les dossiers de la filière « Nord Finistère »" in message.subject
     assert "/comptes/mot-de-passe/definir/" not in message.body
     assert "/comptes/connexion/" in message.body
     page = client.get(response.url).content.decode()

@@ -263,8 +263,16 @@ WEB = {
     "outputs:dossier_print_docx": per_state(),
     # Dossiers: applicant side.
     "dossiers:create": lambda w: [
-        Case({"filiere_pk": w.new_filiere.pk}, owner="A", label="new filière"),
-        Case({"filiere_pk": w.dossier("draft").filiere_id}, owner="A", label="has a dossier"),
+        Case(
+            {"slug": w.campaign.slug, "filiere_pk": w.new_filiere.pk},
+            owner="A",
+            label="new filière",
+        ),
+        Case(
+            {"slug": w.campaign.slug, "filiere_pk": w.dossier("draft").filiere_id},
+            owner="A",
+            label="has a dossier",
+        ),
     ],
     "dossiers:edit": per_state(),
     "dossiers:section": per_state(

@@ -184,7 +184,7 @@ def test_an_editor_holding_a_staff_role_never_sees_internal_figures_through_the_
     dossier = analysed(filiere, lead, instructor)
     line = FundingLine.objects.get(project__dossier=dossier)
     proposals.propose(dossier, instructor, [{"line": line.pk, "proposed": "43210.98"}])
-    RoleGrant.objects.create(user=lead, role=Role.CARESP_REVIEWER)
+    RoleGrant.objects.create(user=lead, role=Role.CARESP_REVIEWER, region=filiere.region)
     api = Api(client, lead)
     document = api("GET", f"dossiers/{dossier.pk}").json()
     assert document["projects"][0]["lines"][0]["proposed"] is None
@@ -532,8 +532,8 @@ def test_an_editor_with_an_ars_role_cannot_review_propose_or_decide_their_own_do
     dossier = analysed(filiere, lead, instructor)
     line = FundingLine.objects.get(project__dossier=dossier)
     for role in (Role.ARS_INSTRUCTOR, Role.ARS_DECIDER):
-        RoleGrant.objects.create(user=lead, role=role)
-    lead.__dict__.pop("role_codes", None)
+        RoleGrant.objects.create(user=lead, role=role, region=filiere.region)
+    lead.forget_cached_access()
     api = Api(client, lead)
     response = api("PUT", f"dossiers/{dossier.pk}/proposal", {"lines": [{"line": line.pk, "proposed": "1.00"}]})  # fmt: skip
     assert response.status_code == 403
@@ -614,8 +614,8 @@ def test_an_editor_with_an_instructor_role_cannot_move_their_own_dossier(
     client, filiere, lead, instructor
 ):
     dossier = transition(complete_dossier(filiere=filiere), "submit", lead)
-    RoleGrant.objects.create(user=lead, role=Role.ARS_INSTRUCTOR)
-    lead.__dict__.pop("role_codes", None)
+    RoleGrant.objects.create(user=lead, role=Role.ARS_INSTRUCTOR, region=filiere.region)
+    lead.forget_cached_access()
     api = Api(client, lead)
     names = [t["name"] for t in api("GET", f"dossiers/{dossier.pk}/transitions").json()]
     assert names == ["withdraw"]

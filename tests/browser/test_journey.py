@@ -498,7 +498,7 @@ def test_error_pages_are_french_and_keep_the_frame(page, lead, filiere):
     RESULTS_DIR.mkdir(exist_ok=True)
     page.screenshot(path=RESULTS_DIR / "404-lead.png", full_page=True)
 
-    response = page.goto(f"/campagnes/{filiere.campaign.slug}/budget/")
+    response = page.goto(f"/campagnes/{filiere.campaigns.get().slug}/budget/")
     assert response.status == 403
     expect(page).to_have_title(re.compile("^Accès refusé — "))
     expect(page.get_by_role("heading", level=1)).to_have_text("Accès refusé")

@@ -18,6 +18,8 @@ def test_prints_one_usable_token_and_nothing_else(client, lead):
         "username": "porteur",
         "roles": ["filiere_lead"],
         "filieres": ["nord-finistere"],
+        "regions": [],
+        "national": False,
     }
     token = ApiToken.objects.get(user=lead)
     assert raw not in token.key_hash and token.prefix == raw[:8]

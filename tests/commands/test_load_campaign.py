@@ -24,11 +24,11 @@ def test_example_file_imports_everything():
     code, out, err = run_command("load_campaign", str(EXAMPLE_FILE))
     assert (code, err) == (0, "")
     assert "(bretagne-2025) créée" in out
-    assert "Territoires : 8 créés" in out and "territoires de référence de la Bretagne" in out
+    assert "Territoires : 8 créés" in out and "territoires de référence de la région" in out
     assert "Filières : 8 créées" in out and "Utilisateurs : 6 créés" in out
 
     campaign = Campaign.objects.get(slug="bretagne-2025")
-    assert campaign.region == "Bretagne"
+    assert campaign.region.name == "Bretagne"
     assert campaign.deadline == dt.datetime(2025, 2, 14, 22, 59, 59, tzinfo=UTC)
     assert campaign.opens_at == dt.datetime(2024, 11, 14, 23, 0, tzinfo=UTC)
     assert campaign.decision_date == dt.date(2025, 6, 30)
@@ -129,7 +129,7 @@ def _decide_with_granted(campaign, amount):
     lead.__dict__.pop("filiere_ids", None)
     instructor = User.objects.get(username="referent.ars")
     decider = User.objects.get(username="direction.ars")
-    RoleGrant.objects.get_or_create(user=decider, role=Role.ARS_DECIDER)
+    RoleGrant.objects.get_or_create(user=decider, role=Role.ARS_DECIDER, region=campaign.region)
     dossier = complete_dossier(filiere=filiere)
     at = dt.datetime(2025, 2, 10, 12, 0, tzinfo=UTC)
     dossier = transition(dossier, "submit", lead, now=at)

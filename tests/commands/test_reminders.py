@@ -107,7 +107,7 @@ def test_filiere_that_starts_its_dossier_after_the_reminder_is_not_reminded_twic
 ):
     remind(DEADLINE - 40 * H)
     cornouaille = other_lead.filieres.get()
-    create_dossier(other_lead, cornouaille)
+    create_dossier(other_lead, cornouaille.campaigns.get(), cornouaille)
     mail.outbox = []
     remind(DEADLINE - 30 * H)
     assert mail.outbox == []

@@ -68,7 +68,7 @@ def test_grid_per_role(client, request, campaign, role):
 
 def test_grid_of_unknown_campaign_is_404(client, request, instructor):
     body = assert_error(call(client, request, "instructor", "get", "campaigns/nope/grid"), 404)
-    assert body["detail"] == "Campagne inconnue : « nope »."
+    assert body["detail"] == "Campagne introuvable."
 
 
 # ---------------------------------------------------------------- my review

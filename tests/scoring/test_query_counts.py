@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import ApiToken, Role
-from campaign.models import Territory
 from dossiers.enums import DossierState as S
 from scoring.domain.assignments import assign_reviewer
 from scoring.domain.reviews import save_review
@@ -18,7 +17,7 @@ CYCLE = [S.CARESP_REVIEW, S.ARS_ANALYSIS, "returned_from_caresp", S.SUBMITTED, S
 
 def populate(campaign, count, instructor, reviewers):
     territories = [
-        Territory.objects.filter(campaign=campaign, code=f"T{i}").first()
+        campaign.territories.filter(code=f"T{i}").first()
         or TerritoryFactory(campaign=campaign, code=f"T{i}")
         for i in range(1, 4)
     ]

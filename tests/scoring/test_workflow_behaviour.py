@@ -180,9 +180,10 @@ def everyone(lead, caresp, caresp2, instructor, decider):
 
 
 def test_submit_mails_the_lead_and_the_ars(
-    django_capture_on_commit_callbacks, settings, filiere, lead, instructor, caresp
+    django_capture_on_commit_callbacks, filiere, lead, instructor, caresp
 ):
-    settings.ARS_NOTIFICATION_EMAILS = ["filieres@ars.example.fr"]
+    filiere.region.notification_emails = ["filieres@ars.example.fr"]
+    filiere.region.save()
     dossier = complete_dossier(filiere=filiere)
     with django_capture_on_commit_callbacks(execute=True):
         transition(dossier, "submit", lead)
@@ -245,9 +246,8 @@ def test_completion_request_mails_the_lead_with_message_and_due_date(
 
 
 def test_resubmit_mails_instructors_and_assigned_reviewers(
-    django_capture_on_commit_callbacks, settings, filiere, lead, instructor, caresp, caresp2
+    django_capture_on_commit_callbacks, filiere, lead, instructor, caresp, caresp2
 ):
-    settings.ARS_NOTIFICATION_EMAILS = []
     dossier = bring_to(
         complete_dossier(filiere=filiere), "returned_from_ars", lead=lead, instructor=instructor
     )
@@ -271,9 +271,8 @@ def test_start_ars_analysis_mails_other_instructors_not_the_actor(
 
 
 def test_withdraw_and_decide_mails(
-    django_capture_on_commit_callbacks, settings, filiere, lead, instructor, decider
+    django_capture_on_commit_callbacks, filiere, lead, instructor, decider
 ):
-    settings.ARS_NOTIFICATION_EMAILS = []
     dossier = bring_to(
         complete_dossier(filiere=filiere), S.ARS_ANALYSIS, lead=lead, instructor=instructor
     )
@@ -285,9 +284,10 @@ def test_withdraw_and_decide_mails(
 
 
 def test_withdraw_mails_the_lead_the_ars_and_assigned_reviewers(
-    django_capture_on_commit_callbacks, settings, in_review, lead, instructor, caresp, caresp2
+    django_capture_on_commit_callbacks, in_review, lead, instructor, caresp, caresp2
 ):
-    settings.ARS_NOTIFICATION_EMAILS = ["filieres@ars.example.fr"]
+    in_review.filiere.region.notification_emails = ["filieres@ars.example.fr"]
+    in_review.filiere.region.save()
     assign_reviewer(in_review, instructor, caresp2)
     mail.outbox = []
     with django_capture_on_commit_callbacks(execute=True):
