@@ -692,7 +692,10 @@ def load_campaign(data, *, actor=None, now=None):
         }
         if spec.signatory is not None:
             fields["signatory_name"] = spec.signatory["name"]
-            fields["signatory_title"] = spec.signatory["title"]
+            # Without a title, the model's default ("Directeur général de l'ARS").
+            fields["signatory_title"] = (
+                spec.signatory["title"] or Campaign._meta.get_field("signatory_title").get_default()
+            )
         if campaign is None:
             campaign = Campaign.objects.create(slug=spec.slug, **fields)
             report = LoadReport(campaign, "created")

@@ -17,7 +17,7 @@ from dossiers.models import Dossier, FundingLine, Project
 PARIS = dt.timezone(dt.timedelta(hours=1))
 
 
-BRETAGNE = "53"
+BRETAGNE, NORMANDIE = "53", "28"
 
 
 def region(code=BRETAGNE):

@@ -32,11 +32,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from config.api import api
+from dossiers.enums import DossierState as S
 from dossiers.workflow import DIRECT_TRANSITIONS
 from tests.audit.conftest import isolated
 from tests.audit.world import (
     APPLICANT_ROLES,
+    BRETAGNE,
+    NORMANDIE,
     PDF,
+    REGION_OF_ROLE,
     ROLES,
     SECRET_TOKENS,
     STATES,
@@ -58,6 +62,11 @@ class Case:
     body: object = None  # API request body (JSON)
     methods: tuple | None = None  # web: restrict the methods tried
     path: str | None = None  # web: an explicit address (patterns that cannot be reversed)
+    region: str | None = None  # the region whose data the case reaches (group A: Bretagne)
+
+    @property
+    def region_code(self):
+        return self.region or (BRETAGNE if self.owner == "A" else None)
 
 
 # ----------------------------------------------------------------------------- discovery
@@ -120,19 +129,38 @@ def per_state(extra=None, *, states=STATES, methods=None):
                         methods=methods,
                     )
                 )
+        if extra is None and S.DECIDED in states:
+            cases.append(
+                Case(
+                    {"pk": w.region2_dossier.pk},
+                    region=NORMANDIE,
+                    label="normandie decided",
+                    methods=methods,
+                )
+            )
         return cases
 
     return build
 
 
+def campaign_slugs(w):
+    """(slug, region): Bretagne's campaigns, Normandie's, an unknown one."""
+    return [
+        (w.campaign.slug, BRETAGNE),
+        (w.other_campaign.slug, BRETAGNE),
+        (w.region2_campaign.slug, NORMANDIE),
+        ("inconnue", None),
+    ]
+
+
 def slugs(extra=None):
-    """The campaign, another campaign and an unknown slug."""
+    """The campaign, another campaign, another region's and an unknown slug."""
 
     def build(w):
         cases = []
-        for slug in (w.campaign.slug, w.other_campaign.slug, "inconnue"):
+        for slug, region in campaign_slugs(w):
             more = extra(w) if extra else {}
-            cases.append(Case({"slug": slug, **more}, label=slug))
+            cases.append(Case({"slug": slug, **more}, label=slug, region=region))
         return cases
 
     return build
@@ -200,11 +228,23 @@ def attachment_mismatches(w):
 
 def jobs(w):
     return [
-        Case({"slug": w.campaign.slug, "job_id": w.job.pk}, label="job"),
+        Case({"slug": w.campaign.slug, "job_id": w.job.pk}, label="job", region=BRETAGNE),
         Case(
             {"slug": w.campaign.slug, "job_id": w.other_job.pk},
             mismatch=True,
             label="job of another campaign",
+            region=BRETAGNE,
+        ),
+        Case(
+            {"slug": w.region2_campaign.slug, "job_id": w.region2_job.pk},
+            label="normandie job",
+            region=NORMANDIE,
+        ),
+        Case(
+            {"slug": w.campaign.slug, "job_id": w.region2_job.pk},
+            mismatch=True,
+            label="normandie job under a bretagne slug",
+            region=BRETAGNE,
         ),
         Case({"slug": w.campaign.slug, "job_id": 999999}, label="unknown job"),
     ]
@@ -399,6 +439,16 @@ def api_per_state(extra=None, body=None, states=STATES):
                         body=body(w, state) if callable(body) else body,
                     )
                 )
+        if extra is None and S.DECIDED in states:
+            dossier = w.region2_dossier
+            cases.append(
+                Case(
+                    {"id": dossier.pk, "dossier_id": dossier.pk},
+                    region=NORMANDIE,
+                    label="normandie decided",
+                    body=cases[-1].body if cases else None,
+                )
+            )
         return cases
 
     return build
@@ -407,8 +457,13 @@ def api_per_state(extra=None, body=None, states=STATES):
 def api_slugs(extra=None, body=None):
     def build(w):
         return [
-            Case({"slug": slug, **(extra or {})}, label=slug, body=body(w) if body else None)
-            for slug in (w.campaign.slug, w.other_campaign.slug, "inconnue")
+            Case(
+                {"slug": slug, **(extra or {})},
+                label=slug,
+                region=region,
+                body=body(w) if body else None,
+            )
+            for slug, region in campaign_slugs(w)
         ]
 
     return build
@@ -657,12 +712,16 @@ def check_response(failures, *, role, case, where, response, text, public, staff
     # 405 (wrong method) says nothing about the object: accepted wherever 404 is expected.
     if case.owner == "A" and role in ("other_lead", "outsider") and status not in (404, 405):
         failures.append(f"{where}: {status}, 404 attendu (dossier d'une autre filière)")
+    # Another region's staff: its dossiers and campaigns do not exist for them.
+    held = REGION_OF_ROLE.get(role)
+    if held and case.region_code and case.region_code != held and status not in (404, 405):
+        failures.append(f"{where}: {status}, 404 attendu (données d'une autre région)")
     if case.mismatch and role != "anonymous":
         if case.owner == "A" and role in ("lead", "co_editor") and status not in (404, 405):
             failures.append(f"{where}: {status}, 404 attendu (identifiants incohérents)")
         elif status not in (403, 404, 405):
             failures.append(f"{where}: {status} sur des identifiants incohérents")
-    if role in APPLICANT_ROLES or role == "caresp":
+    if role in APPLICANT_ROLES or role in ("caresp", "other_region"):
         leaks = leaked_secrets(text, role)
         if leaks:
             failures.append(f"{where}: {status}, fuite : {', '.join(leaks)}")

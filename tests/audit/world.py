@@ -4,7 +4,9 @@ Two groups of filières in one campaign: group A (lead + co-editor) and group B
 (another lead), with one dossier in every state in each group; reviews, scores,
 internal comments (one ARS-only), a conflict of interest, proposals, a decision
 and a delegation; attachments and a finished letters ZIP job; a second campaign
-with its own decided dossier and job (for "ids of another campaign" checks).
+with its own decided dossier and job (for "ids of another campaign" checks); and a
+second region, Normandie, whose staff member ("other_region": CARESP reviewer, ARS
+instructor and decider there) runs its own campaign to a decided dossier and a job.
 
 Every confidential value carries a unique token so that response bodies can be
 searched for it (see SECRET_TOKENS)."""
@@ -39,6 +41,7 @@ from tests.factories import (
     UserFactory,
     complete_dossier,
     complete_identity,
+    region,
 )
 
 STATES = [
@@ -58,10 +61,19 @@ ROLES = [
     "instructor",
     "decider",
     "admin",
+    "other_region",
     "outsider",
     "anonymous",
 ]
 STAFF_ROLES = {"caresp", "instructor", "decider", "admin"}
+# The region each regional staff role of ROLES holds its roles in (admin: national).
+BRETAGNE, NORMANDIE = "53", "28"
+REGION_OF_ROLE = {
+    "caresp": BRETAGNE,
+    "instructor": BRETAGNE,
+    "decider": BRETAGNE,
+    "other_region": NORMANDIE,
+}
 APPLICANT_ROLES = {"lead", "co_editor", "other_lead", "outsider", "anonymous"}
 
 # Confidential values and the unique token each carries.
@@ -101,6 +113,9 @@ class World:
     other_dossier: object = None  # decided dossier of the other campaign
     job: object = None
     other_job: object = None
+    region2_campaign: object = None  # Normandie
+    region2_dossier: object = None
+    region2_job: object = None
 
     def dossier(self, state, group="A"):
         return self.dossiers[group][state]
@@ -317,7 +332,42 @@ def build_world():
     world.other_dossier = _decide(dossier, users["decider"])
     world.job = _letters_job(campaign, users["instructor"])
     world.other_job = _letters_job(other, users["instructor"])
+    _second_region(world)
     return world
+
+
+def _second_region(world):
+    """Normandie: its staff member holds every regional role there, and none here."""
+    normandie = region(NORMANDIE)
+    staff = world.users["other_region"] = UserFactory(
+        username="ars-normandie",
+        roles=[
+            (Role.CARESP_REVIEWER, normandie),
+            (Role.ARS_INSTRUCTOR, normandie),
+            (Role.ARS_DECIDER, normandie),
+        ],
+    )
+    world.tokens["other_region"] = ApiToken.issue(staff)[1]
+    campaign = world.region2_campaign = CampaignFactory(slug="normandie-2026", region=normandie)
+    territory = TerritoryFactory(campaign=campaign, code="N1", name="Caen – Bayeux")
+    lead = UserFactory(username="porteur-normandie", roles=[Role.FILIERE_LEAD])
+    filiere = FiliereFactory(
+        campaign=campaign,
+        slug="a-submitted",  # the same slug as one of Bretagne's: another filière
+        name="Filière normande",
+        territories=[territory],
+        editors=[lead],
+    )
+    dossier = transition(complete_dossier(filiere=filiere), "submit", lead)
+    dossier = transition(dossier, "start_ars_analysis", staff)
+    # Its own amounts (the Bretagne proposal carries a token searched in every body).
+    proposals.propose(
+        dossier,
+        staff,
+        [{"line": line.pk, "proposed": str(line.amount)} for line in budget_lines(dossier)],
+    )
+    world.region2_dossier = _decide(dossier, staff)
+    world.region2_job = _letters_job(campaign, staff)
 
 
 def unzip_text(data, depth=0):
@@ -354,7 +404,8 @@ ARS_ONLY_TOKEN = "ZW4P-ars"
 
 def leaked_secrets(text, role):
     """The confidential tokens found in `text` that `role` may not receive: everything
-    for a non-staff role; the ARS-only note for a CARESP reviewer."""
+    for a non-staff role and for another region's staff (every token is Bretagne's);
+    the ARS-only note for a CARESP reviewer."""
     if role == "caresp":
         return [f"note réservée à l'ARS {ARS_ONLY_TOKEN}"] if ARS_ONLY_TOKEN in text else []
     flat = (
@@ -372,6 +423,6 @@ def leaked_secrets(text, role):
         found.append(f"other filière {B_TOKEN}")
     if role == "other_lead" and A_TOKEN in text:
         found.append(f"other filière {A_TOKEN}")
-    if role in {"outsider", "anonymous"}:
+    if role in {"outsider", "anonymous", "other_region"}:
         found += [f"filière {t}" for t in (A_TOKEN, B_TOKEN) if t in text]
     return found

@@ -404,3 +404,33 @@ def test_update_without_filiere_territories_keeps_them(example_data, write_json)
     assert "Filières : 0 créée, 1 mise à jour, 7 inchangées" in out
     filiere = Campaign.objects.get().filieres.get(slug="nord-finistere")
     assert list(filiere.territories.values_list("code", flat=True)) == ["T1"]
+
+
+REGION_CASES = [
+    (
+        "unknown region",
+        {"region": "Armorique"},
+        "« region » : région « Armorique » inconnue (régions connues : Auvergne-Rhône-Alpes,",
+    ),
+    (
+        "signatory without a name",
+        {"signatory": {"title": "Directrice générale"}},
+        "« signatory.name » : clé obligatoire absente.",
+    ),
+    (
+        "bad notification address",
+        {"notification_emails": ["filieres@ars.example.fr", "ars-bretagne"]},
+        "« notification_emails[1] » : « ars-bretagne » n'est pas une adresse électronique.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "changes,expected", [c[1:] for c in REGION_CASES], ids=[c[0] for c in REGION_CASES]
+)
+def test_region_signatory_and_mailboxes_are_checked(example_data, write_json, changes, expected):
+    before = row_counts()
+    code, out, err = run_command("load_campaign", write_json({**example_data, **changes}))
+    assert code == 1 and out == ""
+    assert expected in err
+    assert row_counts() == before
