@@ -27,6 +27,11 @@ def grant_per_region(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # PostgreSQL refuses to alter a table with rows written in the same transaction
+    # (pending deferred foreign-key checks): each data step commits on its own
+    # (RunPython is atomic by itself), then the schema changes follow.
+    atomic = False
+
 
     dependencies = [
         ("accounts", "0002_auth_failure_throttle"),

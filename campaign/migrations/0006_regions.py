@@ -73,6 +73,11 @@ def regionalise_filieres(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # PostgreSQL refuses to alter a table with rows written in the same transaction
+    # (pending deferred foreign-key checks): each data step commits on its own
+    # (RunPython is atomic by itself), then the schema changes follow.
+    atomic = False
+
 
     dependencies = [
         ("campaign", "0005_move_budget_and_outputs"),
