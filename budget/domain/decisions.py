@@ -8,11 +8,12 @@ both call them.
 Hard rules, checked inside the database transaction:
 - the granted recurring total (full-year amounts) of the campaign's decided
   dossiers never exceeds the recurring envelope, the granted one-off total never
-  exceeds the one-off envelope. `decide` and `amend_envelope` lock the
-  campaign's Envelope rows (SELECT ... FOR UPDATE, always in primary-key order,
-  so two deciders never deadlock) before summing what is granted in the
-  database: on PostgreSQL two concurrent decisions are serialised on those rows
-  and the second one sums what the first committed. On SQLite every write
+  exceeds the one-off envelope. `decide` locks the campaign's Envelope rows
+  (SELECT ... FOR UPDATE, always in primary-key order, so two deciders never
+  deadlock) and `amend_envelope` the one it changes, before summing what is
+  granted in the database: on PostgreSQL two concurrent decisions (or a decision
+  and an amendment) are serialised on those rows and the second one sums what
+  the first committed. On SQLite every write
   transaction is already exclusive (transaction_mode IMMEDIATE).
 - the delegated total of a line never exceeds its granted amount
   (`record_delegation` locks the line row).
