@@ -6,12 +6,13 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from accounts.models import REGIONAL_ROLES, RoleGrant, User
+from accounts.models import REGIONAL_ROLES, Role, RoleGrant, User
 from budget.models import Envelope, EnvelopeKind
 from campaign.models import Campaign, Filiere, Region, Territory
 from campaign.reference import load_reference_regions
 from common.identifiers import finess_with_key
-from dossiers.enums import LineCategory, LineNature, Mission
+from dossiers.domain.transitions import transition
+from dossiers.enums import DossierState, LineCategory, LineNature, Mission, Outcome
 from dossiers.models import Dossier, FundingLine, Project
 
 PARIS = dt.timezone(dt.timedelta(hours=1))
@@ -253,3 +254,158 @@ def complete_dossier(**kwargs):
     dossier = DossierFactory(**kwargs)
     line = FundingLineFactory(project=ProjectFactory(dossier=dossier, priority=1))
     return line.project.dossier
+
+
+# --- Dossiers in a given state, through the real workflow ------------------------------------
+
+# "returned" may come from either review; `returned` alone is the CARESP one.
+RETURNED_FROM_CARESP = "returned_from_caresp"
+RETURNED_FROM_ARS = "returned_from_ars"
+RETURN_MESSAGES = {
+    RETURNED_FROM_CARESP: "Merci de préciser la gouvernance.",
+    RETURNED_FROM_ARS: "Merci de chiffrer la fiche 1.",
+}
+DECISION_COMMENT = "Projet pertinent."
+
+
+def due_date(days=15):
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+_default_due_date = due_date
+
+
+def _workflow_path(state, caresp_review):
+    """[(transition, state reached)] from a draft to `state`."""
+    if state == DossierState.DRAFT:
+        return []
+    steps = [("submit", DossierState.SUBMITTED)]
+    if state == DossierState.SUBMITTED:
+        return steps
+    if state == DossierState.WITHDRAWN:
+        return [*steps, ("withdraw", DossierState.WITHDRAWN)]
+    if caresp_review:
+        steps.append(("start_caresp_review", DossierState.CARESP_REVIEW))
+    if state == DossierState.CARESP_REVIEW:
+        return steps
+    if state in (DossierState.RETURNED, RETURNED_FROM_CARESP):
+        return [*steps, ("return_for_completion", DossierState.RETURNED)]
+    steps.append(("start_ars_analysis", DossierState.ARS_ANALYSIS))
+    if state == DossierState.ARS_ANALYSIS:
+        return steps
+    if state == RETURNED_FROM_ARS:
+        return [*steps, ("return_for_completion", DossierState.RETURNED)]
+    if state == DossierState.DECIDED:
+        return [*steps, ("decide", DossierState.DECIDED)]
+    raise ValueError(state)
+
+
+def _staff(role, region):
+    return UserFactory(roles=[(role, region)])
+
+
+def dossier_in_state(
+    state,
+    *,
+    dossier=None,
+    filiere=None,
+    lead=None,
+    instructor=None,
+    decider=None,
+    outcome=Outcome.ACCEPTED,
+    comment=None,
+    due_date=None,
+    caresp_review=True,
+    now=None,
+):
+    """A dossier brought to `state` by the real transitions (`dossiers.domain.transitions`).
+
+    `dossier`: the one to move (a complete draft, or a dossier already on the way: the
+    walk goes on from its current state); otherwise a new complete draft of `filiere`
+    (a new filière when none is given). `lead` fires submit and withdraw (default: the
+    filière's first editor, or a new lead), `instructor` the reviews and the return,
+    `decider` the decision (both created in the filière's region when not given).
+    `state`: a DossierState, or RETURNED_FROM_CARESP / RETURNED_FROM_ARS ("returned" is
+    the CARESP one). `caresp_review=False` goes from submitted straight to the ARS
+    analysis. `comment`: the return message (default: RETURN_MESSAGES) or the decision's comment; `due_date`: the
+    return's due date (default in 15 days); `now`: the moment of every transition."""
+    if dossier is None:
+        dossier = complete_dossier(filiere=filiere) if filiere else complete_dossier()
+    filiere = dossier.filiere
+    steps = _workflow_path(state, caresp_review)
+    reached = [target for _name, target in steps]
+    if dossier.state != DossierState.DRAFT:
+        if dossier.state not in reached:
+            raise ValueError(f"{dossier.state} is not on the way to {state}")
+        steps = steps[reached.index(dossier.state) + 1 :]
+    for name, _target in steps:
+        kwargs = {"now": now}
+        if name in ("submit", "withdraw"):
+            if lead is None:
+                lead = filiere.editors.order_by("pk").first()
+            if lead is None:
+                lead = UserFactory(roles=[(Role.FILIERE_LEAD, filiere.region)])
+                filiere.editors.add(lead)
+            user = lead
+        elif name == "decide":
+            user = decider = decider or _staff(Role.ARS_DECIDER, filiere.region)
+            kwargs.update(outcome=outcome, comment=comment or DECISION_COMMENT)
+        else:
+            user = instructor = instructor or _staff(Role.ARS_INSTRUCTOR, filiere.region)
+            if name == "return_for_completion":
+                kwargs.update(
+                    comment=comment
+                    or RETURN_MESSAGES[
+                        RETURNED_FROM_ARS if state == RETURNED_FROM_ARS else RETURNED_FROM_CARESP
+                    ],
+                    due_date=due_date or _default_due_date(),
+                )
+        dossier = transition(dossier, name, user, **kwargs)
+    return dossier
+
+
+def draft_dossier(**kwargs):
+    """A complete draft (see dossier_in_state for the keywords)."""
+    return dossier_in_state(DossierState.DRAFT, **kwargs)
+
+
+def submitted_dossier(**kwargs):
+    return dossier_in_state(DossierState.SUBMITTED, **kwargs)
+
+
+def in_caresp_review(**kwargs):
+    return dossier_in_state(DossierState.CARESP_REVIEW, **kwargs)
+
+
+def returned_dossier(*, from_ars=False, **kwargs):
+    return dossier_in_state(RETURNED_FROM_ARS if from_ars else RETURNED_FROM_CARESP, **kwargs)
+
+
+def in_ars_analysis(**kwargs):
+    return dossier_in_state(DossierState.ARS_ANALYSIS, **kwargs)
+
+
+def decided_dossier(**kwargs):
+    return dossier_in_state(DossierState.DECIDED, **kwargs)
+
+
+def withdrawn_dossier(**kwargs):
+    return dossier_in_state(DossierState.WITHDRAWN, **kwargs)
+
+
+def new_filiere(campaign, name, *, territories=None):
+    """A new filière of `campaign` with its own lead; returns (filière, lead)."""
+    lead = UserFactory(roles=[Role.FILIERE_LEAD])
+    filiere = FiliereFactory(campaign=campaign, name=name, territories=territories or [])
+    filiere.editors.add(lead)
+    return filiere, lead
+
+
+def dossier_in(campaign, state, *, instructor, name="Filière", territories=None, projects=1):
+    """A new filière with its complete dossier (`projects` sheets) brought to `state`;
+    returns (dossier, lead)."""
+    filiere, lead = new_filiere(campaign, name, territories=territories)
+    dossier = complete_dossier(filiere=filiere)
+    for index in range(1, projects):
+        FundingLineFactory(project=ProjectFactory(dossier=dossier, priority=index + 1))
+    return dossier_in_state(state, dossier=dossier, lead=lead, instructor=instructor), lead

@@ -21,8 +21,7 @@ from dossiers.domain.attachments import sniff_content_type
 from dossiers.models import Attachment
 from outputs.domain import letters
 from outputs.models import OutputJob
-from tests.factories import CampaignFactory, complete_dossier
-from tests.scoring.helpers import dossier_in
+from tests.factories import CampaignFactory, complete_dossier, dossier_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -1,6 +1,6 @@
 """Never a 500 on the staff endpoints: scoring, budget, outputs, extensions.
 
-Same approach as tests/api/test_robustness.py (its nasty values and raw bodies are
+Same approach as tests/dossiers/test_api_robustness.py (its nasty values and raw bodies are
 reused): every key of every write endpoint receives every nasty value, set inside an
 otherwise valid body so that the value reaches the domain code; whole bodies, malformed
 raw bodies and odd path segments too. Each request runs in a savepoint rolled back
@@ -17,9 +17,8 @@ from accounts.models import ApiToken, Role
 from budget.domain import decisions
 from scoring.domain import assignments
 from scoring.domain.grid import get_grid, grid_criteria
-from tests.api.test_robustness import HUGE, NASTY_VALUES, RAW_BODIES, assert_clean_error
-from tests.factories import CampaignFactory, UserFactory
-from tests.scoring.helpers import dossier_in
+from tests.dossiers.test_api_robustness import HUGE, NASTY_VALUES, RAW_BODIES, assert_clean_error
+from tests.factories import CampaignFactory, UserFactory, dossier_in
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,7 @@ from budget.models import Delegation, Envelope
 from dossiers.domain.attachments import add_attachment
 from dossiers.domain.transitions import transition
 from dossiers.models import Attachment, Dossier, FundingLine, HistoryEntry, Snapshot
-from tests.factories import CampaignFactory, complete_dossier
-from tests.scoring.helpers import dossier_in, due_date
+from tests.factories import CampaignFactory, complete_dossier, dossier_in, due_date, in_ars_analysis
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +41,8 @@ class Api:
 
 
 def analysed(filiere, lead, instructor):
-    dossier = complete_dossier(filiere=filiere)
-    dossier = transition(dossier, "submit", lead)
-    return transition(dossier, "start_ars_analysis", instructor)
+    """Submitted, then straight to the ARS analysis."""
+    return in_ars_analysis(filiere=filiere, lead=lead, instructor=instructor, caresp_review=False)
 
 
 def decide_all(dossier, decider, granted="40000.00"):

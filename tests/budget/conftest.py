@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role
-from dossiers.domain.transitions import transition
 from dossiers.enums import LineNature
 from dossiers.models import FundingLine
 from tests.factories import (
@@ -15,6 +14,7 @@ from tests.factories import (
     ProjectFactory,
     TerritoryFactory,
     UserFactory,
+    dossier_in_state,
 )
 
 REC, ONE_OFF = LineNature.RECURRING, LineNature.ONE_OFF
@@ -48,12 +48,9 @@ def make_dossier(
                 first_year=rest[0] if rest else 2025,
                 label=f"{'Poste' if nature == REC else 'Équipement'} {amount}",
             )
-    if state == "draft":
-        return dossier
-    dossier = transition(dossier, "submit", leads[0])
-    if state == "ars_analysis":
-        dossier = transition(dossier, "start_ars_analysis", instructor)
-    return dossier
+    return dossier_in_state(
+        state, dossier=dossier, lead=leads[0], instructor=instructor, caresp_review=False
+    )
 
 
 def lines_of(dossier):

@@ -16,7 +16,7 @@ FINESS = finess_with_key("29000001")
 
 
 @pytest.fixture
-def as_user(request, client):
+def call_as(request, client):
     """Call the API as one of the conftest users (bearer token), or anonymously."""
 
     def call(who, method, url, json=None):
@@ -57,8 +57,8 @@ def decision_body(dossier, amounts=None, outcome="accepted"):
         ("outsider", 404),
     ],
 )
-def test_put_proposal_per_role(as_user, analysed, who, status):
-    response = as_user(
+def test_put_proposal_per_role(call_as, analysed, who, status):
+    response = call_as(
         who, "put", f"/api/v1/dossiers/{analysed.pk}/proposal", proposal_body(analysed)
     )
     assert response.status_code == status, response.content
@@ -74,25 +74,25 @@ def test_put_proposal_per_role(as_user, analysed, who, status):
         assert "1000" not in response.content.decode()
 
 
-def test_proposal_errors(as_user, campaign, instructor, analysed):
+def test_proposal_errors(call_as, campaign, instructor, analysed):
     url = f"/api/v1/dossiers/{analysed.pk}/proposal"
     body = proposal_body(analysed)
     body["lines"][0]["proposed"] = "1e3"
-    response = as_user("instructor", "put", url, body)
+    response = call_as("instructor", "put", url, body)
     assert response.status_code == 400
     assert "lines.0.proposed" in response.json()["errors"]
     body["lines"][0]["proposed"] = 1000.5
-    response = as_user("instructor", "put", url, body)
+    response = call_as("instructor", "put", url, body)
     assert response.status_code == 400
     assert "lines.0.proposed" in response.json()["errors"]
     submitted = make_dossier(campaign, instructor, [(REC, "1000.00")], state="submitted")
-    response = as_user(
+    response = call_as(
         "instructor", "put", f"/api/v1/dossiers/{submitted.pk}/proposal", proposal_body(submitted)
     )
     assert response.status_code == 409
     assert response.json()["detail"].startswith("Proposition impossible")
     unknown = "/api/v1/dossiers/999999/proposal"
-    assert as_user("instructor", "put", unknown, proposal_body(analysed)).status_code == 404
+    assert call_as("instructor", "put", unknown, proposal_body(analysed)).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -108,9 +108,9 @@ def test_proposal_errors(as_user, campaign, instructor, analysed):
         ("outsider", 404),
     ],
 )
-def test_post_decision_per_role(as_user, analysed, who, status, django_capture_on_commit_callbacks):
+def test_post_decision_per_role(call_as, analysed, who, status, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_user(
+        response = call_as(
             who, "post", f"/api/v1/dossiers/{analysed.pk}/decision", decision_body(analysed)
         )
     assert response.status_code == status, response.content
@@ -126,14 +126,14 @@ def test_post_decision_per_role(as_user, analysed, who, status, django_capture_o
         assert [line.granted for line in lines_of(analysed)] == [None, None]
 
 
-def test_decision_overflow_is_409_with_the_overflow(as_user, campaign, instructor, decider):
+def test_decision_overflow_is_409_with_the_overflow(call_as, campaign, instructor, decider):
     first = make_dossier(campaign, instructor, [(REC, "1599999.99")])
     decide(first, decider, "accepted", grant_all(first), "Accord.")
     second = make_dossier(campaign, instructor, [(REC, "1.00"), (ONE_OFF, "1.00")])
     url = f"/api/v1/dossiers/{second.pk}/decision"
-    response = as_user("decider", "post", url, decision_body(second, ["0.02", "1.00"], "accepted"))
+    response = call_as("decider", "post", url, decision_body(second, ["0.02", "1.00"], "accepted"))
     assert response.status_code == 400  # 0.02 > 1.00 requested? no: outcome incoherent
-    response = as_user(
+    response = call_as(
         "decider", "post", url, decision_body(second, ["0.02", "1.00"], "partially_accepted")
     )
     assert response.status_code == 409
@@ -141,37 +141,37 @@ def test_decision_overflow_is_409_with_the_overflow(as_user, campaign, instructo
         "Décision refusée : l'enveloppe reconductible serait dépassée de 0,01\u00a0€."
     )
     assert list(response.json()["errors"]) == ["recurring"]
-    response = as_user(
+    response = call_as(
         "decider", "post", url, decision_body(second, ["0.01", "1.00"], "partially_accepted")
     )
     assert response.status_code == 200
     assert response.json()["totals"]["granted_recurring"] == "0.01"
 
 
-def test_decision_validation_errors(as_user, analysed):
+def test_decision_validation_errors(call_as, analysed):
     url = f"/api/v1/dossiers/{analysed.pk}/decision"
     body = decision_body(analysed)
     body["lines"] = body["lines"][:1]
-    response = as_user("decider", "post", url, body)
+    response = call_as("decider", "post", url, body)
     assert response.status_code == 400
     assert "il manque" in response.json()["errors"]["lines"][0]
     body = decision_body(analysed, ["52000.01", "10000"])
-    response = as_user("decider", "post", url, body)
+    response = call_as("decider", "post", url, body)
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["lines.0.justification"]
     body["lines"][0]["justification"] = "Revalorisation."
-    assert as_user("decider", "post", url, body).status_code == 200
-    assert as_user("decider", "post", url, body).status_code == 409
+    assert call_as("decider", "post", url, body).status_code == 200
+    assert call_as("decider", "post", url, body).status_code == 409
 
 
-def test_decision_body_shape_errors_are_400(as_user, analysed):
+def test_decision_body_shape_errors_are_400(call_as, analysed):
     url = f"/api/v1/dossiers/{analysed.pk}/decision"
-    response = as_user("decider", "post", url, {"outcome": "accepted"})
+    response = call_as("decider", "post", url, {"outcome": "accepted"})
     assert response.status_code == 400
     assert response.json()["errors"]["lines"] == ["Ce champ est obligatoire."]
     body = decision_body(analysed)
     body["lines"][0]["granted"] = 52000
-    assert as_user("decider", "post", url, body).status_code == 400
+    assert call_as("decider", "post", url, body).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -187,16 +187,16 @@ def test_decision_body_shape_errors_are_400(as_user, analysed):
         ("outsider", 403),
     ],
 )
-def test_get_budget_per_role(as_user, analysed, who, status):
-    response = as_user(who, "get", "/api/v1/campaigns/bretagne-2025/budget")
+def test_get_budget_per_role(call_as, analysed, who, status):
+    response = call_as(who, "get", "/api/v1/campaigns/bretagne-2025/budget")
     assert response.status_code == status
     if status != 200:
         assert "52000" not in response.content.decode()
 
 
-def test_budget_content_is_money_as_strings(as_user, campaign, analysed, decider, territories):
+def test_budget_content_is_money_as_strings(call_as, campaign, analysed, decider, territories):
     decide(analysed, decider, "accepted", grant_all(analysed), "Accord.")
-    body = as_user("instructor", "get", "/api/v1/campaigns/bretagne-2025/budget").json()
+    body = call_as("instructor", "get", "/api/v1/campaigns/bretagne-2025/budget").json()
     assert body["campaign"] == "bretagne-2025"
     assert body["recurring"] == {
         "envelope": "1600000.00",
@@ -223,7 +223,7 @@ def test_budget_content_is_money_as_strings(as_user, campaign, analysed, decider
     }
     assert body["first_delegation_date"] is None
     assert body["planned_first_delegation_date"] == "2025-07-15"
-    assert as_user("instructor", "get", "/api/v1/campaigns/inconnue/budget").status_code == 404
+    assert call_as("instructor", "get", "/api/v1/campaigns/inconnue/budget").status_code == 404
 
 
 @pytest.fixture
@@ -256,8 +256,8 @@ def delegation_body(line, amount="26000.00"):
         ("outsider", 403),
     ],
 )
-def test_post_delegation_per_role(as_user, granted_line, who, status):
-    response = as_user(who, "post", "/api/v1/delegations", delegation_body(granted_line))
+def test_post_delegation_per_role(call_as, granted_line, who, status):
+    response = call_as(who, "post", "/api/v1/delegations", delegation_body(granted_line))
     assert response.status_code == status
     if status == 201:
         body = response.json()
@@ -266,24 +266,24 @@ def test_post_delegation_per_role(as_user, granted_line, who, status):
         assert body["instrument"] == "fir_arrete" and body["date"] == "2025-07-15"
 
 
-def test_delegation_above_granted_is_409(as_user, granted_line):
+def test_delegation_above_granted_is_409(call_as, granted_line):
     assert (
-        as_user("decider", "post", "/api/v1/delegations", delegation_body(granted_line)).status_code
+        call_as("decider", "post", "/api/v1/delegations", delegation_body(granted_line)).status_code
         == 201
     )
-    response = as_user(
+    response = call_as(
         "decider", "post", "/api/v1/delegations", delegation_body(granted_line, "26000.01")
     )
     assert response.status_code == 409
     assert "dépasserait le montant accordé de 0,01\u00a0€" in response.json()["detail"]
     body = delegation_body(granted_line)
     body["beneficiary_finess"] = "290000018"
-    response = as_user("decider", "post", "/api/v1/delegations", body)
+    response = call_as("decider", "post", "/api/v1/delegations", body)
     assert response.status_code == 400
     assert "beneficiary_finess" in response.json()["errors"]
-    listing = as_user("instructor", "get", "/api/v1/campaigns/bretagne-2025/delegations").json()
+    listing = call_as("instructor", "get", "/api/v1/campaigns/bretagne-2025/delegations").json()
     assert [(d["amount"], d["line_delegated"]) for d in listing] == [("26000.00", "26000.00")]
-    budget = as_user("decider", "get", "/api/v1/campaigns/bretagne-2025/budget").json()
+    budget = call_as("decider", "get", "/api/v1/campaigns/bretagne-2025/budget").json()
     assert budget["first_delegation_date"] == "2025-07-15"
     assert budget["recurring"]["delegated"] == "26000.00"
 
@@ -300,11 +300,11 @@ def test_delegation_above_granted_is_409(as_user, granted_line):
         ("outsider", 403, 403),
     ],
 )
-def test_envelopes_per_role(as_user, campaign, who, list_status, amend_status):
+def test_envelopes_per_role(call_as, campaign, who, list_status, amend_status):
     assert (
-        as_user(who, "get", "/api/v1/campaigns/bretagne-2025/envelopes").status_code == list_status
+        call_as(who, "get", "/api/v1/campaigns/bretagne-2025/envelopes").status_code == list_status
     )
-    response = as_user(
+    response = call_as(
         who,
         "post",
         "/api/v1/campaigns/bretagne-2025/envelopes/recurring/amendments",
@@ -319,21 +319,21 @@ def test_envelopes_per_role(as_user, campaign, who, list_status, amend_status):
         ] == [("1600000.00", "1800000.00", "Stratégie décennale.")]
 
 
-def test_amendment_below_granted_is_409(as_user, granted_line):
+def test_amendment_below_granted_is_409(call_as, granted_line):
     url = "/api/v1/campaigns/bretagne-2025/envelopes/recurring/amendments"
     body = {"new_amount": "51999.99", "date": "2025-09-01", "reason": "Gel."}
-    response = as_user("decider", "post", url, body)
+    response = call_as("decider", "post", url, body)
     assert response.status_code == 409
     assert "de 0,01\u00a0€" in response.json()["detail"]
     body["new_amount"] = "52000"
-    assert as_user("decider", "post", url, body).status_code == 201
-    envelopes = as_user("decider", "get", "/api/v1/campaigns/bretagne-2025/envelopes").json()
+    assert call_as("decider", "post", url, body).status_code == 201
+    envelopes = call_as("decider", "get", "/api/v1/campaigns/bretagne-2025/envelopes").json()
     assert [(e["kind"], e["amount"], e["remaining"]) for e in envelopes] == [
         ("recurring", "52000.00", "0.00"),
         ("one_off", "400000.00", "400000.00"),
     ]
     unknown = "/api/v1/campaigns/bretagne-2025/envelopes/autre/amendments"
-    assert as_user("decider", "post", unknown, body).status_code == 404
+    assert call_as("decider", "post", unknown, body).status_code == 404
 
 
 def test_openapi_lists_the_budget_endpoints(client, db):

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from dossiers.domain.transitions import transition
 from dossiers.enums import LineNature, Outcome
 from tests.factories import (
     DossierFactory,
@@ -14,6 +13,8 @@ from tests.factories import (
     ProjectFactory,
     TerritoryFactory,
     UserFactory,
+    decided_dossier,
+    in_ars_analysis,
 )
 
 HYPERLINK = '=HYPERLINK("http://exemple.invalid","clic")'
@@ -30,15 +31,6 @@ def make_line(project, nature, amount, proposed=None, granted=None, start_month=
         first_year=2025 if nature == LineNature.RECURRING else None,
         **kw,
     )
-
-
-def submit_and_analyse(dossier, lead, instructor):
-    dossier = transition(dossier, "submit", lead)
-    return transition(dossier, "start_ars_analysis", instructor)
-
-
-def decide(dossier, decider, outcome, comment="Décision motivée."):
-    return transition(dossier, "decide", decider, outcome=outcome, comment=comment)
 
 
 @pytest.fixture
@@ -97,7 +89,7 @@ def scenario(campaign, filiere, lead, other_lead, instructor, decider, territori
         dossier=a, priority=2, title=HYPERLINK, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
     )
     make_line(a2, LineNature.RECURRING, "1234567.89", proposed="100000.01")
-    a = submit_and_analyse(a, lead, instructor)
+    a = in_ars_analysis(dossier=a, lead=lead, instructor=instructor, caresp_review=False)
     line_a1r, line_a1o = a1.lines.order_by("id")
     line_a1r.granted, line_a1r.start_month = Decimal("26000.00"), dt.date(2025, 9, 1)
     line_a1r.save()
@@ -106,21 +98,28 @@ def scenario(campaign, filiere, lead, other_lead, instructor, decider, territori
     line_a2 = a2.lines.get()
     line_a2.granted, line_a2.start_month = Decimal("100000.01"), dt.date(2026, 1, 1)
     line_a2.save()
-    a = decide(a, decider, Outcome.ACCEPTED, "Projet conforme à l'instruction.")
+    a = decided_dossier(
+        dossier=a,
+        decider=decider,
+        outcome=Outcome.ACCEPTED,
+        comment="Projet conforme à l'instruction.",
+    )
 
     b = DossierFactory(filiere=cornouaille)
     b1 = ProjectFactory(dossier=b, priority=1, title="Astreinte territoriale")
     make_line(b1, LineNature.RECURRING, "80000.00", proposed="60000.00")
-    b = submit_and_analyse(b, other_lead, instructor)
+    b = in_ars_analysis(dossier=b, lead=other_lead, instructor=instructor, caresp_review=False)
 
     c = DossierFactory(filiere=lorient)
     c1 = ProjectFactory(dossier=c, priority=1, title="Bénévoles d'accompagnement")
     make_line(c1, LineNature.ONE_OFF, "5000.50", proposed="0.00")
-    c = submit_and_analyse(c, lorient_lead, instructor)
+    c = in_ars_analysis(dossier=c, lead=lorient_lead, instructor=instructor, caresp_review=False)
     line_c = c1.lines.get()
     line_c.granted = Decimal("0.00")
     line_c.save()
-    c = decide(c, decider, Outcome.REJECTED, "Diagnostic insuffisant.")
+    c = decided_dossier(
+        dossier=c, decider=decider, outcome=Outcome.REJECTED, comment="Diagnostic insuffisant."
+    )
 
     d = DossierFactory(filiere=vannes)
     make_line(ProjectFactory(dossier=d, priority=1), LineNature.RECURRING, "999.00")

@@ -14,8 +14,8 @@ from common.errors import InvalidInput
 from dossiers.enums import DossierState, LineNature
 from dossiers.models import FundingLine
 from outputs.domain import exports
-from tests.factories import FiliereFactory, UserFactory, complete_dossier
-from tests.outputs.conftest import HYPERLINK, submit_and_analyse
+from tests.factories import FiliereFactory, UserFactory, in_ars_analysis
+from tests.outputs.conftest import HYPERLINK
 
 TODAY = dt.date(2025, 7, 2)
 
@@ -248,7 +248,7 @@ def test_export_query_count_does_not_grow_with_dossiers(
         )
         lead = UserFactory(roles=["filiere_lead"])
         filiere.editors.add(lead)
-        submit_and_analyse(complete_dossier(filiere=filiere), lead, instructor)
+        in_ars_analysis(filiere=filiere, lead=lead, instructor=instructor, caresp_review=False)
     with django_assert_max_num_queries(13):
         frames = exports.decision_frames(campaign, {})
     assert len(frames["Décisions"]) == 7

@@ -8,8 +8,8 @@ from dossiers.enums import DossierState as S
 from scoring.domain.aggregate import campaign_ranking, dossier_aggregate
 from scoring.domain.assignments import assign_reviewer, declare_conflict
 from scoring.domain.reviews import save_review
-from tests.factories import DossierFactory
-from tests.scoring.helpers import dossier_in, full_scores, new_filiere, new_reviewer
+from tests.factories import DossierFactory, dossier_in, new_filiere
+from tests.scoring.helpers import full_scores, new_reviewer
 
 BASES = ["diagnostic_quality", "instruction_compliance", "call_compliance", "operational_capacity"]
 

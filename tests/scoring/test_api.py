@@ -7,7 +7,8 @@ from dossiers.domain.transitions import transition
 from scoring.domain.assignments import assign_reviewer, declare_conflict
 from scoring.domain.reviews import save_review
 from scoring.models import ConflictOfInterest, Review, ReviewerAssignment
-from tests.scoring.helpers import due_date, full_scores
+from tests.factories import due_date
+from tests.scoring.helpers import full_scores
 
 ROLES = ["lead", "other_lead", "caresp", "instructor", "decider", "admin_user", "outsider", None]
 

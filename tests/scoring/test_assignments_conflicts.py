@@ -13,8 +13,8 @@ from scoring.domain.assignments import (
 )
 from scoring.domain.reviews import save_review
 from scoring.models import ConflictOfInterest, Review, ReviewerAssignment
-from tests.factories import DossierFactory, UserFactory, complete_dossier
-from tests.scoring.helpers import bring_to, full_scores
+from tests.factories import DossierFactory, UserFactory, dossier_in_state
+from tests.scoring.helpers import full_scores
 
 
 def test_instructor_assigns_a_caresp_reviewer_who_is_told_by_mail(
@@ -65,7 +65,7 @@ def test_assigning_twice_is_a_conflict(in_review, instructor, caresp):
 
 @pytest.mark.parametrize("state", [S.DECIDED, S.WITHDRAWN])
 def test_no_assignment_after_the_decision_or_withdrawal(filiere, lead, instructor, caresp, state):
-    dossier = bring_to(complete_dossier(filiere=filiere), state, lead=lead, instructor=instructor)
+    dossier = dossier_in_state(state, filiere=filiere, lead=lead, instructor=instructor)
     with pytest.raises(Conflict):
         assign_reviewer(dossier, instructor, caresp)
 

@@ -15,8 +15,8 @@ from dossiers.models import Dossier, HistoryEntry
 from scoring.domain.assignments import assign_reviewer, declare_conflict
 from scoring.domain.reviews import save_review
 from scoring.models import ReviewerAssignment
-from tests.factories import UserFactory, complete_dossier
-from tests.scoring.helpers import bring_to, due_date, full_scores
+from tests.factories import UserFactory, dossier_in_state, due_date
+from tests.scoring.helpers import full_scores
 
 pytestmark = [
     pytest.mark.postgres,
@@ -71,9 +71,7 @@ def instructor2(db):
 
 
 def test_analysis_and_completion_request_at_the_same_moment(filiere, lead, instructor, instructor2):
-    dossier = bring_to(
-        complete_dossier(filiere=filiere), S.CARESP_REVIEW, lead=lead, instructor=instructor
-    )
+    dossier = dossier_in_state(S.CARESP_REVIEW, filiere=filiere, lead=lead, instructor=instructor)
     results = race(
         (dossier.pk, lambda d: transition(d, "start_ars_analysis", instructor)),
         (
@@ -99,9 +97,7 @@ def test_analysis_and_completion_request_at_the_same_moment(filiere, lead, instr
 def test_two_instructors_start_the_caresp_review_at_the_same_moment(
     filiere, lead, instructor, instructor2
 ):
-    dossier = bring_to(
-        complete_dossier(filiere=filiere), S.SUBMITTED, lead=lead, instructor=instructor
-    )
+    dossier = dossier_in_state(S.SUBMITTED, filiere=filiere, lead=lead, instructor=instructor)
     results = race(
         (dossier.pk, lambda d: transition(d, "start_caresp_review", instructor)),
         (dossier.pk, lambda d: transition(d, "start_caresp_review", instructor2)),
@@ -116,9 +112,7 @@ def test_two_instructors_start_the_caresp_review_at_the_same_moment(
 def test_review_submitted_while_the_dossier_is_sent_back(filiere, lead, instructor, caresp):
     """The review and the transition lock the same row: the review is saved in a
     reviewable state or refused, never written into a returned dossier unnoticed."""
-    dossier = bring_to(
-        complete_dossier(filiere=filiere), S.CARESP_REVIEW, lead=lead, instructor=instructor
-    )
+    dossier = dossier_in_state(S.CARESP_REVIEW, filiere=filiere, lead=lead, instructor=instructor)
     assign_reviewer(dossier, instructor, caresp)
     scores = full_scores(dossier.campaign, 3)
     results = race(
@@ -145,9 +139,7 @@ def test_review_submitted_while_the_dossier_is_sent_back(filiere, lead, instruct
 
 
 def test_conflict_declared_while_being_assigned(filiere, lead, instructor, caresp):
-    dossier = bring_to(
-        complete_dossier(filiere=filiere), S.CARESP_REVIEW, lead=lead, instructor=instructor
-    )
+    dossier = dossier_in_state(S.CARESP_REVIEW, filiere=filiere, lead=lead, instructor=instructor)
     results = race(
         (dossier.pk, lambda d: assign_reviewer(d, instructor, caresp)),
         (dossier.pk, lambda d: declare_conflict(d, caresp, "Salariée du CHU porteur.")),

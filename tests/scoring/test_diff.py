@@ -5,8 +5,7 @@ from decimal import Decimal
 from dossiers.domain.diff import diff_snapshots
 from dossiers.domain.transitions import transition
 from dossiers.models import Dossier, FundingLine, Project, Snapshot
-from tests.factories import FundingLineFactory, ProjectFactory, complete_dossier
-from tests.scoring.helpers import bring_to
+from tests.factories import FundingLineFactory, ProjectFactory, complete_dossier, dossier_in_state
 
 
 def _changes(section):
@@ -23,7 +22,9 @@ def test_diff_of_two_real_snapshots(filiere, lead, instructor):
     dropped_line = FundingLineFactory(
         project=kept, label="Formation", nature="one_off", amount=Decimal("8000.00")
     )
-    dossier = bring_to(dossier, "returned_from_caresp", lead=lead, instructor=instructor)
+    dossier = dossier_in_state(
+        "returned_from_caresp", dossier=dossier, lead=lead, instructor=instructor
+    )
 
     # The lead answers the completion request.
     identity = dict(dossier.identity)
@@ -132,8 +133,8 @@ def test_diff_of_two_real_snapshots(filiere, lead, instructor):
 
 
 def test_identical_snapshots_have_no_changes(filiere, lead, instructor):
-    dossier = bring_to(
-        complete_dossier(filiere=filiere), "returned_from_ars", lead=lead, instructor=instructor
+    dossier = dossier_in_state(
+        "returned_from_ars", filiere=filiere, lead=lead, instructor=instructor
     )
     transition(dossier, "resubmit", lead)
     old, new = (s.content for s in Snapshot.objects.filter(dossier=dossier).order_by("number"))

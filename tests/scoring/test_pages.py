@@ -26,9 +26,11 @@ from tests.factories import (
     FiliereFactory,
     TerritoryFactory,
     UserFactory,
-    complete_dossier,
+    dossier_in,
+    dossier_in_state,
+    due_date,
 )
-from tests.scoring.helpers import bring_to, dossier_in, due_date, full_scores
+from tests.scoring.helpers import full_scores
 
 ROLES = ["lead", "other_lead", "caresp", "instructor", "decider", "admin_user", "outsider", None]
 STAFF = {"caresp", "instructor", "decider", "admin_user"}
@@ -410,8 +412,8 @@ def test_empty_comment_is_refused(client, in_review, instructor):
 
 @pytest.fixture
 def resubmitted(filiere, lead, instructor):
-    dossier = bring_to(
-        complete_dossier(filiere=filiere), "returned_from_caresp", lead=lead, instructor=instructor
+    dossier = dossier_in_state(
+        "returned_from_caresp", filiere=filiere, lead=lead, instructor=instructor
     )
     Dossier.objects.filter(pk=dossier.pk).update(
         identity={**dossier.identity, "governance": "Comité mensuel"}
@@ -499,7 +501,7 @@ def test_ranking_page_shows_the_ranks_one_page_at_a_time(
     other_lead = UserFactory(roles=["filiere_lead"])
     other = FiliereFactory(campaign=campaign, name="Filière du Léon")
     other.editors.add(other_lead)
-    bring_to(complete_dossier(filiere=other), "submitted", lead=other_lead, instructor=instructor)
+    dossier_in_state("submitted", filiere=other, lead=other_lead, instructor=instructor)
     assign_reviewer(in_review, instructor, caresp2)
     save_review(
         in_review,

@@ -9,8 +9,8 @@ from accounts.models import ApiToken, Role
 from dossiers.enums import DossierState as S
 from scoring.domain.assignments import assign_reviewer
 from scoring.domain.reviews import save_review
-from tests.factories import TerritoryFactory, UserFactory
-from tests.scoring.helpers import dossier_in, full_scores
+from tests.factories import TerritoryFactory, UserFactory, dossier_in
+from tests.scoring.helpers import full_scores
 
 CYCLE = [S.CARESP_REVIEW, S.ARS_ANALYSIS, "returned_from_caresp", S.SUBMITTED, S.CARESP_REVIEW]
 

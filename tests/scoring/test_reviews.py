@@ -13,8 +13,8 @@ from scoring.domain.reviews import (
     visible_reviews,
 )
 from scoring.models import CriterionScore, Review, ReviewerAssignment
-from tests.factories import complete_dossier
-from tests.scoring.helpers import bring_to, full_scores, new_reviewer
+from tests.factories import complete_dossier, dossier_in_state
+from tests.scoring.helpers import full_scores, new_reviewer
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def test_non_reviewers_cannot_review(request, assigned, role):
 
 @pytest.mark.parametrize("state", [S.SUBMITTED, "returned_from_caresp", S.DECIDED, S.WITHDRAWN])
 def test_reviews_only_during_review_or_analysis(filiere, lead, instructor, caresp, state):
-    dossier = bring_to(complete_dossier(filiere=filiere), state, lead=lead, instructor=instructor)
+    dossier = dossier_in_state(state, filiere=filiere, lead=lead, instructor=instructor)
     # Assigned earlier (an assignment cannot be made once decided or withdrawn).
     ReviewerAssignment.objects.create(dossier=dossier, reviewer=caresp, assigned_by=instructor)
     with pytest.raises(Conflict) as exc:

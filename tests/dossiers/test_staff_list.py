@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.models import Role
 from dossiers.domain.transitions import transition
 from dossiers.enums import LineNature
+from tests.dossiers.conftest import ROLES, STAFF
 from tests.factories import (
     CampaignFactory,
     FiliereFactory,
@@ -16,7 +17,6 @@ from tests.factories import (
     UserFactory,
     complete_dossier,
 )
-from tests.projects.conftest import ROLES, STAFF
 
 EUR = "\u00a0€"
 NNBSP = "\u202f"
@@ -59,28 +59,28 @@ LIST_EXPECTED = {**dict.fromkeys(ROLES, 403), **dict.fromkeys(STAFF, 200), "anon
 
 
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
-def test_list_by_role(role, as_user, co_editor, make_submitted):
+def test_list_by_role(role, as_role, co_editor, make_submitted):
     make_submitted(recurring="100")
-    response = as_user(role).get(reverse("dossiers:list"))
+    response = as_role(role).get(reverse("dossiers:list"))
     assert response.status_code == LIST_EXPECTED[role]
     if response.status_code == 403:
         assert "réservée aux équipes de l&#x27;ARS et de la CARESP" in response.content.decode()
 
 
-def test_staff_do_not_see_drafts(dossier, as_user, make_submitted):
+def test_staff_do_not_see_drafts(dossier, as_role, make_submitted):
     make_submitted(name="Filière déposée")
-    page = as_user("caresp").get(reverse("dossiers:list")).content.decode()
+    page = as_role("caresp").get(reverse("dossiers:list")).content.decode()
     assert "Filière déposée" in page
     assert dossier.filiere.name not in page
     assert "1 dossier" in page
 
 
-def test_columns_and_exact_totals(as_user, make_submitted, campaign):
+def test_columns_and_exact_totals(as_role, make_submitted, campaign):
     t1 = TerritoryFactory(campaign=campaign, code="T1", name="Brest")
     t2 = TerritoryFactory(campaign=campaign, code="T2", name="Quimper")
     first = make_submitted(territories=[t1, t2], recurring="52000.10", one_off="0.20", name="Alpha")
     make_submitted(territories=[t2], recurring="0.05", one_off="1000000.00", name="Bêta")
-    page = as_user("instructor").get(reverse("dossiers:list")).content.decode()
+    page = as_role("instructor").get(reverse("dossiers:list")).content.decode()
     assert page.index("Alpha") < page.index("Bêta")
     assert "T1</abbr>, <abbr" in page
     assert "Déposé" in page and "fr-badge--info" in page
@@ -94,7 +94,7 @@ def test_columns_and_exact_totals(as_user, make_submitted, campaign):
     assert reverse("dossiers:detail", args=[first.pk]) in page
 
 
-def test_filters_by_campaign_state_and_territory(as_user, make_submitted, campaign):
+def test_filters_by_campaign_state_and_territory(as_role, make_submitted, campaign):
     t1 = TerritoryFactory(campaign=campaign, code="T1", name="Brest")
     t2 = TerritoryFactory(campaign=campaign, code="T2", name="Quimper")
     make_submitted(territories=[t1], recurring="10", name="Alpha")
@@ -102,7 +102,7 @@ def test_filters_by_campaign_state_and_territory(as_user, make_submitted, campai
     make_submitted(territories=[t2], recurring="40", name="Gamma")
     other = CampaignFactory(slug="pays-de-la-loire-2025", name="Pays de la Loire")
     make_submitted(recurring="80", name="Delta", camp=other)
-    client = as_user("decider")
+    client = as_role("decider")
 
     def names(**params):
         page = client.get(reverse("dossiers:list"), params).content.decode()
@@ -126,15 +126,15 @@ def test_filters_by_campaign_state_and_territory(as_user, make_submitted, campai
     assert "Sélectionnez un choix valide" in page
 
 
-def test_list_escapes_user_text(as_user, make_submitted):
+def test_list_escapes_user_text(as_role, make_submitted):
     make_submitted(name="<script>alert('liste')</script>")
-    page = as_user("caresp").get(reverse("dossiers:list")).content.decode()
+    page = as_role("caresp").get(reverse("dossiers:list")).content.decode()
     assert "<script>alert(" not in page
     assert "&lt;script&gt;alert(&#x27;liste&#x27;)&lt;/script&gt;" in page
 
 
-def test_list_query_count_does_not_grow(as_user, make_submitted, django_assert_max_num_queries):
-    client = as_user("instructor")
+def test_list_query_count_does_not_grow(as_role, make_submitted, django_assert_max_num_queries):
+    client = as_role("instructor")
     campaign_territory = TerritoryFactory(code="T9")
     for _ in range(5):
         make_submitted(territories=[campaign_territory], recurring="1")
@@ -151,10 +151,10 @@ def test_list_query_count_does_not_grow(as_user, make_submitted, django_assert_m
     assert f'id="total-reconductible">40,00{EUR}' in response.content.decode()
 
 
-def test_pagination_by_50(as_user, make_submitted):
+def test_pagination_by_50(as_role, make_submitted):
     for _ in range(51):
         make_submitted(recurring="1.01")
-    client = as_user("admin_user")
+    client = as_role("admin_user")
     first = client.get(reverse("dossiers:list"), {"state": "submitted"}).content.decode()
     assert first.count('class="fr-link" href="/dossiers/') == 50
     assert "fr-pagination" in first

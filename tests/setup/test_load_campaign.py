@@ -12,8 +12,8 @@ from accounts.models import Role, RoleGrant, User
 from budget.models import EnvelopeAmendment
 from campaign.models import Campaign
 from dossiers.domain.transitions import transition
-from tests.commands.conftest import EXAMPLE_FILE, row_counts, run_command
 from tests.factories import complete_dossier
+from tests.setup.conftest import EXAMPLE_FILE, row_counts, run_command
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState as S
 from dossiers.models import Dossier, HistoryEntry, Snapshot
 from scoring.domain.assignments import assign_reviewer
-from tests.factories import UserFactory, complete_dossier
-from tests.scoring.helpers import bring_to, due_date
+from tests.factories import UserFactory, complete_dossier, dossier_in_state, due_date
 
 
 def _mails_to(address):
@@ -64,7 +63,7 @@ def test_return_accepts_an_iso_date_string(in_review, instructor):
 def test_resubmit_returns_to_where_it_came_from_with_a_new_snapshot(
     origin, filiere, lead, instructor
 ):
-    dossier = bring_to(complete_dossier(filiere=filiere), origin, lead=lead, instructor=instructor)
+    dossier = dossier_in_state(origin, filiere=filiere, lead=lead, instructor=instructor)
     dossier = transition(
         dossier,
         "return_for_completion",
@@ -88,8 +87,8 @@ def test_resubmit_returns_to_where_it_came_from_with_a_new_snapshot(
 
 
 def test_incomplete_dossier_cannot_be_resubmitted(filiere, lead, instructor):
-    dossier = bring_to(
-        complete_dossier(filiere=filiere), "returned_from_caresp", lead=lead, instructor=instructor
+    dossier = dossier_in_state(
+        "returned_from_caresp", filiere=filiere, lead=lead, instructor=instructor
     )
     Dossier.objects.filter(pk=dossier.pk).update(swot={})
     with pytest.raises(InvalidInput) as exc:
@@ -248,8 +247,8 @@ def test_completion_request_mails_the_lead_with_message_and_due_date(
 def test_resubmit_mails_instructors_and_assigned_reviewers(
     django_capture_on_commit_callbacks, filiere, lead, instructor, caresp, caresp2
 ):
-    dossier = bring_to(
-        complete_dossier(filiere=filiere), "returned_from_ars", lead=lead, instructor=instructor
+    dossier = dossier_in_state(
+        "returned_from_ars", filiere=filiere, lead=lead, instructor=instructor
     )
     assign_reviewer(dossier, instructor, caresp2)
     mail.outbox = []
@@ -273,9 +272,7 @@ def test_start_ars_analysis_mails_other_instructors_not_the_actor(
 def test_withdraw_and_decide_mails(
     django_capture_on_commit_callbacks, filiere, lead, instructor, decider
 ):
-    dossier = bring_to(
-        complete_dossier(filiere=filiere), S.ARS_ANALYSIS, lead=lead, instructor=instructor
-    )
+    dossier = dossier_in_state(S.ARS_ANALYSIS, filiere=filiere, lead=lead, instructor=instructor)
     with django_capture_on_commit_callbacks(execute=True):
         transition(dossier, "decide", decider, outcome="partially_accepted")
     assert {m.to[0] for m in mail.outbox} == {lead.email, instructor.email}
@@ -315,7 +312,7 @@ def test_each_recipient_gets_a_separate_message(
 def test_mail_failure_does_not_undo_the_transition(
     django_capture_on_commit_callbacks, settings, submitted, instructor
 ):
-    settings.EMAIL_BACKEND = "tests.scoring.failing_backend.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.dossiers.failing_backend.FailingBackend"
     with django_capture_on_commit_callbacks(execute=True):
         dossier = transition(submitted, "start_caresp_review", instructor)
     dossier.refresh_from_db()

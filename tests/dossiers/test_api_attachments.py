@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from dossiers.models import Attachment
-from tests.api.conftest import PDF, PNG, docx_bytes
+from tests.api_client import PDF, PNG, docx_bytes
 from tests.factories import DossierFactory, ProjectFactory
 
 MB = 1024 * 1024

@@ -9,15 +9,24 @@ from common.errors import Conflict, Forbidden
 from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState as S
 from dossiers.models import HistoryEntry, Snapshot
-from tests.factories import complete_dossier
-from tests.scoring.helpers import (
-    MATRIX_STATES,
+from tests.factories import (
     RETURNED_FROM_ARS,
     RETURNED_FROM_CARESP,
-    bring_to,
+    dossier_in_state,
     due_date,
 )
 
+# Source states of the matrix; "returned" twice, depending on where it came from.
+MATRIX_STATES = [
+    S.DRAFT,
+    S.SUBMITTED,
+    S.CARESP_REVIEW,
+    S.ARS_ANALYSIS,
+    RETURNED_FROM_CARESP,
+    RETURNED_FROM_ARS,
+    S.DECIDED,
+    S.WITHDRAWN,
+]
 ROLES = ["lead", "other_lead", "caresp", "instructor", "decider", "admin_user", "outsider"]
 ALLOWED_ROLE = {
     "submit": "lead",
@@ -59,7 +68,7 @@ def expected_target(name, state):
 @pytest.mark.parametrize("name", list(ALLOWED_ROLE))
 def test_transition_role_state_matrix(request, name, role, state, filiere, lead, instructor):
     user = request.getfixturevalue(role)
-    dossier = bring_to(complete_dossier(filiere=filiere), state, lead=lead, instructor=instructor)
+    dossier = dossier_in_state(state, filiere=filiere, lead=lead, instructor=instructor)
     before_state = dossier.state
     entries = HistoryEntry.objects.filter(dossier=dossier).count()
     snapshots = Snapshot.objects.filter(dossier=dossier).count()

@@ -15,8 +15,8 @@ from django.urls import reverse
 from dossiers.domain.attachments import add_attachment
 from dossiers.enums import DossierState
 from dossiers.models import Attachment
+from tests.dossiers.conftest import ROLES, STAFF
 from tests.factories import DossierFactory
-from tests.projects.conftest import ROLES, STAFF
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -89,9 +89,9 @@ def upload(client, dossier, name, content, section="identity", project=None, nex
     ],
 )
 def test_real_files_are_accepted_and_downloaded_unchanged(
-    dossier, as_user, name, content, content_type
+    dossier, as_role, name, content, content_type
 ):
-    client = as_user("lead")
+    client = as_role("lead")
     response = upload(client, dossier, name, content)
     assert response.status_code == 302
     assert response["Location"] == reverse("dossiers:detail", args=[dossier.pk]) + "#pj"
@@ -116,8 +116,8 @@ def error_after_upload(client, response):
     return client.get(response["Location"]).content.decode()
 
 
-def test_executable_renamed_pdf_is_refused(dossier, as_user):
-    client = as_user("lead")
+def test_executable_renamed_pdf_is_refused(dossier, as_role):
+    client = as_role("lead")
     response = upload(client, dossier, "devis.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200)
     page = error_after_upload(client, response)
     assert "n&#x27;est pas d&#x27;un type accepté" in page
@@ -125,8 +125,8 @@ def test_executable_renamed_pdf_is_refused(dossier, as_user):
     assert not Attachment.objects.exists()
 
 
-def test_file_over_20_mb_is_refused(dossier, as_user):
-    client = as_user("lead")
+def test_file_over_20_mb_is_refused(dossier, as_role):
+    client = as_role("lead")
     content = PDF + b"0" * (20 * 1024 * 1024 + 1 - len(PDF))
     assert len(content) == 20 * 1024 * 1024 + 1
     response = upload(client, dossier, "annexes.pdf", content)
@@ -143,8 +143,8 @@ def test_file_of_exactly_20_mb_is_accepted(dossier, lead):
     assert attachment.size == 20 * 1024 * 1024
 
 
-def test_empty_or_missing_file_is_refused(dossier, as_user):
-    client = as_user("lead")
+def test_empty_or_missing_file_is_refused(dossier, as_role):
+    client = as_role("lead")
     page = error_after_upload(client, upload(client, dossier, "vide.pdf", b""))
     assert "Le fichier est vide." in page
     response = client.post(
@@ -154,15 +154,15 @@ def test_empty_or_missing_file_is_refused(dossier, as_user):
     assert not Attachment.objects.exists()
 
 
-def test_upload_never_redirects_off_site(dossier, as_user):
-    client = as_user("lead")
+def test_upload_never_redirects_off_site(dossier, as_role):
+    client = as_role("lead")
     response = upload(client, dossier, "a.pdf", PDF, next_url="https://ailleurs.example/")
     assert response["Location"] == reverse("dossiers:detail", args=[dossier.pk])
 
 
-def test_upload_to_a_project_sheet_shows_on_its_page(dossier, as_user):
+def test_upload_to_a_project_sheet_shows_on_its_page(dossier, as_role):
     project = dossier.projects.get()
-    client = as_user("lead")
+    client = as_role("lead")
     sheet = reverse("dossiers:project_edit", args=[dossier.pk, project.pk])
     response = upload(
         client, dossier, "devis.pdf", PDF, section="projects", project=project, next_url=sheet
@@ -189,16 +189,16 @@ UPLOAD_EXPECTED_DRAFT = {
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_upload_by_role_on_a_draft(role, dossier, as_user, co_editor):
-    response = upload(as_user(role), dossier, "a.pdf", PDF)
+def test_upload_by_role_on_a_draft(role, dossier, as_role, co_editor):
+    response = upload(as_role(role), dossier, "a.pdf", PDF)
     assert response.status_code == UPLOAD_EXPECTED_DRAFT[role]
     assert Attachment.objects.exists() == (response.status_code == 302)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_upload_by_role_on_a_submitted_dossier(role, in_state, as_user, co_editor):
+def test_upload_by_role_on_a_submitted_dossier(role, in_state, as_role, co_editor):
     dossier = in_state(DossierState.SUBMITTED)
-    response = upload(as_user(role), dossier, "a.pdf", PDF)
+    response = upload(as_role(role), dossier, "a.pdf", PDF)
     page = response.content.decode()
     if role in ("lead", "co_editor"):
         assert response.status_code == 409
@@ -219,10 +219,10 @@ def test_anonymous_upload_goes_to_login(dossier, client):
 
 @pytest.mark.parametrize("state", [DossierState.DRAFT, DossierState.SUBMITTED])
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
-def test_download_by_role(role, state, dossier, lead, in_state, as_user, co_editor):
+def test_download_by_role(role, state, dossier, lead, in_state, as_role, co_editor):
     attachment = add_attachment(dossier, lead, SimpleUploadedFile("c.pdf", PDF), "diagnostic")
     dossier = in_state(state)
-    response = as_user(role).get(
+    response = as_role(role).get(
         reverse("dossiers:attachment_download", args=[dossier.pk, attachment.pk])
     )
     if role in ("lead", "co_editor") or (role in STAFF and state != DossierState.DRAFT):
@@ -234,18 +234,18 @@ def test_download_by_role(role, state, dossier, lead, in_state, as_user, co_edit
         assert response.status_code == 404
 
 
-def test_download_through_another_dossier_is_404(dossier, lead, other_lead, as_user):
+def test_download_through_another_dossier_is_404(dossier, lead, other_lead, as_role):
     attachment = add_attachment(dossier, lead, SimpleUploadedFile("c.pdf", PDF), "identity")
     own = DossierFactory(filiere=other_lead.filieres.get())
-    response = as_user("other_lead").get(
+    response = as_role("other_lead").get(
         reverse("dossiers:attachment_download", args=[own.pk, attachment.pk])
     )
     assert response.status_code == 404
 
 
-def test_delete_while_draft_removes_the_file(dossier, lead, as_user):
+def test_delete_while_draft_removes_the_file(dossier, lead, as_role):
     attachment = add_attachment(dossier, lead, SimpleUploadedFile("c.pdf", PDF), "identity")
-    client = as_user("lead")
+    client = as_role("lead")
     url = reverse("dossiers:attachment_delete", args=[dossier.pk, attachment.pk])
     assert "Confirmer la suppression" in client.get(url).content.decode()
     response = client.post(url, {"next": reverse("dossiers:projects", args=[dossier.pk])})
@@ -254,11 +254,11 @@ def test_delete_while_draft_removes_the_file(dossier, lead, as_user):
 
 
 def test_delete_after_a_submission_keeps_the_file_for_the_snapshot(
-    dossier, lead, in_state, as_user
+    dossier, lead, in_state, as_role
 ):
     attachment = add_attachment(dossier, lead, SimpleUploadedFile("c.pdf", PDF), "identity")
     dossier = in_state(DossierState.RETURNED)
-    client = as_user("lead")
+    client = as_role("lead")
     client.post(reverse("dossiers:attachment_delete", args=[dossier.pk, attachment.pk]))
     attachment.refresh_from_db()
     assert attachment.removed_at is not None
@@ -273,38 +273,38 @@ def test_delete_after_a_submission_keeps_the_file_for_the_snapshot(
 
 
 @pytest.mark.parametrize("role", ["instructor", "other_lead", "outsider"])
-def test_delete_refused_to_others(role, dossier, lead, in_state, as_user):
+def test_delete_refused_to_others(role, dossier, lead, in_state, as_role):
     attachment = add_attachment(dossier, lead, SimpleUploadedFile("c.pdf", PDF), "identity")
     dossier = in_state(DossierState.SUBMITTED)
-    response = as_user(role).post(
+    response = as_role(role).post(
         reverse("dossiers:attachment_delete", args=[dossier.pk, attachment.pk])
     )
     assert response.status_code == (403 if role == "instructor" else 404)
     assert Attachment.objects.filter(removed_at__isnull=True).count() == 1
 
 
-def test_delete_by_lead_after_submission_is_refused(dossier, lead, in_state, as_user):
+def test_delete_by_lead_after_submission_is_refused(dossier, lead, in_state, as_role):
     attachment = add_attachment(dossier, lead, SimpleUploadedFile("c.pdf", PDF), "identity")
     dossier = in_state(DossierState.SUBMITTED)
-    response = as_user("lead").post(
+    response = as_role("lead").post(
         reverse("dossiers:attachment_delete", args=[dossier.pk, attachment.pk])
     )
     assert response.status_code == 409
     assert Attachment.objects.filter(removed_at__isnull=True).count() == 1
 
 
-def test_include_is_read_only_for_staff_and_frozen_dossiers(dossier, lead, in_state, as_user):
+def test_include_is_read_only_for_staff_and_frozen_dossiers(dossier, lead, in_state, as_role):
     add_attachment(
         dossier, lead, SimpleUploadedFile("<img src=x onerror=alert(1)>.pdf", PDF), "swot"
     )
-    client = as_user("lead")
+    client = as_role("lead")
     draft_page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
     # identity, diagnostic, SWOT, the one project sheet, the projects part as a whole
     assert draft_page.count("fr-upload-group") == 5
     assert "&lt;img src=x onerror=alert(1)&gt;.pdf" in draft_page and "<img src=x" not in draft_page
     dossier = in_state(DossierState.SUBMITTED)
     for role in ("lead", "instructor"):
-        page = as_user(role).get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+        page = as_role(role).get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
         assert "fr-upload-group" not in page
         assert "&lt;img src=x onerror=alert(1)&gt;.pdf" in page
         assert "Télécharger" in page and "Supprimer la pièce jointe" not in page

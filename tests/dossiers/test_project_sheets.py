@@ -10,8 +10,8 @@ from django.utils.html import escape
 from dossiers.domain.editing import update_project
 from dossiers.enums import DossierState, LineNature
 from dossiers.models import FundingLine, Project
+from tests.dossiers.conftest import ROLES, STAFF
 from tests.factories import DossierFactory, FundingLineFactory, ProjectFactory
-from tests.projects.conftest import ROLES, STAFF
 
 EUR = "\u00a0€"
 NNBSP = "\u202f"
@@ -80,8 +80,8 @@ EDITABLE_EXPECTED = {
 
 @pytest.mark.parametrize("view", ["projects", "project_create", "project_edit", "line_edit"])
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
-def test_sheet_pages_on_a_draft_by_role(role, view, dossier, as_user, co_editor):
-    response = as_user(role).get(sheet_urls(dossier)[view])
+def test_sheet_pages_on_a_draft_by_role(role, view, dossier, as_role, co_editor):
+    response = as_role(role).get(sheet_urls(dossier)[view])
     assert response.status_code == EDITABLE_EXPECTED[role]
     if role == "anonymous":
         assert reverse("accounts:login") in response["Location"]
@@ -89,10 +89,10 @@ def test_sheet_pages_on_a_draft_by_role(role, view, dossier, as_user, co_editor)
 
 @pytest.mark.parametrize("view", ["projects", "project_create", "project_edit", "line_edit"])
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
-def test_sheet_pages_on_a_returned_dossier_by_role(role, view, in_state, as_user, co_editor):
+def test_sheet_pages_on_a_returned_dossier_by_role(role, view, in_state, as_role, co_editor):
     dossier = in_state(DossierState.RETURNED)
     expected = {**EDITABLE_EXPECTED, **dict.fromkeys(STAFF, 403)}
-    response = as_user(role).get(sheet_urls(dossier)[view])
+    response = as_role(role).get(sheet_urls(dossier)[view])
     assert response.status_code == expected[role]
     if expected[role] == 403:
         assert "Seuls les porteurs de la filière" in response.content.decode()
@@ -109,9 +109,9 @@ def test_sheet_pages_on_a_returned_dossier_by_role(role, view, in_state, as_user
     ],
 )
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
-def test_sheet_pages_of_a_frozen_dossier(role, state, in_state, as_user, co_editor):
+def test_sheet_pages_of_a_frozen_dossier(role, state, in_state, as_role, co_editor):
     dossier = in_state(state)
-    client = as_user(role)
+    client = as_role(role)
     response = client.get(sheet_urls(dossier)["projects"])
     if role in ("lead", "co_editor"):
         # Back to the read-only dossier, saying why.
@@ -140,7 +140,7 @@ def test_sheet_pages_of_a_frozen_dossier(role, state, in_state, as_user, co_edit
 )
 @pytest.mark.parametrize("role", ["lead", "co_editor", *STAFF, "other_lead", "outsider"])
 def test_writes_on_a_submitted_dossier_are_refused(
-    role, view, method_data, in_state, as_user, co_editor
+    role, view, method_data, in_state, as_role, co_editor
 ):
     dossier = in_state(DossierState.SUBMITTED)
     project = dossier.projects.get()
@@ -150,7 +150,7 @@ def test_writes_on_a_submitted_dossier_are_refused(
     data = method_data
     if data is None:
         data = line_data() if view.startswith("line") else sheet_data(project, title="Changé")
-    response = as_user(role).post(urls[view], data)
+    response = as_role(role).post(urls[view], data)
     page = response.content.decode()
     if role in ("lead", "co_editor"):
         assert response.status_code == 409
@@ -166,14 +166,14 @@ def test_writes_on_a_submitted_dossier_are_refused(
     assert FundingLine.objects.get(pk=line.pk).amount == Decimal("52000.00")
 
 
-def test_projects_page_lists_sheets_by_rank_with_db_totals(dossier, as_user):
+def test_projects_page_lists_sheets_by_rank_with_db_totals(dossier, as_role):
     first = dossier.projects.get()
     second = ProjectFactory(dossier=dossier, priority=2, title="Astreinte territoriale")
     FundingLineFactory(project=second, nature=LineNature.ONE_OFF, amount=Decimal("0.10"))
     FundingLineFactory(project=second, nature=LineNature.ONE_OFF, amount=Decimal("0.20"))
     FundingLineFactory(project=first, amount=Decimal("1234.56"))
     ProjectFactory(dossier=dossier, priority=3, title="Fiche vide")
-    page = as_user("lead").get(reverse("dossiers:projects", args=[dossier.pk])).content.decode()
+    page = as_role("lead").get(reverse("dossiers:projects", args=[dossier.pk])).content.decode()
     assert (
         page.index(escape(first.title))
         < page.index("Astreinte territoriale")
@@ -189,16 +189,16 @@ def test_projects_page_lists_sheets_by_rank_with_db_totals(dossier, as_user):
     assert "Rang en double" not in page
 
 
-def test_duplicate_ranks_are_flagged(dossier, as_user):
+def test_duplicate_ranks_are_flagged(dossier, as_role):
     ProjectFactory(dossier=dossier, priority=1, title="Deuxième fiche de rang 1")
     ProjectFactory(dossier=dossier, priority=2, title="Seule de rang 2")
-    page = as_user("lead").get(reverse("dossiers:projects", args=[dossier.pk])).content.decode()
+    page = as_role("lead").get(reverse("dossiers:projects", args=[dossier.pk])).content.decode()
     assert page.count("Rang en double</p>") == 2
     assert "Le rang 1 est utilisé par plusieurs fiches" in page
 
 
-def test_saving_a_duplicate_rank_warns(dossier, as_user):
-    response = as_user("lead").post(
+def test_saving_a_duplicate_rank_warns(dossier, as_role):
+    response = as_role("lead").post(
         reverse("dossiers:project_create", args=[dossier.pk]),
         {"priority": "1", "title": "Formation des soignants"},
         follow=True,
@@ -206,8 +206,8 @@ def test_saving_a_duplicate_rank_warns(dossier, as_user):
     assert "Le rang de priorité 1 est aussi celui de" in response.content.decode()
 
 
-def test_create_sheet_with_missions_and_swot_items(dossier, as_user):
-    client = as_user("lead")
+def test_create_sheet_with_missions_and_swot_items(dossier, as_role):
+    client = as_role("lead")
     form_page = client.get(reverse("dossiers:project_create", args=[dossier.pk])).content.decode()
     assert "Force : Équipes mobiles expérimentées" in form_page
     assert "Menace : Difficultés de recrutement médical" in form_page
@@ -232,9 +232,9 @@ def test_create_sheet_with_missions_and_swot_items(dossier, as_user):
     assert str(project.start) == "2025-09-01"
 
 
-def test_sheet_form_errors_keep_the_input(dossier, as_user):
+def test_sheet_form_errors_keep_the_input(dossier, as_role):
     project = dossier.projects.get()
-    response = as_user("lead").post(
+    response = as_role("lead").post(
         reverse("dossiers:project_edit", args=[dossier.pk, project.pk]),
         sheet_data(project, title="Titre <modifié>", start="2026-01-01", end="2025-01-01"),
     )
@@ -246,9 +246,9 @@ def test_sheet_form_errors_keep_the_input(dossier, as_user):
     assert project.title != "Titre <modifié>"
 
 
-def test_edit_sheet_saves_and_bumps_version(dossier, as_user):
+def test_edit_sheet_saves_and_bumps_version(dossier, as_role):
     project = dossier.projects.get()
-    response = as_user("lead").post(
+    response = as_role("lead").post(
         reverse("dossiers:project_edit", args=[dossier.pk, project.pk]),
         sheet_data(project, title="Équipe mobile renforcée", priority="3"),
         follow=True,
@@ -259,10 +259,10 @@ def test_edit_sheet_saves_and_bumps_version(dossier, as_user):
 
 
 def test_concurrent_edit_of_the_same_sheet_is_refused_and_input_kept(
-    dossier, lead, co_editor, as_user
+    dossier, lead, co_editor, as_role
 ):
     project = dossier.projects.get()
-    client = as_user("lead")
+    client = as_role("lead")
     page = client.get(reverse("dossiers:project_edit", args=[dossier.pk, project.pk]))
     assert f'name="version" value="{project.version}"' in page.content.decode()
     stale = sheet_data(project, title="Ma version de la fiche", objectives="Mes objectifs")
@@ -277,9 +277,9 @@ def test_concurrent_edit_of_the_same_sheet_is_refused_and_input_kept(
     assert project.title == "Version du co-rédacteur"
 
 
-def test_project_of_another_dossier_is_404(dossier, as_user, other_lead):
+def test_project_of_another_dossier_is_404(dossier, as_role, other_lead):
     foreign = ProjectFactory(dossier=DossierFactory(filiere=other_lead.filieres.get()))
-    client = as_user("lead")
+    client = as_role("lead")
     assert (
         client.get(reverse("dossiers:project_edit", args=[dossier.pk, foreign.pk])).status_code
         == 404
@@ -291,9 +291,9 @@ def test_project_of_another_dossier_is_404(dossier, as_user, other_lead):
     assert Project.objects.filter(pk=foreign.pk).exists()
 
 
-def test_delete_sheet_confirmation_page_and_post(dossier, as_user):
+def test_delete_sheet_confirmation_page_and_post(dossier, as_role):
     project = dossier.projects.get()
-    client = as_user("lead")
+    client = as_role("lead")
     url = reverse("dossiers:project_delete", args=[dossier.pk, project.pk])
     confirm = client.get(url).content.decode()
     assert "Confirmer la suppression" in confirm and escape(project.title) in confirm
@@ -313,13 +313,13 @@ def post_line(client, dossier, **overrides):
     )
 
 
-def test_french_amount_is_accepted_exactly(dossier, as_user):
-    response = post_line(as_user("lead"), dossier, amount="52 000,50", label="Médecin")
+def test_french_amount_is_accepted_exactly(dossier, as_role):
+    response = post_line(as_role("lead"), dossier, amount="52 000,50", label="Médecin")
     assert response.status_code == 302
     line = FundingLine.objects.get(label="Médecin")
     assert line.amount == Decimal("52000.50")
     assert line.etp == Decimal("0.50")
-    page = as_user("lead").get(response["Location"]).content.decode()
+    page = as_role("lead").get(response["Location"]).content.decode()
     assert f"52{NNBSP}000,50{EUR}" in page
     # 52 000,00 (existing) + 52 000,50
     assert f"104{NNBSP}000,50{EUR}" in page
@@ -335,8 +335,8 @@ def test_french_amount_is_accepted_exactly(dossier, as_user):
         ("", "Ce champ est obligatoire."),
     ],
 )
-def test_bad_amounts_are_refused_next_to_the_field(dossier, as_user, amount, message):
-    response = post_line(as_user("lead"), dossier, amount=amount, label="Ligne refusée")
+def test_bad_amounts_are_refused_next_to_the_field(dossier, as_role, amount, message):
+    response = post_line(as_role("lead"), dossier, amount=amount, label="Ligne refusée")
     page = response.content.decode()
     assert response.status_code == 400
     assert message in page
@@ -346,9 +346,9 @@ def test_bad_amounts_are_refused_next_to_the_field(dossier, as_user, amount, mes
     assert not FundingLine.objects.filter(label="Ligne refusée").exists()
 
 
-def test_invalid_beneficiary_finess_and_year(dossier, as_user):
+def test_invalid_beneficiary_finess_and_year(dossier, as_role):
     response = post_line(
-        as_user("lead"), dossier, beneficiary_finess="290000018", first_year="1999"
+        as_role("lead"), dossier, beneficiary_finess="290000018", first_year="1999"
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -356,16 +356,16 @@ def test_invalid_beneficiary_finess_and_year(dossier, as_user):
     assert "Année attendue" in page
 
 
-def test_bad_etp_is_refused(dossier, as_user):
-    response = post_line(as_user("lead"), dossier, etp="100000")
+def test_bad_etp_is_refused(dossier, as_role):
+    response = post_line(as_role("lead"), dossier, etp="100000")
     assert response.status_code == 400
     assert "Le nombre d&#x27;ETP doit être compris entre 0 et 999,99." in response.content.decode()
 
 
-def test_edit_and_delete_a_line(dossier, as_user):
+def test_edit_and_delete_a_line(dossier, as_role):
     project = dossier.projects.get()
     line = project.lines.get()
-    client = as_user("lead")
+    client = as_role("lead")
     url = reverse("dossiers:line_edit", args=[dossier.pk, project.pk, line.pk])
     form = client.get(url).content.decode()
     assert 'value="52 000,00"' in form  # shown the French way, re-accepted as is
@@ -379,13 +379,13 @@ def test_edit_and_delete_a_line(dossier, as_user):
     assert not FundingLine.objects.filter(pk=line.pk).exists()
 
 
-def test_co_editor_may_add_lines(dossier, as_user, co_editor):
-    response = post_line(as_user("co_editor"), dossier, label="Par le co-rédacteur")
+def test_co_editor_may_add_lines(dossier, as_role, co_editor):
+    response = post_line(as_role("co_editor"), dossier, label="Par le co-rédacteur")
     assert response.status_code == 302
     assert FundingLine.objects.filter(label="Par le co-rédacteur").exists()
 
 
-def test_sheet_page_escapes_user_text(dossier, as_user):
+def test_sheet_page_escapes_user_text(dossier, as_role):
     project = dossier.projects.get()
     project.title = "<script>alert('titre')</script>"
     project.save()
@@ -393,7 +393,7 @@ def test_sheet_page_escapes_user_text(dossier, as_user):
     line.label = "<img src=x onerror=alert(1)>"
     line.save()
     page = (
-        as_user("lead")
+        as_role("lead")
         .get(reverse("dossiers:project_edit", args=[dossier.pk, project.pk]))
         .content.decode()
     )
@@ -403,11 +403,11 @@ def test_sheet_page_escapes_user_text(dossier, as_user):
 
 @pytest.mark.parametrize("sheets", [2, 15])
 def test_projects_page_query_count_is_fixed(
-    sheets, dossier, as_user, django_assert_max_num_queries
+    sheets, dossier, as_role, django_assert_max_num_queries
 ):
     for rank in range(2, sheets + 1):
         FundingLineFactory(project=ProjectFactory(dossier=dossier, priority=rank))
-    client = as_user("lead")
+    client = as_role("lead")
     with django_assert_max_num_queries(8):
         response = client.get(reverse("dossiers:projects", args=[dossier.pk]))
     assert response.content.decode().count("Rang en double</p>") == 0

@@ -11,8 +11,8 @@ from campaign.models import Campaign, Filiere, Region
 from campaign.queries import visible_campaigns
 from dossiers.domain.transitions import transition
 from dossiers.models import Dossier
-from tests.commands.conftest import run_command
 from tests.factories import complete_dossier
+from tests.setup.conftest import run_command
 
 pytestmark = pytest.mark.django_db
 

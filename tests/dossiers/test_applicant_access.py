@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.applicant.conftest import ROLES
+from tests.dossiers.conftest import ROLES
 
 EDITING_PAGES = [
     ("dossiers:edit", ()),

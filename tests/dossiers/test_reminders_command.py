@@ -11,8 +11,8 @@ from dossiers.domain.editing import create_dossier
 from dossiers.domain.reminders import due_reminders
 from dossiers.domain.transitions import transition
 from dossiers.models import Dossier
-from tests.commands.conftest import run_command
 from tests.factories import FiliereFactory, UserFactory, complete_dossier
+from tests.setup.conftest import run_command
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 DEADLINE = dt.datetime(2025, 2, 14, 23, 59, 59, tzinfo=PARIS)

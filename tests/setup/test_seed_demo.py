@@ -1,8 +1,13 @@
+"""The demo's content, on one demo loaded per module; the command's own runs (again,
+--reset, expired extension) on top of it. On an empty database: test_seed_demo_command.py."""
+
 import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.db.models import Sum
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -14,16 +19,34 @@ from dossiers.enums import SUBMITTED_STATES, DossierState
 from dossiers.models import Dossier, FundingLine
 from scoring.models import Review
 from setup.demo import ACCOUNTS, EXTENSION_REASON
-from tests.commands.conftest import EXAMPLE_FILE, row_counts, run_command
+from tests.setup.conftest import row_counts, run_command
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for the module inside a transaction rolled back at its end
+    (as the audit's `world`); each test runs in a savepoint of it. Returns the output."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"),
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        ),
+        transaction.atomic(),
+    ):
+        code, out, err = run_command("seed_demo")
+        assert (code, err) == (0, "")
+        yield out
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo():
-    code, out, err = run_command("seed_demo")
-    assert (code, err) == (0, "")
-    return out
+def demo(demo_data, db):
+    return demo_data
 
 
 def by_filiere():
@@ -191,25 +214,6 @@ def test_expired_demo_extension_is_renewed(demo):
     assert DeadlineExtension.objects.count() == 4
     for dossier in Dossier.objects.filter(state=DossierState.DRAFT):
         assert dossier.campaign.is_open_for(dossier.filiere)
-
-
-def test_demo_on_top_of_the_example_campaign_file(db):
-    run_command("load_campaign", str(EXAMPLE_FILE))
-    code, out, _err = run_command("seed_demo")
-    assert code == 0 and "Démonstration chargée" in out
-    assert Dossier.objects.count() == 8
-
-
-def test_quick_demo_hashes_are_upgraded_at_first_login(settings, client):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-    code, _out, _err = run_command("seed_demo")
-    assert code == 0
-    user = User.objects.get(username="caresp")
-    assert user.password.startswith("pbkdf2_sha256$10000$")
-    assert client.login(username="caresp", password="Lande-Bruyere-8142")
-    user.refresh_from_db()
-    assert user.password.startswith("pbkdf2_sha256$1000000$")
-    assert user.check_password("Lande-Bruyere-8142")
 
 
 def test_demo_has_reviews_to_rank_and_one_to_finish(demo):

@@ -1,16 +1,13 @@
-"""Fixtures of the API tests: a client per role, dossiers in a few states."""
+"""The API tests' client (personal bearer token) and the roles and files they use;
+the fixtures `people`, `api_as` and `api` are in tests/conftest.py."""
 
 import io
 import json
 import zipfile
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import ApiToken, Role
-from dossiers.domain.attachments import add_attachment
-from dossiers.domain.transitions import transition
-from tests.factories import UserFactory, complete_dossier
+from accounts.models import ApiToken
 
 ROLES = [
     "lead",
@@ -81,61 +78,5 @@ class ApiClient:
         return self.client.post(self.url(path), data, headers=self.headers)
 
 
-@pytest.fixture
-def co_editor(filiere):
-    user = UserFactory(username="coredacteur", roles=[Role.FILIERE_LEAD])
-    filiere.editors.add(user)
-    return user
-
-
-@pytest.fixture
-def people(lead, co_editor, other_lead, caresp, instructor, decider, admin_user, outsider):
-    return {
-        "lead": lead,
-        "co_editor": co_editor,
-        "other_lead": other_lead,
-        "caresp": caresp,
-        "instructor": instructor,
-        "decider": decider,
-        "admin": admin_user,
-        "outsider": outsider,
-        "anonymous": None,
-    }
-
-
-@pytest.fixture
-def api_as(client):
-    """api_as(user) -> ApiClient; api_as(None) is anonymous."""
-    cache = {}
-
-    def make(user):
-        key = user.pk if user is not None else None
-        if key not in cache:
-            cache[key] = ApiClient(client, user)
-        return cache[key]
-
-    return make
-
-
-@pytest.fixture
-def api(api_as, lead):
-    """The filière lead's client."""
-    return api_as(lead)
-
-
 def upload(name, content):
     return SimpleUploadedFile(name, content)
-
-
-@pytest.fixture
-def draft(filiere, lead):
-    """A complete draft with one project, one line and one attachment."""
-    dossier = complete_dossier(filiere=filiere)
-    add_attachment(dossier, lead, upload("convention.pdf", PDF), "identity")
-    dossier.refresh_from_db()
-    return dossier
-
-
-@pytest.fixture
-def submitted(draft, lead):
-    return transition(draft, "submit", lead)

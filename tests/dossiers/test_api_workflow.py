@@ -12,7 +12,7 @@ from django.utils import timezone
 from campaign.models import DeadlineExtension
 from dossiers.domain.transitions import transition
 from dossiers.models import Dossier, FundingLine, HistoryEntry, Snapshot
-from tests.factories import DossierFactory, complete_dossier
+from tests.factories import DossierFactory
 
 
 def canonical_sha256(content):
@@ -25,11 +25,6 @@ def without_project_versions(document):
     for project in document["projects"]:
         project.pop("version", None)
     return document
-
-
-@pytest.fixture
-def dossier(filiere, lead):
-    return complete_dossier(filiere=filiere)
 
 
 # --- Transitions and completeness ----------------------------------------------------------

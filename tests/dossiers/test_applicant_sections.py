@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from dossiers.domain.editing import update_parts
 from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState, Mission
-from tests.applicant.helpers import (
+from tests.dossiers.form_data import (
     diagnostic_data,
     field_error_block,
     fingerprint,

@@ -6,7 +6,7 @@ import pytest
 
 from budget.models import Envelope
 from campaign.models import DeadlineExtension
-from tests.api.conftest import ROLES
+from tests.api_client import ROLES
 from tests.factories import CampaignFactory, FiliereFactory, TerritoryFactory
 
 PARIS = dt.timezone(dt.timedelta(hours=1))

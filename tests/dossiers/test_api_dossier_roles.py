@@ -5,10 +5,17 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from dossiers.domain.attachments import add_attachment
 from dossiers.domain.transitions import transition
 from dossiers.models import Dossier
-from tests.api.conftest import EDITORS, PDF, ROLES, STAFF
-from tests.factories import FiliereFactory, complete_dossier, complete_swot
+from tests.api_client import EDITORS, PDF, ROLES, STAFF, upload
+from tests.factories import (
+    FiliereFactory,
+    complete_dossier,
+    complete_swot,
+    dossier_in_state,
+    due_date,
+)
 
 OUTSIDERS = {"other_lead", "outsider"}
 
@@ -35,27 +42,25 @@ def tomorrow():
     return (timezone.localdate() + dt.timedelta(days=1)).isoformat()
 
 
+@pytest.fixture
+def attached_draft(filiere, lead):
+    """A complete draft with one project, one line and one attachment."""
+    dossier = complete_dossier(filiere=filiere)
+    add_attachment(dossier, lead, upload("convention.pdf", PDF), "identity")
+    dossier.refresh_from_db()
+    return dossier
+
+
 def in_state(dossier, state, lead, instructor):
     """Move a complete draft to `state` through the workflow."""
-    if state == "draft":
-        return dossier
-    dossier = transition(dossier, "submit", lead)
-    if state == "submitted":
-        return dossier
-    dossier = transition(dossier, "start_caresp_review", instructor)
-    if state == "caresp_review":
-        return dossier
-    if state == "returned":
-        return transition(
-            dossier,
-            "return_for_completion",
-            instructor,
-            comment="Merci de préciser le budget.",
-            due_date=timezone.localdate() + dt.timedelta(days=10),
-        )
-    dossier = transition(dossier, "start_ars_analysis", instructor)
-    assert state == "ars_analysis"
-    return dossier
+    return dossier_in_state(
+        state,
+        dossier=dossier,
+        lead=lead,
+        instructor=instructor,
+        comment="Merci de préciser le budget.",
+        due_date=due_date(10),
+    )
 
 
 # (name, state, method, path, body, expected statuses)
@@ -270,9 +275,20 @@ CASES = [
     ids=[f"{case[0]}-{case[1]}" for case in CASES],
 )
 def test_endpoint_by_role(
-    role, name, state, method, path, body, expected, people, api_as, draft, lead, instructor
+    role,
+    name,
+    state,
+    method,
+    path,
+    body,
+    expected,
+    people,
+    api_as,
+    attached_draft,
+    lead,
+    instructor,
 ):
-    dossier = in_state(draft, state, lead, instructor)
+    dossier = in_state(attached_draft, state, lead, instructor)
     project = dossier.projects.get()
     context = {
         "id": dossier.id,
@@ -298,7 +314,7 @@ def test_endpoint_by_role(
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_dossier_list_by_role(role, people, api_as, draft, campaign, lead, instructor):
+def test_dossier_list_by_role(role, people, api_as, attached_draft, campaign, lead, instructor):
     other_filiere = campaign.filieres.get(slug="cornouaille")
     other_submitted = transition(
         complete_dossier(filiere=other_filiere), "submit", people["other_lead"]
@@ -311,8 +327,8 @@ def test_dossier_list_by_role(role, people, api_as, draft, campaign, lead, instr
     assert response.status_code == 200
     seen = {row["id"] for row in response.json()}
     expected = {
-        "lead": {draft.id},
-        "co_editor": {draft.id},
+        "lead": {attached_draft.id},
+        "co_editor": {attached_draft.id},
         "other_lead": {other_submitted.id},
         "outsider": set(),
     }.get(role, {other_submitted.id})

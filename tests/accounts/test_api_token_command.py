@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.models import ApiToken
-from tests.commands.conftest import run_command
+from tests.setup.conftest import run_command
 
 pytestmark = pytest.mark.django_db
 
