@@ -14,6 +14,7 @@ from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from budget.domain.decisions import default_start_month
 from budget.models import DelegationInstrument
 from common.forms import DomainErrorsMixin
 from common.money import format_eur, parse_amount
@@ -203,9 +204,9 @@ class DecisionForm(BudgetForm):
         for line in self.lines:
             start = line.start_month
             if start is None and line.nature == LineNature.RECURRING:
-                start = default_start
-                if line.first_year and (start is None or start.year < line.first_year):
-                    start = dt.date(line.first_year, 1, 1)
+                # What the decision takes when left empty (api.md), else the planned
+                # first delegation.
+                start = default_start_month(line) or default_start
             self.fields[f"granted_{line.pk}"] = AmountField(
                 label=_("Montant accordé — « %(label)s »") % {"label": line.label},
                 nature=line.nature,

@@ -38,6 +38,8 @@ Definitions (documented in the README section of this work):
   a one-off line costs its amount in the year of its start month when one was
   given, otherwise in the year of the decision."""
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -89,6 +91,19 @@ def _check_outcome(outcome, decided_lines, errors):
                 "outcome",
                 _("Chaque ligne reçoit au moins le montant demandé : choisissez « Accepté »."),
             )
+
+
+def default_start_month(line):
+    """The start month of a granted recurring line when none is given (api.md): the
+    later of its project sheet's start and January of its first year; None when the
+    dossier says neither."""
+    candidates = []
+    start = line.project.start
+    if start:
+        candidates.append(dt.date(start.year, start.month, 1))
+    if line.first_year:
+        candidates.append(dt.date(line.first_year, 1, 1))
+    return max(candidates, default=None)
 
 
 def _parse_decision_lines(dossier_lines, lines, errors):
@@ -150,10 +165,15 @@ def _parse_decision_lines(dossier_lines, lines, errors):
             start = None
         elif line.nature == LineNature.RECURRING and start is None:
             if f"{key}.start_month" not in errors:
+                start = default_start_month(line)
+            if start is None and f"{key}.start_month" not in errors:
                 add_error(
                     errors,
                     f"{key}.start_month",
-                    _("Indiquez le mois de démarrage de cette ligne reconductible."),
+                    _(
+                        "Indiquez le mois de démarrage de cette ligne reconductible (la fiche "
+                        "projet n'a pas de date de début ni la ligne de première année)."
+                    ),
                 )
         if start is not None and line.first_year and start.year < line.first_year:
             add_error(
@@ -191,9 +211,9 @@ def decide(dossier, user, outcome, lines, comment, *, now=None):
                 % {"state": locked.get_state_display()}
             )
         dossier_lines = list(
-            FundingLine.objects.filter(project__dossier=locked).order_by(
-                "project__priority", "project_id", "pk"
-            )
+            FundingLine.objects.filter(project__dossier=locked)
+            .select_related("project")
+            .order_by("project__priority", "project_id", "pk")
         )
         errors = {}
         decided_lines = _parse_decision_lines(dossier_lines, lines, errors)
