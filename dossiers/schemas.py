@@ -194,6 +194,7 @@ class DossierOut(Schema):
     filiere: str
     state: str
     outcome: str | None
+    recognised: bool | None = None
     version: int
     submitted_at: OptDateTime
     identity: Identity

@@ -188,8 +188,13 @@ def _parse_decision_lines(dossier_lines, lines, errors):
     return decided
 
 
-def decide(dossier, user, outcome, lines, comment, *, now=None):
+def decide(dossier, user, outcome, lines, comment, *, recognised=None, now=None):
     """Record the ARS decider's decision and the granted amounts; the dossier becomes `decided`.
+
+    `recognised`: the decision recognises the filière for the dossier's territories
+    (api.md); None means "unless rejected". A rejected dossier cannot recognise it; a
+    recognition with no new funds is an accepted or partial decision granting 0 where
+    nothing is funded.
 
     `lines`: [{line, granted, start_month?, justification?}] covering every
     line of the dossier. Refused with Conflict (nothing changed) when an
@@ -222,6 +227,14 @@ def decide(dossier, user, outcome, lines, comment, *, now=None):
         elif outcome not in Outcome.values:
             add_error(
                 errors, "outcome", _("Issue inconnue : accepted, partially_accepted ou rejected.")
+            )
+        if recognised is not None and not isinstance(recognised, bool):
+            add_error(errors, "recognised", _("Indiquez vrai ou faux."))
+        elif recognised and outcome == Outcome.REJECTED:
+            add_error(
+                errors,
+                "recognised",
+                _("Un dossier rejeté ne peut pas reconnaître la filière."),
             )
         comment = clean_text(comment)
         if not comment:
@@ -270,4 +283,12 @@ def decide(dossier, user, outcome, lines, comment, *, now=None):
             [line for line, *_rest in decided_lines],
             ["granted", "start_month", "grant_justification"],
         )
-        return transition(locked, "decide", user, outcome=outcome, comment=comment, now=now)
+        return transition(
+            locked,
+            "decide",
+            user,
+            outcome=outcome,
+            comment=comment,
+            recognised=outcome != Outcome.REJECTED if recognised is None else recognised,
+            now=now,
+        )
