@@ -191,6 +191,22 @@ class DecisionForm(BudgetForm):
         choices=Outcome.choices,
         widget=forms.RadioSelect,
     )
+    recognised = forms.TypedChoiceField(
+        label=gettext_lazy("Reconnaissance de la filière"),
+        help_text=gettext_lazy(
+            "Pour les territoires de santé du dossier, à compter de la date de décision ; "
+            "possible sans nouveau financement, jamais avec un rejet."
+        ),
+        choices=[
+            ("", gettext_lazy("Selon l'issue : reconnue, sauf si le dossier est rejeté")),
+            ("yes", gettext_lazy("La filière est reconnue")),
+            ("no", gettext_lazy("La filière n'est pas reconnue")),
+        ],
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     comment = forms.CharField(
         label=gettext_lazy("Motivation de la décision"),
         help_text=gettext_lazy("Communiquée au porteur avec la décision."),
@@ -256,7 +272,7 @@ class DecisionForm(BudgetForm):
         ]
 
     def domain_key_map(self):
-        keys = {"outcome": "outcome", "comment": "comment"}
+        keys = {"outcome": "outcome", "comment": "comment", "recognised": "recognised"}
         for index, line in enumerate(self.lines):
             for field in ("granted", "start_month", "justification"):
                 keys[f"lines.{index}.{field}"] = f"{field}_{line.pk}"

@@ -10,7 +10,8 @@
   `{id, kind, status, done, total, percent, ...}` until the file is ready, then 200
   with the file; 409 if the generation failed.
 - GET campaigns/{slug}/coverage (staff): `{territories: [{code, name, dossiers: [id],
-  rejected: [id], departements}], uncovered: [code], overlaps: [code],
+  rejected: [id], recognised: [id], departements}], uncovered: [code], overlaps: [code],
+  recognised: [code] (a filière is recognised there, not only applying),
   departements: [{code, name, territories, dossiers, status}]}`."""
 
 from django.http import FileResponse, JsonResponse

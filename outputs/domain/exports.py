@@ -66,6 +66,7 @@ COL_DEPARTEMENTS = "Département(s)"
 COL_LEAD = "Structure porteuse"
 COL_STATE = "État"
 COL_OUTCOME = "Décision"
+COL_RECOGNISED = "Filière reconnue"
 COL_SUBMITTED = "Déposé le"
 COL_DECIDED = "Décidé le"
 COL_SCORE = "Score pondéré"
@@ -155,6 +156,7 @@ def _dossier_columns(campaign, scores):
             "id",
             "state",
             "outcome",
+            "recognised",
             "submitted_at",
             "decided_at",
             "identity",
@@ -181,6 +183,7 @@ def _dossier_columns(campaign, scores):
                 COL_LEAD: lead.get("name") or "",
                 COL_STATE: str(states.get(dossier.state, dossier.state)),
                 COL_OUTCOME: str(outcomes.get(dossier.outcome, "")) if decided else "",
+                COL_RECOGNISED: (_("oui") if dossier.recognised else _("non")) if decided else "",
                 COL_SUBMITTED: _local_date(dossier.submitted_at),
                 COL_DECIDED: _local_date(dossier.decided_at) if decided else None,
                 COL_SCORE: scores.get(dossier.id),
@@ -225,6 +228,7 @@ def decision_rows(campaign, scores=None):
         COL_LEAD,
         COL_STATE,
         COL_OUTCOME,
+        COL_RECOGNISED,
         COL_SUBMITTED,
         COL_DECIDED,
         COL_SCORE,
