@@ -86,6 +86,14 @@ TAGS = [
     Tag("outcome_sentence", "Décision rédigée", "votre dossier est retenu"),
     Tag("accepted", "Vrai si le dossier est retenu, même partiellement", "{%p if accepted %}"),
     Tag("rejected", "Vrai si le dossier n'est pas retenu", "{%p if rejected %}"),
+    Tag("recognised", "Vrai si la décision reconnaît la filière", "{%p if recognised %}"),
+    Tag(
+        "recognition_sentence",
+        "Reconnaissance de la filière, rédigée",
+        "la filière Nord Finistère est reconnue comme filière territoriale de soins "
+        "palliatifs pour le territoire de santé T1 — Brest – Carhaix – Morlaix, à compter "
+        "du 30 juin 2025",
+    ),
     Tag("decision_comment", "Motivation de la décision", "Projet conforme à l'instruction."),
     Tag("projects", "Fiches projet (liste, voir ci-dessous)", "{%tr for p in projects %}"),
     Tag("total_recurring", "Total accordé, crédits reconductibles (par an)", "26 000,00 €"),
@@ -104,6 +112,8 @@ PROJECT_TAGS = [
     Tag("p.granted_recurring", "Accordé, reconductible (par an)", "26 000,00 €"),
     Tag("p.granted_one_off", "Accordé, ponctuel", "9 999,99 €"),
     Tag("p.granted_total", "Accordé, total de la fiche", "35 999,99 €"),
+    Tag("p.requested_total", "Demandé, total de la fiche", "38 345,67 €"),
+    Tag("p.status", "Fiche retenue, retenue partiellement ou non retenue", "retenue"),
     Tag("p.start_month", "Mois de démarrage des crédits reconductibles", "septembre 2025"),
     Tag("p.funded", "Vrai si la fiche reçoit des crédits", "{% if p.funded %}"),
 ]
@@ -214,6 +224,33 @@ def _decimal(value):
     return Decimal(value or 0)
 
 
+def sheet_status(requested, granted):
+    """« retenue », « retenue partiellement » or « non retenue », never "0,00 €" alone."""
+    if granted <= 0:
+        return "non retenue"
+    return "retenue" if granted >= requested else "retenue partiellement"
+
+
+def recognition_sentence(dossier, territories):
+    """The recognition in words (the point of the call), or that there is none."""
+    name = dossier.filiere.name
+    if not dossier.recognised:
+        return f"la présente décision ne vaut pas reconnaissance de la filière {name}"
+    places = " ; ".join(f"{t.code} — {t.name}" for t in territories)
+    where = (
+        f" pour le territoire de santé {places}"
+        if len(territories) == 1
+        else f" pour les territoires de santé {places}"
+        if territories
+        else ""
+    )
+    since = f", à compter du {french_date(dossier.decided_at)}" if dossier.decided_at else ""
+    return (
+        f"la filière {name} est reconnue comme filière territoriale de soins palliatifs"
+        f"{where}{since}"
+    )
+
+
 def letter_context(dossier, *, today=None):
     """Every documented tag for this dossier (fetched with `letter_queryset`)."""
     campaign = dossier.campaign
@@ -226,6 +263,7 @@ def letter_context(dossier, *, today=None):
     projects = []
     for project in dossier.projects.all():
         granted_total = _decimal(project.grant_recurring) + _decimal(project.grant_one_off)
+        requested_total = _decimal(project.req_recurring) + _decimal(project.req_one_off)
         projects.append(
             {
                 "priority": project.priority if project.priority is not None else "",
@@ -235,6 +273,8 @@ def letter_context(dossier, *, today=None):
                 "granted_recurring": format_eur(project.grant_recurring),
                 "granted_one_off": format_eur(project.grant_one_off),
                 "granted_total": format_eur(granted_total),
+                "requested_total": format_eur(requested_total),
+                "status": sheet_status(requested_total, granted_total),
                 "start_month": french_month(project.first_month),
                 "funded": granted_total > 0,
             }
@@ -263,6 +303,8 @@ def letter_context(dossier, *, today=None):
         "outcome_sentence": OUTCOME_SENTENCES.get(outcome, ""),
         "accepted": outcome in (Outcome.ACCEPTED, Outcome.PARTIALLY_ACCEPTED),
         "rejected": outcome == Outcome.REJECTED,
+        "recognised": bool(dossier.recognised),
+        "recognition_sentence": recognition_sentence(dossier, territories),
         "decision_comment": Listing(dossier.decision_comment or ""),
         "projects": projects,
         "total_recurring": format_eur(total_recurring),
@@ -284,6 +326,7 @@ def sample_context(*, rejected=False):
         dossier_id=12,
         accepted=not rejected,
         rejected=rejected,
+        recognised=not rejected,
         decision_comment=Listing("Projet conforme à l'instruction."),
         appeal_mention=Listing("Voies et délais de recours : …"),
     )

@@ -100,6 +100,7 @@ def build(path=OUTPUT):
         "cellule d'animation régionale de soins palliatifs (CARESP), j'ai l'honneur de vous "
         "informer de ma décision : {{ outcome_sentence }}.",
     )
+    paragraph(document, "Au vu de cette décision, {{ recognition_sentence }}.")
     paragraph(document, "{%p if decision_comment %}")
     paragraph(document, "Motivation : {{ decision_comment }}")
     paragraph(document, "{%p endif %}")
@@ -110,10 +111,17 @@ def build(path=OUTPUT):
         "Les crédits accordés à chaque fiche projet sont les suivants (crédits reconductibles "
         "en montant annuel, année pleine) :",
     )
-    table = document.add_table(rows=5, cols=4)
+    table = document.add_table(rows=5, cols=6)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    headers = ["Rang", "Fiche projet", "Crédits reconductibles", "Crédits ponctuels"]
+    headers = [
+        "Rang",
+        "Fiche projet",
+        "Demandé",
+        "Accordé reconductible",
+        "Accordé ponctuel",
+        "Décision",
+    ]
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
@@ -121,22 +129,31 @@ def build(path=OUTPUT):
     values = [
         "{{ p.priority }}",
         "{{ p.title }}",
+        "{{ p.requested_total }}",
         "{{ p.granted_recurring }}",
         "{{ p.granted_one_off }}",
+        "{{ p.status }}",
     ]
     for index, (cell, text) in enumerate(zip(table.rows[2].cells, values, strict=True)):
         cell.text = text
-        if index >= 2:
+        if 2 <= index <= 4:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     table.rows[3].cells[0].text = "{%tr endfor %}"
-    total = ["", "Total", "{{ total_recurring }}", "{{ total_one_off }}"]
+    total = [
+        "",
+        "Total",
+        "{{ total_requested }}",
+        "{{ total_recurring }}",
+        "{{ total_one_off }}",
+        "",
+    ]
     for index, (cell, text) in enumerate(zip(table.rows[4].cells, total, strict=True)):
         cell.text = text
         if text:
             cell.paragraphs[0].runs[0].bold = True
-        if index >= 2:
+        if 2 <= index <= 4:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    widths = [Cm(1.5), Cm(8.5), Cm(3.5), Cm(3.5)]
+    widths = [Cm(1.2), Cm(5.4), Cm(2.7), Cm(2.7), Cm(2.5), Cm(2.5)]
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width

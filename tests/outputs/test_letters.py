@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import zipfile
+from decimal import Decimal
 
 import docx
 import pytest
@@ -62,17 +63,44 @@ def test_accepted_letter_states_everything(scenario, decider):
     assert f"Le {letters.french_date(a.decided_at)}" in paragraphs
     assert str(decided.year) in letters.french_date(a.decided_at)
     assert f"dossier n° {a.id}" in footer
+    assert (
+        "Au vu de cette décision, la filière Nord Finistère est reconnue comme filière "
+        "territoriale de soins palliatifs pour le territoire de santé T1 — Brest – Carhaix – "
+        f"Morlaix, à compter du {letters.french_date(a.decided_at)}." in body
+    )
     table = tables[0]
-    assert table[0] == ["Rang", "Fiche projet", "Crédits reconductibles", "Crédits ponctuels"]
+    assert table[0] == [
+        "Rang",
+        "Fiche projet",
+        "Demandé",
+        "Accordé reconductible",
+        "Accordé ponctuel",
+        "Décision",
+    ]
+    # Requested beside granted, and what became of each sheet in words.
     assert [plain(c) for c in table[1]] == [
         "1",
         "Renforcer l'équipe mobile",
+        "38 345,67 €",
         "26 000,00 €",
         "9 999,99 €",
+        "retenue partiellement",
     ]
-    assert table[1][2] == f"26{NNBSP}000,00{NBSP}€"
-    assert [plain(c) for c in table[2][2:]] == ["100 000,01 €", "0,00 €"]
-    assert [plain(c) for c in table[3]] == ["", "Total", "126 000,01 €", "9 999,99 €"]
+    assert table[1][3] == f"26{NNBSP}000,00{NBSP}€"
+    assert [plain(c) for c in table[2][2:]] == [
+        "1 234 567,89 €",
+        "100 000,01 €",
+        "0,00 €",
+        "retenue partiellement",
+    ]
+    assert [plain(c) for c in table[3]] == [
+        "",
+        "Total",
+        "1 272 913,56 €",
+        "126 000,01 €",
+        "9 999,99 €",
+        "",
+    ]
     assert len(table) == 4  # header, two projects, total
     assert "Le montant total accordé s'élève à 136 000,00 €" in plain(body)
 
@@ -331,3 +359,22 @@ def test_instructor_cannot_upload_a_template(client, campaign, instructor):
 
 def test_outcome_sentences_cover_every_outcome():
     assert set(letters.OUTCOME_SENTENCES) == set(Outcome.values)
+
+
+@pytest.mark.parametrize(
+    ("requested", "granted", "status"),
+    [
+        ("100.00", "100.00", "retenue"),
+        ("100.00", "150.00", "retenue"),
+        ("100.00", "99.99", "retenue partiellement"),
+        ("100.00", "0", "non retenue"),
+    ],
+)
+def test_each_sheet_says_whether_it_is_retained(requested, granted, status):
+    assert letters.sheet_status(Decimal(requested), Decimal(granted)) == status
+
+
+def test_a_letter_without_recognition_says_so(scenario, decider):
+    _name, data = letters.letter_for(decider, scenario["c"].id)
+    paragraphs, _tables, _footer = text_of(data)
+    assert "la présente décision ne vaut pas reconnaissance de la filière" in "\n".join(paragraphs)
