@@ -100,7 +100,14 @@ TAGS = [
     Tag("total_one_off", "Total accordé, crédits ponctuels", "9 999,99 €"),
     Tag("total", "Total accordé (reconductibles + ponctuels)", "35 999,99 €"),
     Tag("total_requested", "Total demandé (reconductibles + ponctuels)", "38 345,67 €"),
+    Tag("reference", "Référence du courrier", "ARS-53-bretagne-2025-12"),
+    Tag("agency_name", "Nom de l'agence", "Agence régionale de santé Bretagne"),
     Tag("signatory_name", "Nom du signataire", "Élise Kervella"),
+    Tag(
+        "by_delegation",
+        "Vrai si le signataire n'est pas le directeur général (« par délégation »)",
+        "{%p if by_delegation %}",
+    ),
     Tag("signatory_title", "Qualité du signataire", "Directrice générale de l'ARS Bretagne"),
     Tag("appeal_mention", "Voies et délais de recours", "Voies et délais de recours : …"),
 ]
@@ -251,6 +258,19 @@ def recognition_sentence(dossier, territories):
     )
 
 
+DIRECTOR_TITLES = ("directeur général", "directrice générale")
+
+
+def signs_by_delegation(title):
+    """A signatory other than the director general signs « par délégation »."""
+    lowered = (title or "").strip().lower()
+    return not (lowered.startswith(DIRECTOR_TITLES) and "adjoint" not in lowered)
+
+
+def letter_reference(dossier):
+    return f"ARS-{dossier.campaign.region.code}-{dossier.campaign.slug}-{dossier.id}"
+
+
 def letter_context(dossier, *, today=None):
     """Every documented tag for this dossier (fetched with `letter_queryset`)."""
     campaign = dossier.campaign
@@ -313,6 +333,10 @@ def letter_context(dossier, *, today=None):
         "total_requested": format_eur(
             _decimal(dossier.req_recurring) + _decimal(dossier.req_one_off)
         ),
+        "reference": letter_reference(dossier),
+        "agency_name": campaign.region.agency_name
+        or f"Agence régionale de santé {campaign.region.name}",
+        "by_delegation": signs_by_delegation(campaign.signatory_title),
         "signatory_name": campaign.signatory_name,
         "signatory_title": campaign.signatory_title,
         "appeal_mention": Listing(campaign.appeal_text()),
@@ -327,6 +351,7 @@ def sample_context(*, rejected=False):
         accepted=not rejected,
         rejected=rejected,
         recognised=not rejected,
+        by_delegation=True,
         decision_comment=Listing("Projet conforme à l'instruction."),
         appeal_mention=Listing("Voies et délais de recours : …"),
     )
@@ -447,8 +472,20 @@ def validate_template(data):
 # ---------------------------------------------------------------- rendering
 
 
+def check_signatory(campaign):
+    """A decision letter is an act: it is never produced without its signatory."""
+    if not (campaign.signatory_name or "").strip() or not (campaign.signatory_title or "").strip():
+        raise Conflict(
+            _(
+                "Le courrier ne peut pas être produit sans signataire : indiquez le nom et la "
+                "qualité du signataire dans les paramètres des courriers de la campagne."
+            )
+        )
+
+
 def render_letter(dossier, template_data=None, *, today=None):
     """The letter of one decided dossier (fetched with `letter_queryset`), as bytes."""
+    check_signatory(dossier.campaign)
     if template_data is None:
         template_data = template_bytes(dossier.campaign)
     template = _DocxTemplate(io.BytesIO(template_data))
@@ -501,6 +538,7 @@ def decided_dossiers(campaign):
 
 def write_letters_zip(campaign, fileobj, progress=None):
     """Write one letter per decided dossier into a ZIP; return the number of letters."""
+    check_signatory(campaign)
     dossiers = list(decided_dossiers(campaign))
     template_data = template_bytes(campaign)
     today = timezone.localdate()

@@ -10,6 +10,8 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 OUTPUT = Path(__file__).resolve().parent / "decision_default.docx"
@@ -45,6 +47,21 @@ def paragraph(document, text="", *, bold=False, size=None, align=None, space_aft
     return p
 
 
+def page_number(paragraph_):
+    """A PAGE field at the end of the paragraph (Word and LibreOffice number it)."""
+    run = paragraph_.add_run()
+    run.font.size = Pt(8)
+    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+
+
 def build(path=OUTPUT):
     document = Document()
     section = document.sections[0]
@@ -55,11 +72,13 @@ def build(path=OUTPUT):
     style.font.size = Pt(10.5)
 
     footer = section.footer.paragraphs[0]
-    footer.text = "ARS {{ region }} — {{ campaign_name }} — dossier n° {{ dossier_id }}"
+    footer.text = "{{ agency_name }} — réf. {{ reference }} — page "
     footer.runs[0].font.size = Pt(8)
+    page_number(footer)
 
-    paragraph(document, "Agence régionale de santé {{ region }}", bold=True, size=12)
-    paragraph(document, "Direction de l'offre de soins — soins palliatifs", size=9)
+    paragraph(document, "{{ agency_name }}", bold=True, size=12)
+    paragraph(document, "Direction de l'offre de soins — soins palliatifs", size=9, space_after=0)
+    paragraph(document, "Réf. : {{ reference }}", size=9)
     paragraph(document, "Le {{ decision_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=12)
 
     paragraph(
@@ -172,7 +191,16 @@ def build(path=OUTPUT):
         "Je vous prie d'agréer, Madame, Monsieur, l'expression de ma considération distinguée.",
         space_after=18,
     )
-    paragraph(document, "{{ signatory_title }}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
+    paragraph(document, "{%p if by_delegation %}")
+    paragraph(
+        document,
+        "Pour le directeur général de l'agence régionale de santé et par délégation,",
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        space_after=0,
+    )
+    paragraph(document, "{%p endif %}")
+    # Room to sign between the title and the name.
+    paragraph(document, "{{ signatory_title }}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=54)
     paragraph(
         document, "{{ signatory_name }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=24
     )

@@ -62,7 +62,7 @@ def test_accepted_letter_states_everything(scenario, decider):
     decided = a.decided_at.astimezone(dt.timezone(dt.timedelta(hours=1)))
     assert f"Le {letters.french_date(a.decided_at)}" in paragraphs
     assert str(decided.year) in letters.french_date(a.decided_at)
-    assert f"dossier n° {a.id}" in footer
+    assert f"réf. ARS-53-{a.campaign.slug}-{a.id}" in footer
     assert (
         "Au vu de cette décision, la filière Nord Finistère est reconnue comme filière "
         "territoriale de soins palliatifs pour le territoire de santé T1 — Brest – Carhaix – "
@@ -333,7 +333,7 @@ def test_invalid_upload_shows_the_message_and_keeps_the_old_template(client, cam
     assert "Balise inconnue dans le modèle : « montant_inconnu »" in html
     assert 'value="Nom saisi"' in html  # what was typed is kept
     campaign.refresh_from_db()
-    assert not campaign.letter_template and campaign.signatory_name == ""
+    assert not campaign.letter_template and campaign.signatory_name == "Élise Kervella"
 
 
 def test_upload_page_documents_the_tags(client, campaign, admin_user, instructor):
@@ -378,3 +378,49 @@ def test_a_letter_without_recognition_says_so(scenario, decider):
     _name, data = letters.letter_for(decider, scenario["c"].id)
     paragraphs, _tables, _footer = text_of(data)
     assert "la présente décision ne vaut pas reconnaissance de la filière" in "\n".join(paragraphs)
+
+
+def test_the_letter_is_an_act_reference_agency_delegation_page_numbers(scenario, decider):
+    a = scenario["a"]
+    campaign = a.campaign
+    campaign.signatory_name, campaign.signatory_title = (
+        "Yann Le Bihan",
+        "Directeur de l'offre de soins",
+    )
+    campaign.save()
+    _name, data = letters.letter_for(decider, a.id)
+    paragraphs, _tables, footer = text_of(data)
+    reference = f"ARS-53-{campaign.slug}-{a.id}"
+    assert "Agence régionale de santé Bretagne" in paragraphs
+    assert f"Réf. : {reference}" in paragraphs
+    assert f"réf. {reference} — page" in footer
+    document = docx.Document(io.BytesIO(data))
+    assert "PAGE" in document.sections[0].footer._element.xml  # a page number field
+    assert (
+        "Pour le directeur général de l'agence régionale de santé et par délégation," in paragraphs
+    )
+    assert "Directeur de l'offre de soins" in paragraphs and "Yann Le Bihan" in paragraphs
+
+
+@pytest.mark.parametrize(
+    ("title", "by_delegation"),
+    [
+        ("Directrice générale de l'ARS Bretagne", False),
+        ("Directeur général de l'agence régionale de santé", False),
+        ("Directeur général adjoint", True),
+        ("Directrice de l'offre de soins", True),
+    ],
+)
+def test_only_the_director_general_signs_without_delegation(title, by_delegation):
+    assert letters.signs_by_delegation(title) is by_delegation
+
+
+def test_no_letter_without_a_signatory(scenario, decider):
+    campaign = scenario["a"].campaign
+    campaign.signatory_name = ""
+    campaign.save()
+    with pytest.raises(Conflict) as exc:
+        letters.letter_for(decider, scenario["a"].id)
+    assert "sans signataire" in exc.value.message
+    with pytest.raises(Conflict):
+        letters.write_letters_zip(campaign, io.BytesIO())
