@@ -39,3 +39,10 @@ def test_a_rejection_that_recognises_is_refused_on_the_form(client, analysed, de
     assert response.status_code == 302
     analysed.refresh_from_db()
     assert analysed.recognised is False
+
+
+def test_the_lead_home_says_the_filiere_is_recognised(client, analysed, decider, lead):
+    client.force_login(decider)
+    assert _post(client, analysed, "accepted", "", ["52000.00", "10000.00"]).status_code == 302
+    client.force_login(lead)
+    assert "Filière reconnue depuis le" in client.get("/").content.decode()
