@@ -93,6 +93,18 @@ def _count(value):
         return str(value)
 
 
+def _decimal(value):
+    """A French decimal: « 0,6 » ETP, not "0.60"."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = f"{number.normalize():f}" if number == number.to_integral() else f"{number:f}"
+    return text.rstrip("0").rstrip(".").replace(".", ",") if "." in text else text
+
+
 def _amount(value):
     if value in (None, ""):
         return ""
@@ -258,7 +270,7 @@ def _project(project):
                         + (f" ({line['staff_profile']})" if line.get("staff_profile") else ""),
                         _label(LineNature, line.get("nature")),
                         _label(LineCategory, line.get("category")),
-                        _text(line.get("etp")),
+                        _decimal(line.get("etp")),
                         _amount(line.get("amount")),
                         _text(line.get("first_year")),
                         _text(line.get("beneficiary_finess")),
