@@ -368,6 +368,13 @@ def write_xlsx(frames):
         frame = _for_writing(frame)
         sheet = workbook.create_sheet(title=name)
         sheet.freeze_panes = "A2"
+        # Printed on A4 landscape, fitted to the width, the header row on every page.
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = "9"  # A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = "1:1"
         columns = list(frame.columns)
         formats = [_xlsx_format(column) for column in columns]
         for index, column in enumerate(columns, start=1):

@@ -256,3 +256,13 @@ def test_export_query_count_does_not_grow_with_dossiers(
     with django_assert_max_num_queries(13):
         frames = exports.decision_frames(campaign, {})
     assert len(frames["Décisions"]) == 7
+
+
+def test_xlsx_prints_on_a4_landscape_fitted_with_its_header_on_every_page(xlsx):
+    for sheet in xlsx.worksheets:
+        assert sheet.page_setup.orientation == "landscape"
+        assert str(sheet.page_setup.paperSize) == "9"  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert str(sheet.page_setup.fitToWidth) == "1"
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.freeze_panes == "A2"
