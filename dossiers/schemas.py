@@ -62,6 +62,9 @@ class LeadStructure(Part):
     name: LooseText = None
     finess: Finess = None
     legal_status: choice_of(LegalStatus) = None
+    address: LooseText = None
+    representative_name: LooseText = None
+    representative_title: LooseText = None
 
 
 class Coordinator(Part):

@@ -130,6 +130,15 @@ def _identity(identity):
             (_("Structure porteuse"), _text(lead.get("name"))),
             (_("FINESS de la structure porteuse"), _text(lead.get("finess"))),
             (_("Statut juridique"), _label(LegalStatus, lead.get("legal_status"))),
+            (_("Adresse postale"), _text(lead.get("address"))),
+            (
+                _("Représentant légal"),
+                ", ".join(
+                    part
+                    for part in (lead.get("representative_name"), lead.get("representative_title"))
+                    if part
+                ),
+            ),
             (_("Coordinateur"), _text(coordinator.get("name"))),
             (_("Courriel"), _text(coordinator.get("email"))),
             (_("Téléphone"), _text(coordinator.get("phone"))),

@@ -77,7 +77,18 @@ TAGS = [
     Tag("filiere_name", "Nom de la filière", "Nord Finistère"),
     Tag("territories", "Territoire(s) de santé couvert(s)", "T1 — Brest – Carhaix – Morlaix"),
     Tag("departements", "Départements couverts", "29 Finistère"),
-    Tag("addressee_name", "Destinataire : coordinateur de la filière", "Anne Le Goff"),
+    Tag(
+        "addressee_name",
+        "Destinataire : le représentant légal de la structure porteuse (à défaut, le coordinateur)",
+        "Marie Quéré",
+    ),
+    Tag("addressee_title", "Qualité du destinataire", "Directrice générale"),
+    Tag(
+        "lead_structure_address",
+        "Adresse postale de la structure porteuse",
+        "2 avenue Foch, 29200 Brest",
+    ),
+    Tag("coordinator_name", "Coordinateur de la filière (copie)", "Anne Le Goff"),
     Tag("addressee_email", "Courriel du coordinateur", "coordination@example.fr"),
     Tag("lead_structure_name", "Structure porteuse", "CHU de Brest"),
     Tag("lead_structure_finess", "FINESS de la structure porteuse", "290000017"),
@@ -314,7 +325,12 @@ def letter_context(dossier, *, today=None):
         "filiere_name": dossier.filiere.name,
         "territories": " ; ".join(f"{t.code} — {t.name}" for t in territories),
         "departements": ", ".join(departement_label(code) for code in departements),
-        "addressee_name": coordinator.get("name") or "",
+        "addressee_name": lead.get("representative_name") or coordinator.get("name") or "",
+        "addressee_title": (lead.get("representative_title") or "")
+        if lead.get("representative_name")
+        else "",
+        "lead_structure_address": Listing(lead.get("address") or ""),
+        "coordinator_name": coordinator.get("name") or "",
         "addressee_email": coordinator.get("email") or "",
         "lead_structure_name": lead.get("name") or "",
         "lead_structure_finess": lead.get("finess") or "",
@@ -354,6 +370,7 @@ def sample_context(*, rejected=False):
         by_delegation=True,
         decision_comment=Listing("Projet conforme à l'instruction."),
         appeal_mention=Listing("Voies et délais de recours : …"),
+        lead_structure_address=Listing("2 avenue Foch\n29200 Brest"),
     )
     project = {tag.name.removeprefix("p."): tag.example for tag in PROJECT_TAGS}
     project.update(priority=1, funded=True)

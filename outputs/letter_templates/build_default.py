@@ -82,11 +82,9 @@ def build(path=OUTPUT):
     paragraph(document, "Le {{ decision_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=12)
 
     paragraph(
-        document, "{{ addressee_name }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0
-    )
-    paragraph(
         document,
-        "Coordination de la filière {{ filiere_name }}",
+        "{{ addressee_name }}{% if addressee_title %}, {{ addressee_title }}{% endif %}",
+        bold=True,
         align=WD_ALIGN_PARAGRAPH.RIGHT,
         space_after=0,
     )
@@ -94,6 +92,16 @@ def build(path=OUTPUT):
         document,
         "{{ lead_structure_name }}{% if lead_structure_finess %} (FINESS {{ lead_structure_finess }}){% endif %}",
         align=WD_ALIGN_PARAGRAPH.RIGHT,
+        space_after=0,
+    )
+    paragraph(
+        document, "{{ lead_structure_address }}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0
+    )
+    paragraph(
+        document,
+        "Copie : {{ coordinator_name }}, coordination de la filière {{ filiere_name }}",
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        size=9,
         space_after=18,
     )
 

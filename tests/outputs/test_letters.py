@@ -50,7 +50,7 @@ def test_accepted_letter_states_everything(scenario, decider):
     body = "\n".join(paragraphs)
     assert "Anne Le Goff" in body  # addressee: the coordinator
     assert "CHU de Brest (FINESS 290000017)" in body  # lead structure
-    assert "Coordination de la filière Nord Finistère" in body
+    assert "Copie : Anne Le Goff, coordination de la filière Nord Finistère" in body
     assert "T1 — Brest – Carhaix – Morlaix" in body and "29 Finistère" in body
     assert "ma décision : votre dossier est retenu." in body
     assert "Motivation : Projet conforme à l'instruction." in body
@@ -130,7 +130,7 @@ def test_special_characters_do_not_break_the_document(scenario, decider):
     filiere.save()
     _name, data = letters.letter_for(decider, a.id)
     paragraphs, _tables, _footer = text_of(data)
-    assert "Coordination de la filière Filière <Armor> & Argoat" in paragraphs
+    assert "Copie : Anne Le Goff, coordination de la filière Filière <Armor> & Argoat" in paragraphs
 
 
 def test_letter_not_decided_is_a_conflict_and_others_get_not_found(
@@ -424,3 +424,20 @@ def test_no_letter_without_a_signatory(scenario, decider):
     assert "sans signataire" in exc.value.message
     with pytest.raises(Conflict):
         letters.write_letters_zip(campaign, io.BytesIO())
+
+
+def test_the_letter_goes_to_the_legal_representative_at_the_postal_address(scenario, decider):
+    a = scenario["a"]
+    identity = a.identity
+    identity["lead_structure"].update(
+        address="2 avenue Foch\n29200 Brest",
+        representative_name="Marie Quéré",
+        representative_title="Directrice générale",
+    )
+    type(a).objects.filter(pk=a.pk).update(identity=identity)
+    _name, data = letters.letter_for(decider, a.id)
+    paragraphs, _tables, _footer = text_of(data)
+    assert "Marie Quéré, Directrice générale" in paragraphs
+    body = "\n".join(paragraphs)
+    assert "2 avenue Foch" in body and "29200 Brest" in body
+    assert "Copie : Anne Le Goff, coordination de la filière" in body
