@@ -53,6 +53,7 @@ class DecisionLineIn(Schema):
 
 class DecisionIn(Schema):
     outcome: str
+    recognised: bool | None = None
     lines: list[DecisionLineIn]
     comment: str | None = None
 
@@ -259,6 +260,7 @@ def post_decision(request, dossier_id: int, payload: DecisionIn):
         payload.outcome,
         [line.dict() for line in payload.lines],
         payload.comment,
+        recognised=payload.recognised,
     )
     return _document(dossier.pk)
 

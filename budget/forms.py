@@ -14,6 +14,7 @@ from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from budget.domain.decisions import default_start_month
 from budget.models import DelegationInstrument
 from common.forms import DomainErrorsMixin
 from common.money import format_eur, parse_amount
@@ -190,6 +191,22 @@ class DecisionForm(BudgetForm):
         choices=Outcome.choices,
         widget=forms.RadioSelect,
     )
+    recognised = forms.TypedChoiceField(
+        label=gettext_lazy("Reconnaissance de la filière"),
+        help_text=gettext_lazy(
+            "Pour les territoires de santé du dossier, à compter de la date de décision ; "
+            "possible sans nouveau financement, jamais avec un rejet."
+        ),
+        choices=[
+            ("", gettext_lazy("Selon l'issue : reconnue, sauf si le dossier est rejeté")),
+            ("yes", gettext_lazy("La filière est reconnue")),
+            ("no", gettext_lazy("La filière n'est pas reconnue")),
+        ],
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     comment = forms.CharField(
         label=gettext_lazy("Motivation de la décision"),
         help_text=gettext_lazy("Communiquée au porteur avec la décision."),
@@ -203,9 +220,9 @@ class DecisionForm(BudgetForm):
         for line in self.lines:
             start = line.start_month
             if start is None and line.nature == LineNature.RECURRING:
-                start = default_start
-                if line.first_year and (start is None or start.year < line.first_year):
-                    start = dt.date(line.first_year, 1, 1)
+                # What the decision takes when left empty (api.md), else the planned
+                # first delegation.
+                start = default_start_month(line) or default_start
             self.fields[f"granted_{line.pk}"] = AmountField(
                 label=_("Montant accordé — « %(label)s »") % {"label": line.label},
                 nature=line.nature,
@@ -255,7 +272,7 @@ class DecisionForm(BudgetForm):
         ]
 
     def domain_key_map(self):
-        keys = {"outcome": "outcome", "comment": "comment"}
+        keys = {"outcome": "outcome", "comment": "comment", "recognised": "recognised"}
         for index, line in enumerate(self.lines):
             for field in ("granted", "start_month", "justification"):
                 keys[f"lines.{index}.{field}"] = f"{field}_{line.pk}"

@@ -71,6 +71,9 @@ class IdentityForm(PartForm):
         "lead_name": "identity.lead_structure.name",
         "lead_finess": "identity.lead_structure.finess",
         "lead_legal_status": "identity.lead_structure.legal_status",
+        "lead_address": "identity.lead_structure.address",
+        "lead_representative_name": "identity.lead_structure.representative_name",
+        "lead_representative_title": "identity.lead_structure.representative_title",
         "coordinator_name": "identity.coordinator.name",
         "coordinator_email": "identity.coordinator.email",
         "coordinator_phone": "identity.coordinator.phone",
@@ -93,6 +96,21 @@ class IdentityForm(PartForm):
     )
     lead_legal_status = forms.ChoiceField(
         label=_("Statut juridique"), required=False, choices=BLANK + LegalStatus.choices
+    )
+    lead_address = _text(
+        _("Adresse postale de la structure porteuse"),
+        rows=3,
+        help_text=_(
+            "Destinataire du courrier de décision, par exemple « 2 avenue Foch, 29200 Brest »."
+        ),
+    )
+    lead_representative_name = _text(
+        _("Représentant légal de la structure porteuse"), max_length=200, autocomplete="name"
+    )
+    lead_representative_title = _text(
+        _("Qualité du représentant légal"),
+        max_length=200,
+        help_text=_("Par exemple « Directrice générale »."),
     )
     coordinator_name = _text(_("Nom et prénom du coordonnateur"), max_length=200)
     coordinator_email = forms.CharField(
@@ -126,6 +144,9 @@ class IdentityForm(PartForm):
             "lead_name": lead.get("name", ""),
             "lead_finess": lead.get("finess", ""),
             "lead_legal_status": lead.get("legal_status", ""),
+            "lead_address": lead.get("address", ""),
+            "lead_representative_name": lead.get("representative_name", ""),
+            "lead_representative_title": lead.get("representative_title", ""),
             "coordinator_name": coordinator.get("name", ""),
             "coordinator_email": coordinator.get("email", ""),
             "coordinator_phone": coordinator.get("phone", ""),
@@ -147,6 +168,9 @@ class IdentityForm(PartForm):
                     "name": data["lead_name"],
                     "finess": data["lead_finess"],
                     "legal_status": data["lead_legal_status"],
+                    "address": data["lead_address"],
+                    "representative_name": data["lead_representative_name"],
+                    "representative_title": data["lead_representative_title"],
                 },
                 "coordinator": {
                     "name": data["coordinator_name"],

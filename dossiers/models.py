@@ -52,6 +52,9 @@ class Dossier(DossierWorkflow):
     return_due_date = models.DateField(_("à compléter avant le"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
     decision_comment = models.TextField(_("motivation de la décision"), blank=True)
+    # The point of the call: the decision recognises the filière for the dossier's
+    # territories, from the decision date, with or without new funds. None until decided.
+    recognised = models.BooleanField(_("filière reconnue"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -62,6 +62,9 @@ class LeadStructure(Part):
     name: LooseText = None
     finess: Finess = None
     legal_status: choice_of(LegalStatus) = None
+    address: LooseText = None
+    representative_name: LooseText = None
+    representative_title: LooseText = None
 
 
 class Coordinator(Part):
@@ -194,6 +197,7 @@ class DossierOut(Schema):
     filiere: str
     state: str
     outcome: str | None
+    recognised: bool | None = None
     version: int
     submitted_at: OptDateTime
     identity: Identity

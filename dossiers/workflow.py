@@ -139,7 +139,8 @@ class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.DECIDED,
         permission=permission("decide"),
     )
-    def decide(self, outcome, comment):
+    def decide(self, outcome, comment, recognised):
         self.outcome = outcome
+        self.recognised = recognised
         self.decision_comment = comment
         self.decided_at = getattr(self, "transition_now", None) or timezone.now()

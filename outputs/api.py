@@ -5,12 +5,16 @@
   (default 1000: a few seconds of work, Brittany has at most ~600); above, 202 with a `Location` to poll.
 - GET dossiers/{id}/letter.docx: staff, or the dossier's lead once decided;
   404 for anyone else; 409 while the dossier is not decided.
+- GET campaigns/{slug}/exports/decision_lines.{xlsx,csv} (staff): one row per funding
+  line (dossier, filière, sheet, priority, line, nature, category, ETP, requested,
+  proposed, granted, start month, receiving FINESS and establishment).
 - GET campaigns/{slug}/letters.zip (staff): 202 with a `Location` to poll.
 - GET campaigns/{slug}/jobs/{id} (the polling URL): 202 with the progress
   `{id, kind, status, done, total, percent, ...}` until the file is ready, then 200
   with the file; 409 if the generation failed.
 - GET campaigns/{slug}/coverage (staff): `{territories: [{code, name, dossiers: [id],
-  rejected: [id], departements}], uncovered: [code], overlaps: [code],
+  rejected: [id], recognised: [id], departements}], uncovered: [code], overlaps: [code],
+  recognised: [code] (a filière is recognised there, not only applying),
   departements: [{code, name, territories, dossiers, status}]}`."""
 
 from django.http import FileResponse, JsonResponse
@@ -58,6 +62,20 @@ def export_decisions(request, slug: str, fmt: str):
     return _accepted(
         request, campaign, jobs.start_job(request.auth, campaign, jobs.kind_for_format(fmt))
     )
+
+
+@router.get(
+    "/campaigns/{slug}/exports/decision_lines.{fmt}",
+    summary="Export par ligne de financement (xlsx ou csv)",
+    url_name="campaign_export_decision_lines",
+)
+def export_decision_lines(request, slug: str, fmt: str):
+    campaign = _campaign(request, slug)
+    jobs.check_can_export(request.auth, campaign)
+    if fmt not in exports.LINE_FORMATS:
+        raise NotFound(_("Format d'export inconnu : « %(fmt)s » (xlsx ou csv).") % {"fmt": fmt})
+    filename, content_type, data = exports.export_decision_lines(campaign, fmt)
+    return file_download(data, filename, content_type)
 
 
 @router.get(

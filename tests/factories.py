@@ -69,6 +69,8 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
     decision_date = dt.date(2025, 6, 30)
     first_delegation_date = dt.date(2025, 7, 15)
+    signatory_name = "Élise Kervella"
+    signatory_title = "Directrice générale de l'agence régionale de santé"
 
     @factory.post_generation
     def envelopes(self, create, extracted, **kwargs):

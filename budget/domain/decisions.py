@@ -38,6 +38,8 @@ Definitions (documented in the README section of this work):
   a one-off line costs its amount in the year of its start month when one was
   given, otherwise in the year of the decision."""
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -89,6 +91,19 @@ def _check_outcome(outcome, decided_lines, errors):
                 "outcome",
                 _("Chaque ligne reçoit au moins le montant demandé : choisissez « Accepté »."),
             )
+
+
+def default_start_month(line):
+    """The start month of a granted recurring line when none is given (api.md): the
+    later of its project sheet's start and January of its first year; None when the
+    dossier says neither."""
+    candidates = []
+    start = line.project.start
+    if start:
+        candidates.append(dt.date(start.year, start.month, 1))
+    if line.first_year:
+        candidates.append(dt.date(line.first_year, 1, 1))
+    return max(candidates, default=None)
 
 
 def _parse_decision_lines(dossier_lines, lines, errors):
@@ -150,10 +165,15 @@ def _parse_decision_lines(dossier_lines, lines, errors):
             start = None
         elif line.nature == LineNature.RECURRING and start is None:
             if f"{key}.start_month" not in errors:
+                start = default_start_month(line)
+            if start is None and f"{key}.start_month" not in errors:
                 add_error(
                     errors,
                     f"{key}.start_month",
-                    _("Indiquez le mois de démarrage de cette ligne reconductible."),
+                    _(
+                        "Indiquez le mois de démarrage de cette ligne reconductible (la fiche "
+                        "projet n'a pas de date de début ni la ligne de première année)."
+                    ),
                 )
         if start is not None and line.first_year and start.year < line.first_year:
             add_error(
@@ -168,8 +188,13 @@ def _parse_decision_lines(dossier_lines, lines, errors):
     return decided
 
 
-def decide(dossier, user, outcome, lines, comment, *, now=None):
+def decide(dossier, user, outcome, lines, comment, *, recognised=None, now=None):
     """Record the ARS decider's decision and the granted amounts; the dossier becomes `decided`.
+
+    `recognised`: the decision recognises the filière for the dossier's territories
+    (api.md); None means "unless rejected". A rejected dossier cannot recognise it; a
+    recognition with no new funds is an accepted or partial decision granting 0 where
+    nothing is funded.
 
     `lines`: [{line, granted, start_month?, justification?}] covering every
     line of the dossier. Refused with Conflict (nothing changed) when an
@@ -191,9 +216,9 @@ def decide(dossier, user, outcome, lines, comment, *, now=None):
                 % {"state": locked.get_state_display()}
             )
         dossier_lines = list(
-            FundingLine.objects.filter(project__dossier=locked).order_by(
-                "project__priority", "project_id", "pk"
-            )
+            FundingLine.objects.filter(project__dossier=locked)
+            .select_related("project")
+            .order_by("project__priority", "project_id", "pk")
         )
         errors = {}
         decided_lines = _parse_decision_lines(dossier_lines, lines, errors)
@@ -202,6 +227,14 @@ def decide(dossier, user, outcome, lines, comment, *, now=None):
         elif outcome not in Outcome.values:
             add_error(
                 errors, "outcome", _("Issue inconnue : accepted, partially_accepted ou rejected.")
+            )
+        if recognised is not None and not isinstance(recognised, bool):
+            add_error(errors, "recognised", _("Indiquez vrai ou faux."))
+        elif recognised and outcome == Outcome.REJECTED:
+            add_error(
+                errors,
+                "recognised",
+                _("Un dossier rejeté ne peut pas reconnaître la filière."),
             )
         comment = clean_text(comment)
         if not comment:
@@ -250,4 +283,12 @@ def decide(dossier, user, outcome, lines, comment, *, now=None):
             [line for line, *_rest in decided_lines],
             ["granted", "start_month", "grant_justification"],
         )
-        return transition(locked, "decide", user, outcome=outcome, comment=comment, now=now)
+        return transition(
+            locked,
+            "decide",
+            user,
+            outcome=outcome,
+            comment=comment,
+            recognised=outcome != Outcome.REJECTED if recognised is None else recognised,
+            now=now,
+        )

@@ -302,6 +302,7 @@ class DecisionView(ArsDossierMixin, View):
             form.cleaned_data["outcome"],
             form.domain_lines(),
             form.cleaned_data["comment"],
+            recognised=form.cleaned_data["recognised"],
         )
         messages.success(request, _("La décision a été enregistrée ; le porteur en est informé."))
         return redirect("budget:decision", pk=self.dossier.pk)

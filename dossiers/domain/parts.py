@@ -171,6 +171,14 @@ def clean_identity(data):
             "legal_status": c.choice(
                 lead, "legal_status", "identity.lead_structure.legal_status", LegalStatus
             ),
+            # The decision letter's addressee (call for applications: "représentant légal").
+            "address": c.text(lead, "address", "identity.lead_structure.address", 500),
+            "representative_name": c.text(
+                lead, "representative_name", "identity.lead_structure.representative_name", 200
+            ),
+            "representative_title": c.text(
+                lead, "representative_title", "identity.lead_structure.representative_title", 200
+            ),
         },
         "coordinator": {
             "name": c.text(coordinator, "name", "identity.coordinator.name", 200),

@@ -81,6 +81,7 @@ def dossier_document(dossier, *, show_proposal=False, show_grant=False, attachme
         "filiere": dossier.filiere.slug,
         "state": dossier.state,
         "outcome": (dossier.outcome or None) if show_grant else None,
+        "recognised": dossier.recognised if show_grant else None,
         "version": dossier.version,
         "submitted_at": dossier.submitted_at.isoformat() if dossier.submitted_at else None,
         "identity": dossier.identity or {},

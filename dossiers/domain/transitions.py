@@ -125,7 +125,11 @@ def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kw
             if name == "return_for_completion":
                 method(comment.strip(), due_date)
             elif name == "decide":
-                method(kwargs["outcome"], comment)
+                outcome = kwargs["outcome"]
+                recognised = kwargs.get("recognised")
+                method(
+                    outcome, comment, outcome != "rejected" if recognised is None else recognised
+                )
             else:
                 method()
             locked.version += 1

@@ -58,6 +58,7 @@ class CoveringDossier:
     state_label: str
     outcome: str
     rejected: bool
+    recognised: bool = False  # decided and recognising the filière (vs only applying)
 
 
 @dataclass
@@ -74,6 +75,10 @@ class TerritoryCoverage:
     @property
     def rejected_ids(self):
         return [d.id for d in self.dossiers if d.rejected]
+
+    @property
+    def recognised_ids(self):
+        return [d.id for d in self.dossiers if d.recognised]
 
     @property
     def is_uncovered(self):
@@ -130,6 +135,11 @@ class CoverageReport:
     def only_rejected(self):
         return [t.code for t in self.territories if t.only_rejected]
 
+    @property
+    def recognised(self):
+        """The territories where a filière is recognised (not only applying)."""
+        return [t.code for t in self.territories if t.recognised_ids]
+
     def as_api(self):
         return {
             "territories": [
@@ -138,12 +148,14 @@ class CoverageReport:
                     "name": t.name,
                     "dossiers": t.dossier_ids,
                     "rejected": t.rejected_ids,
+                    "recognised": t.recognised_ids,
                     "departements": t.departements,
                 }
                 for t in self.territories
             ],
             "uncovered": self.uncovered,
             "overlaps": self.overlaps,
+            "recognised": self.recognised,
             "departements": [
                 {
                     "code": d.code,
@@ -178,6 +190,7 @@ def coverage_report(campaign):
                 state_label=str(states.get(dossier.state, dossier.state)),
                 outcome=dossier.outcome,
                 rejected=rejected,
+                recognised=dossier.state == DossierState.DECIDED and bool(dossier.recognised),
             )
         )
     links = filiere_territory_links(campaign).values_list("territory_id", "filiere_id")

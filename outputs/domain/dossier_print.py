@@ -93,6 +93,18 @@ def _count(value):
         return str(value)
 
 
+def _decimal(value):
+    """A French decimal: « 0,6 » ETP, not "0.60"."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = f"{number.normalize():f}" if number == number.to_integral() else f"{number:f}"
+    return text.rstrip("0").rstrip(".").replace(".", ",") if "." in text else text
+
+
 def _amount(value):
     if value in (None, ""):
         return ""
@@ -118,6 +130,15 @@ def _identity(identity):
             (_("Structure porteuse"), _text(lead.get("name"))),
             (_("FINESS de la structure porteuse"), _text(lead.get("finess"))),
             (_("Statut juridique"), _label(LegalStatus, lead.get("legal_status"))),
+            (_("Adresse postale"), _text(lead.get("address"))),
+            (
+                _("Représentant légal"),
+                ", ".join(
+                    part
+                    for part in (lead.get("representative_name"), lead.get("representative_title"))
+                    if part
+                ),
+            ),
             (_("Coordinateur"), _text(coordinator.get("name"))),
             (_("Courriel"), _text(coordinator.get("email"))),
             (_("Téléphone"), _text(coordinator.get("phone"))),
@@ -258,7 +279,7 @@ def _project(project):
                         + (f" ({line['staff_profile']})" if line.get("staff_profile") else ""),
                         _label(LineNature, line.get("nature")),
                         _label(LineCategory, line.get("category")),
-                        _text(line.get("etp")),
+                        _decimal(line.get("etp")),
                         _amount(line.get("amount")),
                         _text(line.get("first_year")),
                         _text(line.get("beneficiary_finess")),

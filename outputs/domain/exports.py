@@ -41,8 +41,8 @@ from budget.enums import EnvelopeKind
 from campaign.queries import filiere_territory_links
 from common.errors import InvalidInput
 from common.money import CENT
-from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature, Outcome
-from dossiers.models import Dossier, Project
+from dossiers.enums import SUBMITTED_STATES, DossierState, LineCategory, LineNature, Outcome
+from dossiers.models import Dossier, FundingLine, Project
 from scoring.domain.aggregate import campaign_weighted_means, q2
 
 FORMATS = {
@@ -66,6 +66,7 @@ COL_DEPARTEMENTS = "Département(s)"
 COL_LEAD = "Structure porteuse"
 COL_STATE = "État"
 COL_OUTCOME = "Décision"
+COL_RECOGNISED = "Filière reconnue"
 COL_SUBMITTED = "Déposé le"
 COL_DECIDED = "Décidé le"
 COL_SCORE = "Score pondéré"
@@ -96,8 +97,16 @@ AMOUNT_COLUMNS = [header for _key, header in AMOUNT_KEYS] + [
     "Accordé (€)",
     "Reste à accorder (€)",
 ]
-DATE_COLUMNS = [COL_SUBMITTED, COL_DECIDED, COL_START, COL_END, COL_START_MONTH]
-SCORE_COLUMNS = [COL_SCORE]
+DATE_COLUMNS = [
+    COL_SUBMITTED,
+    COL_DECIDED,
+    COL_START,
+    COL_END,
+    COL_START_MONTH,
+    "Mois de démarrage",
+]
+# Numbers with two decimals (scores, ETP), not amounts.
+DECIMAL_COLUMNS = [COL_SCORE, "ETP"]
 
 XLSX_AMOUNT_FORMAT = '#,##0.00 "€"'
 XLSX_DATE_FORMAT = "DD/MM/YYYY"
@@ -155,6 +164,7 @@ def _dossier_columns(campaign, scores):
             "id",
             "state",
             "outcome",
+            "recognised",
             "submitted_at",
             "decided_at",
             "identity",
@@ -181,6 +191,7 @@ def _dossier_columns(campaign, scores):
                 COL_LEAD: lead.get("name") or "",
                 COL_STATE: str(states.get(dossier.state, dossier.state)),
                 COL_OUTCOME: str(outcomes.get(dossier.outcome, "")) if decided else "",
+                COL_RECOGNISED: (_("oui") if dossier.recognised else _("non")) if decided else "",
                 COL_SUBMITTED: _local_date(dossier.submitted_at),
                 COL_DECIDED: _local_date(dossier.decided_at) if decided else None,
                 COL_SCORE: scores.get(dossier.id),
@@ -225,6 +236,7 @@ def decision_rows(campaign, scores=None):
         COL_LEAD,
         COL_STATE,
         COL_OUTCOME,
+        COL_RECOGNISED,
         COL_SUBMITTED,
         COL_DECIDED,
         COL_SCORE,
@@ -308,7 +320,7 @@ def _for_writing(frame):
     """Decimal → float64 (what spreadsheets store), text neutralised."""
     frame = frame.copy()
     for column in frame.columns:
-        if column in AMOUNT_COLUMNS or column in SCORE_COLUMNS:
+        if column in AMOUNT_COLUMNS or column in DECIMAL_COLUMNS:
             frame[column] = pd.array(
                 [float(v) if v is not None and not pd.isna(v) else None for v in frame[column]],
                 dtype="Float64",
@@ -334,7 +346,7 @@ def _column_width(frame, column):
 def _xlsx_format(column):
     if column in AMOUNT_COLUMNS:
         return XLSX_AMOUNT_FORMAT
-    if column in SCORE_COLUMNS:
+    if column in DECIMAL_COLUMNS:
         return XLSX_SCORE_FORMAT
     if column in DATE_COLUMNS:
         return XLSX_DATE_FORMAT
@@ -356,6 +368,13 @@ def write_xlsx(frames):
         frame = _for_writing(frame)
         sheet = workbook.create_sheet(title=name)
         sheet.freeze_panes = "A2"
+        # Printed on A4 landscape, fitted to the width, the header row on every page.
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = "9"  # A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = "1:1"
         columns = list(frame.columns)
         formats = [_xlsx_format(column) for column in columns]
         for index, column in enumerate(columns, start=1):
@@ -466,7 +485,7 @@ def _ods_cell(value, style):
 def _ods_style(column):
     if column in AMOUNT_COLUMNS:
         return "ce_amount"
-    if column in SCORE_COLUMNS:
+    if column in DECIMAL_COLUMNS:
         return "ce_score"
     if column in DATE_COLUMNS:
         return "ce_date"
@@ -513,7 +532,12 @@ def write_ods(frames):
 
 
 def write_csv(frames):
-    frame = _for_writing(frames[SHEET_DECISIONS])
+    return _csv_of(frames[SHEET_DECISIONS])
+
+
+def _csv_of(frame):
+    """UTF-8 with BOM, « ; » separators, decimal commas (what French spreadsheets open)."""
+    frame = _for_writing(frame)
     text = frame.to_csv(
         sep=";", decimal=",", index=False, float_format="%.2f", lineterminator="\r\n"
     )
@@ -551,6 +575,106 @@ def export_decisions(campaign, fmt, scores=None, progress=None):
     data = WRITERS[fmt](frames)
     progress(2, 2)
     return export_filename(campaign, fmt), FORMATS[fmt], data
+
+
+SHEET_LINES = "Lignes de financement"
+LINE_COLUMNS = [
+    COL_DOSSIER_ID,
+    COL_DOSSIER,
+    COL_FILIERE,
+    COL_PROJECT,
+    COL_PRIORITY,
+    "Ligne de financement",
+    "Nature",
+    "Catégorie",
+    "ETP",
+    "Demandé (€)",
+    "Proposé (€)",
+    "Accordé (€)",
+    "Mois de démarrage",
+    "FINESS bénéficiaire",
+    "Établissement bénéficiaire",
+]
+
+
+def _establishments(identity):
+    """{FINESS: name} of the lead structure and the members a dossier names."""
+    names = {}
+    lead = identity.get("lead_structure") or {}
+    for item in [lead, *(identity.get("members") or [])]:
+        if isinstance(item, dict) and item.get("finess"):
+            names.setdefault(str(item["finess"]), item.get("name") or "")
+    return names
+
+
+def decision_line_rows(campaign):
+    """One row per funding line of the submitted dossiers: what a FIR order or a CPOM
+    amendment needs, per receiving establishment (api.md `decision_lines`)."""
+    natures = dict(LineNature.choices)
+    categories = dict(LineCategory.choices)
+    lines = (
+        FundingLine.objects.filter(
+            project__dossier__campaign=campaign, project__dossier__state__in=EXPORTED_STATES
+        )
+        .select_related("project__dossier__filiere")
+        .order_by(
+            "project__dossier__filiere__name",
+            "project__dossier_id",
+            "project__priority",
+            "project_id",
+            "pk",
+        )
+    )
+    rows = []
+    identities = {}
+    for line in lines:
+        project = line.project
+        dossier = project.dossier
+        decided = dossier.state == DossierState.DECIDED
+        identity = dossier.identity or {}
+        if dossier.pk not in identities:
+            identities[dossier.pk] = _establishments(identity)
+        rows.append(
+            {
+                COL_DOSSIER_ID: dossier.pk,
+                COL_DOSSIER: identity.get("name") or dossier.filiere.name,
+                COL_FILIERE: dossier.filiere.name,
+                COL_PROJECT: project.title,
+                COL_PRIORITY: project.priority,
+                "Ligne de financement": line.label,
+                "Nature": str(natures.get(line.nature, line.nature)),
+                "Catégorie": str(categories.get(line.category, line.category or "")),
+                "ETP": line.etp,
+                "Demandé (€)": line.amount,
+                "Proposé (€)": line.proposed,
+                "Accordé (€)": line.granted if decided else None,
+                "Mois de démarrage": line.start_month if decided else None,
+                "FINESS bénéficiaire": line.beneficiary_finess,
+                "Établissement bénéficiaire": identities[dossier.pk].get(
+                    line.beneficiary_finess, ""
+                ),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=LINE_COLUMNS)
+    frame[COL_DOSSIER_ID] = frame[COL_DOSSIER_ID].astype("Int64")
+    frame[COL_PRIORITY] = frame[COL_PRIORITY].astype("Int64")
+    return frame
+
+
+LINE_FORMATS = {"xlsx": FORMATS["xlsx"], "csv": FORMATS["csv"]}
+
+
+def export_decision_lines(campaign, fmt):
+    """(filename, content type, bytes) of the per-line export (xlsx or csv)."""
+    if fmt not in LINE_FORMATS:
+        raise InvalidInput(
+            _("Format d'export inconnu : « %(fmt)s » (xlsx ou csv).") % {"fmt": fmt},
+            {"format": [_("Choisissez xlsx ou csv.")]},
+        )
+    frames = {SHEET_LINES: decision_line_rows(campaign)}
+    data = write_xlsx(frames) if fmt == "xlsx" else _csv_of(frames[SHEET_LINES])
+    today = timezone.localdate()
+    return f"lignes-decisions-{campaign.slug}-{today.isoformat()}.{fmt}", LINE_FORMATS[fmt], data
 
 
 def exported_row_count(campaign):

@@ -77,7 +77,18 @@ TAGS = [
     Tag("filiere_name", "Nom de la filière", "Nord Finistère"),
     Tag("territories", "Territoire(s) de santé couvert(s)", "T1 — Brest – Carhaix – Morlaix"),
     Tag("departements", "Départements couverts", "29 Finistère"),
-    Tag("addressee_name", "Destinataire : coordinateur de la filière", "Anne Le Goff"),
+    Tag(
+        "addressee_name",
+        "Destinataire : le représentant légal de la structure porteuse (à défaut, le coordinateur)",
+        "Marie Quéré",
+    ),
+    Tag("addressee_title", "Qualité du destinataire", "Directrice générale"),
+    Tag(
+        "lead_structure_address",
+        "Adresse postale de la structure porteuse",
+        "2 avenue Foch, 29200 Brest",
+    ),
+    Tag("coordinator_name", "Coordinateur de la filière (copie)", "Anne Le Goff"),
     Tag("addressee_email", "Courriel du coordinateur", "coordination@example.fr"),
     Tag("lead_structure_name", "Structure porteuse", "CHU de Brest"),
     Tag("lead_structure_finess", "FINESS de la structure porteuse", "290000017"),
@@ -86,13 +97,28 @@ TAGS = [
     Tag("outcome_sentence", "Décision rédigée", "votre dossier est retenu"),
     Tag("accepted", "Vrai si le dossier est retenu, même partiellement", "{%p if accepted %}"),
     Tag("rejected", "Vrai si le dossier n'est pas retenu", "{%p if rejected %}"),
+    Tag("recognised", "Vrai si la décision reconnaît la filière", "{%p if recognised %}"),
+    Tag(
+        "recognition_sentence",
+        "Reconnaissance de la filière, rédigée",
+        "la filière Nord Finistère est reconnue comme filière territoriale de soins "
+        "palliatifs pour le territoire de santé T1 — Brest – Carhaix – Morlaix, à compter "
+        "du 30 juin 2025",
+    ),
     Tag("decision_comment", "Motivation de la décision", "Projet conforme à l'instruction."),
     Tag("projects", "Fiches projet (liste, voir ci-dessous)", "{%tr for p in projects %}"),
     Tag("total_recurring", "Total accordé, crédits reconductibles (par an)", "26 000,00 €"),
     Tag("total_one_off", "Total accordé, crédits ponctuels", "9 999,99 €"),
     Tag("total", "Total accordé (reconductibles + ponctuels)", "35 999,99 €"),
     Tag("total_requested", "Total demandé (reconductibles + ponctuels)", "38 345,67 €"),
+    Tag("reference", "Référence du courrier", "ARS-53-bretagne-2025-12"),
+    Tag("agency_name", "Nom de l'agence", "Agence régionale de santé Bretagne"),
     Tag("signatory_name", "Nom du signataire", "Élise Kervella"),
+    Tag(
+        "by_delegation",
+        "Vrai si le signataire n'est pas le directeur général (« par délégation »)",
+        "{%p if by_delegation %}",
+    ),
     Tag("signatory_title", "Qualité du signataire", "Directrice générale de l'ARS Bretagne"),
     Tag("appeal_mention", "Voies et délais de recours", "Voies et délais de recours : …"),
 ]
@@ -104,6 +130,8 @@ PROJECT_TAGS = [
     Tag("p.granted_recurring", "Accordé, reconductible (par an)", "26 000,00 €"),
     Tag("p.granted_one_off", "Accordé, ponctuel", "9 999,99 €"),
     Tag("p.granted_total", "Accordé, total de la fiche", "35 999,99 €"),
+    Tag("p.requested_total", "Demandé, total de la fiche", "38 345,67 €"),
+    Tag("p.status", "Fiche retenue, retenue partiellement ou non retenue", "retenue"),
     Tag("p.start_month", "Mois de démarrage des crédits reconductibles", "septembre 2025"),
     Tag("p.funded", "Vrai si la fiche reçoit des crédits", "{% if p.funded %}"),
 ]
@@ -214,6 +242,46 @@ def _decimal(value):
     return Decimal(value or 0)
 
 
+def sheet_status(requested, granted):
+    """« retenue », « retenue partiellement » or « non retenue », never "0,00 €" alone."""
+    if granted <= 0:
+        return "non retenue"
+    return "retenue" if granted >= requested else "retenue partiellement"
+
+
+def recognition_sentence(dossier, territories):
+    """The recognition in words (the point of the call), or that there is none."""
+    name = dossier.filiere.name
+    if not dossier.recognised:
+        return f"la présente décision ne vaut pas reconnaissance de la filière {name}"
+    places = " ; ".join(f"{t.code} — {t.name}" for t in territories)
+    where = (
+        f" pour le territoire de santé {places}"
+        if len(territories) == 1
+        else f" pour les territoires de santé {places}"
+        if territories
+        else ""
+    )
+    since = f", à compter du {french_date(dossier.decided_at)}" if dossier.decided_at else ""
+    return (
+        f"la filière {name} est reconnue comme filière territoriale de soins palliatifs"
+        f"{where}{since}"
+    )
+
+
+DIRECTOR_TITLES = ("directeur général", "directrice générale")
+
+
+def signs_by_delegation(title):
+    """A signatory other than the director general signs « par délégation »."""
+    lowered = (title or "").strip().lower()
+    return not (lowered.startswith(DIRECTOR_TITLES) and "adjoint" not in lowered)
+
+
+def letter_reference(dossier):
+    return f"ARS-{dossier.campaign.region.code}-{dossier.campaign.slug}-{dossier.id}"
+
+
 def letter_context(dossier, *, today=None):
     """Every documented tag for this dossier (fetched with `letter_queryset`)."""
     campaign = dossier.campaign
@@ -226,6 +294,7 @@ def letter_context(dossier, *, today=None):
     projects = []
     for project in dossier.projects.all():
         granted_total = _decimal(project.grant_recurring) + _decimal(project.grant_one_off)
+        requested_total = _decimal(project.req_recurring) + _decimal(project.req_one_off)
         projects.append(
             {
                 "priority": project.priority if project.priority is not None else "",
@@ -235,6 +304,8 @@ def letter_context(dossier, *, today=None):
                 "granted_recurring": format_eur(project.grant_recurring),
                 "granted_one_off": format_eur(project.grant_one_off),
                 "granted_total": format_eur(granted_total),
+                "requested_total": format_eur(requested_total),
+                "status": sheet_status(requested_total, granted_total),
                 "start_month": french_month(project.first_month),
                 "funded": granted_total > 0,
             }
@@ -254,7 +325,12 @@ def letter_context(dossier, *, today=None):
         "filiere_name": dossier.filiere.name,
         "territories": " ; ".join(f"{t.code} — {t.name}" for t in territories),
         "departements": ", ".join(departement_label(code) for code in departements),
-        "addressee_name": coordinator.get("name") or "",
+        "addressee_name": lead.get("representative_name") or coordinator.get("name") or "",
+        "addressee_title": (lead.get("representative_title") or "")
+        if lead.get("representative_name")
+        else "",
+        "lead_structure_address": Listing(lead.get("address") or ""),
+        "coordinator_name": coordinator.get("name") or "",
         "addressee_email": coordinator.get("email") or "",
         "lead_structure_name": lead.get("name") or "",
         "lead_structure_finess": lead.get("finess") or "",
@@ -263,6 +339,8 @@ def letter_context(dossier, *, today=None):
         "outcome_sentence": OUTCOME_SENTENCES.get(outcome, ""),
         "accepted": outcome in (Outcome.ACCEPTED, Outcome.PARTIALLY_ACCEPTED),
         "rejected": outcome == Outcome.REJECTED,
+        "recognised": bool(dossier.recognised),
+        "recognition_sentence": recognition_sentence(dossier, territories),
         "decision_comment": Listing(dossier.decision_comment or ""),
         "projects": projects,
         "total_recurring": format_eur(total_recurring),
@@ -271,6 +349,10 @@ def letter_context(dossier, *, today=None):
         "total_requested": format_eur(
             _decimal(dossier.req_recurring) + _decimal(dossier.req_one_off)
         ),
+        "reference": letter_reference(dossier),
+        "agency_name": campaign.region.agency_name
+        or f"Agence régionale de santé {campaign.region.name}",
+        "by_delegation": signs_by_delegation(campaign.signatory_title),
         "signatory_name": campaign.signatory_name,
         "signatory_title": campaign.signatory_title,
         "appeal_mention": Listing(campaign.appeal_text()),
@@ -284,8 +366,11 @@ def sample_context(*, rejected=False):
         dossier_id=12,
         accepted=not rejected,
         rejected=rejected,
+        recognised=not rejected,
+        by_delegation=True,
         decision_comment=Listing("Projet conforme à l'instruction."),
         appeal_mention=Listing("Voies et délais de recours : …"),
+        lead_structure_address=Listing("2 avenue Foch\n29200 Brest"),
     )
     project = {tag.name.removeprefix("p."): tag.example for tag in PROJECT_TAGS}
     project.update(priority=1, funded=True)
@@ -404,8 +489,20 @@ def validate_template(data):
 # ---------------------------------------------------------------- rendering
 
 
+def check_signatory(campaign):
+    """A decision letter is an act: it is never produced without its signatory."""
+    if not (campaign.signatory_name or "").strip() or not (campaign.signatory_title or "").strip():
+        raise Conflict(
+            _(
+                "Le courrier ne peut pas être produit sans signataire : indiquez le nom et la "
+                "qualité du signataire dans les paramètres des courriers de la campagne."
+            )
+        )
+
+
 def render_letter(dossier, template_data=None, *, today=None):
     """The letter of one decided dossier (fetched with `letter_queryset`), as bytes."""
+    check_signatory(dossier.campaign)
     if template_data is None:
         template_data = template_bytes(dossier.campaign)
     template = _DocxTemplate(io.BytesIO(template_data))
@@ -458,6 +555,7 @@ def decided_dossiers(campaign):
 
 def write_letters_zip(campaign, fileobj, progress=None):
     """Write one letter per decided dossier into a ZIP; return the number of letters."""
+    check_signatory(campaign)
     dossiers = list(decided_dossiers(campaign))
     template_data = template_bytes(campaign)
     today = timezone.localdate()

@@ -10,6 +10,8 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 OUTPUT = Path(__file__).resolve().parent / "decision_default.docx"
@@ -45,6 +47,21 @@ def paragraph(document, text="", *, bold=False, size=None, align=None, space_aft
     return p
 
 
+def page_number(paragraph_):
+    """A PAGE field at the end of the paragraph (Word and LibreOffice number it)."""
+    run = paragraph_.add_run()
+    run.font.size = Pt(8)
+    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+
+
 def build(path=OUTPUT):
     document = Document()
     section = document.sections[0]
@@ -55,19 +72,19 @@ def build(path=OUTPUT):
     style.font.size = Pt(10.5)
 
     footer = section.footer.paragraphs[0]
-    footer.text = "ARS {{ region }} — {{ campaign_name }} — dossier n° {{ dossier_id }}"
+    footer.text = "{{ agency_name }} — réf. {{ reference }} — page "
     footer.runs[0].font.size = Pt(8)
+    page_number(footer)
 
-    paragraph(document, "Agence régionale de santé {{ region }}", bold=True, size=12)
-    paragraph(document, "Direction de l'offre de soins — soins palliatifs", size=9)
+    paragraph(document, "{{ agency_name }}", bold=True, size=12)
+    paragraph(document, "Direction de l'offre de soins — soins palliatifs", size=9, space_after=0)
+    paragraph(document, "Réf. : {{ reference }}", size=9)
     paragraph(document, "Le {{ decision_date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=12)
 
     paragraph(
-        document, "{{ addressee_name }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0
-    )
-    paragraph(
         document,
-        "Coordination de la filière {{ filiere_name }}",
+        "{{ addressee_name }}{% if addressee_title %}, {{ addressee_title }}{% endif %}",
+        bold=True,
         align=WD_ALIGN_PARAGRAPH.RIGHT,
         space_after=0,
     )
@@ -75,6 +92,16 @@ def build(path=OUTPUT):
         document,
         "{{ lead_structure_name }}{% if lead_structure_finess %} (FINESS {{ lead_structure_finess }}){% endif %}",
         align=WD_ALIGN_PARAGRAPH.RIGHT,
+        space_after=0,
+    )
+    paragraph(
+        document, "{{ lead_structure_address }}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0
+    )
+    paragraph(
+        document,
+        "Copie : {{ coordinator_name }}, coordination de la filière {{ filiere_name }}",
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        size=9,
         space_after=18,
     )
 
@@ -100,6 +127,7 @@ def build(path=OUTPUT):
         "cellule d'animation régionale de soins palliatifs (CARESP), j'ai l'honneur de vous "
         "informer de ma décision : {{ outcome_sentence }}.",
     )
+    paragraph(document, "Au vu de cette décision, {{ recognition_sentence }}.")
     paragraph(document, "{%p if decision_comment %}")
     paragraph(document, "Motivation : {{ decision_comment }}")
     paragraph(document, "{%p endif %}")
@@ -110,10 +138,17 @@ def build(path=OUTPUT):
         "Les crédits accordés à chaque fiche projet sont les suivants (crédits reconductibles "
         "en montant annuel, année pleine) :",
     )
-    table = document.add_table(rows=5, cols=4)
+    table = document.add_table(rows=5, cols=6)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    headers = ["Rang", "Fiche projet", "Crédits reconductibles", "Crédits ponctuels"]
+    headers = [
+        "Rang",
+        "Fiche projet",
+        "Demandé",
+        "Accordé reconductible",
+        "Accordé ponctuel",
+        "Décision",
+    ]
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
@@ -121,22 +156,31 @@ def build(path=OUTPUT):
     values = [
         "{{ p.priority }}",
         "{{ p.title }}",
+        "{{ p.requested_total }}",
         "{{ p.granted_recurring }}",
         "{{ p.granted_one_off }}",
+        "{{ p.status }}",
     ]
     for index, (cell, text) in enumerate(zip(table.rows[2].cells, values, strict=True)):
         cell.text = text
-        if index >= 2:
+        if 2 <= index <= 4:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     table.rows[3].cells[0].text = "{%tr endfor %}"
-    total = ["", "Total", "{{ total_recurring }}", "{{ total_one_off }}"]
+    total = [
+        "",
+        "Total",
+        "{{ total_requested }}",
+        "{{ total_recurring }}",
+        "{{ total_one_off }}",
+        "",
+    ]
     for index, (cell, text) in enumerate(zip(table.rows[4].cells, total, strict=True)):
         cell.text = text
         if text:
             cell.paragraphs[0].runs[0].bold = True
-        if index >= 2:
+        if 2 <= index <= 4:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    widths = [Cm(1.5), Cm(8.5), Cm(3.5), Cm(3.5)]
+    widths = [Cm(1.2), Cm(5.4), Cm(2.7), Cm(2.7), Cm(2.5), Cm(2.5)]
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
@@ -155,7 +199,16 @@ def build(path=OUTPUT):
         "Je vous prie d'agréer, Madame, Monsieur, l'expression de ma considération distinguée.",
         space_after=18,
     )
-    paragraph(document, "{{ signatory_title }}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
+    paragraph(document, "{%p if by_delegation %}")
+    paragraph(
+        document,
+        "Pour le directeur général de l'agence régionale de santé et par délégation,",
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        space_after=0,
+    )
+    paragraph(document, "{%p endif %}")
+    # Room to sign between the title and the name.
+    paragraph(document, "{{ signatory_title }}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=54)
     paragraph(
         document, "{{ signatory_name }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=24
     )

@@ -497,6 +497,21 @@ def renamed(mapping, source):
     return build
 
 
+def export_cases(w, formats):
+    """Every format of the campaign, another region's campaign, an unknown one."""
+    return (
+        [Case({"slug": w.campaign.slug, "fmt": fmt}, label=fmt, region=BRETAGNE) for fmt in formats]
+        + [
+            Case(
+                {"slug": w.region2_campaign.slug, "fmt": formats[0]},
+                label="normandie",
+                region=NORMANDIE,
+            )
+        ]
+        + [Case({"slug": "inconnue", "fmt": "csv"}, label="unknown campaign")]
+    )
+
+
 def decision_body(w, state):
     return {
         "outcome": "rejected",
@@ -627,9 +642,11 @@ API = {
         {"kind": "recurring"},
         body=lambda w: {"new_amount": "1700000.00", "date": "2025-09-01", "reason": "Avenant"},
     ),
-    "GET /api/v1/campaigns/{slug}/exports/decisions.{fmt}": lambda w: (
-        [Case({"slug": w.campaign.slug, "fmt": fmt}, label=fmt) for fmt in ("xlsx", "ods", "csv")]
-        + [Case({"slug": "inconnue", "fmt": "csv"}, label="unknown campaign")]
+    "GET /api/v1/campaigns/{slug}/exports/decisions.{fmt}": lambda w: export_cases(
+        w, ("xlsx", "ods", "csv")
+    ),
+    "GET /api/v1/campaigns/{slug}/exports/decision_lines.{fmt}": lambda w: export_cases(
+        w, ("xlsx", "csv", "ods")
     ),
     "GET /api/v1/campaigns/{slug}/letters.zip": api_slugs(),
     "GET /api/v1/campaigns/{slug}/jobs/{job_id}": jobs,
@@ -692,6 +709,7 @@ STAFF_ONLY = {
     "GET /api/v1/campaigns/{slug}/envelopes",
     "POST /api/v1/campaigns/{slug}/envelopes/{kind}/amendments",
     "GET /api/v1/campaigns/{slug}/exports/decisions.{fmt}",
+    "GET /api/v1/campaigns/{slug}/exports/decision_lines.{fmt}",
     "GET /api/v1/campaigns/{slug}/letters.zip",
     "GET /api/v1/campaigns/{slug}/jobs/{job_id}",
     "GET /api/v1/campaigns/{slug}/coverage",

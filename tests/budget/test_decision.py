@@ -217,7 +217,6 @@ def test_granting_more_than_requested_needs_a_justification(analysed, decider):
 @pytest.mark.parametrize(
     ("start_month", "message"),
     [
-        (None, "Indiquez le mois de démarrage de cette ligne reconductible."),
         (
             "2025-07-15",
             "Le mois de démarrage est le premier jour d'un mois (exemple : 2025-07-01).",

@@ -15,7 +15,7 @@ from tests.factories import (
 # api.md, "A dossier's JSON", then the extra keys the platform adds (documented).
 TOP = {"id", "campaign", "filiere", "state", "outcome", "version", "submitted_at",
        "identity", "diagnostic", "swot", "projects", "totals"}  # fmt: skip
-TOP_EXTRA = {"attachments"}
+TOP_EXTRA = {"attachments", "recognised"}
 IDENTITY = {"name", "lead_structure", "coordinator", "members", "governance", "convention_signed"}
 LEAD_STRUCTURE = {"name", "finess", "legal_status"}
 COORDINATOR = {"name", "email", "phone"}

@@ -53,6 +53,9 @@ def test_identity_is_stored_exactly(client, lead, empty_draft):
             "name": "Centre hospitalier régional universitaire de Brest",
             "finess": "290000017",
             "legal_status": "public",
+            "address": "2 avenue Foch\n29200 Brest",
+            "representative_name": "Jean-Yves Cozan",
+            "representative_title": "Directeur général",
         },
         "coordinator": {
             "name": "Maëlle Le Bihan",

@@ -64,6 +64,10 @@ def test_api_shape(client, scenario, campaign, caresp):
     assert t2["name"] == "Quimper – Douarnenez – Pont-l'Abbé"
     assert t2["dossiers"] == [scenario["b"].id, scenario["c"].id]
     assert t2["rejected"] == [scenario["c"].id]
+    # Recognised (decided, not rejected) vs only applying.
+    assert t2["recognised"] == [] and body["recognised"] == ["T1"]
+    t1 = next(t for t in body["territories"] if t["code"] == "T1")
+    assert t1["recognised"] == [scenario["a"].id]
     assert [t["code"] for t in body["territories"]] == ["T1", "T2", "T3", "T4"]
     assert {d["code"]: d["status"] for d in body["departements"]} == {
         "29": "covered",
@@ -83,3 +87,6 @@ def test_page_highlights_gaps_overlaps_and_rejected(client, scenario, campaign, 
     assert html.count("Chevauchement") == 1
     assert f'href="/dossiers/{scenario["c"].id}/"' in html
     assert "Couvert en partie" in html  # Morbihan
+    # A is decided and recognised, B only applies (in analysis), C is rejected.
+    assert html.count('fr-badge--success">Filière reconnue') == 1
+    assert html.count('fr-badge--info">Candidate') == 1

@@ -79,13 +79,17 @@ def test_one_row_per_project_sheet_of_submitted_dossiers_only(xlsx, scenario):
     assert first["Filière"] == "Nord Finistère"
     assert first["Territoire(s)"] == "T1 — Brest – Carhaix – Morlaix"
     assert first["Département(s)"] == "29"
-    assert (first["État"], first["Décision"]) == ("Décidé", "Accepté")
+    assert (first["État"], first["Décision"], first["Filière reconnue"]) == (
+        "Décidé",
+        "Accepté",
+        "oui",
+    )
     assert first["Score pondéré"] == 3.75
     lorient = next(r for r in rows if r["N° dossier"] == scenario["c"].id)
-    assert lorient["Décision"] == "Rejeté"
+    assert (lorient["Décision"], lorient["Filière reconnue"]) == ("Rejeté", "non")
     assert lorient["Score pondéré"] is None
     pending = next(r for r in rows if r["N° dossier"] == scenario["b"].id)
-    assert pending["État"] == "Analyse ARS"
+    assert (pending["État"], pending["Filière reconnue"]) == ("Analyse ARS", None)
     # Nothing is granted before the decision; the proposal is shown.
     assert pending["Accordé reconductible (€)"] is None
     assert pending["Proposé reconductible (€)"] == 60000
@@ -120,10 +124,10 @@ def test_dates_are_date_cells(xlsx, scenario):
 
 
 def test_formula_text_is_neutralised(xlsx):
-    titles = [c.value for c in xlsx["Décisions"]["M"]]
+    titles = [c.value for c in xlsx["Décisions"]["N"]]
     assert "Fiche projet" == titles[0]
     assert "'" + HYPERLINK in titles
-    cell = next(c for c in xlsx["Décisions"]["M"] if c.value == "'" + HYPERLINK)
+    cell = next(c for c in xlsx["Décisions"]["N"] if c.value == "'" + HYPERLINK)
     assert cell.data_type == "s"
     assert not any(isinstance(v, str) and v.startswith("=") for v in titles)
 
@@ -252,3 +256,13 @@ def test_export_query_count_does_not_grow_with_dossiers(
     with django_assert_max_num_queries(13):
         frames = exports.decision_frames(campaign, {})
     assert len(frames["Décisions"]) == 7
+
+
+def test_xlsx_prints_on_a4_landscape_fitted_with_its_header_on_every_page(xlsx):
+    for sheet in xlsx.worksheets:
+        assert sheet.page_setup.orientation == "landscape"
+        assert str(sheet.page_setup.paperSize) == "9"  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert str(sheet.page_setup.fitToWidth) == "1"
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.freeze_panes == "A2"

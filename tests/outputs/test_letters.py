@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import zipfile
+from decimal import Decimal
 
 import docx
 import pytest
@@ -49,7 +50,7 @@ def test_accepted_letter_states_everything(scenario, decider):
     body = "\n".join(paragraphs)
     assert "Anne Le Goff" in body  # addressee: the coordinator
     assert "CHU de Brest (FINESS 290000017)" in body  # lead structure
-    assert "Coordination de la filière Nord Finistère" in body
+    assert "Copie : Anne Le Goff, coordination de la filière Nord Finistère" in body
     assert "T1 — Brest – Carhaix – Morlaix" in body and "29 Finistère" in body
     assert "ma décision : votre dossier est retenu." in body
     assert "Motivation : Projet conforme à l'instruction." in body
@@ -61,18 +62,45 @@ def test_accepted_letter_states_everything(scenario, decider):
     decided = a.decided_at.astimezone(dt.timezone(dt.timedelta(hours=1)))
     assert f"Le {letters.french_date(a.decided_at)}" in paragraphs
     assert str(decided.year) in letters.french_date(a.decided_at)
-    assert f"dossier n° {a.id}" in footer
+    assert f"réf. ARS-53-{a.campaign.slug}-{a.id}" in footer
+    assert (
+        "Au vu de cette décision, la filière Nord Finistère est reconnue comme filière "
+        "territoriale de soins palliatifs pour le territoire de santé T1 — Brest – Carhaix – "
+        f"Morlaix, à compter du {letters.french_date(a.decided_at)}." in body
+    )
     table = tables[0]
-    assert table[0] == ["Rang", "Fiche projet", "Crédits reconductibles", "Crédits ponctuels"]
+    assert table[0] == [
+        "Rang",
+        "Fiche projet",
+        "Demandé",
+        "Accordé reconductible",
+        "Accordé ponctuel",
+        "Décision",
+    ]
+    # Requested beside granted, and what became of each sheet in words.
     assert [plain(c) for c in table[1]] == [
         "1",
         "Renforcer l'équipe mobile",
+        "38 345,67 €",
         "26 000,00 €",
         "9 999,99 €",
+        "retenue partiellement",
     ]
-    assert table[1][2] == f"26{NNBSP}000,00{NBSP}€"
-    assert [plain(c) for c in table[2][2:]] == ["100 000,01 €", "0,00 €"]
-    assert [plain(c) for c in table[3]] == ["", "Total", "126 000,01 €", "9 999,99 €"]
+    assert table[1][3] == f"26{NNBSP}000,00{NBSP}€"
+    assert [plain(c) for c in table[2][2:]] == [
+        "1 234 567,89 €",
+        "100 000,01 €",
+        "0,00 €",
+        "retenue partiellement",
+    ]
+    assert [plain(c) for c in table[3]] == [
+        "",
+        "Total",
+        "1 272 913,56 €",
+        "126 000,01 €",
+        "9 999,99 €",
+        "",
+    ]
     assert len(table) == 4  # header, two projects, total
     assert "Le montant total accordé s'élève à 136 000,00 €" in plain(body)
 
@@ -102,7 +130,7 @@ def test_special_characters_do_not_break_the_document(scenario, decider):
     filiere.save()
     _name, data = letters.letter_for(decider, a.id)
     paragraphs, _tables, _footer = text_of(data)
-    assert "Coordination de la filière Filière <Armor> & Argoat" in paragraphs
+    assert "Copie : Anne Le Goff, coordination de la filière Filière <Armor> & Argoat" in paragraphs
 
 
 def test_letter_not_decided_is_a_conflict_and_others_get_not_found(
@@ -305,7 +333,7 @@ def test_invalid_upload_shows_the_message_and_keeps_the_old_template(client, cam
     assert "Balise inconnue dans le modèle : « montant_inconnu »" in html
     assert 'value="Nom saisi"' in html  # what was typed is kept
     campaign.refresh_from_db()
-    assert not campaign.letter_template and campaign.signatory_name == ""
+    assert not campaign.letter_template and campaign.signatory_name == "Élise Kervella"
 
 
 def test_upload_page_documents_the_tags(client, campaign, admin_user, instructor):
@@ -331,3 +359,85 @@ def test_instructor_cannot_upload_a_template(client, campaign, instructor):
 
 def test_outcome_sentences_cover_every_outcome():
     assert set(letters.OUTCOME_SENTENCES) == set(Outcome.values)
+
+
+@pytest.mark.parametrize(
+    ("requested", "granted", "status"),
+    [
+        ("100.00", "100.00", "retenue"),
+        ("100.00", "150.00", "retenue"),
+        ("100.00", "99.99", "retenue partiellement"),
+        ("100.00", "0", "non retenue"),
+    ],
+)
+def test_each_sheet_says_whether_it_is_retained(requested, granted, status):
+    assert letters.sheet_status(Decimal(requested), Decimal(granted)) == status
+
+
+def test_a_letter_without_recognition_says_so(scenario, decider):
+    _name, data = letters.letter_for(decider, scenario["c"].id)
+    paragraphs, _tables, _footer = text_of(data)
+    assert "la présente décision ne vaut pas reconnaissance de la filière" in "\n".join(paragraphs)
+
+
+def test_the_letter_is_an_act_reference_agency_delegation_page_numbers(scenario, decider):
+    a = scenario["a"]
+    campaign = a.campaign
+    campaign.signatory_name, campaign.signatory_title = (
+        "Yann Le Bihan",
+        "Directeur de l'offre de soins",
+    )
+    campaign.save()
+    _name, data = letters.letter_for(decider, a.id)
+    paragraphs, _tables, footer = text_of(data)
+    reference = f"ARS-53-{campaign.slug}-{a.id}"
+    assert "Agence régionale de santé Bretagne" in paragraphs
+    assert f"Réf. : {reference}" in paragraphs
+    assert f"réf. {reference} — page" in footer
+    document = docx.Document(io.BytesIO(data))
+    assert "PAGE" in document.sections[0].footer._element.xml  # a page number field
+    assert (
+        "Pour le directeur général de l'agence régionale de santé et par délégation," in paragraphs
+    )
+    assert "Directeur de l'offre de soins" in paragraphs and "Yann Le Bihan" in paragraphs
+
+
+@pytest.mark.parametrize(
+    ("title", "by_delegation"),
+    [
+        ("Directrice générale de l'ARS Bretagne", False),
+        ("Directeur général de l'agence régionale de santé", False),
+        ("Directeur général adjoint", True),
+        ("Directrice de l'offre de soins", True),
+    ],
+)
+def test_only_the_director_general_signs_without_delegation(title, by_delegation):
+    assert letters.signs_by_delegation(title) is by_delegation
+
+
+def test_no_letter_without_a_signatory(scenario, decider):
+    campaign = scenario["a"].campaign
+    campaign.signatory_name = ""
+    campaign.save()
+    with pytest.raises(Conflict) as exc:
+        letters.letter_for(decider, scenario["a"].id)
+    assert "sans signataire" in exc.value.message
+    with pytest.raises(Conflict):
+        letters.write_letters_zip(campaign, io.BytesIO())
+
+
+def test_the_letter_goes_to_the_legal_representative_at_the_postal_address(scenario, decider):
+    a = scenario["a"]
+    identity = a.identity
+    identity["lead_structure"].update(
+        address="2 avenue Foch\n29200 Brest",
+        representative_name="Marie Quéré",
+        representative_title="Directrice générale",
+    )
+    type(a).objects.filter(pk=a.pk).update(identity=identity)
+    _name, data = letters.letter_for(decider, a.id)
+    paragraphs, _tables, _footer = text_of(data)
+    assert "Marie Quéré, Directrice générale" in paragraphs
+    body = "\n".join(paragraphs)
+    assert "2 avenue Foch" in body and "29200 Brest" in body
+    assert "Copie : Anne Le Goff, coordination de la filière" in body

@@ -3,10 +3,12 @@
 import io
 
 import docx
+import pytest
 
 from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState
 from dossiers.models import Project
+from outputs.domain import dossier_print
 from tests.factories import complete_dossier
 
 
@@ -88,3 +90,11 @@ def test_draft_has_nothing_to_print(client, filiere, lead):
     assert response.status_code == 200
     assert "pas encore été déposé" in response.content.decode()
     assert client.get(f"/campagnes/dossiers/{dossier.id}/impression.docx").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("0.60", "0,6"), ("1.00", "1"), ("2.25", "2,25"), (None, ""), ("abc", "abc")],
+)
+def test_etp_are_french_decimals(value, shown):
+    assert dossier_print._decimal(value) == shown
