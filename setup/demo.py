@@ -457,6 +457,8 @@ def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, 
         )
         for index, line in enumerate(template["lines"]):
             first_year = line.first_year if line.nature == "recurring" else None
+            if first_year and project.start and first_year < project.start.year:
+                first_year = project.start.year  # never before its sheet starts (the call)
             if state == "draft" and priority == n_projects and index == 0:
                 first_year = None  # the second thing the completeness check will point out
             editing.create_line(

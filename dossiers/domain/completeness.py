@@ -168,4 +168,27 @@ def check_dossier(dossier):
                     Section.PROJECTS,
                     project.id,
                 )
+            elif (
+                line.first_year
+                and project.start
+                and project.end
+                and not (project.start.year <= line.first_year <= project.end.year)
+            ):
+                # The call: a sheet's dates and its lines' first year must agree.
+                add(
+                    f"{line_prefix}.first_year",
+                    _(
+                        "Fiche « %(name)s », ligne « %(line)s » : la première année (%(year)s) "
+                        "est hors de la période de la fiche (%(start)s–%(end)s)."
+                    )
+                    % {
+                        "name": name,
+                        "line": line_name,
+                        "year": line.first_year,
+                        "start": project.start.year,
+                        "end": project.end.year,
+                    },
+                    Section.PROJECTS,
+                    project.id,
+                )
     return problems

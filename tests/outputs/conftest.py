@@ -28,8 +28,7 @@ def make_line(project, nature, amount, proposed=None, granted=None, start_month=
         proposed=Decimal(proposed) if proposed is not None else None,
         granted=Decimal(granted) if granted is not None else None,
         start_month=start_month,
-        first_year=2025 if nature == LineNature.RECURRING else None,
-        **kw,
+        **{"first_year": 2025 if nature == LineNature.RECURRING else None, **kw},
     )
 
 
@@ -88,7 +87,7 @@ def scenario(campaign, filiere, lead, other_lead, instructor, decider, territori
     a2 = ProjectFactory(
         dossier=a, priority=2, title=HYPERLINK, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
     )
-    make_line(a2, LineNature.RECURRING, "1234567.89", proposed="100000.01")
+    make_line(a2, LineNature.RECURRING, "1234567.89", proposed="100000.01", first_year=2026)
     a = in_ars_analysis(dossier=a, lead=lead, instructor=instructor, caresp_review=False)
     line_a1r, line_a1o = a1.lines.order_by("id")
     line_a1r.granted, line_a1r.start_month = Decimal("26000.00"), dt.date(2025, 9, 1)
