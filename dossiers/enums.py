@@ -123,3 +123,32 @@ class Section(models.TextChoices):
     DIAGNOSTIC = "diagnostic", _("Diagnostic territorial")
     SWOT = "swot", _("Analyse AFOM (SWOT)")
     PROJECTS = "projects", _("Fiches projet")
+
+
+# The diagnostic's figures, as shown on the dossier and the printable dossier (the
+# form has its own, longer labels with hints).
+DIAGNOSTIC_FIGURES = [
+    ("population", _("Population")),
+    ("minors", _("dont mineurs")),
+    ("over_75", _("dont personnes de plus de 75 ans")),
+    ("area_km2", _("Superficie (km²)")),
+    ("lisp_beds", _("Lits identifiés de soins palliatifs (LISP)")),
+    ("usp_beds", _("Lits d'unités de soins palliatifs (USP)")),
+    ("emsp_count", _("Équipes mobiles de soins palliatifs (EMSP)")),
+    ("had_count", _("Structures d'hospitalisation à domicile (HAD)")),
+    ("had_patients", _("Patients suivis en HAD")),
+    ("ehpad_count", _("EHPAD")),
+    ("ehpad_residents", _("Résidents en EHPAD")),
+    ("other_housing_count", _("Autres habitats collectifs (résidences autonomie, MAS, FAM…)")),
+    ("specialised_team_establishments", _("Établissements ayant recours à une équipe spécialisée")),
+    ("dac_count", _("Dispositifs d'appui à la coordination (DAC)")),
+    ("cpts_count", _("CPTS")),
+    ("volunteer_associations", _("Associations de bénévoles d'accompagnement")),
+]
+# The territorial analysis the call asks for, beside the figures and the SWOT.
+DIAGNOSTIC_ANALYSES = [
+    ("needs", _("Besoins identifiés sur le territoire")),
+    ("levers", _("Leviers mobilisables")),
+    ("corrective_actions", _("Actions correctrices envisagées")),
+    ("prospective", _("Analyse prospective")),
+]

@@ -11,7 +11,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.domain.parts import DIAGNOSTIC_COUNTS, SWOT_KEYS
-from dossiers.enums import LegalStatus, MemberRole, MemberType, Mission, MissionStatus
+from dossiers.enums import (
+    DIAGNOSTIC_ANALYSES,
+    LegalStatus,
+    MemberRole,
+    MemberType,
+    Mission,
+    MissionStatus,
+)
 
 BLANK = [("", _("— Choisir —"))]
 
@@ -247,6 +254,15 @@ DIAGNOSTIC_LABELS = {
     "had_count": (_("Établissements d'hospitalisation à domicile (HAD)"), ""),
     "ehpad_count": (_("EHPAD"), ""),
     "ehpad_residents": (_("Résidents accueillis en EHPAD"), ""),
+    "had_patients": (_("Patients suivis en hospitalisation à domicile (HAD) par an"), ""),
+    "other_housing_count": (
+        _("Autres habitats collectifs"),
+        _("Résidences autonomie, MAS, FAM, foyers… (nombre entier)."),
+    ),
+    "specialised_team_establishments": (
+        _("Établissements ayant recours à une équipe spécialisée de soins palliatifs"),
+        _("EHPAD, établissements médico-sociaux ou de santé (nombre entier)."),
+    ),
     "dac_count": (_("Dispositifs d'appui à la coordination (DAC)"), ""),
     "cpts_count": (_("Communautés professionnelles territoriales de santé (CPTS)"), ""),
     "volunteer_associations": (_("Associations de bénévoles d'accompagnement"), ""),
@@ -269,6 +285,7 @@ class DiagnosticForm(PartForm):
         **{key: f"diagnostic.{key}" for key in DIAGNOSTIC_COUNTS},
         "area_km2": "diagnostic.area_km2",
         "access_notes": "diagnostic.access_notes",
+        **{key: f"diagnostic.{key}" for key, _label in DIAGNOSTIC_ANALYSES},
         **{
             mission_status_field(code): f"diagnostic.missions.{index}.status"
             for index, code in enumerate(Mission.values)
@@ -300,6 +317,8 @@ class DiagnosticForm(PartForm):
             rows=4,
             help_text=_("Zones éloignées d'une équipe spécialisée, îles, temps d'accès..."),
         )
+        for key, label in DIAGNOSTIC_ANALYSES:
+            self.fields[key] = _text(label, rows=4)
         for code, label in Mission.choices:
             self.fields[mission_status_field(code)] = forms.ChoiceField(
                 label=label,
@@ -325,6 +344,8 @@ class DiagnosticForm(PartForm):
         area = diagnostic.get("area_km2")
         initial["area_km2"] = "" if area in (None, "") else str(area).replace(".", ",")
         initial["access_notes"] = diagnostic.get("access_notes", "")
+        for key, _label in DIAGNOSTIC_ANALYSES:
+            initial[key] = diagnostic.get(key, "")
         for mission in diagnostic.get("missions") or []:
             code = mission.get("code")
             if code in Mission.values:
@@ -344,6 +365,8 @@ class DiagnosticForm(PartForm):
         document = {key: data[key] for key in DIAGNOSTIC_COUNTS}
         document["area_km2"] = data["area_km2"]
         document["access_notes"] = data["access_notes"]
+        for key, _label in DIAGNOSTIC_ANALYSES:
+            document[key] = data[key]
         document["missions"] = [
             {
                 "code": code,

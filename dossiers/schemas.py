@@ -108,6 +108,13 @@ class Diagnostic(Part):
     had_count: LooseInt = None
     ehpad_count: LooseInt = None
     ehpad_residents: LooseInt = None
+    had_patients: LooseInt = None
+    other_housing_count: LooseInt = None
+    specialised_team_establishments: LooseInt = None
+    needs: LooseText = None
+    levers: LooseText = None
+    corrective_actions: LooseText = None
+    prospective: LooseText = None
     dac_count: LooseInt = None
     cpts_count: LooseInt = None
     volunteer_associations: LooseInt = None

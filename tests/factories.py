@@ -136,6 +136,9 @@ def complete_identity(name="Filière Nord Finistère"):
             "name": "CHU de Brest",
             "finess": finess_with_key("29000001"),
             "legal_status": "public",
+            "address": "2 avenue Foch\n29200 Brest",
+            "representative_name": "Marie Quéré",
+            "representative_title": "Directrice générale",
         },
         "coordinator": {
             "name": "Anne Le Goff",
@@ -179,6 +182,13 @@ def complete_diagnostic():
         "dac_count": 1,
         "cpts_count": 9,
         "volunteer_associations": 4,
+        "had_patients": 1200,
+        "other_housing_count": 35,
+        "specialised_team_establishments": 60,
+        "needs": "Accès aux soins palliatifs à domicile dans le centre Bretagne.",
+        "levers": "Équipes mobiles et HAD déjà coordonnées par le DAC.",
+        "corrective_actions": "Astreinte téléphonique commune aux EMSP.",
+        "prospective": "Vieillissement de la population : +20 % de plus de 75 ans en 2035.",
         "missions": [
             {"code": code, "status": "covered" if i % 3 else "partial", "comment": ""}
             for i, code in enumerate(Mission.values)

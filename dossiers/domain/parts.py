@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 
 from common.errors import InvalidInput
 from common.identifiers import validate_finess, validate_siret
-from dossiers.enums import LegalStatus, MemberRole, MemberType, Mission, MissionStatus
+from dossiers.enums import (
+    DIAGNOSTIC_ANALYSES,
+    LegalStatus,
+    MemberRole,
+    MemberType,
+    Mission,
+    MissionStatus,
+)
 
 TEXT_MAX = 20000
 
@@ -27,6 +34,9 @@ DIAGNOSTIC_COUNTS = [
     "had_count",
     "ehpad_count",
     "ehpad_residents",
+    "had_patients",
+    "other_housing_count",
+    "specialised_team_establishments",
     "dac_count",
     "cpts_count",
     "volunteer_associations",
@@ -202,6 +212,8 @@ def clean_diagnostic(data):
     cleaned = {key: c.count(data, key, f"diagnostic.{key}") for key in DIAGNOSTIC_COUNTS}
     cleaned["area_km2"] = c.decimal(data, "area_km2", "diagnostic.area_km2")
     cleaned["access_notes"] = c.text(data, "access_notes", "diagnostic.access_notes")
+    for key, _label in DIAGNOSTIC_ANALYSES:
+        cleaned[key] = c.text(data, key, f"diagnostic.{key}")
     missions_in = data.get("missions") or []
     if not isinstance(missions_in, list):
         c.add("diagnostic.missions", _("Liste attendue."))

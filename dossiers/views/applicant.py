@@ -27,7 +27,7 @@ from common.views import DomainFormMixin
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.editing import create_dossier, part_fingerprint, update_parts
 from dossiers.domain.transitions import available_transitions, blocked_reason, transition
-from dossiers.enums import Section
+from dossiers.enums import DIAGNOSTIC_ANALYSES, Section
 from dossiers.forms import (
     OFFER_FIELDS,
     PART_FORMS,
@@ -356,6 +356,7 @@ class SectionView(EditorMixin, DomainFormMixin, View):
             context["territories"] = dossier.filiere.territories.order_by("code")
         elif section == Section.DIAGNOSTIC:
             context["offer_fields"] = [form[key] for key in OFFER_FIELDS]
+            context["analysis_fields"] = [form[key] for key, _label in DIAGNOSTIC_ANALYSES]
         return render(self.request, self.templates[section], context, status=status)
 
 

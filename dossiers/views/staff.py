@@ -20,7 +20,15 @@ from dossiers.domain.access import with_document_relations
 from dossiers.domain.serialize import dossier_document
 from dossiers.domain.totals import ZERO, dossier_line_totals
 from dossiers.domain.transitions import available_transitions
-from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature, Mission, Section
+from dossiers.enums import (
+    DIAGNOSTIC_ANALYSES,
+    DIAGNOSTIC_FIGURES,
+    SUBMITTED_STATES,
+    DossierState,
+    LineNature,
+    Mission,
+    Section,
+)
 from dossiers.forms_projects import DossierFilterForm
 from dossiers.models import Dossier
 from dossiers.rules import is_dossier_editor
@@ -28,21 +36,6 @@ from dossiers.views.mixins import DossierMixin
 
 PAGE_SIZE = 50
 
-DIAGNOSTIC_FIGURES = [
-    ("population", gettext_lazy("Population")),
-    ("minors", gettext_lazy("dont mineurs")),
-    ("over_75", gettext_lazy("dont personnes de plus de 75 ans")),
-    ("area_km2", gettext_lazy("Superficie (km²)")),
-    ("lisp_beds", gettext_lazy("Lits identifiés de soins palliatifs (LISP)")),
-    ("usp_beds", gettext_lazy("Lits d'unités de soins palliatifs (USP)")),
-    ("emsp_count", gettext_lazy("Équipes mobiles de soins palliatifs (EMSP)")),
-    ("had_count", gettext_lazy("Structures d'hospitalisation à domicile (HAD)")),
-    ("ehpad_count", gettext_lazy("EHPAD")),
-    ("ehpad_residents", gettext_lazy("Résidents en EHPAD")),
-    ("dac_count", gettext_lazy("Dispositifs d'appui à la coordination (DAC)")),
-    ("cpts_count", gettext_lazy("CPTS")),
-    ("volunteer_associations", gettext_lazy("Associations de bénévoles d'accompagnement")),
-]
 SWOT_TITLES = [
     ("strengths", gettext_lazy("Forces")),
     ("weaknesses", gettext_lazy("Faiblesses")),
@@ -101,6 +94,9 @@ def _present(document, *, per_project_totals=None):
     doc = copy.deepcopy(document)
     diagnostic = doc.get("diagnostic") or {}
     doc["figures"] = [(label, diagnostic.get(key)) for key, label in DIAGNOSTIC_FIGURES]
+    doc["analyses"] = [
+        (label, diagnostic.get(key)) for key, label in DIAGNOSTIC_ANALYSES if diagnostic.get(key)
+    ]
     statuses = {m.get("code"): m for m in diagnostic.get("missions") or []}
     doc["mission_rows"] = [
         {

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
@@ -19,6 +18,8 @@ from docx.shared import Cm, Pt
 from common.errors import NotFound
 from common.money import format_eur
 from dossiers.enums import (
+    DIAGNOSTIC_ANALYSES,
+    DIAGNOSTIC_FIGURES,
     LegalStatus,
     LineCategory,
     LineNature,
@@ -177,23 +178,6 @@ def _identity(identity):
     return PrintSection(str(Section.IDENTITY.label), [general, member_block])
 
 
-DIAGNOSTIC_LABELS = [
-    ("population", gettext_lazy("Population")),
-    ("minors", gettext_lazy("dont mineurs")),
-    ("over_75", gettext_lazy("dont plus de 75 ans")),
-    ("area_km2", gettext_lazy("Superficie (km²)")),
-    ("lisp_beds", gettext_lazy("Lits identifiés de soins palliatifs (LISP)")),
-    ("usp_beds", gettext_lazy("Lits d'unité de soins palliatifs (USP)")),
-    ("emsp_count", gettext_lazy("Équipes mobiles de soins palliatifs (EMSP)")),
-    ("had_count", gettext_lazy("Hospitalisation à domicile (HAD)")),
-    ("ehpad_count", gettext_lazy("EHPAD")),
-    ("ehpad_residents", gettext_lazy("Résidents en EHPAD")),
-    ("dac_count", gettext_lazy("Dispositifs d'appui à la coordination (DAC)")),
-    ("cpts_count", gettext_lazy("CPTS")),
-    ("volunteer_associations", gettext_lazy("Associations de bénévoles")),
-]
-
-
 def _diagnostic(diagnostic):
     figures = Block(
         title=_("Paramètres de population et configuration de l'offre"),
@@ -202,9 +186,10 @@ def _diagnostic(diagnostic):
                 str(label),
                 _count(diagnostic.get(key)) if key != "area_km2" else _text(diagnostic.get(key)),
             )
-            for key, label in DIAGNOSTIC_LABELS
+            for key, label in DIAGNOSTIC_FIGURES
         ]
-        + [(_("Accès et temps de trajet"), _text(diagnostic.get("access_notes")))],
+        + [(_("Accès et temps de trajet"), _text(diagnostic.get("access_notes")))]
+        + [(str(label), _text(diagnostic.get(key))) for key, label in DIAGNOSTIC_ANALYSES],
     )
     missions = diagnostic.get("missions") or []
     mission_block = Block(
