@@ -365,9 +365,10 @@ def decider_records_a_partial_decision(page, dossier_name):
 
 def lead_downloads_the_letter(page, tmp_path, filiere):
     card = main(page).locator(".fr-card")
-    expect(card.locator(".fr-badge")).to_have_text(
+    expect(card.locator(".fr-badge").first).to_have_text(
         re.compile("Décidé — Partiellement accepté", re.I)
     )
+    expect(card.locator(".fr-badge").nth(1)).to_have_text(re.compile("Filière reconnue depuis le"))
     card.get_by_role("link", name="Voir le dossier").click()
     decision = main(page).locator(".fr-alert--success")
     expect(decision).to_contain_text("Décision : Partiellement accepté")
