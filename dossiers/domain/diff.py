@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from common.money import format_eur
 from dossiers.enums import (
+    DIAGNOSTIC_ANALYSES,
     LegalStatus,
     LineCategory,
     LineNature,
@@ -43,6 +44,17 @@ IDENTITY_FIELDS = [
     ("lead_structure.name", gettext_lazy("Structure porteuse : nom"), "text"),
     ("lead_structure.finess", gettext_lazy("Structure porteuse : FINESS"), "text"),
     ("lead_structure.legal_status", gettext_lazy("Structure porteuse : statut"), LegalStatus),
+    ("lead_structure.address", gettext_lazy("Structure porteuse : adresse postale"), "text"),
+    (
+        "lead_structure.representative_name",
+        gettext_lazy("Structure porteuse : représentant légal"),
+        "text",
+    ),
+    (
+        "lead_structure.representative_title",
+        gettext_lazy("Structure porteuse : qualité du représentant légal"),
+        "text",
+    ),
     ("coordinator.name", gettext_lazy("Coordination : nom"), "text"),
     ("coordinator.email", gettext_lazy("Coordination : adresse électronique"), "text"),
     ("coordinator.phone", gettext_lazy("Coordination : téléphone"), "text"),
@@ -73,6 +85,14 @@ DIAGNOSTIC_FIELDS = [
     ("dac_count", gettext_lazy("Dispositifs d'appui à la coordination (DAC)"), "number"),
     ("cpts_count", gettext_lazy("CPTS"), "number"),
     ("volunteer_associations", gettext_lazy("Associations de bénévoles"), "number"),
+    ("had_patients", gettext_lazy("Patients suivis en HAD"), "number"),
+    ("other_housing_count", gettext_lazy("Autres habitats collectifs"), "number"),
+    (
+        "specialised_team_establishments",
+        gettext_lazy("Établissements ayant recours à une équipe spécialisée"),
+        "number",
+    ),
+    *[(key, label, "text") for key, label in DIAGNOSTIC_ANALYSES],
 ]
 SWOT_FIELDS = [
     ("strengths", gettext_lazy("Forces")),

@@ -147,3 +147,26 @@ def test_diff_tolerates_empty_or_partial_documents():
     diff = diff_snapshots({}, {"identity": {"name": "Filière"}, "projects": []})
     assert _changes(diff.sections[0]) == {"identity.name": ("Nom de la filière", "—", "Filière")}
     assert not diff_snapshots(None, None).has_changes
+
+
+def test_the_parts_of_the_call_are_in_the_diff():
+    old = {"identity": {"lead_structure": {"address": ""}}, "diagnostic": {"had_patients": 10}}
+    new = {
+        "identity": {"lead_structure": {"address": "2 avenue Foch, Brest"}},
+        "diagnostic": {"had_patients": 12, "needs": "Soins à domicile."},
+    }
+    diff = diff_snapshots(old, new)
+    changes = {
+        path: change for section in diff.sections for path, change in _changes(section).items()
+    }
+    assert changes["identity.lead_structure.address"] == (
+        "Structure porteuse : adresse postale",
+        "—",
+        "2 avenue Foch, Brest",
+    )
+    assert changes["diagnostic.had_patients"][0] == "Patients suivis en HAD"
+    assert changes["diagnostic.needs"] == (
+        "Besoins identifiés sur le territoire",
+        "—",
+        "Soins à domicile.",
+    )
