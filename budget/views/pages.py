@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch, Sum
 from django.http import Http404
@@ -33,6 +32,7 @@ from budget.rules import (
 )
 from campaign.queries import visible_campaigns
 from campaign.views.mixins import CampaignMixin
+from common.errors import Forbidden
 from common.money import format_eur
 from common.views import DomainFormMixin
 from dossiers.enums import DossierState, LineNature
@@ -234,7 +234,7 @@ class ProposalView(ArsDossierMixin, View):
 
     def post(self, request, pk):
         if not can_propose.test(request.user, self.dossier):
-            raise PermissionDenied(_("Seul l'instructeur ARS peut proposer des montants."))
+            raise Forbidden(_("Seul l'instructeur ARS peut proposer des montants."))
         form = self.domain_form = ProposalForm(request.POST, projects=self.projects())
         if not form.is_valid():
             return self.form_invalid(form)
@@ -290,7 +290,7 @@ class DecisionView(ArsDossierMixin, View):
 
     def post(self, request, pk):
         if not can_decide.test(request.user, self.dossier):
-            raise PermissionDenied(_("Seul le décideur ARS peut enregistrer la décision."))
+            raise Forbidden(_("Seul le décideur ARS peut enregistrer la décision."))
         form = self.domain_form = DecisionForm(
             request.POST, projects=self.projects(), default_start=self.default_start()
         )
@@ -367,7 +367,7 @@ class DelegationsView(ArsPageMixin, View):
     def post(self, request, slug):
         form = self.form(self.campaign, request.POST)
         if form is None:
-            raise PermissionDenied(_("Seul le décideur ARS enregistre les délégations."))
+            raise Forbidden(_("Seul le décideur ARS enregistre les délégations."))
         self.domain_form = form
         if not form.is_valid():
             return self.form_invalid(form)

@@ -7,7 +7,7 @@ import pytest
 
 from budget.domain.decisions import decide
 from common.errors import InvalidInput
-from tests.budget.conftest import ONE_OFF, REC, grant_all, lines_of
+from tests.budget.conftest import grant_all, lines_of
 
 pytestmark = pytest.mark.django_db
 
@@ -68,4 +68,4 @@ def test_the_api_decides_without_start_month(client, analysed, decider):
     assert response.status_code == 200, response.content
     lines = response.json()["projects"][0]["lines"]
     assert lines[0]["start_month"] == "2025-09-01"  # ProjectFactory's sheet starts 2025-09-01
-    assert {REC, ONE_OFF} == {line.nature for line in lines_of(analysed)}
+    assert lines[1]["start_month"] is None  # the one-off line keeps no month

@@ -47,9 +47,14 @@ def test_the_establishment_is_named_from_the_dossier(lines_book, scenario):
     identity = scenario["a"].identity
     names = {identity["lead_structure"]["finess"]: identity["lead_structure"]["name"]}
     names.update({m["finess"]: m["name"] for m in identity["members"] if m.get("finess")})
-    for row in rows(lines_book):
-        if row["N° dossier"] == scenario["a"].id and row["FINESS bénéficiaire"] in names:
-            assert row["Établissement bénéficiaire"] == names[row["FINESS bénéficiaire"]]
+    named = [
+        row
+        for row in rows(lines_book)
+        if row["N° dossier"] == scenario["a"].id and row["FINESS bénéficiaire"] in names
+    ]
+    assert named  # the scenario's lines name the lead structure or a member
+    for row in named:
+        assert row["Établissement bénéficiaire"] == names[row["FINESS bénéficiaire"]]
 
 
 def test_granted_reconciles_with_the_budget_page_to_the_cent(lines_book, campaign):
