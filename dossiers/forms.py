@@ -490,8 +490,6 @@ class TransitionForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), required=False, max_length=150)
-    last_name = forms.CharField(label=_("Nom"), required=False, max_length=150)
     email = forms.CharField(
         label=_("Adresse électronique"),
         help_text=_("Format attendu : nom@domaine.fr"),
