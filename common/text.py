@@ -14,13 +14,15 @@ client, impossible in a form); what remains is removed, not refused, because it 
 from pasting.
 
 The writers of files (exports, letters, printable dossiers) pass every text through
-`clean_text` again at write time, so that texts stored before this rule never break a
-file either."""
+`xml_safe` at write time (what XML 1.0 refuses is removed, nothing else changes), so
+that texts stored before this rule never break a file either."""
 
 import re
 
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85]")
 _REMOVED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+# What XML 1.0 does not allow in a text (tab, line feed and carriage return are allowed).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def clean_text(value):
@@ -52,3 +54,24 @@ def clean_line(value):
     if not isinstance(value, str):
         return value
     return value.replace("\n", " ").replace("\t", " ")
+
+
+def xml_safe(value):
+    """`value` without the characters an XML document cannot hold (for the writers of
+    files); anything but a string is returned unchanged."""
+    if not isinstance(value, str) or value.isprintable():
+        return value
+    return _NOT_XML.sub("", value)
+
+
+def xml_safe_all(value):
+    """`xml_safe` on every string of a JSON-like value."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, dict):
+        return {xml_safe_all(key): xml_safe_all(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [xml_safe_all(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(xml_safe_all(item) for item in value)
+    return value

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from common.money import parse_amount
+from common.text import clean_text as common_clean_text
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -79,4 +80,5 @@ def object_id(value):
 
 
 def clean_text(value):
-    return value.strip() if isinstance(value, str) else ""
+    """A typed text, through the one cleaning rule (common.text), stripped."""
+    return common_clean_text(value).strip() if isinstance(value, str) else ""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.identifiers import validate_finess
 from common.money import parse_amount
+from common.text import clean_text
 from dossiers.domain.parts import CLEANERS, _Collector, clean_diagnostic
 from dossiers.enums import LineCategory, LineNature, Mission
 from dossiers.models import Dossier, FundingLine, Project
@@ -182,7 +183,8 @@ def clean_project(data, *, partial=False):
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             c.add("swot_items", _("Liste de textes attendue."))
         else:
-            result["swot_items"] = [i.strip() for i in items if i.strip()]
+            items = [clean_text(i).strip() for i in items]
+            result["swot_items"] = [i for i in items if i]
     c.raise_if_any()
     return result
 

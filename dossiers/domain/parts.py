@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import InvalidInput
 from common.identifiers import validate_finess, validate_siret
+from common.text import clean_text
 from dossiers.enums import (
     DIAGNOSTIC_ANALYSES,
     LegalStatus,
@@ -59,7 +60,7 @@ class _Collector:
         if not isinstance(value, str):
             self.add(path, _("Texte attendu."))
             return ""
-        value = value.strip()
+        value = clean_text(value).strip()
         if len(value) > max_length:
             self.add(path, _("Ce texte dépasse %(n)d caractères.") % {"n": max_length})
         return value
@@ -256,7 +257,7 @@ def clean_swot(data):
             if not isinstance(item, str):
                 c.add(f"swot.{key}.{index}", _("Texte attendu."))
                 continue
-            item = item.strip()
+            item = clean_text(item).strip()
             if len(item) > 2000:
                 c.add(f"swot.{key}.{index}", _("Ce texte dépasse 2000 caractères."))
             if item:

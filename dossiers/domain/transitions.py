@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.text import clean_text
 from dossiers.domain import completeness, notifications, snapshots
 from dossiers.models import Dossier, HistoryEntry
 from dossiers.workflow import DIRECT_TRANSITIONS, TRANSITIONS, permission
@@ -74,6 +75,7 @@ def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kw
     if spec is None:
         raise NotFound(_("Transition inconnue : « %(name)s ».") % {"name": name})
     now = now or timezone.now()
+    comment = clean_text(comment) if isinstance(comment, str) else ""
     if isinstance(due_date, dt.datetime):
         due_date = due_date.date()
     elif isinstance(due_date, str):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.rules import is_internal_staff
 from common.errors import Conflict, Forbidden, InvalidInput
+from common.text import clean_text
 from dossiers.enums import DossierState as S
 from dossiers.enums import Opinion
 from scoring.domain.assignments import has_conflict, is_assigned, lock_dossier
@@ -99,7 +100,7 @@ def _text(value, path, errors, max_length=TEXT_MAX):
     if not isinstance(value, str):
         errors.setdefault(path, []).append(_("Texte attendu."))
         return ""
-    value = value.strip()
+    value = clean_text(value).strip()
     if len(value) > max_length:
         errors.setdefault(path, []).append(
             _("Ce texte dépasse %(n)d caractères.") % {"n": max_length}
