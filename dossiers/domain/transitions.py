@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.limits import TEXT_MAX, too_long_message
 from common.text import clean_text
 from dossiers.domain import completeness, notifications, snapshots
 from dossiers.models import Dossier, HistoryEntry
@@ -32,6 +33,8 @@ def _check_inputs(spec, dossier, comment, due_date, now):
     errors = {}
     if spec.needs_comment and not (comment or "").strip():
         errors["comment"] = [_("Indiquez le message destiné au porteur.")]
+    elif len(comment or "") > TEXT_MAX:
+        errors["comment"] = [too_long_message(TEXT_MAX)]
     if spec.needs_due_date:
         if due_date is None:
             errors["due_date"] = [_("Indiquez la date limite de réponse.")]
