@@ -23,7 +23,7 @@ from common.errors import InvalidInput, NotFound
 from common.money import money_str
 from dossiers import workflow
 from dossiers.domain import attachments as attachment_domain
-from dossiers.domain import editing, transitions
+from dossiers.domain import due_dates, editing, transitions
 from dossiers.domain.access import get_visible_dossier, visible_dossiers, with_document_relations
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.serialize import dossier_document, line_document, project_document
@@ -37,6 +37,7 @@ from dossiers.schemas import (
     DossierOut,
     DossierPatchIn,
     DossierSummaryOut,
+    DueDateIn,
     HistoryOut,
     LineIn,
     LineOut,
@@ -459,6 +460,22 @@ def fire_transition(request, id: int, name: str, payload: TransitionIn | None = 
         for problem in problems:
             flat.setdefault(problem["field"], []).append(problem["message"])
         raise InvalidInput(exc.message, flat) from None
+    return _document(user, id)
+
+
+@router.post(
+    "/dossiers/{id}/due_date",
+    response={200: DossierOut, **errors(400, 401, 403, 404, 409)},
+    summary="Prolonger le délai de réponse d'un dossier à compléter (instructeur ARS)",
+    description="Après la date limite de réponse, un dossier « à compléter » n'est plus ni "
+    "modifiable ni redéposable (409) tant que l'ARS ne la prolonge pas. Inscrit à "
+    "l'historique public ; le porteur est prévenu par courriel.",
+)
+def extend_due_date(request, id: int, payload: DueDateIn):
+    user = request.auth
+    data = body_dict(payload)
+    dossier = _visible(user, id)
+    due_dates.extend_due_date(dossier, user, data.get("due_date"), data.get("reason"))
     return _document(user, id)
 
 

@@ -282,6 +282,13 @@ class TransitionIn(In):
     ] = Field(None, description="AAAA-MM-JJ ; obligatoire pour return_for_completion.")
 
 
+class DueDateIn(In):
+    due_date: Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})] = Field(
+        None, description="AAAA-MM-JJ : la nouvelle date limite de réponse, pas passée."
+    )
+    reason: str | None = Field(None, description="Motif de la prolongation (obligatoire).")
+
+
 # --- Other outputs -----------------------------------------------------------
 
 
