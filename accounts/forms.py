@@ -25,9 +25,9 @@ class LoginForm(AuthenticationForm):
         # password is not even checked (accounts.throttle).
         username = self.cleaned_data.get("username")
         if username and self.request is not None:
-            key = throttle.login_key(self.request, username)
-            if throttle.is_blocked("login", key):
-                raise ValidationError(throttle.too_many_message("login", key), code="throttled")
+            message = throttle.login_block_message(self.request, username)
+            if message:
+                raise ValidationError(message, code="throttled")
         return super().clean()
 
 
