@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Status
 from ninja.files import UploadedFile
 
+from accounts.display import shown_to_applicants
 from accounts.rules import is_internal_staff
 from campaign.queries import visible_campaigns
 from common.api_docs import errors
@@ -488,15 +489,23 @@ def history(request, id: int):
     user = request.auth
     dossier = _visible(user, id)
     entries = dossier.history.select_related("by").order_by("at", "id")
-    if not _staff_reader(user, dossier):
+    staff = _staff_reader(user, dossier)
+    if not staff:
         entries = entries.filter(is_public=True)
+
+    def by(entry):
+        # The filière reads the staff by role (« l'ARS », « la CARESP »), never a login.
+        if entry.by is None:
+            return None
+        return entry.by.username if staff else shown_to_applicants(entry.by, dossier.region_id)
+
     return Rows(
         entries,
         lambda page: [
             {
                 "from_state": entry.from_state,
                 "to_state": entry.to_state,
-                "by": entry.by.username if entry.by else None,
+                "by": by(entry),
                 "at": iso(entry.at),
                 "comment": entry.comment,
             }

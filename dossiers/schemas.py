@@ -317,7 +317,11 @@ class TransitionOut(Schema):
 class HistoryOut(Schema):
     from_state: str
     to_state: str
-    by: str | None
+    by: str | None = Field(
+        description="Pour l'ARS et la CARESP : l'identifiant de la personne. Pour la filière : "
+        "« l'ARS » ou « la CARESP » pour le personnel (jamais son identifiant), le nom du "
+        "co-rédacteur sinon."
+    )
     at: DateTime
     comment: str
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
+from accounts.display import shown_to_applicants
 from accounts.rules import is_internal_staff
 from common.views import DomainFormMixin
 from dossiers import queries
@@ -182,9 +183,16 @@ def dossier_page(request, dossier):
         dossier, show_proposal=show_proposal, show_grant=show_grant, attachments=False
     )
     doc = _present(document, per_project_totals=per_project)
-    history = dossier.history.select_related("by").order_by("at", "id")
+    history = list(dossier.history.select_related("by").order_by("at", "id"))
     if not staff_view:
-        history = history.filter(is_public=True)
+        history = [entry for entry in history if entry.is_public]
+    for entry in history:
+        # The filière reads who acted by role for the staff (« l'ARS »), never a login.
+        entry.by_label = (
+            (str(entry.by) if entry.by else "—")
+            if staff_view
+            else shown_to_applicants(entry.by, dossier.region_id)
+        )
     editor = is_dossier_editor.test(user, dossier)
     transitions = [
         {
@@ -210,7 +218,7 @@ def dossier_page(request, dossier):
             "snapshots": list(
                 dossier.snapshots.select_related("created_by").defer("content").order_by("number")
             ),
-            "history": list(history),
+            "history": history,
             "transitions": transitions,
             "can_edit": can_edit,
             "completion_overdue": dossier.completion_overdue(),
