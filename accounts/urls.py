@@ -16,7 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    # Invitation of a co-editor and forgotten password: Django's token views, DSFR templates.
+    # Forgotten password (and accounts created by invitation before 2026-12): Django's token views.
     path(
         "mot-de-passe/oublie/",
         auth_views.PasswordResetView.as_view(
