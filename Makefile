@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test browser migrate demo serve worker lint format bench clean
+.PHONY: run test install install-test browser migrate demo serve worker lint format bench rush clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,24 @@ run: demo
 
 worker: install
 	$(PY) manage.py db_worker --no-reload
+
+# Production settings, locally (README "Production"): DEBUG off, static files collected
+# and served by WhiteNoise, gunicorn with WEB_CONCURRENCY workers (default 2 × cores + 1),
+# the task worker beside it. Plain HTTP on $(HOST):$(PORT) (DJANGO_SSL_REDIRECT=0); a
+# secret key is made once in var/secret_key unless DJANGO_SECRET_KEY is set. Open
+# http://localhost:$(PORT)/ (browsers keep the secure session cookie on localhost).
+SERVE_ENV = DJANGO_DEBUG=0 DJANGO_SSL_REDIRECT=0 \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)}"
+serve: demo
+	@mkdir -p var
+	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > var/secret_key
+	@$(SERVE_ENV) $(PY) manage.py check --deploy
+	@$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	@echo "Travailleur de tâches de fond lancé en arrière-plan : journal dans var/worker.log."
+	@$(SERVE_ENV) $(PY) manage.py db_worker --no-reload >var/worker.log 2>&1 & echo $$! > var/worker.pid
+	@echo "Production en local : http://localhost:$(PORT)/ (Ctrl-C arrête le serveur et le travailleur)."
+	@trap 'kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid' EXIT INT TERM; \
+	  $(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 test: install-test browser
 	$(PY) manage.py check
