@@ -11,6 +11,7 @@ time (on SQLite it includes the database's work; on PostgreSQL the server's is n
     .venv/bin/python bench/run.py                        # 5,000 dossiers, 30 requests each
     .venv/bin/python bench/run.py --dossiers 500 --requests 20
     .venv/bin/python bench/run.py --reuse --only api     # keep the data, only the API
+    .venv/bin/python bench/run.py --reuse --only budget --requests 5 --profile  # call trees
     .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/bench --erase
 
 To measure a new page, add a line to ENDPOINTS: (name, url builder, user).
@@ -311,7 +312,24 @@ def measure_floor(clients, sample, requests):
     return measure(clients(sample.users[who]), build(sample), max(requests, 30))["cpu50"]
 
 
-def run(requests, only=None):
+def profile(client, url, name, who, requests=5):
+    """pyinstrument's call tree of `requests` requests, in var/profiles/ (text)."""
+    from pyinstrument import Profiler
+
+    folder = generate.BASE_DIR / "var" / "profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(requests):
+        client.get(url)
+    profiler.stop()
+    slug = "".join(c if c.isalnum() else "-" for c in f"{name}-{who}".lower()).strip("-")
+    path = folder / f"{slug}.txt"
+    path.write_text(profiler.output_text(unicode=True, show_all=False))
+    return path
+
+
+def run(requests, only=None, profile_lines=False):
     import logging
 
     from django.conf import settings
@@ -369,6 +387,8 @@ def run(requests, only=None):
         }
         rows.append(row)
         print(format_row(row), flush=True)
+        if profile_lines:
+            print(f"    profil : {profile(clients(large.users[who]), url, name, who)}")
     floor_after = measure_floor(clients, large, requests)
     print(f"\nPlancher à la fin de la série : {floor_after:.2f} ms CPU p50.")
     summarize(rows)
@@ -455,6 +475,11 @@ def main(argv=None):
         help="ne mesurer que les lignes dont le nom ou l'URL contient ce texte (plusieurs : a,b)",
     )
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profiler chaque ligne mesurée (pyinstrument) dans var/profiles/",
+    )
+    parser.add_argument(
         "--json",
         help="écrire aussi le résultat dans ce fichier JSON (lu par bench/report.py)",
     )
@@ -463,7 +488,7 @@ def main(argv=None):
     if not (args.reuse and has_data(args.dossiers)):
         generate.generate(args.dossiers, args.seed, args.database_url, args.erase)
     started = machine.describe()
-    result = run(args.requests, args.only)
+    result = run(args.requests, args.only, args.profile)
     if args.json:
         from django.db import connection
 
