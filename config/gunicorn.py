@@ -24,7 +24,7 @@ max_requests_jitter = 200
 # Load the application once, before forking: faster start, shared memory.
 preload_app = True
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Uploads are capped by Django (DATA_UPLOAD_MAX_MEMORY_SIZE, ATTACHMENT_MAX_BYTES);
