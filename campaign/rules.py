@@ -14,8 +14,20 @@ def is_filiere_editor(user, filiere):
     return filiere.id in user.filiere_ids
 
 
+@rules.predicate
+def is_editor_of_invitation_filiere(user, invitation):
+    """An editor of the filière an invitation is for (co-editors invite each other)."""
+    if invitation is None or invitation.filiere_id is None:
+        return False
+    return is_filiere_editor.test(user, invitation.filiere)
+
+
 can_invite_editor = is_filiere_editor
+# Re-send or cancel an invitation: its filière's editors (an invitation of the ARS to a
+# filière's lead adds its own predicate here).
+can_manage_invitation = is_editor_of_invitation_filiere
 can_grant_extension = is_ars_instructor | is_admin
 
 rules.add_perm("campaign.invite_editor", can_invite_editor)
+rules.add_perm("campaign.manage_invitation", can_manage_invitation)
 rules.add_perm("campaign.grant_extension", can_grant_extension)

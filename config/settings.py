@@ -196,6 +196,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+# The identity form posts 6 fields per member structure, and a dossier may list 200 of
+# them (common.limits.MAX_MEMBERS): Django's default of 1,000 fields would refuse it.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["dsfr_pack"]
 CRISPY_TEMPLATE_PACK = "dsfr_pack"

@@ -9,6 +9,7 @@ urlpatterns = [
     # Load balancers and monitoring: database and files' storage (no login).
     path("healthz", healthz, name="healthz"),
     path("comptes/", include("accounts.urls")),
+    path("invitations/", include("campaign.urls_invitations")),
     path("campagnes/", include("campaign.urls")),
     path("campagnes/", include("budget.urls")),
     path("campagnes/", include("outputs.urls")),

@@ -40,6 +40,7 @@ from budget.models import Envelope, EnvelopeAmendment, EnvelopeKind
 from campaign.models import Campaign, Filiere, Region, Territory
 from common.errors import InvalidInput
 from common.money import format_eur, parse_amount
+from common.text import clean_text
 from dossiers.enums import DossierState
 from dossiers.models import FundingLine
 
@@ -232,7 +233,7 @@ class _Checker:
         if not isinstance(value, str):
             self.add(p, "une chaîne de caractères est attendue.")
             return None
-        value = value.strip()
+        value = clean_text(value).strip()
         if required and not value:
             self.add(p, "ne doit pas être vide.")
             return None
