@@ -82,9 +82,26 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# make bench BENCH_ARGS="--dossiers 500 --requests 20" (see bench/run.py --help)
+# Benchmarks, written to BENCHMARKS.md (bench/README.md): pages and API on SQLite, then on
+# PostgreSQL when BENCH_PG_URL answers (that database is emptied and refilled when its
+# data is not the expected size), then the outputs (exports, letters, ZIP).
+# make bench BENCH_ARGS="--dossiers 500 --requests 20" OUTPUTS_ARGS="--dossiers 500"
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/filieres_bench
 bench: install-test
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/run.py --reuse $(BENCH_ARGS) --json bench/results/sqlite.json
+	@if $(PY) bench/generate.py --check-database $(BENCH_PG_URL); then \
+	  $(PY) bench/run.py --reuse --erase --database-url $(BENCH_PG_URL) $(BENCH_ARGS) \
+	    --json bench/results/postgresql.json; \
+	else echo "PostgreSQL absent ($(BENCH_PG_URL)) : mesure PostgreSQL sautée."; fi
+	$(PY) bench/outputs.py --json bench/results/outputs.json $(OUTPUTS_ARGS)
+	$(PY) bench/report.py
+
+# The deadline rush against gunicorn + PostgreSQL (RUSH_DATABASE_URL is dropped and
+# recreated), then BENCHMARKS.md. Not part of `make test`.
+RUSH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/filieres_rush
+rush: install-test
+	$(PY) bench/rush.py --database-url $(RUSH_DATABASE_URL) $(RUSH_ARGS); \
+	  status=$$?; $(PY) bench/report.py; exit $$status
 
 clean:
 	rm -rf $(VENV) var
