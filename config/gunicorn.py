@@ -32,6 +32,9 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 limit_request_line = 8190
 limit_request_fields = 100
 proc_name = "filieres"
+# gunicorn's control socket (`gunicornc`) sits in a fixed place by default, which
+# several instances on one machine (tests, make rush) would share: off.
+control_socket_disable = True
 
 
 def post_fork(server, worker):
