@@ -8,7 +8,8 @@
 - `rush.json`: bench/rush.py (make rush).
 
 Ratios are CPU p50 / the floor of the same run (the cheapest authenticated request,
-`API me`): on a shared machine they compare better than milliseconds. `make bench`
+`API me`, the lower of its measures at the start and at the end of the run): on a
+shared machine they compare better than milliseconds. `make bench`
 runs the measures then this script; `make rush` the rush then this script."""
 
 import json
@@ -36,6 +37,21 @@ def where(result):
 
 def key(row):
     return (row["name"], row["user"])
+
+
+def floor_of(result):
+    """The run's floor: the lower of its two measures (start and end), so that a burst of
+    load during one of them does not flatter the ratios."""
+    return min(result["floor_ms"], result.get("floor_after_ms") or result["floor_ms"])
+
+
+def with_ratios(result):
+    if result:
+        floor = floor_of(result)
+        for row in result["rows"]:
+            if row.get("result"):
+                row["result"]["ratio"] = row["result"]["cpu50"] / floor
+    return result
 
 
 def pages_section(vendor, before, after):
@@ -71,7 +87,7 @@ def pages_section(vendor, before, after):
             queries += " (varies)"
         lines.append(
             f"| {row['name']} | {row['user']} | {old['cpu50']:.1f} |"
-            f" {old['cpu50'] / before['floor_ms']:.1f}× | "
+            f" {old['cpu50'] / floor_of(before):.1f}× | "
             if old
             else f"| {row['name']} | {row['user']} | — | — | "
         )
@@ -179,8 +195,10 @@ def main():
         " Target: every line ≤ 10× the floor.",
         "",
     ]
-    lines += pages_section("SQLite", load("before-sqlite"), sqlite)
-    lines += pages_section("PostgreSQL", load("before-postgresql"), postgresql)
+    lines += pages_section("SQLite", with_ratios(load("before-sqlite")), with_ratios(sqlite))
+    lines += pages_section(
+        "PostgreSQL", with_ratios(load("before-postgresql")), with_ratios(postgresql)
+    )
     lines += outputs_section(load("before-outputs"), load("outputs"))
     lines += rush_section(load("rush"))
     lines += [
