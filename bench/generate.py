@@ -810,7 +810,31 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
     return counts
 
 
+def check_database(url):
+    """Exit 0 when this PostgreSQL server answers, creating the database if missing."""
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    try:
+        with psycopg.connect(
+            server.replace("postgres://", "postgresql://", 1) + "/postgres",
+            autocommit=True,
+            connect_timeout=3,
+        ) as connection:
+            exists = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+            ).fetchone()
+            if not exists:
+                connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        print(f"PostgreSQL indisponible : {exc}")
+        return 1
+    return 0
+
+
 def main(argv=None):
+    if argv is None and sys.argv[1:2] == ["--check-database"]:
+        sys.exit(check_database(sys.argv[2]))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dossiers", type=int, default=5000, help="nombre de dossiers (5000)")
     parser.add_argument("--seed", type=int, default=2025)

@@ -11,6 +11,7 @@ the time to build the ZIP of every letter. Figures are printed as measured."""
 import argparse
 import datetime as dt
 import io
+import json
 import os
 import random
 import sys
@@ -21,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import machine  # noqa: E402
 
 
 def parse_args():
@@ -34,6 +37,9 @@ def parse_args():
     parser.add_argument("--no-zip", action="store_true", help="skip the ZIP of every letter")
     parser.add_argument("--formats", default="csv,xlsx,ods", help="export formats to time")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument(
+        "--json", help="écrire aussi les résultats dans ce fichier (bench/report.py)"
+    )
     return parser.parse_args()
 
 
@@ -217,6 +223,7 @@ def timed(label, function):
 
 def main():
     args = parse_args()
+    result = {**machine.describe(), "exports": {}}
     with tempfile.TemporaryDirectory(prefix="bench-outputs-") as tmp:
         setup_django(Path(tmp))
         from django.db import connection
@@ -237,6 +244,7 @@ def main():
             (filename, _type, data), elapsed = timed(
                 fmt, lambda fmt=fmt: exports.export_decisions(campaign, fmt)
             )
+            result["exports"][fmt] = {"seconds": elapsed, "rows": n_projects, "bytes": len(data)}
             print(
                 f"Export des décisions {fmt.upper():4} : {elapsed:7.2f} s "
                 f"({n_projects} lignes, {len(data) / 1024 / 1024:.1f} Mo, {filename})"
@@ -249,6 +257,8 @@ def main():
             letters.render_letter(dossier, template)
         elapsed = time.perf_counter() - start
         rate = len(sample) / elapsed
+        result["letters_per_second"] = rate
+        result["dossiers"] = n_dossiers
         print(
             f"Courriers : {len(sample)} générés en {elapsed:.2f} s, soit {rate:.1f} courriers/s "
             f"(extrapolation pour {n_dossiers} dossiers : {n_dossiers / rate:.0f} s)"
@@ -257,10 +267,15 @@ def main():
         if not args.no_zip:
             buffer = io.BytesIO()
             count, elapsed = timed("zip", lambda: letters.write_letters_zip(campaign, buffer))
+            result["zip"] = {"seconds": elapsed, "letters": count}
             print(
                 f"ZIP de tous les courriers : {count} courriers en {elapsed:.1f} s "
                 f"({count / elapsed:.1f} courriers/s, {len(buffer.getvalue()) / 1024 / 1024:.0f} Mo)"
             )
+    if args.json:
+        result["load_after"] = machine.load_average()
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

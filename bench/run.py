@@ -11,6 +11,7 @@ time (on SQLite it includes the database's work; on PostgreSQL the server's is n
     .venv/bin/python bench/run.py                        # 5,000 dossiers, 30 requests each
     .venv/bin/python bench/run.py --dossiers 500 --requests 20
     .venv/bin/python bench/run.py --reuse --only api     # keep the data, only the API
+    .venv/bin/python bench/run.py --reuse --only budget --requests 5 --profile  # call trees
     .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/bench --erase
 
 To measure a new page, add a line to ENDPOINTS: (name, url builder, user).
@@ -20,6 +21,7 @@ the user is one of Sample.users' keys. An URL that Django does not route
 """
 
 import argparse
+import json
 import math
 import sys
 import time
@@ -27,8 +29,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402  (bench/generate.py, beside this file)
+import machine  # noqa: E402
 
 SLOW_P95_MS = 300
+# Targets of issue 13: every line within 10× the floor (CPU p50), aim for 3×.
+RATIO_TARGET = 10
+# The floor: the cheapest authenticated request (a JSON "who am I"), measured in the
+# same run, so that ratios compare across machines and loads.
+FLOOR = ("API me", lambda s: "/api/v1/me", "lead")
 
 # (name, url builder, user key). Keep API paths exactly as in api.md. The url builder
 # receives a Sample (below); None from it means "no such object at this size".
@@ -294,11 +302,34 @@ class Clients:
 
 HEADER = (
     f"{'page':<36} {'utilisateur':<11} {'statut':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
-    f" {'max ms':>8} {'CPU p50':>8} {'SQL':>5} {'SQL petite':>10} {'stable':>6} {'Ko':>7}"
+    f" {'max ms':>8} {'CPU p50':>8} {'ratio':>6} {'SQL':>5} {'SQL petite':>10} {'stable':>6}"
+    f" {'Ko':>7}"
 )
 
 
-def run(requests, only=None):
+def measure_floor(clients, sample, requests):
+    name, build, who = FLOOR
+    return measure(clients(sample.users[who]), build(sample), max(requests, 30))["cpu50"]
+
+
+def profile(client, url, name, who, requests=5):
+    """pyinstrument's call tree of `requests` requests, in var/profiles/ (text)."""
+    from pyinstrument import Profiler
+
+    folder = generate.BASE_DIR / "var" / "profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(requests):
+        client.get(url)
+    profiler.stop()
+    slug = "".join(c if c.isalnum() else "-" for c in f"{name}-{who}".lower()).strip("-")
+    path = folder / f"{slug}.txt"
+    path.write_text(profiler.output_text(unicode=True, show_all=False))
+    return path
+
+
+def run(requests, only=None, profile_lines=False):
     import logging
 
     from django.conf import settings
@@ -322,8 +353,13 @@ def run(requests, only=None):
             f" ({small.counts['dossiers de la campagne']} dossiers, plus gros brouillon :"
             f" {small.counts['fiches du plus gros brouillon']} fiches)."
         )
-    print()
     clients = Clients()
+    floor = measure_floor(clients, large, requests)
+    print(
+        f"Plancher ({FLOOR[0]}, {FLOOR[2]}) : {floor:.2f} ms CPU p50 ; ratio = CPU p50 / plancher"
+        f" (cible ≤ {RATIO_TARGET}×)."
+    )
+    print()
     print(HEADER)
     print("-" * len(HEADER))
     rows = []
@@ -336,6 +372,7 @@ def run(requests, only=None):
             rows.append({"name": name, "user": who, "url": url, "result": None})
             continue
         result = measure(clients(large.users[who]), url, requests)
+        result["ratio"] = result["cpu50"] / floor
         small_queries = None
         if small is not None:
             small_queries = measure(clients(small.users[who]), build(small), 3)["queries"]
@@ -350,8 +387,21 @@ def run(requests, only=None):
         }
         rows.append(row)
         print(format_row(row), flush=True)
+        if profile_lines:
+            print(f"    profil : {profile(clients(large.users[who]), url, name, who)}")
+    floor_after = measure_floor(clients, large, requests)
+    print(f"\nPlancher à la fin de la série : {floor_after:.2f} ms CPU p50.")
     summarize(rows)
-    return rows
+    return {
+        "vendor": connection.vendor,
+        "counts": large.counts,
+        "campaign": large.campaign.slug,
+        "small_campaign": small.campaign.slug if small else None,
+        "requests": requests,
+        "floor_ms": floor,
+        "floor_after_ms": floor_after,
+        "rows": rows,
+    }
 
 
 def format_row(row):
@@ -360,8 +410,8 @@ def format_row(row):
     return (
         f"{row['name']:<36} {row['user']:<11} {result['status']:>6} {result['p50']:8.1f}"
         f" {result['p95']:8.1f} {result['p99']:8.1f} {result['max']:8.1f} {result['cpu50']:8.1f}"
-        f" {query_range(result['queries']):>5} {small:>10} {'oui' if row['stable'] else 'NON':>6}"
-        f" {result['kb']:7.1f}"
+        f" {result['ratio']:5.1f}× {query_range(result['queries']):>5} {small:>10}"
+        f" {'oui' if row['stable'] else 'NON':>6} {result['kb']:7.1f}"
     )
 
 
@@ -370,7 +420,18 @@ def summarize(rows):
     slow = [r for r in measured if r["result"]["p95"] > SLOW_P95_MS]
     growing = [r for r in measured if not r["stable"]]
     errors = [r for r in measured if not set(r["result"]["status"].split("/")) <= {"200", "302"}]
+    over = [r for r in measured if r["result"]["ratio"] > RATIO_TARGET]
     print()
+    if measured:
+        worst = max(measured, key=lambda r: r["result"]["ratio"])
+        print(
+            f"Pire ligne : {worst['name']} ({worst['user']}) {worst['result']['ratio']:.1f}× le"
+            f" plancher ({worst['result']['cpu50']:.1f} ms CPU p50)."
+        )
+    print(
+        f"Au-delà de {RATIO_TARGET}× le plancher : "
+        + (", ".join(f"{r['name']} ({r['user']})" for r in over) or "aucune")
+    )
     print(
         f"Lentes (p95 > {SLOW_P95_MS} ms) : "
         + (", ".join(f"{r['name']} ({r['user']})" for r in slow) or "aucune")
@@ -413,11 +474,39 @@ def main(argv=None):
         "--only",
         help="ne mesurer que les lignes dont le nom ou l'URL contient ce texte (plusieurs : a,b)",
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profiler chaque ligne mesurée (pyinstrument) dans var/profiles/",
+    )
+    parser.add_argument(
+        "--json",
+        help="écrire aussi le résultat dans ce fichier JSON (lu par bench/report.py)",
+    )
     args = parser.parse_args(argv)
     generate.setup_django(args.database_url)
     if not (args.reuse and has_data(args.dossiers)):
         generate.generate(args.dossiers, args.seed, args.database_url, args.erase)
-    run(args.requests, args.only)
+    started = machine.describe()
+    result = run(args.requests, args.only, args.profile)
+    if args.json:
+        from django.db import connection
+
+        result.update(started)
+        result["load_after"] = machine.load_average()
+        result["database_version"] = database_version(connection)
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1))
+        print(f"Résultat écrit dans {args.json}")
+
+
+def database_version(connection):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("select sqlite_version()")
+            return f"SQLite {cursor.fetchone()[0]}"
+        cursor.execute("show server_version")
+        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP
 
-from django.db.models import Count, DecimalField, Min, Prefetch, Q, Sum, Value
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Count, DecimalField, Max, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,31 +97,36 @@ def budget_summary(campaign):
             sum_proposed=Sum("proposed"),
             sum_pending=Sum("proposed", filter=~decided),
             sum_granted=Sum("granted", filter=decided),
+            # One dossier per filière and campaign: its decision's date (commitments below).
+            decided_at=Max("project__dossier__decided_at", filter=decided),
         )
         .order_by()
     )
+    decided_at = {}
     for row in rows:
+        if row["decided_at"] is not None:
+            decided_at[row["project__dossier__filiere_id"]] = row["decided_at"]
         kind = NATURE_TO_KIND[row["nature"]]
         bucket = per_filiere[row["project__dossier__filiere_id"]][kind]
         for key in ("requested", "proposed", "granted"):
             bucket[key] += row[f"sum_{key}"] or ZERO
         pending_proposed[kind] += row["sum_pending"] or ZERO
 
-    # Delegations per filière, nature and year.
+    # Delegations per filière, nature and date (the year is taken here: on SQLite a year
+    # extracted by the database is a Python function call per row).
     delegated_by_year = defaultdict(lambda: ZERO)
     first_delegation = None
     rows = (
         Delegation.objects.filter(line__project__dossier__campaign=campaign)
-        .values("line__project__dossier__filiere_id", "line__nature", year=ExtractYear("date"))
-        .annotate(total=Sum("amount"), first=Min("date"))
+        .values_list("line__project__dossier__filiere_id", "line__nature", "date")
+        .annotate(total=Sum("amount"))
         .order_by()
     )
-    for row in rows:
-        kind = NATURE_TO_KIND[row["line__nature"]]
-        per_filiere[row["line__project__dossier__filiere_id"]][kind]["delegated"] += row["total"]
-        delegated_by_year[row["year"]] += row["total"]
-        if first_delegation is None or row["first"] < first_delegation:
-            first_delegation = row["first"]
+    for filiere_id, nature, date, total in rows:
+        per_filiere[filiere_id][NATURE_TO_KIND[nature]]["delegated"] += total
+        delegated_by_year[date.year] += total
+        if first_delegation is None or date < first_delegation:
+            first_delegation = date
 
     # Envelope totals.
     totals = {kind: _bucket() for kind in KINDS}
@@ -151,10 +156,17 @@ def budget_summary(campaign):
     ):
         filiere_territories[filiere_id].add(territory_id)
 
+    group_cache = {}
+
     def group_of(filiere_id):
-        return tuple(
-            sorted(filiere_territories.get(filiere_id, ()), key=lambda t: territories[t]["code"])
-        )
+        group = group_cache.get(filiere_id)
+        if group is None:
+            group = group_cache[filiere_id] = tuple(
+                sorted(
+                    filiere_territories.get(filiere_id, ()), key=lambda t: territories[t]["code"]
+                )
+            )
+        return group
 
     groups = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
     for filiere_id, buckets in per_filiere.items():
@@ -166,34 +178,57 @@ def budget_summary(campaign):
         if territory_id not in covered:
             groups[(territory_id,)]  # noqa: B018 - creates the zero row
 
-    # Commitments per year, for the campaign and for each set of territories.
-    lines = list(
-        FundingLine.objects.filter(
-            project__dossier__campaign=campaign,
-            project__dossier__state=DossierState.DECIDED,
-            granted__gt=0,
-        ).values_list(
-            "nature",
-            "granted",
-            "start_month",
-            "project__dossier__decided_at",
-            "project__dossier__filiere_id",
-        )
-    )
+    # Commitments per year, for the campaign and for each set of territories: each line's
+    # cost is computed once (its first-year prorata to the cent, as yearly_cost does),
+    # summed per (set of territories, nature, first year), then spread over the years.
+    lines = FundingLine.objects.filter(
+        project__dossier__campaign=campaign,
+        project__dossier__state=DossierState.DECIDED,
+        granted__gt=0,
+    ).values_list("nature", "granted", "start_month", "project__dossier__filiere_id")
     base = campaign.decision_date.year if campaign.decision_date else timezone.localdate().year
-    starts = [start.year for _n, _g, start, _d, _f in lines if start is not None]
-    first_year = min([base, *starts])
+    first_year = base
+    # (group, kind, first year or None: every year) -> [first-year cost, full-year cost]
+    costs = defaultdict(lambda: [ZERO, ZERO])
+    decided_years = {}
+    for nature, granted, start, filiere_id in lines:
+        if start is not None:
+            first_year = min(first_year, start.year)
+        if filiere_id not in decided_years:
+            when = decided_at.get(filiere_id)
+            decided_years[filiere_id] = timezone.localtime(when).year if when else None
+        decided_year = decided_years[filiere_id]
+        if nature == LineNature.RECURRING:
+            if start is not None:
+                year, first = start.year, first_year_cost(granted, start)
+            else:  # not reachable through decide(): a full year from the decision's year
+                year, first = decided_year, granted
+            bucket = costs[(group_of(filiere_id), "recurring", year)]
+            bucket[0] += first
+            bucket[1] += granted
+        else:
+            year = start.year if start is not None else decided_year
+            costs[(group_of(filiere_id), "one_off", year)][0] += granted
     years = range(first_year, first_year + YEARS_SHOWN)
     by_year = {year: {"year": year, "recurring": ZERO, "one_off": ZERO} for year in years}
     group_years = defaultdict(
         lambda: {year: {"year": year, "recurring": ZERO, "one_off": ZERO} for year in years}
     )
-    for nature, granted, start, decided_at, filiere_id in lines:
-        kind = NATURE_TO_KIND[nature]
+    for (group, kind, start_year), (first, full) in costs.items():
         for year in years:
-            cost = yearly_cost(nature, granted, start, decided_at, year)
+            if kind == "recurring":
+                if start_year is None or year > start_year:
+                    cost = full
+                elif year == start_year:
+                    cost = first
+                else:
+                    continue
+            elif start_year is None or year == start_year:
+                cost = first
+            else:
+                continue
             by_year[year][kind] += cost
-            group_years[group_of(filiere_id)][year][kind] += cost
+            group_years[group][year][kind] += cost
     for row in by_year.values():
         row["total"] = row["recurring"] + row["one_off"]
         row["recurring_envelope"] = envelopes["recurring"]

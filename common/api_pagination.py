@@ -108,11 +108,8 @@ class ListPagination(PaginationBase):
             items = list(items)
         page = list(items[offset : offset + limit])
         if total is None:
-            # A short page tells the total without a COUNT query.
-            if (page and len(page) < limit) or (offset == 0 and not page):
-                total = offset + len(page)
-            else:
-                total = items.count() if isinstance(items, QuerySet) else len(items)
+            # Always counted (one COUNT query): the same queries whatever the list's length.
+            total = items.count() if isinstance(items, QuerySet) else len(items)
         if to_documents is not None:
             page = to_documents(page)
         response = getattr(request, _TEMPORAL_RESPONSE, None)

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (/static/), before anything that needs a session or a database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -104,6 +106,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Django's renderer, the common widgets rendered in Python (same markup, much faster).
+FORM_RENDERER = "common.form_renderer.FastWidgetRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -150,18 +155,56 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploaded files live outside the static tree and are never served by URL:
-# only permission-checked views stream them.
+# Uploaded files and generated outputs live outside the static tree and are never
+# served by URL: only permission-checked views stream them (locally in MEDIA_ROOT, or in
+# an S3 bucket: default_storage_settings below).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = None
+
+
+def default_storage_settings(environ):
+    """STORAGES["default"]: S3-compatible object storage (django-storages) when a bucket
+    is named, so that several application machines and workers share the files;
+    otherwise the MEDIA_ROOT folder."""
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    endpoint = environ.get("S3_ENDPOINT_URL", "")
+    if not (bucket or endpoint):
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if not bucket:
+        raise RuntimeError("S3_ENDPOINT_URL est défini : AWS_STORAGE_BUCKET_NAME aussi.")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Empty: AWS itself (the region's endpoint).
+            "endpoint_url": endpoint or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by boto3 itself
+            # (or an instance role), never copied into the settings.
+            "location": environ.get("AWS_LOCATION", ""),
+            # Private objects: files are only ever streamed by permission-checked views.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_settings(os.environ),
+    # Production: hashed names and pre-compressed copies, served by WhiteNoise's
+    # middleware (MIDDLEWARE above): no separate web server is needed for them.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Development: WhiteNoise finds the files where they are and follows changes;
+# production: it indexes STATIC_ROOT (collectstatic) once, at start.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -229,6 +272,8 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Load balancers probe the application over plain HTTP (when the redirect is on).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

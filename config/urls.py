@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from config.api import api
-from config.views import HomeView, api_not_found
+from config.views import HomeView, api_not_found, healthz
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    # Load balancers and monitoring: database and files' storage (no login).
+    path("healthz", healthz, name="healthz"),
     path("comptes/", include("accounts.urls")),
     path("invitations/", include("campaign.urls_invitations")),
     path("campagnes/", include("campaign.urls")),

@@ -1,12 +1,22 @@
+import logging
+import os
+from pathlib import Path
+
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.files.storage import storages
+from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
+from storages.backends.s3 import S3Storage
 
 from campaign.domain.deadline_display import deadline_passed, time_left
 from campaign.queries import lead_calls
 from dossiers.models import Dossier
+
+logger = logging.getLogger(__name__)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -48,3 +58,42 @@ class HomeView(LoginRequiredMixin, TemplateView):
 def api_not_found(request):
     """An address under /api/v1/ that no endpoint answers (api.md error shape)."""
     return JsonResponse({"detail": _("Ressource introuvable."), "errors": {}}, status=404)
+
+
+def _database_ok():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("healthz : base de données injoignable")
+        return False
+
+
+def _storage_ok():
+    """The files' storage can be written: the S3 bucket answers (one HEAD request on the
+    bucket, a missing bucket fails too), or the local folder exists and is writable."""
+    storage = storages["default"]
+    try:
+        if isinstance(storage, S3Storage):
+            storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+            return True
+        location = Path(storage.location)
+        location.mkdir(parents=True, exist_ok=True)
+        return os.access(location, os.W_OK)
+    except Exception:
+        logger.exception("healthz : stockage des fichiers injoignable")
+        return False
+
+
+@never_cache
+def healthz(request):
+    """For load balancers and monitoring: 200 when the database and the files' storage
+    answer, 503 otherwise (what failed is named, never why: details are in the logs)."""
+    checks = {"database": _database_ok(), "storage": _storage_ok()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error"}
+        | {name: "ok" if ok else "error" for name, ok in checks.items()},
+        status=200 if healthy else 503,
+    )

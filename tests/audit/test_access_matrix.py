@@ -10,7 +10,8 @@ mismatched ids...) and every role, each web URL is requested with GET and POST
 request runs in a savepoint rolled back afterwards, so writes never leak into the
 next check. Asserted:
 - never a 5xx;
-- anonymous gets 200 only on the login / password pages and the OpenAPI schema;
+- anonymous gets 200 only on the login / password pages, the OpenAPI schema and the
+  health probe (/healthz, for load balancers: it says "ok" or which part failed);
 - the lead of another filière gets 404 on group A's dossier resources, and so does
   an authenticated user without any role;
 - ids that do not belong together (a project of another dossier, a job of another
@@ -263,6 +264,7 @@ def transitions(w, state):
 # ----------------------------------------------------------------------------- web registry
 
 PUBLIC_WEB = {
+    "healthz",
     "accounts:login",
     "accounts:password_reset",
     "accounts:password_reset_sent",
@@ -276,6 +278,7 @@ PUBLIC_WEB = {
 
 WEB = {
     "home": none,
+    "healthz": none,
     "accounts:login": none,
     "accounts:logout": none,
     "accounts:password_reset": none,

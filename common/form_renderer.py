@@ -1,0 +1,121 @@
+"""Form widgets rendered in Python for the common cases (settings.FORM_RENDERER).
+
+Django renders each widget through its template engine: an <input> is three template
+renders (text.html → input.html → attrs.html), a <select> of 4 options eleven. On the
+proposal and decision pages (a 40-sheet dossier: 300 fields) that was half the page's
+time. This renderer produces the same markup as Django's own templates, in Python,
+for `input.html` and the templates that only include it, `select.html`,
+`select_option.html` and `textarea.html`; any other template, and any of these that an
+installed app or the project overrides, goes through the template engine as before.
+tests/config/test_form_renderer.py compares both outputs for every standard widget."""
+
+from pathlib import Path
+
+import django
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+_DJANGO_FORM_TEMPLATES = Path(django.__file__).parent / "forms" / "templates"
+
+# Templates that only include input.html (django/forms/widgets/<type>.html).
+_INPUT_TEMPLATES = [
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "search",
+        "tel",
+        "color",
+    )
+]
+
+
+def _attrs(attrs):
+    """django/forms/widgets/attrs.html: ` name="value"`, bare when True, left out when False."""
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            parts.append(f" {conditional_escape(name)}")
+        else:
+            parts.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
+    return "".join(parts)
+
+
+def _input(widget):
+    value = widget["value"]
+    html = f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+    if value is not None:
+        html += f' value="{conditional_escape(str(value))}"'
+    return html + _attrs(widget["attrs"]) + ">"
+
+
+def _option(option):
+    return (
+        f'<option value="{conditional_escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
+        f"{conditional_escape(option['label'])}</option>"
+    )
+
+
+def _select(widget):
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            if option.get("template_name") != "django/forms/widgets/select_option.html":
+                return None  # a custom option template: the engine renders the whole
+            parts.append("\n  " + _option(option))
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+def _textarea(widget):
+    value = widget["value"]
+    return (
+        f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{conditional_escape(value) if value else ''}</textarea>"
+    )
+
+
+class FastWidgetRenderer(DjangoTemplates):
+    """Django's default renderer, with the common widget templates done in Python."""
+
+    def __init__(self):
+        super().__init__()
+        fast = dict.fromkeys(_INPUT_TEMPLATES, _input)
+        fast["django/forms/widgets/select.html"] = _select
+        fast["django/forms/widgets/select_option.html"] = _option
+        fast["django/forms/widgets/textarea.html"] = _textarea
+        # Only where the engine would use Django's own file (not an app's override);
+        # input.html itself must be Django's for the templates including it.
+        overridden = {name for name in fast if not self._is_djangos(name)}
+        if "django/forms/widgets/input.html" in overridden:
+            overridden.update(_INPUT_TEMPLATES)
+        if "django/forms/widgets/select_option.html" in overridden:
+            overridden.add("django/forms/widgets/select.html")
+        self.fast = {name: f for name, f in fast.items() if name not in overridden}
+
+    def _is_djangos(self, template_name):
+        origin = self.get_template(template_name).origin.name
+        return Path(origin).resolve().is_relative_to(_DJANGO_FORM_TEMPLATES.resolve())
+
+    def render(self, template_name, context, request=None):
+        render = self.fast.get(template_name)
+        if render is not None and "widget" in context:
+            html = render(context["widget"])
+            if html is not None:
+                return mark_safe(html)  # every value above is escaped
+        return super().render(template_name, context, request)
