@@ -106,7 +106,7 @@ def invite_editor(filiere, by_user, email, first_name="", last_name=""):
             )
         if matches:
             user, created = matches[0], False
-            if user.is_internal_staff:
+            if user.is_agency_staff:
                 raise Conflict(
                     _(
                         "L'adresse %(email)s appartient à un membre de l'ARS ou de la CARESP, qui ne peut pas rédiger un dossier."

@@ -1,0 +1,26 @@
+"""The regional administrator (region_admin): a regional role (docs/decisions/0040)."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('accounts', '0003_roles_per_region'),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(
+            model_name='rolegrant',
+            name='regional_roles_have_a_region',
+        ),
+        migrations.AlterField(
+            model_name='rolegrant',
+            name='role',
+            field=models.CharField(choices=[('filiere_lead', 'Porteur de filière'), ('caresp_reviewer', 'Relecteur CARESP'), ('ars_instructor', 'Instructeur ARS'), ('ars_decider', 'Décideur ARS'), ('admin', 'Administrateur'), ('region_admin', 'Administrateur régional (ARS)')], max_length=32, verbose_name='rôle'),
+        ),
+        migrations.AddConstraint(
+            model_name='rolegrant',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('region__isnull', False), ('role__in', ['ars_decider', 'ars_instructor', 'caresp_reviewer', 'region_admin'])), models.Q(models.Q(('role__in', ['ars_decider', 'ars_instructor', 'caresp_reviewer', 'region_admin']), _negated=True), ('region__isnull', True)), _connector='OR'), name='regional_roles_have_a_region'),
+        ),
+    ]
