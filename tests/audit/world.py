@@ -22,9 +22,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import ApiToken, Role
+from budget.domain import decisions, delegations, proposals
 from campaign.enums import CampaignState
 from campaign.models import LeadNomination
-from budget.domain import decisions, delegations, proposals
 from common.identifiers import finess_with_key
 from dossiers.domain.attachments import add_attachment
 from dossiers.domain.transitions import transition

@@ -3,8 +3,8 @@ add filières and leads, import a spreadsheet (preview, an error per row, all or
 publish; what others get there."""
 
 import csv
-import html
 import datetime as dt
+import html
 import io
 
 import openpyxl
