@@ -33,6 +33,12 @@ AGENCY_ROLES = STAFF_ROLES | {Role.REGION_ADMIN}
 class User(AbstractUser):
     """A person; what they may do comes from their role grants and filières."""
 
+    # The ProConnect identity (OpenID Connect `sub`) linked at the first sign-in, when
+    # the account was found by its e-mail (accounts.proconnect).
+    proconnect_sub = models.CharField(
+        _("identifiant ProConnect"), max_length=255, unique=True, null=True, blank=True
+    )
+
     @cached_property
     def grants(self):
         """{role: frozenset of region ids (empty for a national role)}, loaded once per

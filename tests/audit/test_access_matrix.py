@@ -322,6 +322,9 @@ def transitions(w, state):
 
 PUBLIC_WEB = {
     "accounts:login",
+    "accounts:proconnect_login",
+    "accounts:proconnect_callback",
+    "accounts:proconnect_refused",
     "accounts:password_reset",
     "accounts:password_reset_sent",
     "accounts:password_set",
@@ -342,6 +345,13 @@ WEB = {
     "accounts:password_reset_sent": none,
     "accounts:password_set": lambda w: [Case({"uidb64": "MQ", "token": "lien-invalide"})],
     "accounts:password_set_done": none,
+    # ProConnect: off in the audit (404); tests/accounts/test_proconnect.py runs it on.
+    "accounts:proconnect_login": none,
+    "accounts:proconnect_callback": lambda w: [
+        Case(label="no answer"),
+        Case(label="forged answer", path="/comptes/proconnect/retour/?code=x&state=y"),
+    ],
+    "accounts:proconnect_refused": none,
     # Budget.
     "budget:home": none,
     "budget:dashboard": slugs(),

@@ -1,4 +1,4 @@
-"""The regional administrator (region_admin): a regional role (docs/decisions/0040)."""
+"""The regional administrator (region_admin, docs/decisions/0040) and the ProConnect identity linked to an account (docs/decisions/0041)."""
 
 from django.db import migrations, models
 
@@ -13,6 +13,11 @@ class Migration(migrations.Migration):
         migrations.RemoveConstraint(
             model_name='rolegrant',
             name='regional_roles_have_a_region',
+        ),
+        migrations.AddField(
+            model_name='user',
+            name='proconnect_sub',
+            field=models.CharField(blank=True, max_length=255, null=True, unique=True, verbose_name='identifiant ProConnect'),
         ),
         migrations.AlterField(
             model_name='rolegrant',
