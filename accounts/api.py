@@ -1,5 +1,7 @@
-from ninja import Router, Schema
+from ninja import Schema
 from pydantic import Field
+
+from common.api_pagination import Router
 
 router = Router(tags=["comptes"])
 

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Schema, Status
 
 from budget import enums, queries
 from budget.domain import decisions, delegations, envelopes, proposals
@@ -16,6 +16,7 @@ from budget.models import Delegation
 from budget.rules import can_amend_envelope, can_view_budget
 from campaign.queries import get_visible_campaign
 from common.api_input import check_safe_text
+from common.api_pagination import Router, Rows
 from common.errors import Forbidden, NotFound
 from common.money import money_str
 from dossiers.domain.access import get_visible_dossier, with_document_relations
@@ -305,9 +306,12 @@ def post_delegation(request, payload: DelegationIn):
 )
 def list_delegations(request, slug: str):
     campaign = _staff_campaign(request, slug)
-    delegations = list(queries.campaign_delegations(campaign))
-    delegated = queries.delegated_per_line(campaign)
-    return [delegation_out(d, d.line.granted, delegated.get(d.line_id)) for d in delegations]
+
+    def documents(page):
+        delegated = queries.delegated_for_lines({d.line_id for d in page})
+        return [delegation_out(d, d.line.granted, delegated.get(d.line_id)) for d in page]
+
+    return Rows(queries.campaign_delegations(campaign), documents)
 
 
 @router.get(

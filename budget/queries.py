@@ -318,10 +318,10 @@ def campaign_delegations(campaign):
     )
 
 
-def delegated_per_line(campaign):
-    """{line id: delegated total} for the campaign (one query)."""
+def delegated_for_lines(line_ids):
+    """{line id: delegated total} for these lines only (one query): a page of delegations."""
     return dict(
-        Delegation.objects.filter(line__project__dossier__campaign=campaign)
+        Delegation.objects.filter(line_id__in=line_ids)
         .values("line_id")
         .annotate(total=Sum("amount"))
         .order_by()

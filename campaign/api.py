@@ -2,7 +2,7 @@
 filières and individual deadline extensions."""
 
 from django.db.models import Prefetch
-from ninja import Router, Status
+from ninja import Status
 
 from accounts.rules import is_internal_staff
 from campaign.domain.extensions import grant_extension
@@ -11,6 +11,7 @@ from campaign.queries import get_visible_campaign, visible_campaigns
 from campaign.schemas import CampaignOut, ExtensionIn, ExtensionOut, FiliereOut, TerritoryOut
 from common.api_docs import errors
 from common.api_input import body_dict, iso
+from common.api_pagination import Router, Rows
 from common.money import money_str
 
 router = Router(tags=["campagnes"])
@@ -57,7 +58,7 @@ def campaign_document(campaign):
     summary="Les campagnes",
 )
 def list_campaigns(request):
-    return [campaign_document(c) for c in _campaigns(request.auth)]
+    return Rows(_campaigns(request.auth), lambda page: [campaign_document(c) for c in page])
 
 
 @router.get(
@@ -76,10 +77,13 @@ def get_campaign(request, slug: str):
 )
 def list_territories(request, slug: str):
     campaign = _campaign_or_404(request, slug)
-    return [
-        {"code": t.code, "name": t.name, "departements": [str(d) for d in t.departements or []]}
-        for t in campaign.territories.order_by("code")
-    ]
+    return Rows(
+        campaign.territories.order_by("code"),
+        lambda page: [
+            {"code": t.code, "name": t.name, "departements": [str(d) for d in t.departements or []]}
+            for t in page
+        ],
+    )
 
 
 @router.get(
@@ -97,10 +101,13 @@ def list_filieres(request, slug: str):
     )
     if not is_internal_staff.test(user, campaign):
         filieres = filieres.filter(id__in=user.filiere_ids)
-    return [
-        {"slug": f.slug, "name": f.name, "territories": [t.code for t in f.territories.all()]}
-        for f in filieres
-    ]
+    return Rows(
+        filieres,
+        lambda page: [
+            {"slug": f.slug, "name": f.name, "territories": [t.code for t in f.territories.all()]}
+            for f in page
+        ],
+    )
 
 
 @router.post(

@@ -18,7 +18,6 @@ from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import UnreadablePostError
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
@@ -28,6 +27,7 @@ from accounts.api import router as accounts_router
 from accounts.models import ApiToken
 from budget.api import router as budget_router
 from campaign.api import router as campaign_router
+from common.api_pagination import NinjaAPI
 from common.errors import DomainError
 from dossiers.api import router as dossiers_router
 from outputs.api import router as outputs_router

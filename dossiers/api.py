@@ -11,13 +11,14 @@ import re
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Status
 from ninja.files import UploadedFile
 
 from accounts.rules import is_internal_staff
 from campaign.queries import visible_campaigns
 from common.api_docs import errors
 from common.api_input import SLUG_RE, body_dict, iso
+from common.api_pagination import Router, Rows
 from common.errors import InvalidInput, NotFound
 from common.money import money_str
 from dossiers import workflow
@@ -27,7 +28,7 @@ from dossiers.domain.access import get_visible_dossier, visible_dossiers, with_d
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.serialize import dossier_document, line_document, project_document
 from dossiers.enums import DossierState, LineNature
-from dossiers.models import Dossier
+from dossiers.models import Dossier, FundingLine
 from dossiers.rules import is_dossier_editor
 from dossiers.schemas import (
     AttachmentOut,
@@ -113,20 +114,38 @@ def _line_json(user, dossier, line):
     return line_document(line, show_proposal=show_proposal, show_grant=show_grant)
 
 
-def _money_totals(row, show_grant):
+def _money_totals(sums, show_grant):
     totals = {
-        "requested_recurring": money_str(row.sum_requested_recurring or 0),
-        "requested_one_off": money_str(row.sum_requested_one_off or 0),
-        "granted_recurring": money_str(row.sum_granted_recurring or 0),
-        "granted_one_off": money_str(row.sum_granted_one_off or 0),
+        "requested_recurring": money_str(sums.get("requested_recurring") or 0),
+        "requested_one_off": money_str(sums.get("requested_one_off") or 0),
+        "granted_recurring": money_str(sums.get("granted_recurring") or 0),
+        "granted_one_off": money_str(sums.get("granted_one_off") or 0),
     }
     if not show_grant:
         totals["granted_recurring"] = totals["granted_one_off"] = None
     return totals
 
 
+def _totals_by_dossier(dossier_ids):
+    """{dossier id: {requested_recurring, requested_one_off, granted_…}} in one query."""
+    if not dossier_ids:
+        return {}
+    rows = (
+        FundingLine.objects.filter(project__dossier_id__in=dossier_ids)
+        .values("project__dossier_id")
+        .annotate(
+            requested_recurring=_sum("amount", LineNature.RECURRING),
+            requested_one_off=_sum("amount", LineNature.ONE_OFF),
+            granted_recurring=_sum("granted", LineNature.RECURRING),
+            granted_one_off=_sum("granted", LineNature.ONE_OFF),
+        )
+        .order_by()
+    )
+    return {row.pop("project__dossier_id"): row for row in rows}
+
+
 def _sum(field, nature):
-    return Sum(f"projects__lines__{field}", filter=Q(projects__lines__nature=nature))
+    return Sum(field, filter=Q(nature=nature))
 
 
 # --- Dossiers ------------------------------------------------------------------
@@ -147,29 +166,30 @@ def list_dossiers(request, campaign: str | None = None, state: DossierState | No
         rows = rows.filter(campaign__slug=campaign)
     if state is not None:
         rows = rows.filter(state=state)
-    rows = rows.annotate(
-        sum_requested_recurring=_sum("amount", LineNature.RECURRING),
-        sum_requested_one_off=_sum("amount", LineNature.ONE_OFF),
-        sum_granted_recurring=_sum("granted", LineNature.RECURRING),
-        sum_granted_one_off=_sum("granted", LineNature.ONE_OFF),
-    ).order_by("campaign__slug", "filiere__name", "id")
-    result = []
-    for row in rows:
-        _show_proposal, show_grant = _flags(user, row)
-        result.append(
-            {
-                "id": row.id,
-                "campaign": row.campaign.slug,
-                "filiere": row.filiere.slug,
-                "state": row.state,
-                "outcome": (row.outcome or None) if show_grant else None,
-                "version": row.version,
-                # Same form as in the dossier document.
-                "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
-                "totals": _money_totals(row, show_grant),
-            }
-        )
-    return result
+    rows = rows.order_by("campaign__slug", "filiere__name", "id")
+
+    def documents(page):
+        # The page's totals only, summed by the database in one query.
+        totals = _totals_by_dossier([row.id for row in page])
+        result = []
+        for row in page:
+            _show_proposal, show_grant = _flags(user, row)
+            result.append(
+                {
+                    "id": row.id,
+                    "campaign": row.campaign.slug,
+                    "filiere": row.filiere.slug,
+                    "state": row.state,
+                    "outcome": (row.outcome or None) if show_grant else None,
+                    "version": row.version,
+                    # Same form as in the dossier document.
+                    "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+                    "totals": _money_totals(totals.get(row.id, {}), show_grant),
+                }
+            )
+        return result
+
+    return Rows(rows, documents)
 
 
 @router.post(
@@ -453,16 +473,19 @@ def history(request, id: int):
     entries = dossier.history.select_related("by").order_by("at", "id")
     if not _staff_reader(user, dossier):
         entries = entries.filter(is_public=True)
-    return [
-        {
-            "from_state": entry.from_state,
-            "to_state": entry.to_state,
-            "by": entry.by.username if entry.by else None,
-            "at": iso(entry.at),
-            "comment": entry.comment,
-        }
-        for entry in entries
-    ]
+    return Rows(
+        entries,
+        lambda page: [
+            {
+                "from_state": entry.from_state,
+                "to_state": entry.to_state,
+                "by": entry.by.username if entry.by else None,
+                "at": iso(entry.at),
+                "comment": entry.comment,
+            }
+            for entry in page
+        ],
+    )
 
 
 def _snapshot_json(snapshot):
@@ -490,7 +513,7 @@ def _snapshot_reader(user, dossier_id):
 def list_snapshots(request, id: int):
     dossier = _snapshot_reader(request.auth, id)
     snapshots = dossier.snapshots.select_related("created_by").defer("content").order_by("number")
-    return [_snapshot_json(s) for s in snapshots]
+    return Rows(snapshots, lambda page: [_snapshot_json(s) for s in page])
 
 
 @router.get(

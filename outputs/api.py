@@ -20,9 +20,9 @@
 from django.http import FileResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router
 
 from campaign.queries import get_visible_campaign
+from common.api_pagination import Router
 from common.errors import Conflict, Forbidden, NotFound
 from common.views import file_download
 from dossiers.enums import DossierState

@@ -8,11 +8,12 @@ strings with two decimals, never JSON floats."""
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Schema, Status
 
 from accounts.models import User
 from campaign.queries import get_visible_campaign
 from common.api_input import check_safe_text
+from common.api_pagination import Router
 from common.errors import Forbidden, NotFound
 from dossiers.domain.access import get_visible_dossier
 from scoring.domain import aggregate as aggregates

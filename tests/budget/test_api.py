@@ -288,6 +288,23 @@ def test_delegation_above_granted_is_409(call_as, granted_line):
     assert budget["recurring"]["delegated"] == "26000.00"
 
 
+def test_delegations_page_shows_each_lines_whole_delegated_total(call_as, granted_line):
+    """A page of one delegation still says what was delegated on its line in all."""
+    for amount in ("10000.00", "6000.00"):
+        body = delegation_body(granted_line, amount)
+        assert call_as("decider", "post", "/api/v1/delegations", body).status_code == 201
+    url = "/api/v1/campaigns/bretagne-2025/delegations?limit=1"
+    first = call_as("instructor", "get", url)
+    second = call_as("instructor", "get", url + "&offset=1")
+    assert first.headers["X-Total-Count"] == second.headers["X-Total-Count"] == "2"
+    assert 'rel="next"' in first.headers["Link"] and "Link" not in second.headers
+    rows = first.json() + second.json()
+    assert [(d["amount"], d["line_delegated"]) for d in rows] == [
+        ("10000.00", "16000.00"),
+        ("6000.00", "16000.00"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("who", "list_status", "amend_status"),
     [
