@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from accounts.models import ApiToken, AuthFailure, RoleGrant, User
+from accounts.models import ApiToken, AuthFailure, RateEvent, RoleGrant, User
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -31,6 +31,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class AuthFailureAdmin(admin.ModelAdmin):
     """Failed authentications counted by the brute-force throttle (accounts.throttle).
     Read-only; deleting the rows of a key lifts its block at once."""
+
+    list_display = ("at", "scope", "key")
+    list_filter = ("scope",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RateEvent)
+class RateEventAdmin(admin.ModelAdmin):
+    """E-mails counted by the rate limits (accounts.ratelimit). Read-only; deleting rows
+    lifts a limit at once."""
 
     list_display = ("at", "scope", "key")
     list_filter = ("scope",)

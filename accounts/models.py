@@ -219,3 +219,21 @@ class AuthFailure(models.Model):
 
     def __str__(self):
         return f"{self.get_scope_display()} — {self.at:%d/%m/%Y %H:%M}"
+
+
+class RateEvent(models.Model):
+    """One e-mail sent on someone's request (password reset, invitation), for the rate
+    limits of accounts.ratelimit. `key` is a hash of what is counted together (an
+    address, a client address, an inviter): no clear address is stored."""
+
+    scope = models.CharField(max_length=24)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("envoi limité")
+        verbose_name_plural = _("envois limités")
+        indexes = [models.Index(fields=["scope", "key", "at"], name="rateevent_lookup")]
+
+    def __str__(self):
+        return f"{self.scope} — {self.at:%d/%m/%Y %H:%M}"

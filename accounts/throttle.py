@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AuthFailure
-from common.errors import DomainError
+from common.errors import TooManyRequests
 
 MAX_FAILURES = 10
 WINDOW = dt.timedelta(minutes=15)
@@ -30,8 +30,8 @@ WINDOW = dt.timedelta(minutes=15)
 KEEP = dt.timedelta(days=1)
 
 
-class TooManyAttempts(DomainError):
-    status = 429
+class TooManyAttempts(TooManyRequests):
+    pass
 
 
 def client_ip(request):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from campaign.models import Campaign, DeadlineExtension, Filiere, Region, Territory
+from campaign.models import Campaign, DeadlineExtension, Filiere, Invitation, Region, Territory
 
 
 class TerritoryInline(admin.TabularInline):
@@ -37,3 +37,20 @@ class FiliereAdmin(admin.ModelAdmin):
 class DeadlineExtensionAdmin(admin.ModelAdmin):
     list_display = ("filiere", "campaign", "until", "reason", "granted_by", "created_at")
     list_filter = ("campaign",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are sent, re-sent and cancelled through the domain
+    (campaign.domain.invitations); the link's token is never stored in clear."""
+
+    list_display = ("email", "role", "filiere", "region", "sent_at", "expires_at", "accepted_at")
+    list_filter = ("role",)
+    search_fields = ("email",)
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

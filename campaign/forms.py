@@ -1,6 +1,7 @@
 """Forms of the campaign pages."""
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy
 
 from common.forms import DomainErrorsMixin
@@ -34,3 +35,49 @@ class ExtensionForm(DomainErrorsMixin, forms.Form):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["filiere"].queryset = campaign.filieres.order_by("name")
+
+
+class AcceptInvitationForm(DomainErrorsMixin, forms.Form):
+    """Accepting with the signed-in account: nothing to type, the refusal shown on top."""
+
+
+class NewAccountForm(DomainErrorsMixin, forms.Form):
+    """Accepting an invitation without an account: the name and the password of the new
+    account (its address is the invited one)."""
+
+    first_name = forms.CharField(
+        label=gettext_lazy("Prénom"),
+        max_length=150,
+        error_messages={"required": gettext_lazy("Indiquez votre prénom.")},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=gettext_lazy("Nom"),
+        max_length=150,
+        error_messages={"required": gettext_lazy("Indiquez votre nom.")},
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    password1 = forms.CharField(
+        label=gettext_lazy("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": gettext_lazy("Choisissez un mot de passe.")},
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("Confirmation du mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": gettext_lazy("Saisissez à nouveau le mot de passe.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = " ".join(
+            password_validation.password_validators_help_texts()
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") != data.get("password1"):
+            self.add_error("password2", gettext_lazy("Les deux mots de passe diffèrent."))
+        return data

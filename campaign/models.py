@@ -368,6 +368,94 @@ class ReminderLog(models.Model):
         return f"{self.get_kind_display()} — {self.filiere} ({self.sent_at:%d/%m/%Y %H:%M})"
 
 
+class Invitation(models.Model):
+    """An invitation to take a role (a filière's co-editor, a filière's lead, a staff
+    role in a region) that the invitee accepts (campaign.domain.invitations): nothing
+    is granted before, and the inviter learns nothing of the invitee's account.
+
+    Only the SHA-256 of the link's token is stored. Status: pending (neither accepted,
+    cancelled nor expired), accepted, cancelled, expired."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        ACCEPTED = "accepted", _("acceptée")
+        CANCELLED = "cancelled", _("annulée")
+        EXPIRED = "expired", _("expirée")
+
+    email = models.EmailField(_("adresse invitée"), max_length=254)
+    role = models.CharField(_("rôle"), max_length=32)
+    filiere = models.ForeignKey(
+        Filiere,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("filière"),
+    )
+    # The filière's region for a filière's role; the role's region for a staff role;
+    # empty for a national role.
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("région"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invité par"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    sent_at = models.DateTimeField(_("dernier envoi"), default=timezone.now)
+    send_count = models.PositiveSmallIntegerField(_("envois"), default=1)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acceptée par"),
+    )
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["email", "role"], name="invitation_lookup")]
+
+    def __str__(self):
+        return f"{self.email} — {self.role} ({self.get_status_display()})"
+
+    def status_at(self, now=None):
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.cancelled_at:
+            return self.Status.CANCELLED
+        if (now or timezone.now()) >= self.expires_at:
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def status(self):
+        return self.status_at()
+
+    def get_status_display(self):
+        return self.Status(self.status).label
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+
 class LeadNomination(models.Model):
     """A filière's lead named by the ARS when it sets up a campaign (one by one or by
     the spreadsheet import): invited by e-mail when the campaign is published (at once
@@ -384,6 +472,10 @@ class LeadNomination(models.Model):
     )
     created_at = models.DateTimeField(_("désigné le"), default=timezone.now)
     invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
+    # The pending invitation sent (campaign.domain.invitations): accepted, expired…
+    invitation = models.ForeignKey(
+        "Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("porteur désigné")

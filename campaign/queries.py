@@ -4,7 +4,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from campaign.enums import CampaignState
-from campaign.models import Campaign, DeadlineExtension, Filiere, Territory
+from campaign.models import Campaign, DeadlineExtension, Filiere, Invitation, Territory
 from common.api_input import SLUG_RE
 from common.errors import NotFound
 
@@ -87,3 +87,13 @@ def visible_territories(user):
     return Territory.objects.filter(
         region_id__in=visible_campaigns(user).values("region_id")
     ).select_related("region")
+
+
+def open_invitations(filiere):
+    """The filière's invitations not accepted nor cancelled (pending or expired), newest
+    first: what its editors may re-send or cancel."""
+    return list(
+        Invitation.objects.filter(
+            filiere=filiere, accepted_at__isnull=True, cancelled_at__isnull=True
+        ).order_by("-sent_at", "-id")
+    )

@@ -29,3 +29,9 @@ class Conflict(DomainError):
     """The request clashes with the current state (stale version, wrong state, envelope exceeded)."""
 
     status = 409
+
+
+class TooManyRequests(DomainError):
+    """Too many requests of this kind in a while (e-mails sent, failed sign-ins): 429."""
+
+    status = 429

@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, TooManyRequests
 
 
 def safe_back_url(request, candidate=None, fallback=None):
@@ -62,6 +62,13 @@ def domain_error_response(request, exc):
     }
     if isinstance(exc, Conflict):
         return render(request, "409.html", {"title": _("Action impossible"), **context}, status=409)
+    if isinstance(exc, TooManyRequests):
+        return render(
+            request,
+            "409.html",
+            {"title": _("Trop de demandes"), "status": 429, **context},
+            status=429,
+        )
     return render(
         request, "400.html", {"title": _("Demande incomplète"), **context}, status=exc.status
     )

@@ -115,7 +115,7 @@ AUTHENTICATION_BACKENDS = [
     # Django's ModelBackend with a brute-force throttle (accounts.throttle).
     "accounts.backends.ThrottledModelBackend",
     # ProConnect (OpenID Connect): does nothing unless the OIDC_* settings below are set.
-    "accounts.proconnect.ProConnectBackend",
+    "campaign.proconnect.ProConnectBackend",
 ]
 # Behind a trusted reverse proxy that sets it (e.g. HTTP_X_REAL_IP): the META key holding
 # the client's address, for the login throttle. Empty: REMOTE_ADDR.
@@ -156,6 +156,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+# The identity form posts 6 fields per member structure, and a dossier may list 200 of
+# them (common.limits.MAX_MEMBERS): Django's default of 1,000 fields would refuse it.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["dsfr_pack"]
 CRISPY_TEMPLATE_PACK = "dsfr_pack"

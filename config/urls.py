@@ -7,6 +7,7 @@ from config.views import HomeView, api_not_found
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("comptes/", include("accounts.urls")),
+    path("invitations/", include("campaign.urls_invitations")),
     path("campagnes/", include("campaign.urls")),
     path("campagnes/", include("budget.urls")),
     path("campagnes/", include("outputs.urls")),

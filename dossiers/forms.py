@@ -10,6 +10,7 @@ and `apply_errors` puts each one next to its field."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.limits import MAX_SWOT_ITEMS, TEXT_MAX
 from dossiers.domain.parts import DIAGNOSTIC_COUNTS, SWOT_KEYS
 from dossiers.enums import (
     DIAGNOSTIC_ANALYSES,
@@ -25,6 +26,8 @@ BLANK = [("", _("— Choisir —"))]
 
 def _text(label, *, max_length=None, help_text="", rows=None, **attrs):
     widget = forms.Textarea(attrs={"rows": rows, **attrs}) if rows else forms.TextInput(attrs)
+    if rows and max_length is None:
+        max_length = TEXT_MAX  # api.md: 20,000 characters per text field
     return forms.CharField(
         label=label,
         required=False,
@@ -400,6 +403,8 @@ class SwotForm(PartForm):
             self.fields[key] = _text(
                 SWOT_LABELS[key],
                 rows=6,
+                # One line per item: the items' own bounds are the domain's.
+                max_length=MAX_SWOT_ITEMS * 2001,
                 help_text=_(
                     "Un élément par ligne : chaque ligne devient un élément de la liste (les lignes vides sont ignorées)."
                 ),
@@ -490,8 +495,6 @@ class TransitionForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), required=False, max_length=150)
-    last_name = forms.CharField(label=_("Nom"), required=False, max_length=150)
     email = forms.CharField(
         label=_("Adresse électronique"),
         help_text=_("Format attendu : nom@domaine.fr"),

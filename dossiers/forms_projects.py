@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.models import Campaign, Territory
 from campaign.queries import visible_campaigns, visible_territories
 from common.forms import DomainErrorsMixin
+from common.limits import TEXT_MAX
 from common.money import format_eur
 from dossiers.domain.attachments import ALLOWED_LABEL
 from dossiers.domain.parts import SWOT_KEYS
@@ -44,19 +45,31 @@ class ProjectForm(DomainErrorsMixin, forms.Form):
     )
     title = forms.CharField(label=_("Intitulé de la fiche"), max_length=300)
     objectives = forms.CharField(
-        label=_("Objectifs"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Objectifs"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     actions = forms.CharField(
-        label=_("Actions prévues"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Actions prévues"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     start = forms.DateField(label=_("Début"), required=False, widget=DateInput)
     end = forms.DateField(label=_("Fin"), required=False, widget=DateInput)
     pilot = forms.CharField(label=_("Structure pilote"), max_length=300, required=False)
     partners = forms.CharField(
-        label=_("Partenaires"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Partenaires"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     indicators = forms.CharField(
-        label=_("Indicateurs de suivi"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Indicateurs de suivi"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     missions = forms.MultipleChoiceField(
         label=_("Missions de la filière auxquelles la fiche contribue"),

@@ -25,6 +25,16 @@ urlpatterns = [
     path("<int:pk>/verification/", applicant.CheckView.as_view(), name="check"),
     path("<int:pk>/action/<str:name>/", applicant.TransitionView.as_view(), name="transition"),
     path("<int:pk>/co-redacteurs/inviter/", applicant.InviteView.as_view(), name="invite"),
+    path(
+        "<int:pk>/co-redacteurs/invitations/<int:invitation_pk>/renvoyer/",
+        applicant.InvitationActionView.as_view(action="resend"),
+        name="invitation_resend",
+    ),
+    path(
+        "<int:pk>/co-redacteurs/invitations/<int:invitation_pk>/annuler/",
+        applicant.InvitationActionView.as_view(action="cancel"),
+        name="invitation_cancel",
+    ),
     # Project sheets and funding lines (projects.py)
     path("<int:pk>/projets/", projects.ProjectListView.as_view(), name="projects"),
     path("<int:pk>/projets/nouvelle/", projects.ProjectCreateView.as_view(), name="project_create"),

@@ -44,6 +44,7 @@ from campaign.domain.territories import save_territory
 from campaign.models import Campaign, Region
 from common.errors import Conflict, InvalidInput
 from common.money import format_eur, parse_amount
+from common.text import clean_text
 from dossiers.enums import DossierState
 from dossiers.models import FundingLine
 from setup.domain.lifecycle import publish
@@ -237,7 +238,7 @@ class _Checker:
         if not isinstance(value, str):
             self.add(p, "une chaîne de caractères est attendue.")
             return None
-        value = value.strip()
+        value = clean_text(value).strip()
         if required and not value:
             self.add(p, "ne doit pas être vide.")
             return None

@@ -117,7 +117,9 @@ def filieres_of(campaign):
             "editors",
             Prefetch(
                 "lead_nominations",
-                queryset=LeadNomination.objects.filter(campaign=campaign),
+                queryset=LeadNomination.objects.filter(campaign=campaign).select_related(
+                    "invitation"
+                ),
                 to_attr="nominations",
             ),
         )

@@ -52,6 +52,7 @@ from budget.rules import (
     can_decide,
 )
 from common.errors import Conflict, Forbidden, InvalidInput
+from common.limits import MAX_DOSSIER_LINES, bounded
 from common.money import format_eur
 from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState, LineNature, Outcome
@@ -113,6 +114,7 @@ def _parse_decision_lines(dossier_lines, lines, errors):
     if not isinstance(lines, list | tuple):
         add_error(errors, "lines", _("Indiquez la liste des lignes et des montants accordés."))
         lines = []
+    lines = bounded(list(lines), MAX_DOSSIER_LINES, "lines", _("lignes"), errors)
     for index, item in enumerate(lines):
         key = f"lines.{index}"
         if not isinstance(item, dict):
@@ -129,7 +131,7 @@ def _parse_decision_lines(dossier_lines, lines, errors):
             continue
         granted = parse_money(item.get("granted"), errors, f"{key}.granted")
         start = parse_month(item.get("start_month"), errors, f"{key}.start_month")
-        justification = clean_text(item.get("justification"))
+        justification = clean_text(item.get("justification"), errors, f"{key}.justification")
         given[line.pk] = (index, granted, start, justification)
     missing = [line for line in dossier_lines if line.pk not in given]
     if missing:
@@ -236,7 +238,7 @@ def decide(dossier, user, outcome, lines, comment, *, recognised=None, now=None)
                 "recognised",
                 _("Un dossier rejeté ne peut pas reconnaître la filière."),
             )
-        comment = clean_text(comment)
+        comment = clean_text(comment, errors, "comment")
         if not comment:
             add_error(errors, "comment", _("Indiquez la motivation de la décision."))
         if errors:

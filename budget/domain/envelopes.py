@@ -52,7 +52,7 @@ def amend_envelope(envelope, user, new_amount, date, reason, *, now=None):
     errors = {}
     amount = parse_money(new_amount, errors, "new_amount")
     date = parse_date(date, errors, "date")
-    reason = clean_text(reason)
+    reason = clean_text(reason, errors, "reason")
     if not reason:
         add_error(errors, "reason", _("Indiquez le motif de la modification."))
     if errors:

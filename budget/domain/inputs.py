@@ -8,7 +8,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from common.limits import TEXT_MAX, too_long_message
 from common.money import parse_amount
+from common.text import clean_text as common_clean_text
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -78,5 +80,10 @@ def object_id(value):
     return None
 
 
-def clean_text(value):
-    return value.strip() if isinstance(value, str) else ""
+def clean_text(value, errors=None, key=None):
+    """A typed text, through the one cleaning rule (common.text), stripped; with
+    `errors`, a text longer than common.limits.TEXT_MAX is refused under `key`."""
+    text = common_clean_text(value).strip() if isinstance(value, str) else ""
+    if errors is not None and len(text) > TEXT_MAX:
+        add_error(errors, key, too_long_message(TEXT_MAX))
+    return text

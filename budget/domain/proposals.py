@@ -10,6 +10,7 @@ from budget.rules import (
     can_propose,
 )
 from common.errors import Conflict, Forbidden, InvalidInput
+from common.limits import MAX_DOSSIER_LINES, bounded
 from dossiers.enums import DossierState, Opinion
 from dossiers.models import Dossier, FundingLine, Project
 
@@ -39,6 +40,7 @@ def propose(dossier, user, lines, project_opinions=None):
         if not isinstance(lines, list | tuple):
             add_error(errors, "lines", _("Indiquez la liste des lignes proposées."))
             lines = []
+        lines = bounded(list(lines), MAX_DOSSIER_LINES, "lines", _("lignes"), errors)
         changed_lines, seen = [], set()
         for index, item in enumerate(lines):
             key = f"lines.{index}"

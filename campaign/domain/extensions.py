@@ -11,6 +11,7 @@ from campaign.enums import CampaignState
 from campaign.models import DeadlineExtension, Filiere
 from campaign.rules import can_grant_extension
 from common.errors import Conflict, Forbidden, InvalidInput
+from common.text import clean_text
 
 PARIS = ZoneInfo("Europe/Paris")
 END_OF_DAY = dt.time(23, 59, 59)
@@ -105,7 +106,7 @@ def grant_extension(campaign, user, filiere, until, reason):
             )
             % {"deadline": campaign.deadline.astimezone(PARIS).strftime("%d/%m/%Y %H:%M:%S")}
         ]
-    reason = reason.strip() if isinstance(reason, str) else ""
+    reason = clean_text(reason).strip() if isinstance(reason, str) else ""
     if not reason:
         errors["reason"] = [_("Indiquez le motif de la prolongation.")]
     elif len(reason) > 5000:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError, InvalidInput, NotFound
+from common.text import clean_line
 from dossiers.domain.editing import _lock_for_edit, _touch
 from dossiers.enums import Section
 from dossiers.models import Attachment
@@ -89,7 +90,7 @@ def sniff_content_type(fileobj):
 
 
 def _safe_name(name, content_type):
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "document"
+    base = clean_line(name or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "document"
     base = "".join(ch for ch in base if ch.isprintable())[:200]
     extension = EXTENSIONS[content_type]
     if not base.lower().endswith("." + extension) and not (

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from campaign.enums import CampaignState
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.identifiers import validate_finess
+from common.limits import MAX_LINES, MAX_PROJECTS, MAX_SWOT_ITEMS, bounded
 from common.money import parse_amount
+from common.text import clean_text
 from dossiers.domain.parts import CLEANERS, _Collector, clean_diagnostic
 from dossiers.enums import LineCategory, LineNature, Mission
 from dossiers.models import Dossier, FundingLine, Project
@@ -179,16 +181,23 @@ def clean_project(data, *, partial=False):
         c.add("end", _("La fin ne peut pas précéder le début."))
     if present("missions"):
         missions = data.get("missions") or []
+        if isinstance(missions, list):
+            missions = bounded(missions, len(Mission.values), "missions", _("missions"), c.errors)
         if not isinstance(missions, list) or any(m not in Mission.values for m in missions):
             c.add("missions", _("Missions inconnues."))
         else:
             result["missions"] = list(dict.fromkeys(missions))
     if present("swot_items"):
         items = data.get("swot_items") or []
+        if isinstance(items, list):
+            items = bounded(
+                items, 4 * MAX_SWOT_ITEMS, "swot_items", _("éléments AFOM liés"), c.errors
+            )
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             c.add("swot_items", _("Liste de textes attendue."))
         else:
-            result["swot_items"] = [i.strip() for i in items if i.strip()]
+            items = [clean_text(i).strip() for i in items]
+            result["swot_items"] = [i for i in items if i]
     c.raise_if_any()
     return result
 
@@ -256,6 +265,9 @@ def create_project(dossier, user, data):
     fields = clean_project(data)
     with transaction.atomic():
         locked = _lock_for_edit(dossier, user)
+        if locked.projects.count() >= MAX_PROJECTS:
+            message = _("Un dossier compte au plus %(n)d fiches projet.") % {"n": MAX_PROJECTS}
+            raise InvalidInput(message, {"projects": [message]})
         if fields.get("priority") is None:
             last = locked.projects.order_by("-priority").values_list("priority", flat=True).first()
             fields["priority"] = (last or 0) + 1
@@ -304,6 +316,11 @@ def create_line(dossier, user, project_id, data, *, french=False):
     fields = clean_line(data, french=french)
     with transaction.atomic():
         locked, project = _locked_project(dossier, user, project_id)
+        if project.lines.count() >= MAX_LINES:
+            message = _("Une fiche projet compte au plus %(n)d lignes de financement.") % {
+                "n": MAX_LINES
+            }
+            raise InvalidInput(message, {"lines": [message]})
         line = FundingLine.objects.create(project=project, **fields)
         _touch(locked)
     return line

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from common.errors import InvalidInput
 from common.identifiers import validate_finess, validate_siret
+from common.limits import MAX_MEMBERS, MAX_SWOT_ITEMS, TEXT_MAX, bounded
+from common.text import clean_text
 from dossiers.enums import (
     DIAGNOSTIC_ANALYSES,
     LegalStatus,
@@ -21,8 +23,6 @@ from dossiers.enums import (
     Mission,
     MissionStatus,
 )
-
-TEXT_MAX = 20000
 
 DIAGNOSTIC_COUNTS = [
     "population",
@@ -59,7 +59,7 @@ class _Collector:
         if not isinstance(value, str):
             self.add(path, _("Texte attendu."))
             return ""
-        value = value.strip()
+        value = clean_text(value).strip()
         if len(value) > max_length:
             self.add(path, _("Ce texte dépasse %(n)d caractères.") % {"n": max_length})
         return value
@@ -154,6 +154,9 @@ def clean_identity(data):
     if not isinstance(members_in, list):
         c.add("identity.members", _("Liste attendue."))
         members_in = []
+    members_in = bounded(
+        members_in, MAX_MEMBERS, "identity.members", _("structures membres"), c.errors
+    )
     members = []
     for index, member in enumerate(members_in):
         path = f"identity.members.{index}"
@@ -218,6 +221,9 @@ def clean_diagnostic(data):
     if not isinstance(missions_in, list):
         c.add("diagnostic.missions", _("Liste attendue."))
         missions_in = []
+    missions_in = bounded(
+        missions_in, len(Mission.values), "diagnostic.missions", _("missions"), c.errors
+    )
     by_code = {}
     for index, mission in enumerate(missions_in):
         path = f"diagnostic.missions.{index}"
@@ -251,12 +257,13 @@ def clean_swot(data):
         if not isinstance(items, list):
             c.add(f"swot.{key}", _("Liste attendue."))
             items = []
+        items = bounded(items, MAX_SWOT_ITEMS, f"swot.{key}", _("éléments"), c.errors)
         kept = []
         for index, item in enumerate(items):
             if not isinstance(item, str):
                 c.add(f"swot.{key}.{index}", _("Texte attendu."))
                 continue
-            item = item.strip()
+            item = clean_text(item).strip()
             if len(item) > 2000:
                 c.add(f"swot.{key}.{index}", _("Ce texte dépasse 2000 caractères."))
             if item:

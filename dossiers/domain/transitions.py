@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.limits import TEXT_MAX, too_long_message
+from common.text import clean_text
 from dossiers.domain import completeness, notifications, snapshots
 from dossiers.models import Dossier, HistoryEntry
 from dossiers.workflow import DIRECT_TRANSITIONS, TRANSITIONS, permission
@@ -31,6 +33,8 @@ def _check_inputs(spec, dossier, comment, due_date, now):
     errors = {}
     if spec.needs_comment and not (comment or "").strip():
         errors["comment"] = [_("Indiquez le message destiné au porteur.")]
+    elif len(comment or "") > TEXT_MAX:
+        errors["comment"] = [too_long_message(TEXT_MAX)]
     if spec.needs_due_date:
         if due_date is None:
             errors["due_date"] = [_("Indiquez la date limite de réponse.")]
@@ -74,6 +78,7 @@ def transition(dossier, name, user, *, comment="", due_date=None, now=None, **kw
     if spec is None:
         raise NotFound(_("Transition inconnue : « %(name)s ».") % {"name": name})
     now = now or timezone.now()
+    comment = clean_text(comment) if isinstance(comment, str) else ""
     if isinstance(due_date, dt.datetime):
         due_date = due_date.date()
     elif isinstance(due_date, str):

@@ -5,7 +5,7 @@ this user may not see is a 404 (dossiers.domain.access.get_visible_dossier);
 editing pages answer 403 to people who may see the dossier but not edit it
 (staff), and send editors to the read-only page once the dossier is no longer
 editable. Every change goes through a domain function (dossiers.domain.editing,
-dossiers.domain.transitions.transition, campaign.domain.filieres.invite_editor)."""
+dossiers.domain.transitions.transition, campaign.domain.invitations.invite_editor)."""
 
 from collections import Counter
 
@@ -16,12 +16,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 
+from campaign.domain import invitations
 from campaign.domain.deadline_display import deadline_passed, time_left
-from campaign.domain.filieres import invite_editor
-from campaign.queries import get_visible_campaign
+from campaign.queries import get_visible_campaign, open_invitations
 from common.errors import Conflict
 from common.views import DomainFormMixin
 from dossiers.domain.completeness import check_dossier
@@ -508,9 +510,11 @@ class TransitionView(DossierMixin, DomainFormMixin, View):
 
 
 class InviteView(DossierMixin, DomainFormMixin, View):
-    conflicts_on_form = True
+    """A lead invites a co-editor of its filière: a pending invitation the invitee
+    accepts (campaign.domain.invitations). The page says the same whatever the address
+    (an account or not, staff or not) and lists the invitations not yet accepted."""
 
-    """A lead invites a co-editor of its filière (existing account or new one)."""
+    conflicts_on_form = True
 
     def check_permission(self):
         if not rules.has_perm("campaign.invite_editor", self.request.user, self.dossier.filiere):
@@ -527,19 +531,10 @@ class InviteView(DossierMixin, DomainFormMixin, View):
         form = self.domain_form = InviteForm(request.POST)
         if not form.is_valid():
             return self.form_invalid(form)
-        data = form.cleaned_data
-        invitation = invite_editor(
-            self.dossier.filiere, request.user, data["email"], data["first_name"], data["last_name"]
+        invitation = invitations.invite_editor(
+            self.dossier.filiere, request.user, form.cleaned_data["email"]
         )
-        if invitation.created:
-            message = _(
-                "Un compte a été créé pour %(email)s : un courriel lui a été envoyé pour choisir son mot de passe."
-            ) % {"email": invitation.user.email}
-        else:
-            message = _(
-                "%(name)s peut désormais rédiger le dossier de la filière ; un courriel l'en a informé(e)."
-            ) % {"name": invitation.user}
-        messages.success(request, message)
+        messages.success(request, invitation_sent_message(invitation))
         return redirect("dossiers:invite", pk=self.dossier.pk)
 
     def apply_domain_errors(self, form, exc):
@@ -560,9 +555,46 @@ class InviteView(DossierMixin, DomainFormMixin, View):
                 "dossier": dossier,
                 "form": form,
                 "editors": dossier.filiere.editors.order_by("last_name", "first_name", "username"),
+                "invitations": open_invitations(dossier.filiere),
+                "invitation_days": invitations.invitation_days(),
                 "back_url": hub_url(dossier)
                 if can_edit_dossier.test(self.request.user, dossier)
                 else reverse("dossiers:detail", args=[dossier.pk]),
             },
             status=status,
         )
+
+
+def invitation_sent_message(invitation):
+    return _(
+        "Invitation envoyée à %(email)s, valable jusqu'au %(date)s : la personne rejoindra "
+        "les rédacteurs de la filière en l'acceptant."
+    ) % {
+        "email": invitation.email,
+        "date": date_format(timezone.localtime(invitation.expires_at), "j F Y"),
+    }
+
+
+class InvitationActionView(DossierMixin, View):
+    """Re-send or cancel one of the filière's invitations (POST only)."""
+
+    http_method_names = ["post"]
+    action = None
+
+    def post(self, request, pk, invitation_pk):
+        if not rules.has_perm("campaign.invite_editor", request.user, self.dossier.filiere):
+            raise PermissionDenied(
+                _("Seuls les porteurs de la filière peuvent gérer les invitations.")
+            )
+        filiere = self.dossier.filiere
+        if self.action == "resend":
+            invitation = invitations.resend_invitation(invitation_pk, request.user, filiere=filiere)
+            messages.success(request, invitation_sent_message(invitation))
+        else:
+            invitation = invitations.cancel_invitation(invitation_pk, request.user, filiere=filiere)
+            messages.success(
+                request,
+                _("L'invitation de %(email)s est annulée : son lien ne fonctionne plus.")
+                % {"email": invitation.email},
+            )
+        return redirect("dossiers:invite", pk=self.dossier.pk)

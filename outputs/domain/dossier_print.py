@@ -17,6 +17,7 @@ from docx.shared import Cm, Pt
 
 from common.errors import NotFound
 from common.money import format_eur
+from common.text import xml_safe, xml_safe_all
 from dossiers.enums import (
     DIAGNOSTIC_ANALYSES,
     DIAGNOSTIC_FIGURES,
@@ -330,7 +331,9 @@ def printable_dossier(dossier):
     snapshot = dossier.snapshots.order_by("-number").first()
     if snapshot is None:
         raise NotFound(_("Ce dossier n'a pas encore été déposé : il n'y a rien à imprimer."))
-    content = snapshot.content or {}
+    # Texts stored before the text-cleaning rule may hold control characters that a
+    # .docx cannot: cleaned here too (common.text).
+    content = xml_safe_all(snapshot.content or {})
     submitted = parse_datetime(content.get("submitted_at") or "") or snapshot.created_at
     submitted_local = timezone.localtime(submitted)
     territories = " ; ".join(
@@ -339,10 +342,10 @@ def printable_dossier(dossier):
     identity = content.get("identity") or {}
     return PrintableDossier(
         dossier_id=dossier.id,
-        title=identity.get("name") or dossier.filiere.name,
-        filiere=dossier.filiere.name,
-        campaign=dossier.campaign.name,
-        territories=territories,
+        title=xml_safe(identity.get("name") or dossier.filiere.name),
+        filiere=xml_safe(dossier.filiere.name),
+        campaign=xml_safe(dossier.campaign.name),
+        territories=xml_safe(territories),
         snapshot_number=snapshot.number,
         submitted_at=f"{french_date(submitted_local.date())} à {submitted_local:%H:%M}",
         state_label=str(dossier.get_state_display()),

@@ -41,6 +41,7 @@ from budget.enums import EnvelopeKind
 from campaign.queries import filiere_territory_links
 from common.errors import InvalidInput
 from common.money import CENT
+from common.text import xml_safe
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineCategory, LineNature, Outcome
 from dossiers.models import Dossier, FundingLine, Project
 from scoring.domain.aggregate import campaign_weighted_means, q2
@@ -120,7 +121,10 @@ def sync_max_rows():
 
 
 def neutralise(value):
-    """Text a spreadsheet would take for a formula gets a leading apostrophe."""
+    """Text a spreadsheet would take for a formula gets a leading apostrophe; control
+    characters a spreadsheet cannot hold are removed (common.text: texts stored before
+    the rule)."""
+    value = xml_safe(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value

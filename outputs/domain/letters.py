@@ -25,6 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.money import format_eur
+from common.text import clean_line, clean_text, xml_safe, xml_safe_all
 from dossiers.domain.access import get_visible_dossier
 from dossiers.enums import DossierState, LineNature, Outcome
 from dossiers.models import Dossier, Project
@@ -282,8 +283,19 @@ def letter_reference(dossier):
     return f"ARS-{dossier.campaign.region.code}-{dossier.campaign.slug}-{dossier.id}"
 
 
+def _listing(text):
+    """A multi-line text for the letter, through the text-cleaning rule first (a text
+    stored before the rule, with a control character, would break the document)."""
+    return Listing(xml_safe(text))
+
+
 def letter_context(dossier, *, today=None):
-    """Every documented tag for this dossier (fetched with `letter_queryset`)."""
+    """Every documented tag for this dossier (fetched with `letter_queryset`); every
+    text cleaned (common.text) so that no stored text can break the document."""
+    return xml_safe_all(_letter_context(dossier, today=today))
+
+
+def _letter_context(dossier, *, today=None):
     campaign = dossier.campaign
     identity = dossier.identity or {}
     lead = identity.get("lead_structure") or {}
@@ -329,7 +341,7 @@ def letter_context(dossier, *, today=None):
         "addressee_title": (lead.get("representative_title") or "")
         if lead.get("representative_name")
         else "",
-        "lead_structure_address": Listing(lead.get("address") or ""),
+        "lead_structure_address": _listing(lead.get("address") or ""),
         "coordinator_name": coordinator.get("name") or "",
         "addressee_email": coordinator.get("email") or "",
         "lead_structure_name": lead.get("name") or "",
@@ -341,7 +353,7 @@ def letter_context(dossier, *, today=None):
         "rejected": outcome == Outcome.REJECTED,
         "recognised": bool(dossier.recognised),
         "recognition_sentence": recognition_sentence(dossier, territories),
-        "decision_comment": Listing(dossier.decision_comment or ""),
+        "decision_comment": _listing(dossier.decision_comment or ""),
         "projects": projects,
         "total_recurring": format_eur(total_recurring),
         "total_one_off": format_eur(total_one_off),
@@ -355,7 +367,7 @@ def letter_context(dossier, *, today=None):
         "by_delegation": signs_by_delegation(campaign.signatory_title),
         "signatory_name": campaign.signatory_name,
         "signatory_title": campaign.signatory_title,
-        "appeal_mention": Listing(campaign.appeal_text()),
+        "appeal_mention": _listing(campaign.appeal_text()),
     }
 
 
@@ -595,7 +607,10 @@ def update_letter_settings(
     if not can_manage_letter_template.test(user, campaign):
         raise Forbidden(_("Seul un administrateur peut modifier le modèle de courrier."))
     errors = {}
-    if not (appeal_mention or "").strip():
+    signatory_name = clean_line(signatory_name or "")
+    signatory_title = clean_line(signatory_title or "")
+    appeal_mention = clean_text(appeal_mention or "")
+    if not appeal_mention.strip():
         errors["appeal_mention"] = [_("La mention des voies et délais de recours est obligatoire.")]
     if errors:
         raise InvalidInput(_("Certaines informations sont invalides."), errors)

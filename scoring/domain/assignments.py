@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.text import clean_text
 from dossiers.enums import DossierState as S
 from dossiers.models import Dossier
 from scoring.domain import notifications
@@ -149,7 +150,7 @@ def declare_conflict(dossier, user, reason, *, now=None):
                 "d'intérêts."
             )
         )
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    reason = clean_text(reason).strip() if isinstance(reason, str) else ""
     if not reason:
         raise InvalidInput(
             _("Indiquez le motif du conflit d'intérêts."),

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import Forbidden, InvalidInput, NotFound
+from common.text import clean_text
 from dossiers.enums import DossierState
 from scoring.models import InternalComment
 from scoring.rules import can_comment_internally, can_read_ars_only_comments
@@ -29,7 +30,7 @@ def add_comment(dossier, user, text, *, ars_only=False):
         raise NotFound(_("Dossier introuvable."))
     if ars_only and not can_read_ars_only_comments.test(user, dossier):
         raise Forbidden(_("Seule l'ARS peut écrire un commentaire réservé à l'ARS."))
-    text = (text or "").strip() if isinstance(text, str) else ""
+    text = clean_text(text).strip() if isinstance(text, str) else ""
     if not text:
         raise InvalidInput(
             _("Le commentaire est vide."), {"text": [_("Ce champ est obligatoire.")]}

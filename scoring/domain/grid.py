@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.errors import Conflict, Forbidden, InvalidInput
+from common.text import clean_text
 from scoring.models import Criterion, CriterionGroup, Grid, Review
 from scoring.rules import can_edit_grid
 
@@ -180,7 +181,7 @@ def clean_grid(grid, scale_min, scale_max, criteria):
         if criterion_id is not None and criterion_id not in existing:
             errors.setdefault(f"{path}.id", []).append(_("Critère inconnu dans cette grille."))
             continue
-        code = (item.get("code") or "").strip()
+        code = clean_text(item.get("code") or "").strip()
         if not CODE_PATTERN.match(code):
             errors.setdefault(f"{path}.code", []).append(
                 _(
@@ -193,7 +194,7 @@ def clean_grid(grid, scale_min, scale_max, criteria):
                 _("Le code « %(code)s » est déjà utilisé par un autre critère.") % {"code": code}
             )
         seen_codes[code] = index
-        label = (item.get("label") or "").strip()
+        label = clean_text(item.get("label") or "").strip()
         if not label:
             errors.setdefault(f"{path}.label", []).append(_("Indiquez le libellé du critère."))
         elif len(label) > 300:
@@ -207,7 +208,7 @@ def clean_grid(grid, scale_min, scale_max, criteria):
                 "id": criterion_id,
                 "code": code,
                 "label": label,
-                "description": (item.get("description") or "").strip(),
+                "description": clean_text(item.get("description") or "").strip(),
                 "group": group,
                 "weight": weight,
                 "position": index + 1,

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.rules import is_internal_staff
 from common.errors import Conflict, Forbidden, InvalidInput
+from common.limits import MAX_CRITERIA, MAX_PROJECTS, TEXT_MAX, bounded
+from common.text import clean_text
 from dossiers.enums import DossierState as S
 from dossiers.enums import Opinion
 from scoring.domain.assignments import has_conflict, is_assigned, lock_dossier
@@ -25,7 +27,6 @@ from scoring.rules import can_view_all_reviews, is_reviewer
 
 _INTEGER = re.compile(r"-?[0-9]{1,6}")
 REVIEWABLE_STATES = frozenset({S.CARESP_REVIEW, S.ARS_ANALYSIS})
-TEXT_MAX = 20000
 
 # What a user may read of the reviews of one dossier.
 ACCESS_ALL = "all"  # every submitted review and the aggregate
@@ -99,7 +100,7 @@ def _text(value, path, errors, max_length=TEXT_MAX):
     if not isinstance(value, str):
         errors.setdefault(path, []).append(_("Texte attendu."))
         return ""
-    value = value.strip()
+    value = clean_text(value).strip()
     if len(value) > max_length:
         errors.setdefault(path, []).append(
             _("Ce texte dépasse %(n)d caractères.") % {"n": max_length}
@@ -133,6 +134,9 @@ def clean_review(grid, criteria, projects, data, *, submit):
     if not isinstance(scores_in, dict):
         errors["scores"] = [_("Objet attendu : {code du critère: note}.")]
         scores_in = {}
+    if len(scores_in) > MAX_CRITERIA:
+        errors["scores"] = [_("Au plus %(n)d critères.") % {"n": MAX_CRITERIA}]
+        scores_in = {}
     scores = {}
     for code, value in scores_in.items():
         path = f"scores.{code}"
@@ -163,6 +167,9 @@ def clean_review(grid, criteria, projects, data, *, submit):
         if not isinstance(comments_in, dict):
             errors["criterion_comments"] = [_("Objet attendu : {code du critère: commentaire}.")]
             comments_in = {}
+        if len(comments_in) > MAX_CRITERIA:
+            errors["criterion_comments"] = [_("Au plus %(n)d critères.") % {"n": MAX_CRITERIA}]
+            comments_in = {}
         for code, value in comments_in.items():
             if code not in by_code:
                 errors.setdefault(f"criterion_comments.{code}", []).append(
@@ -180,6 +187,7 @@ def clean_review(grid, criteria, projects, data, *, submit):
         if not isinstance(projects_in, list):
             errors["projects"] = [_("Liste attendue.")]
             projects_in = []
+        projects_in = bounded(projects_in, MAX_PROJECTS, "projects", _("fiches projet"), errors)
         for index, item in enumerate(projects_in):
             path = f"projects.{index}"
             if not isinstance(item, dict):

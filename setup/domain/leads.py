@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, RoleGrant, User
+from campaign.domain.invitations import cancel_invitation, resend_invitation
 from campaign.domain.setup import check_can_set_up
 from campaign.models import LeadNomination
 from common.errors import Conflict, InvalidInput, NotFound
@@ -85,32 +86,38 @@ def invite_nominated_leads(campaign, user, *, now=None):
     return sent
 
 
-def resend_lead_invitation(campaign, nomination_id, user, *, now=None):
-    """Send a lead's invitation again (a new link, a new expiry)."""
-    check_can_set_up(user, campaign)
+def _nomination(campaign, nomination_id):
     nomination = (
-        campaign.lead_nominations.select_related("filiere", "filiere__region")
+        campaign.lead_nominations.select_related("filiere", "filiere__region", "invitation")
         .filter(pk=nomination_id)
         .first()
     )
     if nomination is None:
         raise NotFound(_("Porteur introuvable."))
+    return nomination
+
+
+def resend_lead_invitation(campaign, nomination_id, user, *, now=None):
+    """Send a lead's invitation again (a new link, a new expiry; rate-limited)."""
+    check_can_set_up(user, campaign)
+    nomination = _nomination(campaign, nomination_id)
     if not campaign.is_public:
         raise Conflict(_("Les invitations partiront à la publication de la campagne."))
-    return send_lead_invitation(nomination, user, now=now, again=True)
+    if nomination.invitation_id is None:
+        return send_lead_invitation(nomination, user, now=now)
+    resend_invitation(nomination.invitation_id, user, now=now)
+    return nomination
 
 
-def cancel_nomination(campaign, nomination_id, user):
-    """Withdraw a lead named but not yet invited (a typo before publication)."""
+def cancel_nomination(campaign, nomination_id, user, *, now=None):
+    """Withdraw a named lead: before publication the name goes; after, the invitation is
+    cancelled (its link stops working) unless it was accepted."""
     check_can_set_up(user, campaign)
-    nomination = campaign.lead_nominations.filter(pk=nomination_id).first()
-    if nomination is None:
-        raise NotFound(_("Porteur introuvable."))
-    if nomination.invited_at:
-        raise Conflict(
-            _("L'invitation est partie : retirez la personne des rédacteurs de la filière.")
-        )
-    nomination.delete()
+    nomination = _nomination(campaign, nomination_id)
+    with transaction.atomic():
+        if nomination.invitation_id is not None:
+            cancel_invitation(nomination.invitation_id, user, now=now)
+        nomination.delete()
 
 
 def remove_editor(campaign, filiere, editor_id, user):

@@ -124,7 +124,7 @@ class FiliereView(FiliereMixin, DomainFormMixin, View):
             leads.cancel_nomination(
                 self.campaign, _int(request.POST.get("nomination")), request.user
             )
-            messages.success(request, _("Porteur retiré avant l'envoi de son invitation."))
+            messages.success(request, _("Porteur retiré ; son invitation ne vaut plus."))
         elif action == "remove_editor":
             editor = leads.remove_editor(
                 self.campaign, filiere, _int(request.POST.get("editor")), request.user
@@ -167,7 +167,11 @@ class FiliereView(FiliereMixin, DomainFormMixin, View):
         return self.render(filiere, filiere_form, lead_form or LeadForm(), status=status)
 
     def render(self, filiere, form, lead_form, status=200):
-        nominations = self.campaign.lead_nominations.filter(filiere=filiere).order_by("created_at")
+        nominations = (
+            self.campaign.lead_nominations.filter(filiere=filiere)
+            .select_related("invitation")
+            .order_by("created_at")
+        )
         return render(
             self.request,
             "setup/filiere.html",

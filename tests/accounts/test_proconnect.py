@@ -13,6 +13,7 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
 from accounts.models import Role, User
+from campaign.domain.invitations import issue_invitation
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +167,26 @@ def test_a_password_session_signs_out_as_before(client, proconnect, lead):
     client.force_login(lead)
     response = client.post(reverse("accounts:logout"))
     assert response["Location"] == reverse("accounts:login")
+
+
+def test_an_invited_address_without_account_signs_in_and_accepts(client, proconnect, filiere):
+    """« An invitation links them »: the ARS invited this address to lead the filière;
+    signing in with ProConnect under it creates the account and accepts the invitation."""
+    ars = UserFactory(roles=[Role.REGION_ADMIN])
+    invitation = issue_invitation(
+        ars, "nouveau.porteur@example.fr", role=Role.FILIERE_LEAD, filiere=filiere, agency=True
+    )
+    provider_user(
+        proconnect, "sub-nouveau", email="Nouveau.Porteur@example.fr", usual_name="Kerhervé"
+    )
+    response = client.get(authorize(start(client), "sub-nouveau"))
+    assert response["Location"] == reverse("home")
+    user = User.objects.get(email="nouveau.porteur@example.fr")
+    assert int(client.session[SESSION_KEY]) == user.pk
+    assert (user.proconnect_sub, user.last_name) == ("sub-nouveau", "Kerhervé")
+    assert not user.has_usable_password()
+    assert filiere.editors.filter(pk=user.pk).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == user
+    home = client.get(reverse("home"))
+    assert filiere.name in home.content.decode()

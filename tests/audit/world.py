@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, Role
 from budget.domain import decisions, delegations, proposals
+from campaign.domain.invitations import hash_token
 from campaign.enums import CampaignState
-from campaign.models import LeadNomination
+from campaign.models import Invitation, LeadNomination
 from common.identifiers import finess_with_key
 from dossiers.domain.attachments import add_attachment
 from dossiers.domain.transitions import transition
@@ -121,6 +122,8 @@ class World:
     region2_campaign: object = None  # Normandie
     region2_dossier: object = None
     region2_job: object = None
+    invitation: object = None  # pending, to group A's filière (token INVITATION_TOKEN)
+    other_invitation: object = None  # pending, to group B's filière
 
     def dossier(self, state, group="A"):
         return self.dossiers[group][state]
@@ -338,6 +341,10 @@ def build_world():
     world.other_dossier = _decide(dossier, users["decider"])
     world.job = _letters_job(campaign, users["instructor"])
     world.other_job = _letters_job(other, users["instructor"])
+    world.invitation = _invitation(world.dossier("draft").filiere, users["lead"], INVITATION_TOKEN)
+    world.other_invitation = _invitation(
+        world.dossier("draft", "B").filiere, None, "autre-" + INVITATION_TOKEN
+    )
     _draft_campaign(world, t1)
     _second_region(world)
     return world
@@ -353,6 +360,21 @@ def _draft_campaign(world, territory):
     draft.filieres.add(world.new_filiere)
     LeadNomination.objects.create(
         campaign=draft, filiere=world.new_filiere, email="futur.porteur@example.fr"
+    )
+
+
+INVITATION_TOKEN = "jeton-d-invitation-de-test-0123456789abcdef"
+
+
+def _invitation(filiere, by, token):
+    return Invitation.objects.create(
+        email=f"invite-{filiere.slug}@example.fr",
+        role=Role.FILIERE_LEAD,
+        filiere=filiere,
+        region=filiere.region,
+        invited_by=by,
+        token_hash=hash_token(token),
+        expires_at=timezone.now() + dt.timedelta(days=7),
     )
 
 

@@ -253,19 +253,23 @@ def test_leads_named_in_a_draft_are_invited_at_publication(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["anne.legoff@example.fr"]
-    assert "Filière Léon" in message.subject
-    assert "/comptes/mot-de-passe/definir/" in message.body
-    lead = filiere.editors.get()
-    assert lead.email == "anne.legoff@example.fr" and lead.has_role(Role.FILIERE_LEAD)
-    assert not lead.has_usable_password()
-    # A re-send right away is refused (rate limit), later it goes.
+    assert "/invitations/" in message.body
+    assert "rédiger les dossiers de la filière « Filière Léon »" in message.body
+    assert message.body.count("Agence régionale de santé Bretagne") >= 1
+    # Pending until accepted: nothing is granted yet.
+    assert not filiere.editors.exists()
     nomination = filiere.lead_nominations.get()
-    with pytest.raises(Conflict):
-        leads.resend_lead_invitation(campaign, nomination.pk, region_admin)
-    later = timezone.now() + dt.timedelta(minutes=11)
+    assert nomination.invitation.is_pending
+    assert nomination.invitation.invited_by == region_admin
+    # The ARS sends it again (a new link) or cancels it.
     with django_capture_on_commit_callbacks(execute=True):
-        leads.send_lead_invitation(nomination, region_admin, now=later, again=True)
+        leads.resend_lead_invitation(campaign, nomination.pk, region_admin)
     assert len(mail.outbox) == 2
+    invitation = nomination.invitation
+    leads.cancel_nomination(campaign, nomination.pk, region_admin)
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is not None
+    assert not filiere.lead_nominations.exists()
 
 
 def test_closing_ends_applications_once_every_deadline_has_passed(region_admin, territories):

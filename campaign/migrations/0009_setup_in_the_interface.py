@@ -24,7 +24,7 @@ def load_cells(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaign', '0007_filieres_of_regions'),
+        ('campaign', '0008_invitations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -110,6 +110,7 @@ class Migration(migrations.Migration):
                 ('invited_at', models.DateTimeField(blank=True, null=True, verbose_name='invité le')),
                 ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lead_nominations', to='campaign.campaign')),
                 ('filiere', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lead_nominations', to='campaign.filiere')),
+                ('invitation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='campaign.invitation')),
                 ('nominated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_roles_per_region'),
+        ('accounts', '0004_rate_events'),
     ]
 
     operations = [
