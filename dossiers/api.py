@@ -29,7 +29,7 @@ from dossiers.domain.completeness import check_dossier
 from dossiers.domain.serialize import dossier_document, line_document, project_document
 from dossiers.enums import DossierState, LineNature
 from dossiers.models import Dossier, FundingLine
-from dossiers.rules import is_dossier_editor
+from dossiers.rules import can_view_decision, can_view_proposals, is_dossier_editor
 from dossiers.schemas import (
     AttachmentOut,
     CheckOut,
@@ -77,10 +77,10 @@ def _staff_reader(user, dossier):
 
 
 def _flags(user, dossier):
-    """(show_proposal, show_grant): proposals for internal staff only; grants for
-    staff, and for the filière's editors once the dossier is decided."""
-    staff = _staff_reader(user, dossier)
-    return staff, staff or dossier.state == DossierState.DECIDED
+    """(show_proposal, show_grant): proposals per dossiers.rules.can_view_proposals (the
+    ARS; the CARESP once decided); grants for staff, and for the filière's editors once
+    the dossier is decided."""
+    return can_view_proposals.test(user, dossier), can_view_decision.test(user, dossier)
 
 
 def _document(user, dossier_id):

@@ -39,10 +39,19 @@ def is_decided(user, dossier):
 can_view_dossier = is_dossier_editor | (is_internal_staff & ~is_draft)
 can_edit_dossier = is_dossier_editor & is_editable_state
 can_read_internal = is_internal_staff
+# Proposed amounts and the instructor's opinions: the ARS; the CARESP only once the
+# decision is notified (it is e-mailed to the filière when the dossier is decided);
+# a filière's own editors never (decision 0021). Pages, API and exports ask this.
+can_view_proposals = ~is_dossier_editor & (is_ars | (is_internal_staff & is_decided))
+# The decision (outcome, granted amounts, start months): once notified, for whoever
+# sees the dossier; before, for the ARS only (a decision is being prepared).
+can_view_decision = is_decided | (~is_dossier_editor & is_ars)
 
 rules.add_perm("dossiers.view_dossier", can_view_dossier)
 rules.add_perm("dossiers.change_dossier", can_edit_dossier)
 rules.add_perm("dossiers.view_internal", can_read_internal)
+rules.add_perm("dossiers.view_proposals", can_view_proposals)
+rules.add_perm("dossiers.view_decision", can_view_decision)
 rules.add_perm("dossiers.list_dossiers", is_internal_staff)
 
 # Role part of each transition; the state part is the workflow's source states.
@@ -61,6 +70,8 @@ TRANSITION_PERMISSIONS = {
 __all__ = [
     "can_edit_dossier",
     "can_view_dossier",
+    "can_view_decision",
+    "can_view_proposals",
     "is_ars",
     "is_caresp_reviewer",
     "is_dossier_editor",

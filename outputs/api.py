@@ -57,7 +57,9 @@ def export_decisions(request, slug: str, fmt: str):
             _("Format d'export inconnu : « %(fmt)s » (xlsx, ods ou csv).") % {"fmt": fmt}
         )
     if exports.exported_row_count(campaign) <= exports.sync_max_rows():
-        filename, content_type, data = exports.export_decisions(campaign, fmt)
+        filename, content_type, data = exports.export_decisions(
+            campaign, fmt, reader=exports.reader_for(request.auth, campaign)
+        )
         return file_download(data, filename, content_type)
     return _accepted(
         request, campaign, jobs.start_job(request.auth, campaign, jobs.kind_for_format(fmt))
@@ -74,7 +76,9 @@ def export_decision_lines(request, slug: str, fmt: str):
     jobs.check_can_export(request.auth, campaign)
     if fmt not in exports.LINE_FORMATS:
         raise NotFound(_("Format d'export inconnu : « %(fmt)s » (xlsx ou csv).") % {"fmt": fmt})
-    filename, content_type, data = exports.export_decision_lines(campaign, fmt)
+    filename, content_type, data = exports.export_decision_lines(
+        campaign, fmt, reader=exports.reader_for(request.auth, campaign)
+    )
     return file_download(data, filename, content_type)
 
 

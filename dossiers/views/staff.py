@@ -31,7 +31,7 @@ from dossiers.enums import (
 )
 from dossiers.forms_projects import DossierFilterForm
 from dossiers.models import Dossier
-from dossiers.rules import is_dossier_editor
+from dossiers.rules import can_view_decision, can_view_proposals, is_dossier_editor
 from dossiers.views.mixins import DossierMixin
 
 PAGE_SIZE = 50
@@ -160,8 +160,8 @@ def dossier_page(request, dossier):
     user = request.user
     staff_view = _staff_view(user, dossier)
     decided = dossier.state == DossierState.DECIDED
-    show_proposal = staff_view
-    show_grant = staff_view or decided
+    show_proposal = can_view_proposals.test(user, dossier)
+    show_grant = can_view_decision.test(user, dossier)
     overall, per_project = dossier_line_totals(dossier)
     if not show_proposal:
         overall = {k: v for k, v in overall.items() if not k.startswith("proposed")}
@@ -233,7 +233,7 @@ def snapshot_page(request, dossier, number):
     if snapshot is None:
         raise Http404(_("Dépôt introuvable."))
     content = copy.deepcopy(snapshot.content)
-    if not _staff_view(user, dossier):
+    if not can_view_proposals.test(user, dossier):
         # Snapshots hold what the applicant submitted; never show internal figures anyway.
         for project in content.get("projects") or []:
             for line in project.get("lines") or []:

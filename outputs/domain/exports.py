@@ -23,6 +23,7 @@ import numbers
 import re
 import zipfile
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
@@ -36,6 +37,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from accounts.rules import is_ars
 from budget import queries
 from budget.enums import EnvelopeKind
 from campaign.queries import filiere_territory_links
@@ -44,7 +46,7 @@ from common.money import CENT
 from common.text import xml_safe
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineCategory, LineNature, Outcome
 from dossiers.models import Dossier, FundingLine, Project
-from scoring.domain.aggregate import campaign_weighted_means, q2
+from scoring.domain.aggregate import campaign_weighted_means, q2, readable_score_dossiers
 
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -130,6 +132,46 @@ def neutralise(value):
     return value
 
 
+@dataclass(frozen=True)
+class ExportReader:
+    """What the person requesting an export may see in it (decision 0021), so that an
+    export never shows more than the pages: the ARS sees everything; a CARESP reviewer
+    sees the scores of the dossiers whose own review it submitted (not set aside by a
+    conflict of interest), proposed amounts once the decision is notified, and neither
+    the envelopes nor the proposed totals; nobody sees the internal figures of a
+    filière they write for."""
+
+    all_proposals: bool = True  # proposed amounts of dossiers not yet decided
+    budget: bool = True  # the envelopes sheet and the proposed totals per territory
+    scored: frozenset | None = None  # dossiers whose score is shown (None: all)
+    own_filieres: frozenset = frozenset()
+
+    def shows_score(self, dossier_id, filiere_id):
+        if filiere_id in self.own_filieres:
+            return False
+        return self.scored is None or dossier_id in self.scored
+
+    def shows_proposal(self, decided, filiere_id):
+        if filiere_id in self.own_filieres:
+            return False
+        return self.all_proposals or decided
+
+
+FULL_VIEW = ExportReader()
+
+
+def reader_for(user, campaign):
+    """The ExportReader of `user` for `campaign` (staff of its region: checked before)."""
+    ars = is_ars.test(user, campaign)
+    scored = readable_score_dossiers(user, campaign)
+    return ExportReader(
+        all_proposals=ars,
+        budget=ars,
+        scored=frozenset(scored) if scored is not None else None,
+        own_filieres=frozenset(user.filiere_ids),
+    )
+
+
 def campaign_scores(campaign):
     """{dossier_id: weighted mean on the grid's scale, two decimals} from the scoring app."""
 
@@ -155,7 +197,7 @@ def _territories_by_filiere(campaign):
     return result
 
 
-def _dossier_columns(campaign, scores):
+def _dossier_columns(campaign, scores, reader=FULL_VIEW):
     """Per dossier, the columns shared by all its rows (each JSON document decoded once)."""
 
     territories = _territories_by_filiere(campaign)
@@ -198,16 +240,19 @@ def _dossier_columns(campaign, scores):
                 COL_RECOGNISED: (_("oui") if dossier.recognised else _("non")) if decided else "",
                 COL_SUBMITTED: _local_date(dossier.submitted_at),
                 COL_DECIDED: _local_date(dossier.decided_at) if decided else None,
-                COL_SCORE: scores.get(dossier.id),
+                COL_SCORE: scores.get(dossier.id)
+                if reader.shows_score(dossier.id, dossier.filiere_id)
+                else None,
             },
+            reader.shows_proposal(decided, dossier.filiere_id),
         )
     return result
 
 
-def decision_rows(campaign, scores=None):
+def decision_rows(campaign, scores=None, reader=FULL_VIEW):
     """The « Décisions » sheet: one row per project sheet, amounts summed in the database."""
 
-    per_dossier = _dossier_columns(campaign, scores or {})
+    per_dossier = _dossier_columns(campaign, scores or {}, reader)
     projects = (
         Project.objects.filter(dossier__campaign=campaign, dossier__state__in=EXPORTED_STATES)
         .values("id", "dossier_id", "priority", "title", "start", "end")
@@ -216,7 +261,7 @@ def decision_rows(campaign, scores=None):
     )
     rows = []
     for project in projects:
-        decided, shared = per_dossier[project["dossier_id"]]
+        decided, shared, proposals = per_dossier[project["dossier_id"]]
         row = {
             **shared,
             COL_PRIORITY: project["priority"],
@@ -226,7 +271,9 @@ def decision_rows(campaign, scores=None):
         }
         for key, header in AMOUNT_KEYS:
             value = _cents(project[key])
-            if key.startswith("granted") and not decided:
+            if (key.startswith("granted") and not decided) or (
+                key.startswith("proposed") and not proposals
+            ):
                 value = None
             row[header] = value
         row[COL_START_MONTH] = project["start_month"] if decided else None
@@ -264,9 +311,10 @@ def _min_start_month():
     )
 
 
-def territory_rows(campaign):
+def territory_rows(campaign, reader=FULL_VIEW):
     """« Synthèse par territoire »: budget.queries.by_covered_territory (a filière covering
-    two territories counts in both), then the total where every dossier counts once."""
+    two territories counts in both), then the total where every dossier counts once.
+    Without the budget's view (CARESP), no proposed totals."""
 
     summary = queries.by_covered_territory(campaign)
 
@@ -286,7 +334,10 @@ def territory_rows(campaign):
     rows.append(
         row("", _("Total de la campagne (chaque dossier compté une fois)"), [], summary["total"])
     )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if not reader.budget:
+        frame = frame.drop(columns=[COL_PROP_REC, COL_PROP_ONE])
+    return frame
 
 
 def envelope_rows(campaign):
@@ -311,13 +362,15 @@ def envelope_rows(campaign):
     return pd.DataFrame(rows)
 
 
-def decision_frames(campaign, scores=None):
-    """{sheet name: DataFrame} in sheet order."""
-    return {
-        SHEET_DECISIONS: decision_rows(campaign, scores),
-        SHEET_TERRITORIES: territory_rows(campaign),
-        SHEET_ENVELOPES: envelope_rows(campaign),
+def decision_frames(campaign, scores=None, reader=FULL_VIEW):
+    """{sheet name: DataFrame} in sheet order (the envelopes only for the budget's view)."""
+    frames = {
+        SHEET_DECISIONS: decision_rows(campaign, scores, reader),
+        SHEET_TERRITORIES: territory_rows(campaign, reader),
     }
+    if reader.budget:
+        frames[SHEET_ENVELOPES] = envelope_rows(campaign)
+    return frames
 
 
 def _for_writing(frame):
@@ -565,16 +618,18 @@ def check_format(fmt):
     return fmt
 
 
-def export_decisions(campaign, fmt, scores=None, progress=None):
+def export_decisions(campaign, fmt, scores=None, progress=None, reader=FULL_VIEW):
     """(filename, content type, bytes) of the decisions export in `fmt`.
 
-    `progress(done, total)` is called between the steps (background jobs)."""
+    `reader`: what the requesting person may see (`reader_for(user, campaign)`: every
+    page, API call and job passes it). `progress(done, total)` is called between the
+    steps (background jobs)."""
     check_format(fmt)
     progress = progress or (lambda done, total: None)
     progress(0, 2)
     if scores is None:
         scores = campaign_scores(campaign)
-    frames = decision_frames(campaign, scores)
+    frames = decision_frames(campaign, scores, reader)
     progress(1, 2)
     data = WRITERS[fmt](frames)
     progress(2, 2)
@@ -611,9 +666,10 @@ def _establishments(identity):
     return names
 
 
-def decision_line_rows(campaign):
+def decision_line_rows(campaign, reader=FULL_VIEW):
     """One row per funding line of the submitted dossiers: what a FIR order or a CPOM
-    amendment needs, per receiving establishment (api.md `decision_lines`)."""
+    amendment needs, per receiving establishment (api.md `decision_lines`); proposed
+    amounts as `reader` may see them."""
     natures = dict(LineNature.choices)
     categories = dict(LineCategory.choices)
     lines = (
@@ -650,7 +706,9 @@ def decision_line_rows(campaign):
                 "Catégorie": str(categories.get(line.category, line.category or "")),
                 "ETP": line.etp,
                 "Demandé (€)": line.amount,
-                "Proposé (€)": line.proposed,
+                "Proposé (€)": line.proposed
+                if reader.shows_proposal(decided, dossier.filiere_id)
+                else None,
                 "Accordé (€)": line.granted if decided else None,
                 "Mois de démarrage": line.start_month if decided else None,
                 "FINESS bénéficiaire": line.beneficiary_finess,
@@ -668,14 +726,15 @@ def decision_line_rows(campaign):
 LINE_FORMATS = {"xlsx": FORMATS["xlsx"], "csv": FORMATS["csv"]}
 
 
-def export_decision_lines(campaign, fmt):
-    """(filename, content type, bytes) of the per-line export (xlsx or csv)."""
+def export_decision_lines(campaign, fmt, reader=FULL_VIEW):
+    """(filename, content type, bytes) of the per-line export (xlsx or csv), as `reader`
+    may see it."""
     if fmt not in LINE_FORMATS:
         raise InvalidInput(
             _("Format d'export inconnu : « %(fmt)s » (xlsx ou csv).") % {"fmt": fmt},
             {"format": [_("Choisissez xlsx ou csv.")]},
         )
-    frames = {SHEET_LINES: decision_line_rows(campaign)}
+    frames = {SHEET_LINES: decision_line_rows(campaign, reader)}
     data = write_xlsx(frames) if fmt == "xlsx" else _csv_of(frames[SHEET_LINES])
     today = timezone.localdate()
     return f"lignes-decisions-{campaign.slug}-{today.isoformat()}.{fmt}", LINE_FORMATS[fmt], data

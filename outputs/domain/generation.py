@@ -38,7 +38,7 @@ class _Progress:
 def run_job(job_id):
     """The task body: generate the file of job `job_id` and record the outcome."""
 
-    job = OutputJob.objects.select_related("campaign").filter(pk=job_id).first()
+    job = OutputJob.objects.select_related("campaign", "requested_by").filter(pk=job_id).first()
     if job is None or job.status != OutputJob.Status.PENDING:
         return
     job.status = OutputJob.Status.RUNNING
@@ -55,7 +55,7 @@ def run_job(job_id):
         else:
             fmt = job.kind.removeprefix("decisions_")
             filename, _content_type, data = exports.export_decisions(
-                job.campaign, fmt, progress=progress
+                job.campaign, fmt, progress=progress, reader=_reader(job)
             )
             job.filename = filename
             job.file.save(filename, ContentFile(data), save=False)
@@ -67,6 +67,14 @@ def run_job(job_id):
         job.error = _("La génération a échoué : %(detail)s") % {"detail": exc}
     job.finished_at = timezone.now()
     job.save()
+
+
+def _reader(job):
+    """An export job shows what the person who asked for it may see (decision 0021);
+    without that person any more, only what every staff member may."""
+    if job.requested_by is None:
+        return exports.ExportReader(all_proposals=False, budget=False, scored=frozenset())
+    return exports.reader_for(job.requested_by, job.campaign)
 
 
 @task()

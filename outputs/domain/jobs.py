@@ -8,6 +8,7 @@ duplicated."""
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,11 @@ JOB_CONTENT_TYPES = {
     OutputJob.Kind.DECISIONS_ODS: exports.FORMATS["ods"],
     OutputJob.Kind.DECISIONS_CSV: exports.FORMATS["csv"],
 }
+EXPORT_JOB_KINDS = [
+    OutputJob.Kind.DECISIONS_XLSX,
+    OutputJob.Kind.DECISIONS_ODS,
+    OutputJob.Kind.DECISIONS_CSV,
+]
 # A pending/running job older than this is considered lost (worker stopped): not reused.
 REUSE_WINDOW = dt.timedelta(minutes=30)
 
@@ -47,7 +53,8 @@ def start_job(user, campaign, kind):
     if kind not in OutputJob.Kind.values:
         raise NotFound(_("Génération inconnue."))
     running = (
-        OutputJob.objects.filter(
+        _own(OutputJob.objects.all(), user)
+        .filter(
             campaign=campaign,
             kind=kind,
             status__in=[OutputJob.Status.PENDING, OutputJob.Status.RUNNING],
@@ -64,10 +71,17 @@ def start_job(user, campaign, kind):
     return job
 
 
+def _own(queryset, user):
+    """An export's content depends on who asked for it (decision 0021): its job is
+    reused, listed and downloaded by that person only. A ZIP of letters (decided
+    dossiers, the same for every staff member) is shared by the campaign's staff."""
+    return queryset.filter(~Q(kind__in=EXPORT_JOB_KINDS) | Q(requested_by_id=user.pk))
+
+
 def get_job(user, campaign, job_id):
     check_can_export(user, campaign)
     job = (
-        OutputJob.objects.select_related("campaign", "requested_by")
+        _own(OutputJob.objects.select_related("campaign", "requested_by"), user)
         .filter(campaign=campaign, pk=job_id)
         .first()
     )
@@ -76,8 +90,8 @@ def get_job(user, campaign, job_id):
     return job
 
 
-def recent_jobs(campaign, kinds=None, limit=20):
-    jobs = OutputJob.objects.filter(campaign=campaign).select_related("requested_by")
+def recent_jobs(campaign, kinds=None, limit=20, *, user):
+    jobs = _own(OutputJob.objects.filter(campaign=campaign), user).select_related("requested_by")
     if kinds:
         jobs = jobs.filter(kind__in=kinds)
     return list(jobs.order_by("-created_at", "-id")[:limit])

@@ -91,9 +91,9 @@ def _job_urls(campaign, job):
     }
 
 
-def _jobs_with_urls(campaign, kinds):
+def _jobs_with_urls(campaign, kinds, user):
     result = []
-    for job in jobs.recent_jobs(campaign, kinds):
+    for job in jobs.recent_jobs(campaign, kinds, user=user):
         job.urls = _job_urls(campaign, job)
         result.append(job)
     return result
@@ -136,7 +136,9 @@ class ExportsView(StaffCampaignMixin, View):
             return self.render_page(form)
         fmt = form.cleaned_data["format"]
         if exports.exported_row_count(self.campaign) <= exports.sync_max_rows():
-            filename, content_type, data = exports.export_decisions(self.campaign, fmt)
+            filename, content_type, data = exports.export_decisions(
+                self.campaign, fmt, reader=exports.reader_for(request.user, self.campaign)
+            )
             return file_download(data, filename, content_type)
         job = jobs.start_job(request.user, self.campaign, jobs.kind_for_format(fmt))
         messages.success(
@@ -156,7 +158,7 @@ class ExportsView(StaffCampaignMixin, View):
                 "rows": exports.exported_row_count(self.campaign),
                 "sync_max_rows": exports.sync_max_rows(),
                 "form": form,
-                "jobs": _jobs_with_urls(self.campaign, EXPORT_KINDS),
+                "jobs": _jobs_with_urls(self.campaign, EXPORT_KINDS, self.request.user),
             },
         )
 
@@ -191,7 +193,7 @@ def _letters_context(request, campaign, form=None):
         "dossiers": page.object_list,
         "page": page,
         "decided_count": page.paginator.count,
-        "jobs": _jobs_with_urls(campaign, [OutputJob.Kind.LETTERS_ZIP]),
+        "jobs": _jobs_with_urls(campaign, [OutputJob.Kind.LETTERS_ZIP], request.user),
         "can_manage": can_manage,
         "form": form if can_manage else None,
         "tags": letters.TAGS,

@@ -322,14 +322,24 @@ def campaign_ranking(campaign, user):
         else:
             row.rank = position
         previous = row
-    if not can_view_all_reviews.test(user, campaign):
-        readable = set(
-            Review.objects.filter(
-                reviewer_id=user.pk,
-                dossier__campaign_id=campaign.pk,
-                submitted_at__isnull=False,
-                excluded_at__isnull=True,
-            ).values_list("dossier_id", flat=True)
-        )
+    readable = readable_score_dossiers(user, campaign)
+    if readable is not None:
         rows = [row for row in rows if row.dossier.id in readable]
     return rows
+
+
+def readable_score_dossiers(user, campaign):
+    """The dossiers of the campaign whose reviews and scores `user` may read: None for
+    all of them (ARS roles), else the set of those where their own review is submitted
+    and not set aside by a conflict of interest (CARESP reviewers; the ranking and the
+    exports ask this)."""
+    if can_view_all_reviews.test(user, campaign):
+        return None
+    return set(
+        Review.objects.filter(
+            reviewer_id=user.pk,
+            dossier__campaign_id=campaign.pk,
+            submitted_at__isnull=False,
+            excluded_at__isnull=True,
+        ).values_list("dossier_id", flat=True)
+    )

@@ -118,7 +118,11 @@ def test_lead_never_sees_proposed_amounts(in_state, as_role):
     assert "39" + NNBSP + "876,54" not in lead_page and "Accordé" not in lead_page
     for role in STAFF:
         page = detail(as_role(role), dossier).content.decode()
-        assert f"41{NNBSP}234,56{EUR}" in page and f"39{NNBSP}876,54{EUR}" in page
+        if role == "caresp":
+            # Neither proposals nor decisions before the decision is notified (0021).
+            assert f"41{NNBSP}234,56{EUR}" not in page and f"39{NNBSP}876,54{EUR}" not in page
+        else:
+            assert f"41{NNBSP}234,56{EUR}" in page and f"39{NNBSP}876,54{EUR}" in page
 
 
 def test_lead_sees_granted_once_decided_but_never_proposed(in_state, as_role, co_editor, decider):
