@@ -338,3 +338,16 @@ def test_a_filiere_with_a_dossier_stays_in_the_call(region_admin, draft):
     campaign, filiere = draft.campaign, draft.filiere
     with pytest.raises(Conflict):
         campaign_setup.remove_filiere(campaign, filiere, region_admin)
+
+
+def test_the_api_knows_no_draft_for_applicants(api_as, lead, filiere, region_admin, territories):
+    draft = ready_call(region_admin, territories)
+    draft.filieres.add(filiere)
+    instructor = UserFactory(roles=[Role.ARS_INSTRUCTOR])
+    for user, sees in ((lead, False), (UserFactory(), False), (instructor, True)):
+        api = api_as(user)
+        slugs = [c["slug"] for c in api.get("campaigns").json()]
+        assert (draft.slug in slugs) is sees, user
+        assert api.get(f"campaigns/{draft.slug}").status_code == (200 if sees else 404)
+    response = api_as(lead).post("dossiers", {"campaign": draft.slug, "filiere": filiere.slug})
+    assert response.status_code == 404

@@ -19,6 +19,7 @@ from accounts.models import Role
 from campaign.enums import CampaignState
 from campaign.models import Campaign, Filiere, LeadNomination
 from tests.factories import NORMANDIE, TerritoryFactory, UserFactory, region
+from tests.setup.conftest import run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -323,3 +324,44 @@ def test_the_region_page_keeps_its_territories_and_cell(client, region_admin):
             "phone": "02 99 00 00 00",
         }
     ]
+
+
+def test_the_django_admin_shows_campaigns_read_only(client, admin_user, campaign):
+    """The admin is no longer needed for a campaign: what it shows is read-only where a
+    domain rule applies (state, calendar, territories, filières, editors, history)."""
+    client.force_login(admin_user)
+    assert (
+        client.get(reverse("admin:campaign_campaign_change", args=[campaign.pk])).status_code == 200
+    )
+    for name in (
+        "admin:campaign_campaign_add",
+        "admin:campaign_filiere_add",
+        "admin:campaign_deadlineextension_add",
+        "admin:campaign_campaignevent_add",
+        "admin:campaign_leadnomination_add",
+    ):
+        assert client.get(reverse(name)).status_code == 403, name
+    response = client.post(
+        reverse("admin:campaign_campaign_change", args=[campaign.pk]), {"name": "Autre"}
+    )
+    assert response.status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.name != "Autre"
+
+
+def test_the_territories_of_a_region_load_from_the_command_line(tmp_path):
+    path = tmp_path / "normandie.csv"
+    path.write_bytes(
+        rows_csv(
+            [["N1", "Caen – Bayeux", "14"], ["N2", "Rouen – Elbeuf", "76"]],
+            header=["Code", "Nom", "Départements"],
+        )
+    )
+    code, out, err = run_command("load_territories", "Normandie", str(path))
+    assert code == 0, err
+    assert "2 ajouté(s)" in out
+    assert list(region(NORMANDIE).territories.values_list("code", flat=True)) == ["N1", "N2"]
+    path.write_bytes(rows_csv([["N3", "Évreux", "99Z"]], header=["Code", "Nom", "Départements"]))
+    code, _out, err = run_command("load_territories", "28", str(path))
+    assert code == 1 and "Ligne 2" in err
+    assert run_command("load_territories", "Atlantide", str(path))[0] == 1
