@@ -15,7 +15,7 @@ from campaign.models import Invitation
 
 def pending_invitations(email, now):
     return (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("filiere", "region")
         .filter(
             email__iexact=email,

@@ -248,7 +248,11 @@ def invite_editor(filiere, by_user, email, *, now=None):
 
 
 def _managed(invitation_id, user, filiere=None):
-    queryset = Invitation.objects.select_for_update().select_related("filiere", "region")
+    # Only the invitation's row: its filière and region are outer joins (PostgreSQL
+    # refuses FOR UPDATE on the nullable side of one).
+    queryset = Invitation.objects.select_for_update(of=("self",)).select_related(
+        "filiere", "region"
+    )
     if filiere is not None:
         queryset = queryset.filter(filiere=filiere)
     invitation = queryset.filter(pk=invitation_id).first()
@@ -307,7 +311,7 @@ def find_invitation(raw):
 def _usable(raw, now, *, lock=False):
     queryset = Invitation.objects.select_related("filiere", "region")
     if lock:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     invitation = (
         queryset.filter(token_hash=hash_token(raw)).first() if isinstance(raw, str) else None
     )
