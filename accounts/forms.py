@@ -1,9 +1,11 @@
+import datetime as dt
+
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts import throttle
+from accounts import ratelimit, throttle
 from accounts.models import User
 
 
@@ -25,9 +27,9 @@ class LoginForm(AuthenticationForm):
         # password is not even checked (accounts.throttle).
         username = self.cleaned_data.get("username")
         if username and self.request is not None:
-            key = throttle.login_key(self.request, username)
-            if throttle.is_blocked("login", key):
-                raise ValidationError(throttle.too_many_message("login", key), code="throttled")
+            message = throttle.login_block_message(self.request, username)
+            if message:
+                raise ValidationError(message, code="throttled")
         return super().clean()
 
 
@@ -41,8 +43,27 @@ class SetPasswordFrenchForm(SetPasswordForm):
         )
 
 
+RESET_WINDOW = dt.timedelta(hours=1)
+RESETS_PER_ADDRESS = 3  # e-mails to one address per hour
+RESETS_PER_CLIENT = 10  # requests from one client address per hour
+
+
 class PasswordResetRequestForm(PasswordResetForm):
-    """Also reaches invited people who never chose a password (their link expired)."""
+    """Also reaches invited people who never chose a password (their link expired).
+
+    Rate-limited (accounts.ratelimit): at most RESETS_PER_ADDRESS e-mails to one address
+    and RESETS_PER_CLIENT requests from one client address per hour. Beyond, nothing is
+    sent and the page says the same as always: whether an address has an account (staff
+    or not) is never disclosed."""
+
+    def save(self, *args, request=None, **kwargs):
+        email = self.cleaned_data["email"]
+        client = throttle.client_ip(request) if request is not None else "inconnue"
+        if not ratelimit.hit(
+            "reset_from", client, limit=RESETS_PER_CLIENT, window=RESET_WINDOW
+        ) or not ratelimit.hit("reset_to", email, limit=RESETS_PER_ADDRESS, window=RESET_WINDOW):
+            return None
+        return super().save(*args, request=request, **kwargs)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

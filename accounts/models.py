@@ -201,11 +201,13 @@ class ApiToken(models.Model):
 class AuthFailure(models.Model):
     """One failed authentication (login form or API token), for the brute-force throttle
     (accounts.throttle). `key` is a hash of what is counted together (username and client
-    address for the login, client address for tokens): no password, no token, no clear
-    username is stored. Rows older than the window are pruned as new failures arrive."""
+    address, client address, or username for the login; client address for tokens): no
+    password, no token, no clear username is stored. Rows older than the window are pruned as new failures arrive."""
 
     class Scope(models.TextChoices):
-        LOGIN = "login", _("Connexion")
+        LOGIN = "login", _("Connexion (identifiant et adresse)")
+        ADDRESS = "address", _("Connexion (adresse, tous identifiants)")
+        USERNAME = "username", _("Connexion (identifiant, toutes adresses)")
         TOKEN = "token", _("Jeton d'API")
 
     scope = models.CharField(max_length=8, choices=Scope.choices)

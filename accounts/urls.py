@@ -21,7 +21,7 @@ urlpatterns = [
     path("proconnect/connexion/", proconnect.SignInView.as_view(), name="proconnect_login"),
     path("proconnect/retour/", proconnect.CallbackView.as_view(), name="proconnect_callback"),
     path("proconnect/refus/", proconnect.RefusedView.as_view(), name="proconnect_refused"),
-    # Invitation of a co-editor and forgotten password: Django's token views, DSFR templates.
+    # Forgotten password (and accounts created by invitation before 2026-12): Django's token views.
     path(
         "mot-de-passe/oublie/",
         auth_views.PasswordResetView.as_view(

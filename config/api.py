@@ -38,11 +38,11 @@ logger = logging.getLogger(__name__)
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        # Brute force: an address with too many bad tokens gets 429 (accounts.throttle).
-        key = throttle.check_token_allowed(request)
+        # Brute force: bad tokens are counted per address, and a blocked address gets
+        # 429 for them; a valid token always passes (accounts.throttle).
         user = ApiToken.authenticate(token)
         if user is None:
-            throttle.record_failure("token", key)
+            throttle.on_bad_token(request)
             return None
         request.user = user
         return user

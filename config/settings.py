@@ -17,11 +17,23 @@ def env_bool(name, default):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
-    "dev-insecure-key-only-for-local-runs-0123456789abcdefghijklmnopqrstuvwxyz" if DEBUG else ""
-)
+DEV_SECRET_KEY = "dev-insecure-key-only-for-local-runs-0123456789abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise RuntimeError("DJANGO_SECRET_KEY doit être défini quand DJANGO_DEBUG=0.")
+if not DEBUG and (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure")
+    or SECRET_KEY == DEV_SECRET_KEY
+):
+    # What Django's check --deploy only warns about (security.W009) is refused here: a
+    # weak key lets anyone forge sessions and password-reset or invitation links.
+    raise RuntimeError(
+        "DJANGO_SECRET_KEY est trop faible pour la production (DJANGO_DEBUG=0) : il faut au "
+        "moins 50 caractères aléatoires et variés, par exemple ceux de "
+        "« python -c 'import secrets; print(secrets.token_urlsafe(60))' »."
+    )
 ALLOWED_HOSTS = [
     host.strip()
     for host in os.environ.get(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Status
 from ninja.files import UploadedFile
 
+from accounts.display import shown_to_applicants
 from accounts.rules import is_internal_staff
 from campaign.queries import visible_campaigns
 from common.api_docs import errors
@@ -23,7 +24,7 @@ from common.errors import InvalidInput, NotFound
 from common.money import money_str
 from dossiers import workflow
 from dossiers.domain import attachments as attachment_domain
-from dossiers.domain import editing, transitions
+from dossiers.domain import due_dates, editing, transitions
 from dossiers.domain.access import get_visible_dossier, visible_dossiers, with_document_relations
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.serialize import dossier_document, line_document, project_document
@@ -37,6 +38,7 @@ from dossiers.schemas import (
     DossierOut,
     DossierPatchIn,
     DossierSummaryOut,
+    DueDateIn,
     HistoryOut,
     LineIn,
     LineOut,
@@ -462,6 +464,22 @@ def fire_transition(request, id: int, name: str, payload: TransitionIn | None = 
     return _document(user, id)
 
 
+@router.post(
+    "/dossiers/{id}/due_date",
+    response={200: DossierOut, **errors(400, 401, 403, 404, 409)},
+    summary="Prolonger le délai de réponse d'un dossier à compléter (instructeur ARS)",
+    description="Après la date limite de réponse, un dossier « à compléter » n'est plus ni "
+    "modifiable ni redéposable (409) tant que l'ARS ne la prolonge pas. Inscrit à "
+    "l'historique public ; le porteur est prévenu par courriel.",
+)
+def extend_due_date(request, id: int, payload: DueDateIn):
+    user = request.auth
+    data = body_dict(payload)
+    dossier = _visible(user, id)
+    due_dates.extend_due_date(dossier, user, data.get("due_date"), data.get("reason"))
+    return _document(user, id)
+
+
 @router.get(
     "/dossiers/{id}/history",
     response={200: list[HistoryOut], **errors(401, 404)},
@@ -471,15 +489,23 @@ def history(request, id: int):
     user = request.auth
     dossier = _visible(user, id)
     entries = dossier.history.select_related("by").order_by("at", "id")
-    if not _staff_reader(user, dossier):
+    staff = _staff_reader(user, dossier)
+    if not staff:
         entries = entries.filter(is_public=True)
+
+    def by(entry):
+        # The filière reads the staff by role (« l'ARS », « la CARESP »), never a login.
+        if entry.by is None:
+            return None
+        return entry.by.username if staff else shown_to_applicants(entry.by, dossier.region_id)
+
     return Rows(
         entries,
         lambda page: [
             {
                 "from_state": entry.from_state,
                 "to_state": entry.to_state,
-                "by": entry.by.username if entry.by else None,
+                "by": by(entry),
                 "at": iso(entry.at),
                 "comment": entry.comment,
             }

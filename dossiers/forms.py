@@ -511,3 +511,30 @@ class InviteForm(forms.Form):
             else:
                 left[key] = messages
         return left
+
+
+class DueDateForm(forms.Form):
+    """An ARS instructor extends the due date of a completion request."""
+
+    due_date = forms.DateField(
+        label=_("Nouvelle date limite de réponse"),
+        help_text=_("Le porteur peut modifier et redéposer le dossier jusqu'à la fin de ce jour."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Indiquez la nouvelle date limite."),
+            "invalid": _("Saisissez une date valide, par exemple 28/02/2025."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Motif"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": _("Indiquez le motif de la prolongation.")},
+    )
+
+    def add_domain_errors(self, exc):
+        for key, messages in exc.errors.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
+        if not exc.errors:
+            self.add_error(None, exc.message)

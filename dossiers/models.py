@@ -1,4 +1,6 @@
+import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.enums import (
     EDITABLE_STATES,
+    DossierState,
     LineCategory,
     LineNature,
     Opinion,
@@ -14,6 +17,8 @@ from dossiers.enums import (
     Section,
 )
 from dossiers.workflow import DossierWorkflow
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 class Dossier(DossierWorkflow):
@@ -74,6 +79,22 @@ class Dossier(DossierWorkflow):
     @property
     def is_editable(self):
         return self.state in EDITABLE_STATES
+
+    @property
+    def completion_due_at(self):
+        """The last second to answer a completion request: the due date's end of day,
+        Europe/Paris (None without a due date)."""
+        if self.return_due_date is None:
+            return None
+        return dt.datetime.combine(self.return_due_date, dt.time(23, 59, 59), tzinfo=PARIS)
+
+    def completion_overdue(self, now=None):
+        """Returned for completion, and its due date has passed: neither edited nor
+        resubmitted until the ARS extends it (dossiers.domain.due_dates)."""
+        due = self.completion_due_at
+        if self.state != DossierState.RETURNED or due is None:
+            return False
+        return (now or timezone.now()) >= due + dt.timedelta(seconds=1)
 
     @property
     def display_name(self):

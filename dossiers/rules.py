@@ -32,12 +32,18 @@ def is_editable_state(user, dossier):
 
 
 @rules.predicate
+def is_completion_overdue(user, dossier):
+    """Returned for completion and past its due date (dossiers.domain.due_dates)."""
+    return dossier is not None and dossier.completion_overdue()
+
+
+@rules.predicate
 def is_decided(user, dossier):
     return dossier is not None and dossier.state == DossierState.DECIDED
 
 
 can_view_dossier = is_dossier_editor | (is_internal_staff & ~is_draft)
-can_edit_dossier = is_dossier_editor & is_editable_state
+can_edit_dossier = is_dossier_editor & is_editable_state & ~is_completion_overdue
 can_read_internal = is_internal_staff
 # Proposed amounts and the instructor's opinions: the ARS; the CARESP only once the
 # decision is notified (it is e-mailed to the filière when the dossier is decided);

@@ -282,6 +282,13 @@ class TransitionIn(In):
     ] = Field(None, description="AAAA-MM-JJ ; obligatoire pour return_for_completion.")
 
 
+class DueDateIn(In):
+    due_date: Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})] = Field(
+        None, description="AAAA-MM-JJ : la nouvelle date limite de réponse, pas passée."
+    )
+    reason: str | None = Field(None, description="Motif de la prolongation (obligatoire).")
+
+
 # --- Other outputs -----------------------------------------------------------
 
 
@@ -310,7 +317,11 @@ class TransitionOut(Schema):
 class HistoryOut(Schema):
     from_state: str
     to_state: str
-    by: str | None
+    by: str | None = Field(
+        description="Pour l'ARS et la CARESP : l'identifiant de la personne. Pour la filière : "
+        "« l'ARS » ou « la CARESP » pour le personnel (jamais son identifiant), le nom du "
+        "co-rédacteur sinon."
+    )
     at: DateTime
     comment: str
 

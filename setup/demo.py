@@ -40,6 +40,7 @@ from campaign.models import Campaign, DeadlineExtension
 from common.errors import Conflict
 from common.identifiers import finess_with_key
 from dossiers.domain import editing
+from dossiers.domain.due_dates import extend_due_date
 from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState, LineNature, Mission, Outcome
 from dossiers.models import Attachment, Dossier, FundingLine, HistoryEntry, Snapshot
@@ -521,7 +522,9 @@ def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, 
         )
         diagnostic = dict(dossier.diagnostic)
         diagnostic["access_notes"] += step["access_notes_added"]
-        editing.update_parts(dossier, lead, {"diagnostic": diagnostic})
+        editing.update_parts(
+            dossier, lead, {"diagnostic": diagnostic}, now=_at(step["resubmit_at"])
+        )
         dossier = _fire(dossier, "resubmit", lead, _at(step["resubmit_at"]))
         dossier = _fire(
             dossier, "start_ars_analysis", instructor, _at(step["start_ars_analysis_at"])
@@ -538,9 +541,21 @@ def _extension_until(now):
 
 
 def ensure_demo_extensions(campaign, instructor, now):
-    """Draft filières of the demo get (again) an extension ending 30 days from now."""
+    """Draft filières of the demo get (again) an extension ending 30 days from now, and
+    a dossier returned for completion a due date 30 days from now (its historical one
+    has passed: it could be neither edited nor resubmitted)."""
 
     granted = []
+    renew = now + dt.timedelta(days=_data()["extension"]["renew_when_days_left"])
+    for dossier in Dossier.objects.filter(campaign=campaign, state=DossierState.RETURNED):
+        if dossier.completion_due_at is None or dossier.completion_due_at < renew:
+            extend_due_date(
+                dossier,
+                instructor,
+                _extension_until(now).date(),
+                _data()["extension"]["completion_reason"],
+                now=now,
+            )
     drafts = Dossier.objects.filter(campaign=campaign, state=DossierState.DRAFT).select_related(
         "filiere"
     )

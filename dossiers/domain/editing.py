@@ -20,10 +20,11 @@ from common.identifiers import validate_finess
 from common.limits import MAX_LINES, MAX_PROJECTS, MAX_SWOT_ITEMS, bounded
 from common.money import parse_amount
 from common.text import clean_text
+from dossiers.domain.due_dates import overdue_message
 from dossiers.domain.parts import CLEANERS, _Collector, clean_diagnostic
 from dossiers.enums import LineCategory, LineNature, Mission
 from dossiers.models import Dossier, FundingLine, Project
-from dossiers.rules import can_edit_dossier, is_dossier_editor
+from dossiers.rules import is_dossier_editor
 
 
 def part_fingerprint(value):
@@ -32,13 +33,15 @@ def part_fingerprint(value):
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def _lock_for_edit(dossier, user):
+def _lock_for_edit(dossier, user, now=None):
     locked = (
         Dossier.objects.select_for_update().select_related("campaign", "filiere").get(pk=dossier.pk)
     )
     if not is_dossier_editor.test(user, locked):
         raise Forbidden(_("Seuls les porteurs de la filière peuvent modifier ce dossier."))
-    if not can_edit_dossier.test(user, locked):
+    if locked.completion_overdue(now):
+        raise Conflict(overdue_message(locked))
+    if not locked.is_editable:
         raise Conflict(
             _("Le dossier est « %(state)s » : il ne peut plus être modifié.")
             % {"state": locked.get_state_display()}
@@ -80,7 +83,7 @@ def create_dossier(user, campaign, filiere):
         raise Conflict(_("Cette filière a déjà un dossier pour cette campagne.")) from None
 
 
-def update_parts(dossier, user, parts, *, version=None, fingerprints=None):
+def update_parts(dossier, user, parts, *, version=None, fingerprints=None, now=None):
     """Replace whole parts (identity, diagnostic, swot).
 
     `version`: the dossier version the client read (API). `fingerprints`:
@@ -99,7 +102,7 @@ def update_parts(dossier, user, parts, *, version=None, fingerprints=None):
     if errors:
         raise InvalidInput(_("Certaines informations sont invalides."), errors)
     with transaction.atomic():
-        locked = _lock_for_edit(dossier, user)
+        locked = _lock_for_edit(dossier, user, now)
         if version is not None and version != locked.version:
             raise Conflict(
                 _(

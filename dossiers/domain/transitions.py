@@ -15,6 +15,7 @@ from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.limits import TEXT_MAX, too_long_message
 from common.text import clean_text
 from dossiers.domain import completeness, notifications, snapshots
+from dossiers.domain.due_dates import overdue_message
 from dossiers.models import Dossier, HistoryEntry
 from dossiers.workflow import DIRECT_TRANSITIONS, TRANSITIONS, permission
 
@@ -56,6 +57,8 @@ def blocked_reason(dossier, name, now=None):
         }
     if name == "submit" and not dossier.campaign.is_open_for(dossier.filiere, now=now):
         return _("La date limite de dépôt est dépassée : le dossier ne peut plus être déposé.")
+    if name == "resubmit" and dossier.completion_overdue(now):
+        return overdue_message(dossier)
     return None
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from dossiers.domain.access import get_visible_dossier_or_404
+from dossiers.domain.due_dates import overdue_message
 from dossiers.rules import can_edit_dossier, is_dossier_editor
 
 
@@ -44,7 +45,9 @@ class EditorMixin(DossierMixin):
         if request.method != "POST" and not can_edit_dossier.test(request.user, self.dossier):
             messages.info(
                 request,
-                _("Le dossier est « %(state)s » : il ne peut plus être modifié.")
+                overdue_message(self.dossier)
+                if self.dossier.completion_overdue()
+                else _("Le dossier est « %(state)s » : il ne peut plus être modifié.")
                 % {"state": self.dossier.get_state_display()},
             )
             return redirect("dossiers:detail", pk=self.dossier.pk)

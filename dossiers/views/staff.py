@@ -5,17 +5,23 @@ import copy
 import json
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
+from accounts.display import shown_to_applicants
 from accounts.rules import is_internal_staff
+from common.views import DomainFormMixin
 from dossiers import queries
+from dossiers.domain import due_dates
 from dossiers.domain.access import with_document_relations
 from dossiers.domain.serialize import dossier_document
 from dossiers.domain.totals import ZERO, dossier_line_totals
@@ -29,9 +35,15 @@ from dossiers.enums import (
     Mission,
     Section,
 )
+from dossiers.forms import DueDateForm
 from dossiers.forms_projects import DossierFilterForm
 from dossiers.models import Dossier
-from dossiers.rules import can_view_decision, can_view_proposals, is_dossier_editor
+from dossiers.rules import (
+    TRANSITION_PERMISSIONS,
+    can_view_decision,
+    can_view_proposals,
+    is_dossier_editor,
+)
 from dossiers.views.mixins import DossierMixin
 
 PAGE_SIZE = 50
@@ -171,9 +183,16 @@ def dossier_page(request, dossier):
         dossier, show_proposal=show_proposal, show_grant=show_grant, attachments=False
     )
     doc = _present(document, per_project_totals=per_project)
-    history = dossier.history.select_related("by").order_by("at", "id")
+    history = list(dossier.history.select_related("by").order_by("at", "id"))
     if not staff_view:
-        history = history.filter(is_public=True)
+        history = [entry for entry in history if entry.is_public]
+    for entry in history:
+        # The filière reads who acted by role for the staff (« l'ARS »), never a login.
+        entry.by_label = (
+            (str(entry.by) if entry.by else "—")
+            if staff_view
+            else shown_to_applicants(entry.by, dossier.region_id)
+        )
     editor = is_dossier_editor.test(user, dossier)
     transitions = [
         {
@@ -183,7 +202,7 @@ def dossier_page(request, dossier):
         }
         for name, label in available_transitions(dossier, user)
     ]
-    can_edit = editor and dossier.is_editable
+    can_edit = editor and dossier.is_editable and not dossier.completion_overdue()
     return render(
         request,
         "dossiers/detail.html",
@@ -199,9 +218,10 @@ def dossier_page(request, dossier):
             "snapshots": list(
                 dossier.snapshots.select_related("created_by").defer("content").order_by("number")
             ),
-            "history": list(history),
+            "history": history,
             "transitions": transitions,
             "can_edit": can_edit,
+            "completion_overdue": dossier.completion_overdue(),
             "edit_url": reverse("dossiers:edit", args=[dossier.pk]) if can_edit else None,
             "check_url": reverse("dossiers:check", args=[dossier.pk]) if editor else None,
             "sections": Section,
@@ -267,3 +287,53 @@ def snapshot_page(request, dossier, number):
             % {"number": snapshot.number, "name": dossier.display_name},
         },
     )
+
+
+class DueDateView(DossierMixin, DomainFormMixin, View):
+    """An ARS instructor extends the due date of a returned dossier's completion request
+    (dossiers.domain.due_dates.extend_due_date)."""
+
+    conflicts_on_form = True
+
+    def check_permission(self):
+        if not TRANSITION_PERMISSIONS["return_for_completion"].test(
+            self.request.user, self.dossier
+        ):
+            raise PermissionDenied(
+                _("Seuls les instructeurs de l'ARS prolongent le délai de réponse.")
+            )
+
+    def get(self, request, pk):
+        self.check_permission()
+        return self.render_page(DueDateForm())
+
+    def post(self, request, pk):
+        self.check_permission()
+        form = self.domain_form = DueDateForm(request.POST)
+        if not form.is_valid():
+            return self.form_invalid(form)
+        dossier = due_dates.extend_due_date(
+            self.dossier, request.user, form.cleaned_data["due_date"], form.cleaned_data["reason"]
+        )
+        messages.success(
+            request,
+            _("Délai de réponse prolongé jusqu'au %(date)s ; le porteur en est informé.")
+            % {"date": formats.date_format(dossier.return_due_date, "j F Y")},
+        )
+        return redirect("scoring:dossier", pk=dossier.pk)
+
+    def form_invalid(self, form, status=400):
+        return self.render_page(form, status=status)
+
+    def render_page(self, form, status=200):
+        return render(
+            self.request,
+            "dossiers/due_date.html",
+            {
+                "title": _("Prolonger le délai de réponse"),
+                "dossier": self.dossier,
+                "form": form,
+                "overdue": self.dossier.completion_overdue(),
+            },
+            status=status,
+        )

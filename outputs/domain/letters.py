@@ -21,7 +21,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from docxtpl import DocxTemplate, Listing
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
 
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.money import format_eur
@@ -29,7 +28,9 @@ from common.text import clean_line, clean_text, xml_safe, xml_safe_all
 from dossiers.domain.access import get_visible_dossier
 from dossiers.enums import DossierState, LineNature, Outcome
 from dossiers.models import Dossier, Project
+from outputs.domain import template_limits
 from outputs.domain.coverage import departement_label
+from outputs.domain.template_limits import GuardedSandbox, TemplateLimitExceeded
 from outputs.rules import can_manage_letter_template
 
 DEFAULT_TEMPLATE = (
@@ -163,11 +164,12 @@ def french_month(value):
 
 def jinja_env():
     # Sandboxed: a template is a file uploaded through the web, it must not reach
-    # Python internals ({{ ''.__class__.__mro__ }} and the like).
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    # Python internals ({{ ''.__class__.__mro__ }} and the like), nor ask for a huge
+    # text or an endless render (outputs.domain.template_limits).
+    return GuardedSandbox(undefined=StrictUndefined, autoescape=True)
 
 
-class _CachingEnvironment(SandboxedEnvironment):
+class _CachingEnvironment(GuardedSandbox):
     """docxtpl compiles the document's XML at every render: compile each source once."""
 
     MAX_ENTRIES = 256
@@ -465,24 +467,22 @@ def validate_template(data):
         template.init_docx()
     except Exception:  # python-docx raises several kinds for a broken package
         raise InvalidInput(not_docx, {"letter_template": [not_docx]}) from None
+    try:
+        problem = template_limits.run_limited(_render_samples, data)
+    except TemplateLimitExceeded as exc:
+        message = _("Le modèle ne peut pas être utilisé : %(detail)s.") % {"detail": exc}
+        raise InvalidInput(message, {"letter_template": [message]}) from None
     undefined_error = None
-    # Rendered for an accepted and for a rejected dossier: both branches of
-    # {%p if accepted %} / {%p if rejected %} are checked.
-    for context in (sample_context(), sample_context(rejected=True)):
-        try:
-            DocxTemplate(io.BytesIO(data)).render(context, jinja_env=jinja_env(), autoescape=True)
-        except TemplateSyntaxError as exc:
-            message = _syntax_message(exc)
-            raise InvalidInput(message, {"letter_template": [message]}) from None
-        except UndefinedError as exc:
-            undefined_error = undefined_error or exc
-        except Exception as exc:  # e.g. a filter applied to the wrong type, a sandbox refusal
-            message = _("Le modèle ne peut pas être utilisé : %(detail)s") % {"detail": exc}
-            raise InvalidInput(message, {"letter_template": [message]}) from None
+    if problem is not None:
+        kind, detail = problem
+        if kind == "undefined":
+            undefined_error = detail
+        else:
+            raise InvalidInput(detail, {"letter_template": [detail]})
     used = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env())
     unknown = sorted(used - TAG_NAMES)
     if not unknown and undefined_error is not None:
-        unknown = [_undefined_name(undefined_error)]
+        unknown = [undefined_error]
     if unknown:
         names = ", ".join(f"« {name} »" for name in unknown)
         message = (
@@ -499,6 +499,32 @@ def validate_template(data):
 
 
 # ---------------------------------------------------------------- rendering
+
+
+def _render_samples(data):
+    """Render the template for an accepted and for a rejected sample dossier (both
+    branches of {%p if accepted %} / {%p if rejected %}); run in a limited child process
+    by validate_template. Returns None, ("undefined", name) or ("invalid", message)."""
+    undefined = None
+    for context in (sample_context(), sample_context(rejected=True)):
+        try:
+            with template_limits.deadline(template_limits.VALIDATION_SECONDS):
+                DocxTemplate(io.BytesIO(data)).render(
+                    context, jinja_env=jinja_env(), autoescape=True
+                )
+        except TemplateSyntaxError as exc:
+            return ("invalid", _syntax_message(exc))
+        except UndefinedError as exc:
+            undefined = undefined or _undefined_name(exc)
+        except MemoryError:
+            raise  # the child process reports it (template_limits.run_limited)
+        except Exception as exc:  # a limit, a filter applied to the wrong type, the sandbox
+            detail = str(exc).rstrip(".")
+            return (
+                "invalid",
+                _("Le modèle ne peut pas être utilisé : %(detail)s.") % {"detail": detail},
+            )
+    return ("undefined", undefined) if undefined else None
 
 
 def check_signatory(campaign):
@@ -519,9 +545,10 @@ def render_letter(dossier, template_data=None, *, today=None):
         template_data = template_bytes(dossier.campaign)
     template = _DocxTemplate(io.BytesIO(template_data))
     try:
-        template.render(
-            letter_context(dossier, today=today), jinja_env=_RENDER_ENV, autoescape=True
-        )
+        with template_limits.deadline():
+            template.render(
+                letter_context(dossier, today=today), jinja_env=_RENDER_ENV, autoescape=True
+            )
     except TemplateError as exc:
         # A template validated on the sample may still fail on a real dossier (a branch
         # the sample did not take): say so instead of a server error.

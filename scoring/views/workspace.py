@@ -27,6 +27,7 @@ from dossiers.domain.diff import diff_snapshots
 from dossiers.domain.transitions import available_transitions
 from dossiers.enums import DossierState as S
 from dossiers.models import Dossier, HistoryEntry, Snapshot
+from dossiers.rules import TRANSITION_PERMISSIONS
 from scoring import queries
 from scoring.domain import aggregate as aggregates
 from scoring.domain import assignments, comments, reviews
@@ -219,6 +220,11 @@ class Workspace:
             "criteria": self.criteria,
             "is_ars": self.is_ars,
             "transitions": transition_links(self.dossier, self.user),
+            "completion_overdue": self.dossier.completion_overdue(),
+            "due_date_url": reverse("dossiers:due_date", args=[self.dossier.pk])
+            if self.dossier.state == S.RETURNED
+            and TRANSITION_PERMISSIONS["return_for_completion"].test(self.user, self.dossier)
+            else None,
             "assignment_rows": self.assignment_rows(),
             "conflicts": self.conflicts,
             "my_conflict": self.my_conflict,

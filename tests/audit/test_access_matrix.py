@@ -439,6 +439,7 @@ WEB = {
     "dossiers:list": none,
     "dossiers:detail": per_state(),
     "dossiers:snapshot": per_state(lambda w, s: [{"number": 1}, {"number": 2}]),
+    "dossiers:due_date": per_state(),
     # Review.
     "scoring:dashboard": none,
     "scoring:dossier": per_state(),
@@ -723,6 +724,9 @@ API = {
     "POST /api/v1/dossiers/{id}/transitions/{name}": api_per_state(
         transitions, body={"comment": "Merci de compléter.", "due_date": "2099-01-31"}
     ),
+    "POST /api/v1/dossiers/{id}/due_date": api_per_state(
+        body={"due_date": "2099-01-31", "reason": "Retard justifié."}
+    ),
     "GET /api/v1/dossiers/{id}/history": api_per_state(),
     "GET /api/v1/dossiers/{id}/snapshots": api_per_state(),
     "GET /api/v1/dossiers/{id}/snapshots/{n}": api_per_state(lambda w, s: [{"n": 1}, {"n": 2}]),
@@ -825,6 +829,8 @@ STAFF_ONLY = {
     "scoring:diff",
     "scoring:ranking",
     "scoring:grid",
+    "dossiers:due_date",
+    "POST /api/v1/dossiers/{id}/due_date",
     "POST /api/v1/campaigns/{slug}/extensions",
     "GET /api/v1/campaigns/{slug}/grid",
     "PUT /api/v1/dossiers/{dossier_id}/reviews/mine",

@@ -55,7 +55,10 @@ def test_nine_failures_still_let_the_user_in_and_success_clears_the_counter(clie
     fail(client, "porteur", throttle.MAX_FAILURES - 1)
     response = login(client, "porteur", PASSWORD)
     assert response.status_code == 302
-    assert not AuthFailure.objects.exists()
+    # The username-and-address counter is cleared; the address's and the username's
+    # own counters are not (an attacker's success does not reset a spraying count).
+    assert not AuthFailure.objects.filter(scope="login").exists()
+    assert AuthFailure.objects.filter(scope="address").count() == throttle.MAX_FAILURES - 1
 
 
 def test_the_counter_is_per_username_and_address(client, lead, other_lead):
@@ -69,6 +72,38 @@ def test_the_counter_is_per_username_and_address(client, lead, other_lead):
     assert "Trop de tentatives" in login(client, "PORTEUR", PASSWORD).content.decode()
 
 
+def test_spraying_many_usernames_from_one_address_is_blocked(client, lead):
+    """One password tried on many usernames (existing or not) from one address: after
+    MAX_PER_ADDRESS failures, that address is blocked for every username."""
+    for index in range(throttle.MAX_PER_ADDRESS):
+        login(client, f"inconnu{index}", "Printemps2025!")
+    response = login(client, "porteur", PASSWORD)
+    assert "_auth_user_id" not in client.session
+    page = response.content.decode()
+    assert "Trop de tentatives de connexion infructueuses depuis cette adresse" in page
+    # Another address is not concerned.
+    assert login(client, "porteur", PASSWORD, ip="198.51.100.9").status_code == 302
+
+
+def test_one_username_from_many_addresses_is_blocked(client, lead):
+    """A distributed attack on one account: after MAX_PER_USERNAME failures, whatever
+    the addresses, that username is blocked everywhere (for the window)."""
+    for index in range(throttle.MAX_PER_USERNAME):
+        login(client, "porteur", "mauvais", ip=f"192.0.2.{index + 1}")
+    response = login(client, "porteur", PASSWORD, ip="198.51.100.77")
+    assert "_auth_user_id" not in client.session
+    assert "Trop de tentatives de connexion infructueuses pour cet identifiant" in (
+        response.content.decode()
+    )
+    # The same for a username that does not exist: nothing tells them apart.
+    for index in range(throttle.MAX_PER_USERNAME):
+        login(client, "personne", "mauvais", ip=f"192.0.2.{index + 1}")
+    response = login(client, "personne", "x", ip="198.51.100.77")
+    assert "Trop de tentatives de connexion infructueuses pour cet identifiant" in (
+        response.content.decode()
+    )
+
+
 def test_the_block_ends_after_the_window(client, lead):
     fail(client, "porteur", throttle.MAX_FAILURES)
     AuthFailure.objects.update(at=timezone.now() - throttle.WINDOW - dt.timedelta(seconds=1))
@@ -77,8 +112,9 @@ def test_the_block_ends_after_the_window(client, lead):
 
 def test_stored_counters_hold_neither_username_nor_password(client, lead):
     fail(client, "porteur", 1)
-    row = AuthFailure.objects.get()
-    assert len(row.key) == 64 and "porteur" not in row.key
+    rows = list(AuthFailure.objects.all())
+    assert {row.scope for row in rows} == {"login", "address", "username"}
+    assert all(len(row.key) == 64 and "porteur" not in row.key for row in rows)
 
 
 def test_the_admin_login_is_throttled_too(client, admin_user):
@@ -135,20 +171,25 @@ def bearer(client, raw, ip="203.0.113.20"):
     return client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}, REMOTE_ADDR=ip)
 
 
-def test_ten_bad_tokens_give_429_even_for_a_valid_token(client, lead):
+def test_ten_bad_tokens_block_bad_tokens_but_never_a_valid_one(client, lead):
+    """Throttle failures, not successes: clients behind a shared address keep working
+    while someone there tries bad tokens."""
     _token, raw = ApiToken.issue(lead)
     for index in range(throttle.MAX_FAILURES):
         response = bearer(client, f"faux-{index}")
         assert response.status_code == 401
-    response = bearer(client, raw)
+    response = bearer(client, "encore-faux")
     assert response.status_code == 429
     body = response.json()
     assert set(body) == {"detail", "errors"}
     assert body["detail"].startswith("Trop de tentatives d'authentification par jeton")
-    # Another address is not concerned; the window passes.
-    assert bearer(client, raw, ip="198.51.100.3").status_code == 200
-    AuthFailure.objects.update(at=timezone.now() - throttle.WINDOW - dt.timedelta(seconds=1))
+    # The valid token from the same address still works, and is not counted.
     assert bearer(client, raw).status_code == 200
+    assert AuthFailure.objects.filter(scope="token").count() == throttle.MAX_FAILURES
+    # Another address is not concerned; the window passes.
+    assert bearer(client, "faux", ip="198.51.100.3").status_code == 401
+    AuthFailure.objects.update(at=timezone.now() - throttle.WINDOW - dt.timedelta(seconds=1))
+    assert bearer(client, "faux").status_code == 401
 
 
 def test_valid_tokens_are_not_counted(client, lead):

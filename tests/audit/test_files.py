@@ -279,7 +279,10 @@ def test_job_files_only_for_who_may(client, campaign, jobs, lead, caresp, instru
             headers={"Authorization": f"Bearer {ApiToken.issue(user)[1]}"},
         )
         assert api.status_code == status
-    for user in (caresp, instructor):
+    # An export job is its requester's (decision 0021): another staff member's is 404.
+    client.force_login(caresp)
+    assert client.get(own).status_code == 404
+    for user in (instructor,):
         client.force_login(user)
         response = client.get(own)
         assert response.status_code == 200

@@ -81,6 +81,7 @@ def staff(client, campaign, caresp, instructor, decider, admin_user):
         [{"line": line.pk, "granted": "40000.00", "start_month": "2025-09-01"}],
         "Décision motivée.",
     )
+    returned, _lead = dossier_in(campaign, "returned", instructor=instructor, name="À compléter")
     other_campaign = CampaignFactory(slug="autre-2024")
     other, _lead = dossier_in(other_campaign, "ars_analysis", instructor=instructor, name="Autre")
     codes = [c.code for c in grid_criteria(get_grid(campaign))]
@@ -94,6 +95,7 @@ def staff(client, campaign, caresp, instructor, decider, admin_user):
         "analysis": analysis,
         "decided": decided,
         "decided_line": line,
+        "returned": returned,
         "other": other,
         "codes": codes,
     }
@@ -222,6 +224,13 @@ def endpoints(s):
             },
             ["filiere", "until", "reason"],
         ),
+        (
+            "instructor",
+            "POST",
+            f"dossiers/{s['returned'].pk}/due_date",
+            {"due_date": "2099-01-31", "reason": "Convention en cours de signature."},
+            ["due_date", "reason"],
+        ),
     ]
 
 
@@ -250,7 +259,7 @@ def test_valid_bodies_succeed(staff):
         assert response.status_code in (200, 201), (path, response.content[:300])
 
 
-@pytest.mark.parametrize("index", range(8))
+@pytest.mark.parametrize("index", range(9))
 def test_nasty_values_in_every_key_never_500(staff, index):
     role, method, path, body, keys = endpoints(staff)[index]
     api = staff[role]

@@ -66,3 +66,24 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     result = run_check(tmp_path, DJANGO_SECRET_KEY="")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY doit être défini" in result.stderr
+
+
+WEAK_KEYS = [
+    "x" * 49,  # too short
+    "ab" * 30,  # long, but two different characters
+    "django-insecure-" + secrets.token_urlsafe(50),  # Django's generated development key
+    "dev-insecure-key-only-for-local-runs-0123456789abcdefghijklmnopqrstuvwxyz",  # ours
+]
+
+
+def test_production_refuses_a_weak_secret_key(tmp_path):
+    for key in WEAK_KEYS:
+        result = run_check(tmp_path, DJANGO_SECRET_KEY=key)
+        assert result.returncode != 0, key
+        assert "DJANGO_SECRET_KEY est trop faible pour la production" in result.stderr, key
+
+
+def test_a_fifty_character_random_key_is_accepted(tmp_path):
+    result = run_check(tmp_path, DJANGO_SECRET_KEY=secrets.token_urlsafe(38)[:50])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout

@@ -307,10 +307,12 @@ def test_proposals_and_grants_visibility(api, api_as, caresp, instructor, decide
     for reader in (instructor, decider):
         line = api_as(reader).get(url).json()["projects"][0]["lines"][0]
         assert (line["proposed"], line["granted"]) == ("50000.00", "45000.50")
-    # Decision 0021: the CARESP sees requested amounts, never proposals before the decision.
-    caresp_line = api_as(caresp).get(url).json()["projects"][0]["lines"][0]
-    assert (caresp_line["proposed"], caresp_line["granted"]) == (None, None)
+    # The CARESP: neither proposals nor decisions before the decision is notified (0021).
+    line = api_as(caresp).get(url).json()["projects"][0]["lines"][0]
+    assert (line["proposed"], line["granted"]) == (None, None)
     transition(dossier, "decide", decider, outcome="partially_accepted", comment="Partiel")
+    line = api_as(caresp).get(url).json()["projects"][0]["lines"][0]
+    assert (line["proposed"], line["granted"]) == ("50000.00", "45000.50")
     decided = api.get(url).json()
     assert decided["outcome"] == "partially_accepted"
     assert decided["projects"][0]["lines"][0]["granted"] == "45000.50"

@@ -93,7 +93,13 @@ def test_history_and_snapshots_come_from_the_workflow(demo):
     assert "antenne de l'EMSP" in second.content["diagnostic"]["access_notes"]
     returned = dossiers["cornouaille"]
     assert returned.return_message.startswith("Merci de préciser")
-    assert returned.return_due_date == dt.date(2025, 4, 4)
+    # Its historical due date (4 April 2025) has passed: the demo extends it so that its
+    # lead can still complete and resubmit it, as the history says.
+    assert returned.return_due_date >= timezone.localdate() + dt.timedelta(days=7)
+    extension = returned.history.order_by("at", "id").last()
+    assert extension.transition == "extend_due_date"
+    assert "Démonstration : prolongation pour tester le redépôt" in extension.comment
+    assert not returned.completion_overdue()
     assert returned.returned_from == DossierState.CARESP_REVIEW
     withdrawn = dossiers["lorient-quimperle"]
     assert withdrawn.history.last().comment.startswith("Retrait décidé")
