@@ -14,17 +14,30 @@ class Role(models.TextChoices):
     ARS_INSTRUCTOR = "ars_instructor", _("Instructeur ARS")
     ARS_DECIDER = "ars_decider", _("Décideur ARS")
     ADMIN = "admin", _("Administrateur")
+    # Sets up the region's calls (docs/decisions/0040): dates, envelopes, territories,
+    # grid, filières and their leads, publication; reads no dossier by this role alone.
+    REGION_ADMIN = "region_admin", _("Administrateur régional (ARS)")
 
 
 STAFF_ROLES = frozenset({Role.CARESP_REVIEWER, Role.ARS_INSTRUCTOR, Role.ARS_DECIDER, Role.ADMIN})
 ARS_ROLES = frozenset({Role.ARS_INSTRUCTOR, Role.ARS_DECIDER, Role.ADMIN})
+# The regional roles that read the region's submitted dossiers.
+READER_ROLES = frozenset({Role.CARESP_REVIEWER, Role.ARS_INSTRUCTOR, Role.ARS_DECIDER})
 # Held for one region (RoleGrant.region); the others are national (admin) or come with
 # the filières one writes for (lead).
-REGIONAL_ROLES = frozenset({Role.CARESP_REVIEWER, Role.ARS_INSTRUCTOR, Role.ARS_DECIDER})
+REGIONAL_ROLES = READER_ROLES | {Role.REGION_ADMIN}
+# Agents of an ARS or of a CARESP: never co-editors of a dossier.
+AGENCY_ROLES = STAFF_ROLES | {Role.REGION_ADMIN}
 
 
 class User(AbstractUser):
     """A person; what they may do comes from their role grants and filières."""
+
+    # The ProConnect identity (OpenID Connect `sub`) linked at the first sign-in, when
+    # the account was found by its e-mail (accounts.proconnect).
+    proconnect_sub = models.CharField(
+        _("identifiant ProConnect"), max_length=255, unique=True, null=True, blank=True
+    )
 
     @cached_property
     def grants(self):
@@ -61,7 +74,13 @@ class User(AbstractUser):
 
     @cached_property
     def staff_region_ids(self):
-        """The regions where this person holds a regional staff role."""
+        """The regions whose submitted dossiers this person reads (CARESP, ARS roles)."""
+        return frozenset(region for role in READER_ROLES for region in self.grants.get(role, ()))
+
+    @cached_property
+    def region_ids(self):
+        """Every region where this person holds a regional role (the set-up's included):
+        the regions whose campaigns, drafts included, they know of."""
         return frozenset(region for role in REGIONAL_ROLES for region in self.grants.get(role, ()))
 
     def region_ids_for(self, *roles):
@@ -73,13 +92,23 @@ class User(AbstractUser):
         """CARESP or ARS staff: may read submitted dossiers."""
         return bool(self.role_codes & STAFF_ROLES)
 
+    @property
+    def is_agency_staff(self):
+        """An agent of an ARS or of a CARESP (regional administrators included)."""
+        return bool(self.role_codes & AGENCY_ROLES)
+
+    @property
+    def is_campaign_admin(self):
+        """Sets up campaigns somewhere (national or regional administrator): menus."""
+        return bool(self.role_codes & {Role.ADMIN, Role.REGION_ADMIN})
+
     @cached_property
     def filiere_ids(self):
         return frozenset(self.filieres.values_list("id", flat=True))
 
     def forget_cached_access(self):
         """Drop what was read of the roles and filières (after granting one)."""
-        for name in ("grants", "staff_region_ids", "filiere_ids"):
+        for name in ("grants", "staff_region_ids", "region_ids", "filiere_ids"):
             self.__dict__.pop(name, None)
 
     def __str__(self):

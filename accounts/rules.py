@@ -37,6 +37,9 @@ is_caresp_reviewer = role_predicate(Role.CARESP_REVIEWER)
 is_ars_instructor = role_predicate(Role.ARS_INSTRUCTOR)
 is_ars_decider = role_predicate(Role.ARS_DECIDER)
 is_admin = role_predicate(Role.ADMIN)
+is_region_admin = role_predicate(Role.REGION_ADMIN)
+# Sets up a region's calls: the national administrator or the region's own.
+is_campaign_admin = role_predicate(Role.ADMIN, Role.REGION_ADMIN)
 is_ars = role_predicate(Role.ARS_INSTRUCTOR, Role.ARS_DECIDER, Role.ADMIN)
 is_internal_staff = role_predicate(
     Role.CARESP_REVIEWER, Role.ARS_INSTRUCTOR, Role.ARS_DECIDER, Role.ADMIN

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from accounts import proconnect
 from accounts.forms import LoginForm, PasswordResetRequestForm, SetPasswordFrenchForm
 
 app_name = "accounts"
@@ -15,7 +16,11 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", proconnect.LogoutView.as_view(), name="logout"),
+    # ProConnect (OpenID Connect): 404 unless configured.
+    path("proconnect/connexion/", proconnect.SignInView.as_view(), name="proconnect_login"),
+    path("proconnect/retour/", proconnect.CallbackView.as_view(), name="proconnect_callback"),
+    path("proconnect/refus/", proconnect.RefusedView.as_view(), name="proconnect_refused"),
     # Forgotten password (and accounts created by invitation before 2026-12): Django's token views.
     path(
         "mot-de-passe/oublie/",

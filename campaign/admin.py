@@ -1,11 +1,53 @@
+"""The Django admin of the reference data and the campaigns: read-only wherever a domain
+rule applies (the campaign set-up pages /gestion/ and the API are where things change):
+a campaign's state, calendar, territories and filières, a filière's editors, the
+extensions, invitations, named leads and the campaigns' history. What stays editable is
+plain reference text no rule guards (a region's agency name and mailboxes, a
+coordination cell's presentation)."""
+
 from django.contrib import admin
 
-from campaign.models import Campaign, DeadlineExtension, Filiere, Invitation, Region, Territory
+from campaign.models import (
+    Campaign,
+    CampaignEvent,
+    CoordinationCell,
+    DeadlineExtension,
+    Filiere,
+    Invitation,
+    LeadNomination,
+    Region,
+    Territory,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted here (the domain keeps its rules)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class TerritoryInline(admin.TabularInline):
+    """Added and corrected on the region's page (/gestion/regions/<code>/), with its
+    checks; never deleted (campaigns and filières cover them)."""
+
     model = Territory
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Region)
@@ -14,27 +56,52 @@ class RegionAdmin(admin.ModelAdmin):
 
     list_display = ("name", "code", "agency_name", "appeal_court")
     search_fields = ("name", "code")
+    readonly_fields = ("code", "name")
     inlines = [TerritoryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CoordinationCell)
+class CoordinationCellAdmin(admin.ModelAdmin):
+    list_display = ("acronym", "region", "carrier")
+    readonly_fields = ("region", "source")
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("name", "region", "opens_at", "deadline", "decision_date")
-    list_filter = ("region",)
-    prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("territories", "filieres")
+class CampaignAdmin(ReadOnlyAdmin):
+    """Campaigns are set up, published, closed and amended at /gestion/campagnes/."""
 
-
-@admin.register(Filiere)
-class FiliereAdmin(admin.ModelAdmin):
-    list_display = ("name", "region", "slug")
-    list_filter = ("region",)
-    filter_horizontal = ("territories", "editors")
+    list_display = ("name", "region", "state", "opens_at", "deadline", "decision_date")
+    list_filter = ("region", "state")
     search_fields = ("name", "slug")
 
 
+@admin.register(CampaignEvent)
+class CampaignEventAdmin(ReadOnlyAdmin):
+    list_display = ("campaign", "action", "by", "at", "reason")
+    list_filter = ("action",)
+
+
+@admin.register(Filiere)
+class FiliereAdmin(ReadOnlyAdmin):
+    list_display = ("name", "region", "slug")
+    list_filter = ("region",)
+    search_fields = ("name", "slug")
+
+
+@admin.register(LeadNomination)
+class LeadNominationAdmin(ReadOnlyAdmin):
+    list_display = ("email", "name", "filiere", "campaign", "invited_at")
+    search_fields = ("email", "name")
+
+
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(admin.ModelAdmin):
+class DeadlineExtensionAdmin(ReadOnlyAdmin):
     list_display = ("filiere", "campaign", "until", "reason", "granted_by", "created_at")
     list_filter = ("campaign",)
 

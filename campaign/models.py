@@ -4,7 +4,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
+from django_fsm import transition as fsm_transition
+
+from campaign.enums import CampaignAction, CampaignState
 
 APPEAL_MENTION = (
     "Voies et délais de recours : la présente décision peut faire l'objet, dans un délai de "
@@ -60,13 +65,57 @@ class Region(models.Model):
         court = self.appeal_court or "tribunal administratif territorialement compétent"
         return APPEAL_MENTION.format(court=court)
 
+    @property
+    def slug(self):
+        """The region's name in an address (« bretagne », « provence-alpes-cote-d-azur »)."""
+        return slugify(self.name.replace("'", "-"))
+
+
+class CoordinationCell(models.Model):
+    """The region's palliative-care coordination cell (CAR'sp; in Bretagne the CARESP):
+    reference data from the national directory of June 2024 (campaign/data/carsp.json),
+    completed by the region's ARS."""
+
+    region = models.OneToOneField(
+        Region, on_delete=models.CASCADE, related_name="coordination_cell", verbose_name=_("région")
+    )
+    acronym = models.CharField(_("sigle"), max_length=60)
+    name = models.CharField(_("nom"), max_length=200, blank=True)
+    carrier = models.CharField(_("structure porteuse"), max_length=300, blank=True)
+    founded = models.CharField(_("création"), max_length=100, blank=True)
+    description = models.TextField(_("présentation"), blank=True)
+    emails = models.JSONField(_("adresses électroniques"), default=list, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=40, blank=True)
+    website = models.URLField(_("site internet"), blank=True)
+    contacts = models.JSONField(
+        _("contacts"),
+        default=list,
+        blank=True,
+        help_text=_("Personnes à contacter : [{name, role, email, phone}]."),
+    )
+    offer = models.JSONField(
+        _("offre régionale"),
+        default=dict,
+        blank=True,
+        help_text=_("Nombre de structures par type (USP, LISP, EMSP, HAD, ERRSPP, DAC…)."),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("cellule régionale de soins palliatifs")
+        verbose_name_plural = _("cellules régionales de soins palliatifs")
+        ordering = ["region__name"]
+
+    def __str__(self):
+        return f"{self.acronym} — {self.region}"
+
 
 def letter_template_path(instance, filename):
     # Stored under MEDIA_ROOT, never served by URL; the name never comes from the user.
     return f"letter_templates/{instance.pk or 'new'}/{uuid.uuid4().hex}.docx"
 
 
-class Campaign(models.Model):
+class Campaign(FSMModelMixin, models.Model):
     """One call for applications of one region (e.g. Bretagne 2025)."""
 
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
@@ -82,6 +131,22 @@ class Campaign(models.Model):
     filieres = models.ManyToManyField(
         "Filiere", related_name="campaigns", blank=True, verbose_name=_("filières participantes")
     )
+    state = FSMField(
+        _("état"),
+        max_length=16,
+        choices=CampaignState.choices,
+        default=CampaignState.DRAFT,
+        # Changed only by campaign.domain.lifecycle (publish, close), with its history.
+        protected=True,
+    )
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+    results_published_at = models.DateTimeField(
+        _("résultats publiés le"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : les résultats ne figurent pas sur la page publique de l'appel."),
+    )
     opens_at = models.DateTimeField(_("ouverture"))
     deadline = models.DateTimeField(
         _("date limite de dépôt"),
@@ -96,6 +161,12 @@ class Campaign(models.Model):
         max_length=200,
         blank=True,
         default="Directeur général de l'agence régionale de santé",
+    )
+    appeal_court = models.CharField(
+        _("tribunal administratif"),
+        max_length=200,
+        blank=True,
+        help_text=_("Vide : celui de la région."),
     )
     appeal_mention = models.TextField(
         _("voies et délais de recours"),
@@ -129,7 +200,10 @@ class Campaign(models.Model):
         return self.deadline
 
     def is_open_for(self, filiere, now=None):
-        """Submission allowed up to and including the last second of the deadline."""
+        """Submission allowed while the call is published, from its opening up to and
+        including the last second of the deadline (the filière's own)."""
+        if self.state != CampaignState.PUBLISHED:
+            return False
         now = now or timezone.now()
         limit = self.deadline_for(filiere).replace(microsecond=0) + dt.timedelta(seconds=1)
         return self.opens_at <= now < limit
@@ -139,8 +213,65 @@ class Campaign(models.Model):
         return self.is_open_for(None)
 
     def appeal_text(self):
-        """The appeal mention of the letters: the campaign's own, or its region's."""
-        return self.appeal_mention or self.region.appeal_mention()
+        """The appeal mention of the letters: the campaign's own text, or the standard
+        one naming the campaign's court (else its region's)."""
+        if self.appeal_mention:
+            return self.appeal_mention
+        if self.appeal_court:
+            return APPEAL_MENTION.format(court=self.appeal_court)
+        return self.region.appeal_mention()
+
+    @property
+    def is_draft(self):
+        return self.state == CampaignState.DRAFT
+
+    @property
+    def is_public(self):
+        """Published or closed: applicants and the public page know of it."""
+        return self.state != CampaignState.DRAFT
+
+    @property
+    def results_public(self):
+        return self.state == CampaignState.CLOSED and self.results_published_at is not None
+
+    # The arrows; campaign.domain.lifecycle fires them (checks, history, e-mails).
+    @fsm_transition(field=state, source=CampaignState.DRAFT, target=CampaignState.PUBLISHED)
+    def publish(self):
+        self.published_at = timezone.now()
+
+    @fsm_transition(field=state, source=CampaignState.PUBLISHED, target=CampaignState.CLOSED)
+    def close(self):
+        self.closed_at = timezone.now()
+
+
+class CampaignEvent(models.Model):
+    """The campaign's append-only history: creation, publication, every change of its
+    calendar after publication (old and new values, reason), territories, filières,
+    closing and results. Written by the domain functions only."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=32, choices=CampaignAction.choices)
+    changes = models.JSONField(
+        _("changements"), default=dict, blank=True, help_text=_("{champ: [avant, après]}")
+    )
+    reason = models.TextField(_("motif"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("événement de campagne")
+        verbose_name_plural = _("historique des campagnes")
+        ordering = ["campaign", "at", "id"]
+
+    def __str__(self):
+        return f"{self.campaign} — {self.get_action_display()} ({self.at:%d/%m/%Y %H:%M})"
 
 
 class Territory(models.Model):
@@ -323,3 +454,38 @@ class Invitation(models.Model):
     @property
     def is_pending(self):
         return self.status == self.Status.PENDING
+
+
+class LeadNomination(models.Model):
+    """A filière's lead named by the ARS when it sets up a campaign (one by one or by
+    the spreadsheet import): invited by e-mail when the campaign is published (at once
+    if it already is), so that nothing of a call in preparation reaches anyone."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="lead_nominations"
+    )
+    filiere = models.ForeignKey(Filiere, on_delete=models.CASCADE, related_name="lead_nominations")
+    email = models.EmailField(_("adresse électronique"), max_length=254)
+    name = models.CharField(_("nom et prénom"), max_length=150, blank=True)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("désigné le"), default=timezone.now)
+    invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
+    # The pending invitation sent (campaign.domain.invitations): accepted, expired…
+    invitation = models.ForeignKey(
+        "Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("porteur désigné")
+        verbose_name_plural = _("porteurs désignés")
+        ordering = ["filiere__name", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "filiere", "email"], name="unique_lead_nomination"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name or self.email} — {self.filiere}"

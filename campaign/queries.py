@@ -3,26 +3,38 @@
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
+from campaign.enums import CampaignState
 from campaign.models import Campaign, DeadlineExtension, Filiere, Invitation, Territory
 from common.api_input import SLUG_RE
 from common.errors import NotFound
 
 
 def visible_campaigns(user, queryset=None):
-    """The campaigns this user may know of. A call is public (api.md: `campaigns` for
-    any authenticated user), except that the staff of a region know only their regions'
-    campaigns (and those their own filières take part in): another region's campaign and
-    everything under it is unknown (404) to them. The administrator is national."""
+    """The campaigns this user may know of. A published call is public (api.md:
+    `campaigns` for any authenticated user), except that the staff of a region know only
+    their regions' campaigns (and those their own filières take part in): another
+    region's campaign and everything under it is unknown (404) to them. A campaign in
+    preparation (draft) is known only to its region's staff and the national
+    administrator. The administrator is national."""
     queryset = Campaign.objects.all() if queryset is None else queryset
     if not user.is_authenticated:
         return queryset.none()
-    if user.is_national or not user.staff_region_ids:
+    if user.is_national:
         return queryset
+    public = ~Q(state=CampaignState.DRAFT)
+    if not user.region_ids:
+        return queryset.filter(public)
     # The filières as a subquery: a staff page pays no query for them.
-    condition = Q(region_id__in=user.staff_region_ids) | Q(
+    condition = Q(region_id__in=user.region_ids) | public & Q(
         pk__in=Campaign.filieres.through.objects.filter(filiere__editors=user).values("campaign_id")
     )
     return queryset.filter(condition)
+
+
+def public_campaigns(queryset=None):
+    """The calls anyone may read about, without signing in: published or closed."""
+    queryset = Campaign.objects.all() if queryset is None else queryset
+    return queryset.exclude(state=CampaignState.DRAFT)
 
 
 def get_visible_campaign(user, slug, queryset=None):
@@ -41,6 +53,7 @@ def lead_calls(user):
     latest extension when later), for every row in two queries."""
     links = (
         Campaign.filieres.through.objects.filter(filiere_id__in=user.filiere_ids)
+        .exclude(campaign__state=CampaignState.DRAFT)
         .select_related("campaign", "filiere")
         .order_by("-campaign__opens_at", "filiere__name")
     )

@@ -1,10 +1,26 @@
-"""The reference regions (campaign/data/regions.json): loaded by migration 0006, and
-again by the test suite after a test that empties the database."""
+"""The reference data of the regions: the 18 regions (campaign/data/regions.json) and
+their coordination cells (campaign/data/carsp.json). Loaded by migrations, by
+`manage.py load_reference_data`, and again by the test suite after a test that empties
+the database."""
 
 import json
 from pathlib import Path
 
-REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.json"
+DATA = Path(__file__).resolve().parent / "data"
+REGIONS_FILE = DATA / "regions.json"
+CELLS_FILE = DATA / "carsp.json"
+CELL_FIELDS = (
+    "acronym",
+    "name",
+    "carrier",
+    "founded",
+    "description",
+    "emails",
+    "phone",
+    "website",
+    "contacts",
+    "offer",
+)
 
 
 def load_reference_regions(region_model):
@@ -19,3 +35,27 @@ def load_reference_regions(region_model):
                 "appeal_court": item["appeal_court"],
             },
         )
+
+
+def load_reference_cells(region_model, cell_model, *, overwrite=False):
+    """Create the coordination cells of the directory; an existing cell (which its ARS
+    may have completed) is updated only with `overwrite`. Returns (created, updated)."""
+    data = json.loads(CELLS_FILE.read_text(encoding="utf-8"))
+    regions = {r.code: r for r in region_model.objects.all()}
+    created = updated = 0
+    for item in data["cells"]:
+        region = regions.get(item["region"])
+        if region is None:
+            continue
+        values = {field: item[field] for field in CELL_FIELDS}
+        values["source"] = data["source"]
+        existing = cell_model.objects.filter(region=region).first()
+        if existing is None:
+            cell_model.objects.create(region=region, **values)
+            created += 1
+        elif overwrite:
+            for field, value in values.items():
+                setattr(existing, field, value)
+            existing.save()
+            updated += 1
+    return created, updated

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.site",
                 "accounts.context_processors.roles",
+                "accounts.context_processors.proconnect",
             ],
         },
     },
@@ -130,6 +131,8 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     # Django's ModelBackend with a brute-force throttle (accounts.throttle).
     "accounts.backends.ThrottledModelBackend",
+    # ProConnect (OpenID Connect): does nothing unless the OIDC_* settings below are set.
+    "campaign.proconnect.ProConnectBackend",
 ]
 # Behind a trusted reverse proxy that sets it (e.g. HTTP_X_REAL_IP): the META key holding
 # the client's address, for the login throttle. Empty: REMOTE_ADDR.
@@ -266,6 +269,25 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Appel à candidatures filières <ne-pas-repondre@ars.sante.fr>"
 )
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# ProConnect sign-in (OpenID Connect, accounts.proconnect, docs/decisions/0041): on when the
+# client and the provider's endpoints are given. ProConnect's addresses come from its
+# discovery document (https://<domaine>/api/v2/.well-known/openid-configuration).
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email given_name usual_name")
+OIDC_TIMEOUT = 10
+OIDC_STORE_ID_TOKEN = True  # the provider's logout needs it
+OIDC_CREATE_USER = False  # nobody gets an account by signing in
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect_callback"
+LOGIN_REDIRECT_URL_FAILURE = "accounts:proconnect_refused"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -15,6 +15,8 @@ urlpatterns = [
     path("campagnes/", include("outputs.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("evaluation/", include("scoring.urls")),
+    path("gestion/", include("setup.urls")),
+    path("appels/", include("setup.urls_public")),
     path("api/v1/", api.urls),
     # Any other address under the API: a JSON 404 in the API's error shape, not a page.
     re_path(r"^api/v1/", api_not_found, name="api_not_found"),

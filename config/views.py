@@ -28,6 +28,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         user = request.user
         if user.is_internal_staff and not user.filiere_ids:
             return redirect("scoring:dashboard")
+        if user.is_campaign_admin and not user.filiere_ids:
+            # A regional administrator only: the set-up of the region's calls.
+            return redirect("setup:campaigns")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -12,6 +12,7 @@ from accounts.rules import (
     is_ars_instructor,
     is_caresp_reviewer,
     is_internal_staff,
+    is_region_admin,
 )
 
 # Who can be assigned a dossier and score it.
@@ -20,8 +21,9 @@ is_reviewer = is_caresp_reviewer | is_ars_instructor
 can_use_workspace = is_internal_staff
 can_assign_reviewers = is_ars_instructor
 can_declare_conflict = is_reviewer
-can_view_grid = is_internal_staff
-can_edit_grid = is_admin
+can_view_grid = is_internal_staff | is_region_admin
+# The campaign's set-up: the national administrator or the region's (decision 0040).
+can_edit_grid = is_admin | is_region_admin
 # ARS roles see every review and the aggregate of every dossier; a reviewer
 # only after submitting their own review of that dossier (see domain).
 can_view_all_reviews = is_ars

@@ -36,13 +36,18 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import REGIONAL_ROLES, Role, RoleGrant, User
-from budget.models import Envelope, EnvelopeAmendment, EnvelopeKind
-from campaign.models import Campaign, Filiere, Region, Territory
-from common.errors import InvalidInput
+from budget.domain.envelopes import set_envelope
+from budget.models import Envelope, EnvelopeKind
+from campaign.domain.regions import update_region
+from campaign.domain.setup import add_filiere, create_campaign, set_territories, update_campaign
+from campaign.domain.territories import save_territory
+from campaign.models import Campaign, Region
+from common.errors import Conflict, InvalidInput
 from common.money import format_eur, parse_amount
 from common.text import clean_text
 from dossiers.enums import DossierState
 from dossiers.models import FundingLine
+from setup.domain.lifecycle import publish
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "bretagne.json"
 AMENDMENT_REASON = "Import du fichier de campagne"
@@ -635,49 +640,103 @@ class LoadReport:
         return "\n".join(lines)
 
 
-def _load_territories(spec, region, campaign, report):
+def _load_territories(spec, region, campaign, actor, report):
     """The region's territories named by the file (created or updated by code), and the
-    ones the campaign covers (see the module docstring)."""
+    ones the campaign covers (see the module docstring), through the set-up's domain."""
     territory_specs = spec.territories
+    covered = set(campaign.territories.values_list("code", flat=True))
     if territory_specs is None:
-        if campaign.territories.exists():
-            for _territory in campaign.territories.all():
+        if covered:
+            for _code in covered:
                 report.count("territories", "unchanged")
             return
         if region.territories.exists():
-            for territory in region.territories.all():
-                campaign.territories.add(territory)
+            codes = list(region.territories.values_list("code", flat=True))
+            set_territories(campaign, actor, codes, reason=AMENDMENT_REASON)
+            for _code in codes:
                 report.count("territories", "unchanged")
             return
         territory_specs = reference_territories()
         report.reference_territories = True
-    known = {t.code: t for t in region.territories.all()}
     for item in territory_specs:
-        values = {"name": item.name, "departements": item.departements}
-        territory = known.get(item.code)
-        if territory is None:
-            territory = Territory.objects.create(region=region, code=item.code, **values)
-            report.count("territories", "created")
+        _territory, status = save_territory(
+            region, actor, code=item.code, name=item.name, departements=item.departements
+        )
+        report.count("territories", status)
+    set_territories(
+        campaign,
+        actor,
+        sorted(covered | {item.code for item in territory_specs}),
+        reason=AMENDMENT_REASON,
+    )
+
+
+def _load_filieres(spec, region, campaign, actor, report):
+    existing = {f.slug: f for f in region.filieres.prefetch_related("territories")}
+    participants = set(campaign.filieres.values_list("pk", flat=True))
+    filieres = dict(existing)
+    for item in spec.filieres:
+        before = existing.get(item.slug)
+        state = (
+            (before.name, {t.code for t in before.territories.all()}, before.pk in participants)
+            if before
+            else None
+        )
+        filiere, created = add_filiere(
+            campaign, actor, name=item.name, slug=item.slug, territories=item.territories
+        )
+        filieres[item.slug] = filiere
+        if created:
+            report.count("filieres", "created")
+            continue
+        after = (filiere.name, set(filiere.territories.values_list("code", flat=True)), True)
+        report.count("filieres", "unchanged" if after == state else "updated")
+    return filieres
+
+
+def _load_envelopes(spec, campaign, actor, now, report):
+    envelopes = {e.kind: e for e in Envelope.objects.filter(campaign=campaign)}
+    for kind, amount in spec.envelopes.items():
+        previous = envelopes.get(kind)
+        draft = campaign.is_draft
+        envelope = set_envelope(campaign, actor, kind, amount, reason=AMENDMENT_REASON, now=now)
+        if previous is None:
+            report.count("envelopes", "created")
+        elif envelope is None:
+            report.count("envelopes", "unchanged")
         else:
-            report.count("territories", "updated" if _sync(territory, values) else "unchanged")
-        campaign.territories.add(territory)
+            report.count("envelopes", "updated")
+            if not draft:
+                report.amendments.append((envelope, previous.amount, amount))
 
 
-def _sync(instance, values):
-    """Set changed fields; return True when something changed."""
-    changed = [key for key, value in values.items() if getattr(instance, key) != value]
-    for key in changed:
-        setattr(instance, key, values[key])
-    if changed:
-        instance.save(update_fields=changed)
-    return bool(changed)
+def _domain_problems(exc):
+    """A domain refusal met while writing, as the file's problems."""
+    problems = [
+        f"« {path} » : {message}" if path else str(message)
+        for path, messages in exc.errors.items()
+        for message in (messages if isinstance(messages, list | tuple) else [messages])
+        if not isinstance(message, dict)
+    ]
+    return problems or [exc.message]
 
 
 def load_campaign(data, *, actor=None, now=None):
     """Validate then import the campaign description `data` (a decoded JSON object).
 
-    Raises CampaignFileError (nothing written) or returns a LoadReport."""
+    Every write goes through the set-up's domain functions (the same as the pages);
+    the campaign ends published. Raises CampaignFileError (nothing written) or
+    returns a LoadReport."""
     now = now or timezone.now()
+    try:
+        return _load_campaign(data, actor, now)
+    except (InvalidInput, Conflict) as exc:
+        if isinstance(exc, CampaignFileError):
+            raise
+        raise CampaignFileError(_domain_problems(exc)) from None
+
+
+def _load_campaign(data, actor, now):
     with transaction.atomic():
         spec, c = _check_structure(data)
         campaign, region, existing_users = _check_against_database(spec, c)
@@ -685,7 +744,6 @@ def load_campaign(data, *, actor=None, now=None):
             raise CampaignFileError(c.problems)
         fields = {
             "name": spec.name,
-            "region": region,
             "opens_at": spec.opens_at,
             "deadline": spec.deadline,
             "decision_date": spec.decision_date,
@@ -694,67 +752,19 @@ def load_campaign(data, *, actor=None, now=None):
         if spec.signatory is not None:
             fields["signatory_name"] = spec.signatory["name"]
             # Without a title, the model's default ("Directeur général de l'ARS").
-            fields["signatory_title"] = (
-                spec.signatory["title"] or Campaign._meta.get_field("signatory_title").get_default()
-            )
+            fields["signatory_title"] = spec.signatory["title"]
         if campaign is None:
-            campaign = Campaign.objects.create(slug=spec.slug, **fields)
+            campaign = create_campaign(actor, region, slug=spec.slug, **fields)
             report = LoadReport(campaign, "created")
         else:
-            changed = _sync(campaign, fields)
+            changed = update_campaign(campaign, actor, fields, reason=AMENDMENT_REASON, now=now)
             report = LoadReport(campaign, "updated" if changed else "unchanged")
         if spec.notification_emails is not None:
-            _sync(region, {"notification_emails": spec.notification_emails})
+            update_region(region, actor, notification_emails=spec.notification_emails)
 
-        envelopes = {
-            e.kind: e for e in Envelope.objects.select_for_update().filter(campaign=campaign)
-        }
-        for kind, amount in spec.envelopes.items():
-            envelope = envelopes.get(kind)
-            if envelope is None:
-                Envelope.objects.create(campaign=campaign, kind=kind, amount=amount)
-                report.count("envelopes", "created")
-            elif envelope.amount != amount:
-                previous = envelope.amount
-                EnvelopeAmendment.objects.create(
-                    envelope=envelope,
-                    date=timezone.localdate(now),
-                    previous_amount=previous,
-                    new_amount=amount,
-                    reason=AMENDMENT_REASON,
-                    created_by=actor,
-                    created_at=now,
-                )
-                envelope.amount = amount
-                envelope.save(update_fields=["amount"])
-                report.count("envelopes", "updated")
-                report.amendments.append((envelope, previous, amount))
-            else:
-                report.count("envelopes", "unchanged")
-
-        _load_territories(spec, region, campaign, report)
-        territories = {t.code: t for t in campaign.territories.all()}
-
-        filieres = {f.slug: f for f in region.filieres.prefetch_related("territories")}
-        participants = set(campaign.filieres.values_list("pk", flat=True))
-        for item in spec.filieres:
-            filiere = filieres.get(item.slug)
-            wanted = {territories[code].pk for code in item.territories or []}
-            if filiere is None:
-                filiere = Filiere.objects.create(region=region, slug=item.slug, name=item.name)
-                filiere.territories.set(wanted)
-                campaign.filieres.add(filiere)
-                filieres[item.slug] = filiere
-                report.count("filieres", "created")
-                continue
-            changed = _sync(filiere, {"name": item.name})
-            if item.territories is not None and {t.pk for t in filiere.territories.all()} != wanted:
-                filiere.territories.set(wanted)
-                changed = True
-            if filiere.pk not in participants:
-                campaign.filieres.add(filiere)
-                changed = True
-            report.count("filieres", "updated" if changed else "unchanged")
+        _load_envelopes(spec, campaign, actor, now, report)
+        _load_territories(spec, region, campaign, actor, report)
+        filieres = _load_filieres(spec, region, campaign, actor, report)
 
         for item in spec.users:
             user = existing_users.get(item.username)
@@ -796,6 +806,10 @@ def load_campaign(data, *, actor=None, now=None):
                     member_of.add(filiere.pk)
                     changed = True
             report.count("users", "created" if created else ("updated" if changed else "unchanged"))
+        if campaign.is_draft:
+            # Files load live calls (api.md); a call prepared in the interface is
+            # published by its file.
+            publish(campaign, actor, now=now, interactive=False)
         if report.campaign_status == "unchanged" and any(
             counts["created"] or counts["updated"] for counts in report.counts.values()
         ):

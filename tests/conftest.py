@@ -3,8 +3,8 @@ from django.conf import settings as django_settings
 from django.core import mail
 
 from accounts.models import Role
-from campaign.models import Region
-from campaign.reference import load_reference_regions
+from campaign.models import CoordinationCell, Region
+from campaign.reference import load_reference_cells, load_reference_regions
 from tests.api_client import ApiClient
 from tests.factories import (
     CampaignFactory,
@@ -48,6 +48,7 @@ def _reference_regions(request):
     request.getfixturevalue("_django_db_helper")
     if not Region.objects.exists():
         load_reference_regions(Region)
+        load_reference_cells(Region, CoordinationCell)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import REGIONAL_ROLES, Role, RoleGrant, User
 from budget.models import Envelope, EnvelopeKind
+from campaign.enums import CampaignState
 from campaign.models import Campaign, Filiere, Region, Territory
 from campaign.reference import load_reference_regions
 from common.identifiers import finess_with_key
@@ -67,6 +68,8 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     region = factory.LazyFunction(region)
     opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=60))
     deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+    # A live call unless a test prepares one (the set-up's drafts).
+    state = CampaignState.PUBLISHED
     decision_date = dt.date(2025, 6, 30)
     first_delegation_date = dt.date(2025, 7, 15)
     signatory_name = "Élise Kervella"

@@ -2,6 +2,7 @@
 date and reason kept; lowering it below what is already granted is refused."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budget.domain.inputs import add_error, clean_text, parse_date, parse_money
@@ -38,12 +39,13 @@ def get_envelope(campaign, kind):
     return envelope
 
 
-def amend_envelope(envelope, user, new_amount, date, reason):
+def amend_envelope(envelope, user, new_amount, date, reason, *, now=None):
     """Change an envelope's amount, with its date and reason kept in the history.
 
-    Administrator or ARS decider. Lowering it below what is already granted on
-    it is refused (409)."""
-    if not can_amend_envelope.test(user, envelope.campaign):
+    Administrators (national or of the region) or ARS decider; `user=None` is the
+    command line (`load_campaign`). Lowering it below what is already granted on it is
+    refused (409)."""
+    if user is not None and not can_amend_envelope.test(user, envelope.campaign):
         raise Forbidden(
             _("Seuls l'administrateur et le décideur ARS peuvent modifier une enveloppe.")
         )
@@ -83,7 +85,59 @@ def amend_envelope(envelope, user, new_amount, date, reason):
             new_amount=amount,
             reason=reason,
             created_by=user,
+            created_at=now or timezone.now(),
         )
         locked.amount = amount
         locked.save(update_fields=["amount"])
     return locked
+
+
+def set_envelope(campaign, user, kind, amount, *, date=None, reason="", now=None):
+    """The campaign's envelope of that kind at `amount` (its set-up).
+
+    While the campaign is in preparation the amount is simply set; once published it
+    changes only by an amendment (amend_envelope: date, reason, never below what is
+    granted), and an envelope added then is recorded as an amendment from nothing.
+    Returns the Envelope, or None when the amount is unchanged."""
+    if user is not None and not can_amend_envelope.test(user, campaign):
+        raise Forbidden(
+            _("Seuls les administrateurs et le décideur ARS peuvent modifier une enveloppe.")
+        )
+    errors = {}
+    if kind not in KINDS:
+        add_error(errors, "kind", _("Nature d'enveloppe inconnue."))
+    value = parse_money(amount, errors, kind if kind in KINDS else "amount")
+    if errors:
+        raise InvalidInput(_("Le montant de l'enveloppe est invalide."), errors)
+    now = now or timezone.now()
+    with transaction.atomic():
+        existing = lock_envelopes(campaign.pk).get(kind)
+        if existing is not None and existing.amount == value:
+            return None
+        if campaign.is_draft:
+            if existing is None:
+                return Envelope.objects.create(campaign=campaign, kind=kind, amount=value)
+            existing.amount = value
+            existing.save(update_fields=["amount"])
+            return existing
+        if existing is not None:
+            return amend_envelope(
+                existing, user, value, date or timezone.localdate(now), reason, now=now
+            )
+        reason = clean_text(reason)
+        if not reason:
+            raise InvalidInput(
+                _("La campagne est publiée : indiquez le motif de la nouvelle enveloppe."),
+                {"reason": [_("Indiquez le motif de la modification.")]},
+            )
+        envelope = Envelope.objects.create(campaign=campaign, kind=kind, amount=value)
+        EnvelopeAmendment.objects.create(
+            envelope=envelope,
+            date=date or timezone.localdate(now),
+            previous_amount=None,
+            new_amount=value,
+            reason=reason,
+            created_by=user,
+            created_at=now,
+        )
+    return envelope

@@ -178,8 +178,11 @@ class BudgetDashboardView(ArsPageMixin, View):
 
 
 class EnvelopeAmendView(ArsPageMixin, View):
+    """On the budget dashboard, whose figures are ARS business: who may read it and amend
+    (a regional administrator amends from the campaign's set-up page, setup.views)."""
+
     http_method_names = ["post"]
-    permission_required = "budget.amend_envelope"
+    permission_required = ("budget.view_budget", "budget.amend_envelope")
     permission_denied_message = gettext_lazy(
         "Modification réservée à l'administrateur et au décideur."
     )

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from campaign.enums import CampaignState
 from campaign.models import DeadlineExtension, Filiere
 from campaign.rules import can_grant_extension
-from common.errors import Forbidden, InvalidInput
+from common.errors import Conflict, Forbidden, InvalidInput
 from common.text import clean_text
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -82,6 +83,10 @@ def grant_extension(campaign, user, filiere, until, reason):
     if not can_grant_extension.test(user, campaign):
         raise Forbidden(
             _("Seuls les instructeurs de l'ARS peuvent accorder une prolongation du délai.")
+        )
+    if campaign.state != CampaignState.PUBLISHED:
+        raise Conflict(
+            _("Une prolongation ne s'accorde que pendant l'appel (campagne publiée, non close).")
         )
     errors = {}
     resolved = None

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import ratelimit
-from accounts.models import REGIONAL_ROLES, STAFF_ROLES, Role, RoleGrant, User
+from accounts.models import AGENCY_ROLES, REGIONAL_ROLES, Role, RoleGrant, User
 from campaign.models import Invitation
 from campaign.rules import can_invite_editor, can_manage_invitation
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
@@ -80,16 +80,20 @@ def clean_email(email):
 # ----------------------------------------------------------------------------- sending
 
 
-def _check_rate(by_user, email, now):
-    if not ratelimit.allowed(
-        "invite_by", by_user.pk, limit=per_inviter_limit(), window=DAY, now=now
-    ):
+def per_agency_limit():
+    """Invitations an ARS agent setting up a call may send in 24 hours (every lead)."""
+    return getattr(settings, "INVITATIONS_PER_AGENCY_PER_DAY", 500)
+
+
+def _check_rate(by_user, email, now, *, agency=False):
+    limit = per_agency_limit() if agency else per_inviter_limit()
+    if not ratelimit.allowed("invite_by", by_user.pk, limit=limit, window=DAY, now=now):
         raise TooManyRequests(
             _(
                 "Vous avez envoyé %(n)d invitations en 24 heures : réessayez demain, ou "
                 "demandez à l'ARS."
             )
-            % {"n": per_inviter_limit()}
+            % {"n": limit}
         )
     if not ratelimit.allowed("invite_to", email, limit=per_address_limit(), window=DAY, now=now):
         message = _(
@@ -111,7 +115,7 @@ def _new_token(invitation, now):
 
 def _owned_by_staff(email):
     return any(
-        user.is_internal_staff for user in User.objects.filter(email__iexact=email, is_active=True)
+        user.is_agency_staff for user in User.objects.filter(email__iexact=email, is_active=True)
     )
 
 
@@ -145,8 +149,10 @@ def inviter_label(invitation):
     agency = (
         (region.agency_name or _("L'ARS %(region)s") % {"region": region.name}) if region else ""
     )
-    if inviter is not None and region is not None and inviter.has_role_in(region.pk, *STAFF_ROLES):
-        if inviter.has_role_in(region.pk, Role.ARS_INSTRUCTOR, Role.ARS_DECIDER, Role.ADMIN):
+    if inviter is not None and region is not None and inviter.has_role_in(region.pk, *AGENCY_ROLES):
+        if inviter.has_role_in(
+            region.pk, Role.ARS_INSTRUCTOR, Role.ARS_DECIDER, Role.ADMIN, Role.REGION_ADMIN
+        ):
             return agency
         return _("La CARESP")
     if invitation.filiere_id:
@@ -181,12 +187,13 @@ def _schedule_send(invitation, raw):
     transaction.on_commit(lambda: _send(invitation_id, raw))
 
 
-def issue_invitation(by_user, email, *, role, filiere=None, region=None, now=None):
+def issue_invitation(by_user, email, *, role, filiere=None, region=None, now=None, agency=False):
     """Invite `email` to take `role` (for `filiere`, or in `region`); return the Invitation.
 
     The caller has checked that `by_user` may invite. A pending invitation to the same
     address for the same role and place is sent again (with a new link) rather than
-    duplicated. Raises InvalidInput (address), TooManyRequests (rate limits)."""
+    duplicated. `agency`: the ARS setting up a call (its own, higher, limit per inviter).
+    Raises InvalidInput (address), TooManyRequests (rate limits)."""
     if role not in Role.values:
         raise InvalidInput(_("Rôle inconnu."), {"role": [_("Rôle inconnu.")]})
     email = clean_email(email)
@@ -196,7 +203,7 @@ def issue_invitation(by_user, email, *, role, filiere=None, region=None, now=Non
     if role not in REGIONAL_ROLES and filiere is None:
         region = None if role == Role.ADMIN else region
     with transaction.atomic():
-        _check_rate(by_user, email, now)
+        _check_rate(by_user, email, now, agency=agency)
         invitation = (
             Invitation.objects.select_for_update()
             .filter(
@@ -337,7 +344,7 @@ def accept(raw, user, *, now=None):
         raise Forbidden(_("Connectez-vous pour accepter l'invitation."))
     with transaction.atomic():
         invitation = _usable(raw, now, lock=True)
-        if invitation.role == Role.FILIERE_LEAD and user.is_internal_staff:
+        if invitation.role == Role.FILIERE_LEAD and user.is_agency_staff:
             raise Conflict(
                 _(
                     "Un compte de l'ARS ou de la CARESP ne peut pas rédiger le dossier d'une "

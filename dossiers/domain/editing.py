@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.enums import CampaignState
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.identifiers import validate_finess
 from common.limits import MAX_LINES, MAX_PROJECTS, MAX_SWOT_ITEMS, bounded
@@ -61,6 +62,11 @@ def create_dossier(user, campaign, filiere):
         raise Forbidden(_("Seul un porteur de cette filière peut créer son dossier."))
     if not campaign.filieres.filter(pk=filiere.pk).exists():
         raise Conflict(_("Cette filière ne participe pas à cette campagne."))
+    if campaign.is_draft:
+        # Nothing of a call in preparation exists for the applicants.
+        raise NotFound(_("Campagne introuvable."))
+    if campaign.state != CampaignState.PUBLISHED:
+        raise Conflict(_("Cette campagne est close : elle n'accepte plus de nouveau dossier."))
     if Dossier.objects.filter(campaign=campaign, filiere=filiere).exists():
         raise Conflict(_("Cette filière a déjà un dossier pour cette campagne."))
     try:

@@ -221,6 +221,36 @@ def clean_grid(grid, scale_min, scale_max, criteria):
     return low, high, cleaned
 
 
+def copy_grid(campaign, user, source):
+    """Replace the campaign's grid by a copy of `source`'s (a campaign of the same
+    region, typically the previous call): scale and criteria. Same rules as update_grid."""
+    if source.region_id != campaign.region_id or source.pk == campaign.pk:
+        raise InvalidInput(
+            _("Choisissez une autre campagne de la même région."),
+            {"source": [_("Choisissez une autre campagne de la même région.")]},
+        )
+    source_grid = get_grid(source)
+    current = {c.code: c.id for c in get_grid(campaign).criteria.all()}
+    criteria = [
+        {
+            "id": current.get(c.code),
+            "code": c.code,
+            "label": c.label,
+            "description": c.description,
+            "group": c.group,
+            "weight": c.weight,
+        }
+        for c in grid_criteria(source_grid)
+    ]
+    return update_grid(
+        campaign,
+        user,
+        scale_min=source_grid.scale_min,
+        scale_max=source_grid.scale_max,
+        criteria=criteria,
+    )
+
+
 def update_grid(campaign, user, *, scale_min, scale_max, criteria):
     """Replace the campaign's grid (scale and criteria, in the given order).
 

@@ -66,6 +66,7 @@ class Case:
     methods: tuple | None = None  # web: restrict the methods tried
     path: str | None = None  # web: an explicit address (patterns that cannot be reversed)
     region: str | None = None  # the region whose data the case reaches (group A: Bretagne)
+    draft: bool = False  # a campaign in preparation: unknown (404) to the applicants
     # The answer names group A's filière to whoever holds the link (an invitation).
     names_filiere: bool = False
 
@@ -149,26 +150,87 @@ def per_state(extra=None, *, states=STATES, methods=None):
 
 
 def campaign_slugs(w):
-    """(slug, region): Bretagne's campaigns, Normandie's, an unknown one."""
+    """(slug, region): Bretagne's campaigns (one in preparation), Normandie's, an unknown
+    one."""
     return [
         (w.campaign.slug, BRETAGNE),
         (w.other_campaign.slug, BRETAGNE),
+        (w.draft_campaign.slug, BRETAGNE),
         (w.region2_campaign.slug, NORMANDIE),
         ("inconnue", None),
     ]
 
 
 def slugs(extra=None):
-    """The campaign, another campaign, another region's and an unknown slug."""
+    """The campaign, another campaign, a draft, another region's and an unknown slug."""
 
     def build(w):
         cases = []
         for slug, region in campaign_slugs(w):
             more = extra(w) if extra else {}
-            cases.append(Case({"slug": slug, **more}, label=slug, region=region))
+            cases.append(
+                Case(
+                    {"slug": slug, **more},
+                    label=slug,
+                    region=region,
+                    draft=slug == w.draft_campaign.slug,
+                )
+            )
         return cases
 
     return build
+
+
+def setup_filiere(w):
+    """A filière of the campaign, one of its draft, and mismatches (another campaign's,
+    another region's)."""
+    region2_filiere = w.region2_dossier.filiere
+    return [
+        Case(
+            {"slug": w.campaign.slug, "pk": w.dossier("draft").filiere_id},
+            label="filière",
+            region=BRETAGNE,
+        ),
+        Case(
+            {"slug": w.draft_campaign.slug, "pk": w.new_filiere.pk},
+            label="filière of the draft",
+            region=BRETAGNE,
+            draft=True,
+        ),
+        Case(
+            {"slug": w.campaign.slug, "pk": w.other_dossier.filiere_id},
+            label="filière of another campaign",
+            region=BRETAGNE,
+            mismatch=True,
+        ),
+        Case(
+            {"slug": w.campaign.slug, "pk": region2_filiere.pk},
+            label="normandie filière under a bretagne slug",
+            region=BRETAGNE,
+            mismatch=True,
+        ),
+        Case(
+            {"slug": w.region2_campaign.slug, "pk": region2_filiere.pk},
+            label="normandie filière",
+            region=NORMANDIE,
+        ),
+    ]
+
+
+def region_codes(w):
+    return [
+        Case({"code": BRETAGNE}, label="bretagne", region=BRETAGNE),
+        Case({"code": NORMANDIE}, label="normandie", region=NORMANDIE),
+        Case({"code": "99"}, label="unknown region"),
+    ]
+
+
+def public_calls(w):
+    return [
+        Case({"slug": w.campaign.slug}, label="published"),
+        Case({"slug": w.draft_campaign.slug}, label="draft", draft=True),
+        Case({"slug": "inconnue"}, label="unknown"),
+    ]
 
 
 def with_mismatches(base, mismatches):
@@ -266,6 +328,9 @@ def transitions(w, state):
 PUBLIC_WEB = {
     "healthz",
     "accounts:login",
+    "accounts:proconnect_login",
+    "accounts:proconnect_callback",
+    "accounts:proconnect_refused",
     "accounts:password_reset",
     "accounts:password_reset_sent",
     "accounts:password_set",
@@ -274,6 +339,9 @@ PUBLIC_WEB = {
     "invitations:accept",
     "api:openapi-json",
     "api:openapi-view",
+    "public:calls",
+    "public:call",
+    "public:region",
 }
 
 WEB = {
@@ -285,6 +353,13 @@ WEB = {
     "accounts:password_reset_sent": none,
     "accounts:password_set": lambda w: [Case({"uidb64": "MQ", "token": "lien-invalide"})],
     "accounts:password_set_done": none,
+    # ProConnect: off in the audit (404); tests/accounts/test_proconnect.py runs it on.
+    "accounts:proconnect_login": none,
+    "accounts:proconnect_callback": lambda w: [
+        Case(label="no answer"),
+        Case(label="forged answer", path="/comptes/proconnect/retour/?code=x&state=y"),
+    ],
+    "accounts:proconnect_refused": none,
     # Budget.
     "budget:home": none,
     "budget:dashboard": slugs(),
@@ -379,6 +454,27 @@ WEB = {
     "scoring:diff": per_state(lambda w, s: [{"a": 1, "b": 1}, {"a": 1, "b": 2}]),
     "scoring:ranking": slugs(),
     "scoring:grid": slugs(),
+    # Campaign set-up (the region's administrators).
+    "setup:campaigns": none,
+    "setup:campaign_create": none,
+    "setup:campaign": slugs(),
+    "setup:campaign_edit": slugs(),
+    "setup:territories": slugs(),
+    "setup:grid_copy": slugs(),
+    "setup:publish": slugs(),
+    "setup:close": slugs(),
+    "setup:results": slugs(),
+    "setup:filieres": slugs(),
+    "setup:filieres_import": slugs(),
+    "setup:filiere": setup_filiere,
+    "setup:region": region_codes,
+    # The public pages of the calls (no sign-in; drafts do not exist there).
+    "public:calls": none,
+    "public:call": public_calls,
+    "public:region": lambda w: [
+        Case({"region": "bretagne"}, label="bretagne"),
+        Case({"region": "atlantide"}, label="unknown"),
+    ],
     # API plumbing (the operations themselves are covered through the OpenAPI schema).
     "api:openapi-json": none,
     "api:openapi-view": none,
@@ -487,6 +583,7 @@ def api_slugs(extra=None, body=None):
                 label=slug,
                 region=region,
                 body=body(w) if body else None,
+                draft=slug == w.draft_campaign.slug,
             )
             for slug, region in campaign_slugs(w)
         ]
@@ -697,6 +794,19 @@ def _exception(response):
 
 # Staff-only pages and operations: a non-staff role never gets a success there.
 STAFF_ONLY = {
+    "setup:campaigns",
+    "setup:campaign_create",
+    "setup:campaign",
+    "setup:campaign_edit",
+    "setup:territories",
+    "setup:grid_copy",
+    "setup:publish",
+    "setup:close",
+    "setup:results",
+    "setup:filieres",
+    "setup:filieres_import",
+    "setup:filiere",
+    "setup:region",
     "budget:home",
     "budget:dashboard",
     "budget:amend_envelope",
@@ -764,12 +874,17 @@ def check_response(failures, *, role, case, where, response, text, public, staff
     held = REGION_OF_ROLE.get(role)
     if held and case.region_code and case.region_code != held and status not in (404, 405):
         failures.append(f"{where}: {status}, 404 attendu (données d'une autre région)")
+    # A campaign in preparation does not exist for the applicants (nor for the public).
+    if case.draft and role in APPLICANT_ROLES and role != "anonymous" and status not in (404, 405):
+        failures.append(f"{where}: {status}, 404 attendu (campagne en préparation)")
+    if case.draft and public and status not in (404, 405):
+        failures.append(f"{where}: {status}, 404 attendu (page publique d'un brouillon)")
     if case.mismatch and role != "anonymous":
         if case.owner == "A" and role in ("lead", "co_editor") and status not in (404, 405):
             failures.append(f"{where}: {status}, 404 attendu (identifiants incohérents)")
         elif status not in (403, 404, 405):
             failures.append(f"{where}: {status} sur des identifiants incohérents")
-    if role in APPLICANT_ROLES or role in ("caresp", "other_region"):
+    if role in APPLICANT_ROLES or role in ("caresp", "other_region", "region_admin"):
         leaks = leaked_secrets(text.replace(A_TOKEN, "") if case.names_filiere else text, role)
         if leaks:
             failures.append(f"{where}: {status}, fuite : {', '.join(leaks)}")
@@ -933,6 +1048,14 @@ def test_the_matrix_is_not_vacuous(world):
         ("decider", reverse("budget:decision", args=[world.dossier("ars_analysis").pk]), 200),
         ("lead", reverse("outputs:dossier_letter", args=[world.dossier("decided").pk]), 200),
         ("admin", reverse("admin:dossiers_dossier_changelist"), 200),
+        ("region_admin", reverse("setup:campaign", args=[world.draft_campaign.slug]), 200),
+        (
+            "region_admin",
+            reverse("setup:filiere", args=[world.campaign.slug, world.new_filiere.pk]),
+            200,
+        ),
+        ("region_admin", reverse("scoring:grid", args=[world.draft_campaign.slug]), 200),
+        ("anonymous", reverse("public:call", args=[world.campaign.slug]), 200),
     ]
     for role, url, status in expectations:
         response, _text = isolated(

@@ -24,7 +24,8 @@ from django.utils import timezone
 from accounts.models import ApiToken, Role
 from budget.domain import decisions, delegations, proposals
 from campaign.domain.invitations import hash_token
-from campaign.models import Invitation
+from campaign.enums import CampaignState
+from campaign.models import Invitation, LeadNomination
 from common.identifiers import finess_with_key
 from dossiers.domain.attachments import add_attachment
 from dossiers.domain.transitions import transition
@@ -63,6 +64,7 @@ ROLES = [
     "instructor",
     "decider",
     "admin",
+    "region_admin",
     "other_region",
     "outsider",
     "anonymous",
@@ -71,6 +73,7 @@ STAFF_ROLES = {"caresp", "instructor", "decider", "admin"}
 # The region each regional staff role of ROLES holds its roles in (admin: national).
 BRETAGNE, NORMANDIE = "53", "28"
 REGION_OF_ROLE = {
+    "region_admin": BRETAGNE,
     "caresp": BRETAGNE,
     "instructor": BRETAGNE,
     "decider": BRETAGNE,
@@ -106,6 +109,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @dataclass
 class World:
     campaign: object = None
+    draft_campaign: object = None  # Bretagne, in preparation
     other_campaign: object = None
     users: dict = field(default_factory=dict)
     tokens: dict = field(default_factory=dict)
@@ -296,6 +300,7 @@ def build_world():
     users["admin"] = UserFactory(
         username="admin", roles=[Role.ADMIN], is_staff=True, is_superuser=True
     )
+    users["region_admin"] = UserFactory(username="admin-bretagne", roles=[Role.REGION_ADMIN])
     users["outsider"] = UserFactory(username="inconnu")
     for role, user in users.items():
         world.tokens[role] = ApiToken.issue(user)[1]
@@ -340,8 +345,22 @@ def build_world():
     world.other_invitation = _invitation(
         world.dossier("draft", "B").filiere, None, "autre-" + INVITATION_TOKEN
     )
+    _draft_campaign(world, t1)
     _second_region(world)
     return world
+
+
+def _draft_campaign(world, territory):
+    """Bretagne's next call, in preparation: a filière of group A takes part (its leads
+    must not know the call yet) and a lead is named, to be invited at publication."""
+    draft = world.draft_campaign = CampaignFactory(
+        slug="bretagne-2027", state=CampaignState.DRAFT, name="Appel en préparation 2027"
+    )
+    draft.territories.add(territory)
+    draft.filieres.add(world.new_filiere)
+    LeadNomination.objects.create(
+        campaign=draft, filiere=world.new_filiere, email="futur.porteur@example.fr"
+    )
 
 
 INVITATION_TOKEN = "jeton-d-invitation-de-test-0123456789abcdef"
@@ -368,6 +387,7 @@ def _second_region(world):
             (Role.CARESP_REVIEWER, normandie),
             (Role.ARS_INSTRUCTOR, normandie),
             (Role.ARS_DECIDER, normandie),
+            (Role.REGION_ADMIN, normandie),
         ],
     )
     world.tokens["other_region"] = ApiToken.issue(staff)[1]

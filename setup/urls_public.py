@@ -1,0 +1,12 @@
+"""The public pages of the calls (/appels/), without sign-in."""
+
+from django.urls import path
+
+from setup.views import public
+
+app_name = "public"
+urlpatterns = [
+    path("", public.CallsView.as_view(), name="calls"),
+    path("campagne/<slug:slug>/", public.CallView.as_view(), name="call"),
+    path("<slug:region>/", public.RegionPageView.as_view(), name="region"),
+]
