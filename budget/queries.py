@@ -68,6 +68,40 @@ def yearly_cost(nature, granted, start_month, decided_at, year):
     return granted if year == cost_year else ZERO
 
 
+def cost_year_span(nature, start_month, decided_at):
+    """(first year the line costs something, first year it costs its full amount and
+    no longer changes): the years a letter shows for it."""
+    if nature == LineNature.RECURRING:
+        if start_month is None:
+            year = timezone.localtime(decided_at).year if decided_at else timezone.localdate().year
+            return year, year
+        return start_month.year, start_month.year + (start_month.month > 1)
+    if start_month is not None:
+        year = start_month.year
+    else:
+        year = timezone.localtime(decided_at).year if decided_at else timezone.localdate().year
+    return year, year
+
+
+def commitment_years(lines):
+    """The funding years of granted lines [(nature, granted, start_month, decided_at)]:
+    from the first year one costs something to the first year all are at their full
+    rate (recurring lines then cost the same every year). Empty without lines."""
+    spans = [cost_year_span(nature, start, decided_at) for nature, _g, start, decided_at in lines]
+    if not spans:
+        return []
+    return list(range(min(s[0] for s in spans), max(s[1] for s in spans) + 1))
+
+
+def line_commitments(lines, years):
+    """[[cost in each of `years`] for each granted line (nature, granted, start_month,
+    decided_at)]: the per-year read model of the letters and exports (yearly_cost)."""
+    return [
+        [yearly_cost(nature, granted, start, decided_at, year) for year in years]
+        for nature, granted, start, decided_at in lines
+    ]
+
+
 def _bucket():
     return {"requested": ZERO, "proposed": ZERO, "granted": ZERO, "delegated": ZERO}
 
@@ -209,7 +243,7 @@ def budget_summary(campaign):
         else:
             year = start.year if start is not None else decided_year
             costs[(group_of(filiere_id), "one_off", year)][0] += granted
-    years = range(first_year, first_year + YEARS_SHOWN)
+    years = range(first_year, first_year + YEARS_SHOWN)  # as campaign_years()
     by_year = {year: {"year": year, "recurring": ZERO, "one_off": ZERO} for year in years}
     group_years = defaultdict(
         lambda: {year: {"year": year, "recurring": ZERO, "one_off": ZERO} for year in years}
@@ -260,6 +294,64 @@ def budget_summary(campaign):
         "first_delegation_date": first_delegation,
         "planned_first_delegation_date": campaign.first_delegation_date,
     }
+
+
+def campaign_years(campaign, start_months):
+    """The YEARS_SHOWN years of the budget's per-year commitments: from the decision year
+    (or the earliest start month) on."""
+    base = campaign.decision_date.year if campaign.decision_date else timezone.localdate().year
+    first_year = min([base, *(start.year for start in start_months if start is not None)])
+    return range(first_year, first_year + YEARS_SHOWN)
+
+
+GRANTED_LINE_FIELDS = (
+    "pk",
+    "label",
+    "nature",
+    "granted",
+    "start_month",
+    "beneficiary_finess",
+    "project__priority",
+    "project__dossier_id",
+    "project__dossier__decided_at",
+    "project__dossier__filiere__name",
+)
+
+
+def granted_lines_by_year(campaign):
+    """(years, rows): every granted line of the campaign's decided dossiers (a dict of
+    GRANTED_LINE_FIELDS) with its cost in each of the budget's years (campaign_years,
+    yearly_cost): the export's per-year sheet, whose totals are
+    budget_summary()["by_year"]. One query, plain values (no model instances)."""
+    lines = list(
+        FundingLine.objects.filter(
+            project__dossier__campaign=campaign,
+            project__dossier__state=DossierState.DECIDED,
+            granted__gt=0,
+        )
+        .order_by(
+            "project__dossier__filiere__name",
+            "project__dossier_id",
+            "project__priority",
+            "project_id",
+            "pk",
+        )
+        .values(*GRANTED_LINE_FIELDS)
+    )
+    years = campaign_years(campaign, [line["start_month"] for line in lines])
+    rows = []
+    for line in lines:
+        decided_at = line["project__dossier__decided_at"]
+        rows.append(
+            (
+                line,
+                [
+                    yearly_cost(line["nature"], line["granted"], line["start_month"], decided_at, y)
+                    for y in years
+                ],
+            )
+        )
+    return list(years), rows
 
 
 def envelope_totals(campaign):

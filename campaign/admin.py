@@ -9,6 +9,7 @@ from django.contrib import admin
 
 from campaign.models import (
     Campaign,
+    CampaignDocument,
     CampaignEvent,
     CoordinationCell,
     DeadlineExtension,
@@ -52,9 +53,10 @@ class TerritoryInline(admin.TabularInline):
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    """The region's reference data: its agency, appeal court, mailboxes and territories."""
+    """The region's reference data: its agency (address, seat city), appeal court, mailboxes and
+    territories."""
 
-    list_display = ("name", "code", "agency_name", "appeal_court")
+    list_display = ("name", "code", "agency_name", "seat_city", "appeal_court")
     search_fields = ("name", "code")
     readonly_fields = ("code", "name")
     inlines = [TerritoryInline]
@@ -115,6 +117,25 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     search_fields = ("email",)
     exclude = ("token_hash",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CampaignDocument)
+class CampaignDocumentAdmin(admin.ModelAdmin):
+    """Read-only: documents are published and removed on the campaign's documents page,
+    where their file is checked."""
+
+    list_display = ("title", "kind", "campaign", "name", "uploaded_at", "uploaded_by")
+    list_filter = ("campaign", "kind")
+    # The file itself has no URL (MEDIA_ROOT is never served): downloaded from the page.
+    fields = readonly_fields = [
+        f.name for f in CampaignDocument._meta.fields if f.name not in ("id", "file")
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -1,9 +1,12 @@
 """Forms of the campaign pages."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy
 
+from campaign.models import CampaignDocument
+from common.files import ALLOWED_LABEL
 from common.forms import DomainErrorsMixin
 
 
@@ -81,3 +84,33 @@ class NewAccountForm(DomainErrorsMixin, forms.Form):
         if data.get("password1") and data.get("password2") != data.get("password1"):
             self.add_error("password2", gettext_lazy("Les deux mots de passe diffèrent."))
         return data
+
+
+class DocumentForm(DomainErrorsMixin, forms.Form):
+    """A document of the call: its nature, title and file (checked by the domain)."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Nature du document"),
+        choices=[("", gettext_lazy("— Choisir —")), *CampaignDocument.Kind.choices],
+        required=False,
+    )
+    title = forms.CharField(
+        label=gettext_lazy("Titre"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy(
+            "Tel que les porteurs le verront, par exemple « Cahier des charges de l'appel à candidatures 2025 »."
+        ),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Fichier"),
+        required=False,
+        allow_empty_file=True,
+        help_text=gettext_lazy(
+            "Taille maximale : %(max)d Mo. Formats acceptés : %(types)s (vérifiés d'après le contenu du fichier)."
+        )
+        % {"max": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024), "types": ALLOWED_LABEL},
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.docx,.xlsx,.odt,.ods,.png,.jpg,.jpeg"}
+        ),
+    )

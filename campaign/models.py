@@ -41,6 +41,26 @@ class Region(models.Model):
         blank=True,
         help_text=_("Celui du siège de l'ARS, par exemple « tribunal administratif de Rennes »."),
     )
+    seat_city = models.CharField(
+        _("ville du siège"),
+        max_length=100,
+        blank=True,
+        help_text=_("Lieu de signature des courriers, par exemple « Rennes »."),
+    )
+    address = models.TextField(
+        _("adresse postale de l'agence"),
+        blank=True,
+        help_text=_("En-tête des courriers, une ligne par ligne d'adresse."),
+    )
+    director_title = models.CharField(
+        _("directeur ou directrice générale"),
+        max_length=100,
+        default="le directeur général",
+        help_text=_(
+            "« la directrice générale » ou « le directeur général » : les courriers signés par "
+            "délégation portent « Pour la directrice générale et par délégation »."
+        ),
+    )
     notification_emails = models.JSONField(
         _("adresses de l'ARS prévenues des dépôts"),
         default=list,
@@ -63,7 +83,11 @@ class Region(models.Model):
 
     def appeal_mention(self):
         court = self.appeal_court or "tribunal administratif territorialement compétent"
-        return APPEAL_MENTION.format(court=court)
+        text = APPEAL_MENTION.format(court=court)
+        if (self.director_title or "").strip().lower().startswith("la "):
+            # The gracious appeal goes to the directrice générale where one heads the ARS.
+            text = text.replace("auprès du directeur général", "auprès de la directrice générale")
+        return text
 
     @property
     def slug(self):
@@ -173,6 +197,27 @@ class Campaign(FSMModelMixin, models.Model):
         blank=True,
         help_text=_("Vide : la mention de la région, avec son tribunal administratif."),
     )
+    # « Affaire suivie par » of the letters: the ARS service and person to contact.
+    contact_service = models.CharField(
+        _("direction ou service de l'ARS"),
+        max_length=200,
+        blank=True,
+        help_text=_("En-tête des courriers, par exemple « Direction de l'offre de soins »."),
+    )
+    contact_name = models.CharField(_("affaire suivie par"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("courriel de la personne à contacter"), blank=True)
+    contact_phone = models.CharField(
+        _("téléphone de la personne à contacter"), max_length=40, blank=True
+    )
+    report_due_date = models.DateField(
+        _("date du premier rapport annuel"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Vide : le 30 avril de l'année qui suit la décision. Les rapports suivants sont "
+            "dus chaque année à la même date."
+        ),
+    )
     letter_template = models.FileField(
         _("modèle de courrier (.docx)"),
         upload_to=letter_template_path,
@@ -211,6 +256,14 @@ class Campaign(FSMModelMixin, models.Model):
     @property
     def is_open(self):
         return self.is_open_for(None)
+
+    def first_report_date(self, decided_on=None):
+        """When the recognised filières' first yearly report is due: the campaign's date,
+        else 30 April of the year after the decision."""
+        if self.report_due_date:
+            return self.report_due_date
+        decided_on = decided_on or self.decision_date or timezone.localdate()
+        return dt.date(decided_on.year + 1, 4, 30)
 
     def appeal_text(self):
         """The appeal mention of the letters: the campaign's own text, or the standard
@@ -272,6 +325,56 @@ class CampaignEvent(models.Model):
 
     def __str__(self):
         return f"{self.campaign} — {self.get_action_display()} ({self.at:%d/%m/%Y %H:%M})"
+
+
+def campaign_document_path(instance, filename):
+    # Stored under MEDIA_ROOT, never served by URL; the name never comes from the user.
+    return f"campaign_documents/{instance.campaign_id}/{uuid.uuid4().hex}"
+
+
+class CampaignDocument(models.Model):
+    """A document of the call the ARS publishes for the applicants (the call's
+    specifications, the regional diagnostic…): uploaded and removed by the region's
+    instructors, downloaded by anyone who may see the campaign."""
+
+    class Kind(models.TextChoices):
+        SPECIFICATIONS = "specifications", _("Cahier des charges")
+        REGIONAL_DIAGNOSTIC = "regional_diagnostic", _("Diagnostic régional")
+        OTHER = "other", _("Autre document")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("nature"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("titre"), max_length=200)
+    file = models.FileField(upload_to=campaign_document_path)
+    name = models.CharField(_("nom du fichier"), max_length=255)
+    size = models.PositiveBigIntegerField(_("taille"))
+    content_type = models.CharField(max_length=120)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("déposé par"),
+    )
+
+    class Meta:
+        verbose_name = _("document de la campagne")
+        verbose_name_plural = _("documents de la campagne")
+        ordering = ["campaign", "kind", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def region_id(self):
+        return self.campaign.region_id
+
+    @property
+    def extension(self):
+        """« PDF », « DOCX »… (the stored name always ends with its type's extension)."""
+        return self.name.rsplit(".", 1)[-1].upper() if "." in self.name else ""
 
 
 class Territory(models.Model):

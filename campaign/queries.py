@@ -4,7 +4,14 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from campaign.enums import CampaignState
-from campaign.models import Campaign, DeadlineExtension, Filiere, Invitation, Territory
+from campaign.models import (
+    Campaign,
+    CampaignDocument,
+    DeadlineExtension,
+    Filiere,
+    Invitation,
+    Territory,
+)
 from common.api_input import SLUG_RE
 from common.errors import NotFound
 
@@ -71,6 +78,16 @@ def lead_calls(user):
         extended = bool(until and until > campaign.deadline)
         rows.append((campaign, filiere, until if extended else campaign.deadline, extended))
     return rows
+
+
+def campaign_documents(campaigns):
+    """{campaign id: [its documents]} of these campaigns (one query): the leads' home."""
+    result = {}
+    for document in CampaignDocument.objects.filter(
+        campaign_id__in=[campaign.pk for campaign in campaigns]
+    ).order_by("kind", "uploaded_at", "pk"):
+        result.setdefault(document.campaign_id, []).append(document)
+    return result
 
 
 def filiere_territory_links(campaign):

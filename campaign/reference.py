@@ -21,13 +21,21 @@ CELL_FIELDS = (
     "contacts",
     "offer",
 )
+# Filled from the file only while empty: each ARS checks and completes them in the admin.
+DEFAULTS = {"director_title": "le directeur général"}
+COMPLETED_FIELDS = ("seat_city", "address", "director_title")
+
+
+def reference_regions():
+    return json.loads(REGIONS_FILE.read_text(encoding="utf-8"))["regions"]
 
 
 def load_reference_regions(region_model):
     """Create or update the 18 regions; takes the model so that a migration can pass its
-    historical one."""
-    for item in json.loads(REGIONS_FILE.read_text(encoding="utf-8"))["regions"]:
-        region_model.objects.update_or_create(
+    historical one (fields it does not have yet are left out)."""
+    fields = {f.name for f in region_model._meta.get_fields()}
+    for item in reference_regions():
+        region, _created = region_model.objects.update_or_create(
             code=item["code"],
             defaults={
                 "name": item["name"],
@@ -35,6 +43,15 @@ def load_reference_regions(region_model):
                 "appeal_court": item["appeal_court"],
             },
         )
+        completed = [
+            key
+            for key in COMPLETED_FIELDS
+            if key in fields and item.get(key) and getattr(region, key) in ("", DEFAULTS.get(key))
+        ]
+        for key in completed:
+            setattr(region, key, item[key])
+        if completed:
+            region.save(update_fields=completed)
 
 
 def load_reference_cells(region_model, cell_model, *, overwrite=False):

@@ -43,8 +43,12 @@ can_grant_extension = is_ars_instructor | is_admin
 # The region's calls set up in the interface (docs/decisions/0040): the national
 # administrator or the region's own (region_admin), tested with the region or campaign.
 can_set_up_campaign = is_campaign_admin
+# The call's documents (specifications, regional diagnostic): the region's instructors
+# and those who set up its calls.
+can_manage_documents = is_ars_instructor | is_campaign_admin
 
 rules.add_perm("campaign.invite_editor", can_invite_editor)
 rules.add_perm("campaign.manage_invitation", can_manage_invitation)
 rules.add_perm("campaign.grant_extension", can_grant_extension)
 rules.add_perm("campaign.set_up_campaign", can_set_up_campaign)
+rules.add_perm("campaign.manage_documents", can_manage_documents)

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from storages.backends.s3 import S3Storage
 
 from campaign.domain.deadline_display import deadline_passed, time_left
-from campaign.queries import lead_calls
+from campaign.queries import campaign_documents, lead_calls
 from dossiers.models import Dossier
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 "campaign", "filiere"
             )
         }
+        calls = lead_calls(user)
+        documents = campaign_documents([campaign for campaign, *_rest in calls])
         rows = [
             {
                 "filiere": filiere,
@@ -51,8 +53,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 "deadline_passed": deadline_passed(deadline),
                 "time_left": time_left(deadline),
                 "dossier": dossiers.get((campaign.pk, filiere.pk)),
+                "documents": documents.get(campaign.pk, []),
             }
-            for campaign, filiere, deadline, extended in lead_calls(user)
+            for campaign, filiere, deadline, extended in calls
         ]
         context.update(title=_("Accueil"), rows=rows, is_staff_too=user.is_internal_staff)
         return context

@@ -26,7 +26,8 @@ from dossiers import workflow
 from dossiers.domain import attachments as attachment_domain
 from dossiers.domain import due_dates, editing, transitions
 from dossiers.domain.access import get_visible_dossier, visible_dossiers, with_document_relations
-from dossiers.domain.completeness import check_dossier
+from dossiers.domain.completeness import check_advice, check_dossier
+from dossiers.domain.participation import participation
 from dossiers.domain.serialize import dossier_document, line_document, project_document
 from dossiers.enums import DossierState, LineNature
 from dossiers.models import Dossier, FundingLine
@@ -405,7 +406,12 @@ def download_attachment(request, id: int, aid: int):
 def check(request, id: int):
     dossier = _visible(request.auth, id)
     problems = [problem.as_dict() for problem in check_dossier(dossier)]
-    return {"complete": not problems, "problems": problems}
+    return {
+        "complete": not problems,
+        "problems": problems,
+        "warnings": [advice.as_dict() for advice in check_advice(dossier)],
+        "participation": participation(dossier.identity).as_dict(),
+    }
 
 
 @router.get(

@@ -89,6 +89,7 @@ class IdentityForm(PartForm):
         "coordinator_phone": "identity.coordinator.phone",
         "governance": "identity.governance",
         "convention_signed": "identity.convention_signed",
+        "actors_justification": "identity.actors_justification",
     }
 
     name = _text(_("Nom de la filière"), max_length=300)
@@ -135,6 +136,15 @@ class IdentityForm(PartForm):
         rows=5,
         help_text=_("Instance de pilotage, composition, fréquence des réunions."),
     )
+    actors_justification = _text(
+        _("Acteurs de l'appel absents : pourquoi ?"),
+        rows=4,
+        help_text=_(
+            "L'appel demande que les LISP, USP, EMSP, HAD, l'ERRSPP, les DAC et les CPTS du "
+            "territoire participent à la filière. Si certains ne sont pas membres, dites "
+            "pourquoi (absents du territoire, associés autrement, démarche en cours…)."
+        ),
+    )
     convention_signed = forms.ChoiceField(
         label=_("Une convention de partenariat a-t-elle été signée ?"),
         required=False,
@@ -162,6 +172,7 @@ class IdentityForm(PartForm):
             "coordinator_phone": coordinator.get("phone", ""),
             "governance": identity.get("governance", ""),
             "convention_signed": {True: "yes", False: "no"}.get(convention, ""),
+            "actors_justification": identity.get("actors_justification", ""),
         }
 
     def to_part(self, members, stored=None):
@@ -190,6 +201,7 @@ class IdentityForm(PartForm):
                 "members": members,
                 "governance": data["governance"],
                 "convention_signed": {"yes": True, "no": False}.get(data["convention_signed"]),
+                "actors_justification": data["actors_justification"],
             }
         )
         return document

@@ -88,6 +88,7 @@ class Identity(Part):
     members: list[Member] | None = None
     governance: LooseText = None
     convention_signed: LooseBool = None
+    actors_justification: LooseText = None
 
 
 class MissionCoverage(Part):
@@ -304,9 +305,19 @@ class ProblemOut(Schema):
     message: str
 
 
+class ParticipationOut(Schema):
+    named: list[str]
+    present: list[str]
+    missing: list[str]
+    justification: str
+
+
 class CheckOut(Schema):
     complete: bool
     problems: list[ProblemOut]
+    # Not blocking: the call's actors missing and not justified (dossiers.domain.participation).
+    warnings: list[ProblemOut]
+    participation: ParticipationOut
 
 
 class TransitionOut(Schema):

@@ -34,8 +34,21 @@ class LetterSettingsForm(DomainErrorsMixin, forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["signatory_name", "signatory_title", "appeal_mention"]
-        widgets = {"appeal_mention": forms.Textarea(attrs={"rows": 5})}
+        fields = [
+            "signatory_name",
+            "signatory_title",
+            "contact_service",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "report_due_date",
+            "appeal_mention",
+        ]
+        widgets = {
+            "appeal_mention": forms.Textarea(attrs={"rows": 5}),
+            "report_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "contact_phone": forms.TextInput(attrs={"type": "tel"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

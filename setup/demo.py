@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import router, transaction
 from django.db.models import Max
 from django.db.models.deletion import ProtectedError
@@ -36,6 +37,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from budget.domain.decisions import decide
 from budget.domain.proposals import propose
+from campaign.domain.documents import add_document
 from campaign.models import Campaign, DeadlineExtension
 from common.errors import Conflict
 from common.identifiers import finess_with_key
@@ -89,7 +91,13 @@ FILIERES = {
     slug: (f["territory"], f["state"], f["project_sheets"])
     for slug, f in _data()["filieres"].items()
 }
+# What a filière of the JSON says besides: its own name, towns, lead structure, figures,
+# coordinator when it is not its territory's usual filière; its decision when decided.
+FILIERE_SPECS = {slug: dict(f) for slug, f in _data()["filieres"].items()}
 STATE_NOTES = dict(_data()["state_notes"])
+FILIERE_NOTES = {
+    slug: spec.get("note") or STATE_NOTES[spec["state"]] for slug, spec in FILIERE_SPECS.items()
+}
 ACCOUNTS = [
     DemoAccount(**{**account, "role": Role(account["role"])}) for account in _data()["accounts"]
 ]
@@ -183,12 +191,17 @@ def _step(value, table):
     return next((figure for limit, figure in table["above"] if value > limit), table["otherwise"])
 
 
-def _content(code, territory, departements, finess):
-    details = TERRITORY_DETAILS[code]
-    towns = territory["main_towns"]
+def _filiere_name(slug, territory):
+    return FILIERE_SPECS[slug].get("name") or territory["usual_filiere_name"]
+
+
+def _content(code, territory, departements, finess, slug):
+    spec_of_filiere = FILIERE_SPECS[slug]
+    details = {**TERRITORY_DETAILS[code], **spec_of_filiere}
+    towns = spec_of_filiere.get("towns") or territory["main_towns"]
     dep = territory["departements"][0]
     lead_name = details["lead"]
-    usual = territory["usual_filiere_name"]
+    usual = _filiere_name(slug, territory)
     words = {
         "lead": lead_name,
         "usual": usual,
@@ -196,7 +209,8 @@ def _content(code, territory, departements, finess):
         "of_first_town": _of(towns[0]),
         "last_town": towns[-1],
         "of_last_town": _of(towns[-1]),
-        "code": code.lower(),
+        # A territory's second filière has its own mailbox.
+        "code": slug if "name" in spec_of_filiere else code.lower(),
     }
     spec = _data()["identity"]
     # Numbers are drawn in the order of the members: the lead's first, then one per member.
@@ -213,13 +227,21 @@ def _content(code, territory, departements, finess):
         members.append(member(spec["members"]["each_other_town"], of_town=_of(town)))
         member_finess.append(members[-1]["finess"])
     members += [member(m) for m in spec["members"]["partners"]]
-    coordinator, phone = COORDINATORS[code]
+    coordinator, phone = (
+        (spec_of_filiere["coordinator"]["name"], spec_of_filiere["coordinator"]["phone"])
+        if "coordinator" in spec_of_filiere
+        else COORDINATORS[code]
+    )
     identity = {
         "name": spec["name"].format(**words),
         "lead_structure": {
             "name": lead_name,
             "finess": lead_finess,
             "legal_status": spec["legal_status"],
+            # The decision letter's addressee.
+            "address": details.get("address", ""),
+            "representative_name": (details.get("representative") or {}).get("name", ""),
+            "representative_title": (details.get("representative") or {}).get("title", ""),
         },
         "coordinator": {
             "name": coordinator,
@@ -229,6 +251,8 @@ def _content(code, territory, departements, finess):
         "members": [{**m, "siret": ""} for m in members],
         "governance": spec["governance"],
         "convention_signed": spec["convention_signed"],
+        # The ERRSPP (regional) is the one actor the call names that is not a member.
+        "actors_justification": spec["actors_justification"],
         "communes": ", ".join(towns),
     }
     figures = _data()["diagnostic"]
@@ -306,7 +330,7 @@ def campaign_spec():
         "filieres": [
             {
                 "slug": slug,
-                "name": territories[code]["usual_filiere_name"],
+                "name": _filiere_name(slug, territories[code]),
                 "territories": [code],
             }
             for slug, (code, _state, _n) in FILIERES.items()
@@ -363,11 +387,15 @@ def _fire(dossier, name, user, at, **kwargs):
 def _record_demo_decision(dossier, instructor, decider):
     """The instructor proposes and the decider decides, through the budget domain.
 
-    Each sheet gets the share of its amounts its priority has in the JSON (in the
-    demo: 1 and 2 in full, 3 at half, the rest refused this year); granted recurring
-    lines start in September of their first year, 2025 at the earliest."""
+    Each sheet gets the share of its amounts its priority has in the JSON (Brocéliande
+    Atlantique: 1 and 2 in full, 3 at half, the rest refused this year; a filière's own
+    "decision" replaces the outcome, comment and shares); granted recurring lines start in
+    September of their first year, 2025 at the earliest."""
 
-    spec = _data()["timeline"]["decision"]
+    spec = {
+        **_data()["timeline"]["decision"],
+        **FILIERE_SPECS[dossier.filiere.slug].get("decision", {}),
+    }
     shares = spec["granted_share_by_priority"]
     recurring_start = _date(spec["recurring_start"])
     lines = FundingLine.objects.filter(project__dossier=dossier).select_related("project")
@@ -433,7 +461,7 @@ def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, 
     territories, departements = refs
     territory = territories[code]
     identity, diagnostic, swot, lead_finess, member_finess = _content(
-        code, territory, departements, finess
+        code, territory, departements, finess, filiere.slug
     )
     dossier = editing.create_dossier(lead, filiere.campaigns.get(slug=DEMO_SLUG), filiere)
     if state == "draft_started":
@@ -444,10 +472,14 @@ def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, 
         return dossier, state
     if state == "draft":
         swot = {**swot, "threats": []}  # left for the lead to finish in the demo
+        # The completeness page asks why the ERRSPP is not a member.
+        identity = {**identity, "actors_justification": ""}
     editing.update_parts(
         dossier, lead, {"identity": identity, "diagnostic": diagnostic, "swot": swot}
     )
-    templates = _project_templates(territory["main_towns"])
+    templates = _project_templates(
+        FILIERE_SPECS[filiere.slug].get("towns") or territory["main_towns"]
+    )
     offset = int(code[1:]) - 1
     chosen = [templates[(offset + i) % len(templates)] for i in range(n_projects)]
     for priority, template in enumerate(chosen, start=1):
@@ -535,6 +567,46 @@ def _build_dossier(filiere, lead, users, code, state, n_projects, refs, finess, 
     return dossier, state
 
 
+def demo_pdf(lines):
+    """A one-page PDF of a few lines of text (Helvetica, WinAnsi: accents kept), built by
+    hand so that the demo ships no binary file."""
+    text = "".join(
+        f"BT /F1 {14 if index == 1 else 11} Tf 60 {780 - 22 * index} Td ({_pdf_text(line)}) Tj ET\n"
+        for index, line in enumerate(lines)
+    ).encode("cp1252")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"endstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _pdf_text(line):
+    return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("’", "'")
+
+
+def _publish_documents(campaign, instructor):
+    """The call's documents on the leads' home pages (campaign.domain.documents)."""
+    for spec in _data().get("documents", []):
+        upload = SimpleUploadedFile(spec["file"], demo_pdf(spec["lines"]))
+        add_document(instructor, campaign, kind=spec["kind"], title=spec["title"], upload=upload)
+
+
 def _extension_until(now):
     day = timezone.localtime(now, PARIS).date() + dt.timedelta(days=EXTENSION_DAYS)
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=PARIS)
@@ -590,6 +662,8 @@ def _delete_demo(campaign):
     for attachment in Attachment.objects.filter(dossier__in=dossiers):
         attachment.file.delete(save=False)
     dossiers.delete()
+    for document in campaign.documents.all():
+        document.file.delete(save=False)
     # The demo's filières, unless another campaign has them too (they outlive campaigns).
     filieres = list(campaign.filieres.all())
     campaign.delete()
@@ -651,6 +725,7 @@ def seed_demo(*, reset=False, now=None):
                     now,
                 )
             report.extensions = ensure_demo_extensions(campaign, users["instructeur"], now)
+            _publish_documents(campaign, users["instructeur"])
         report.states = Counter(campaign.dossiers.values_list("state", flat=True))
     report.seconds = time.monotonic() - started
     return report

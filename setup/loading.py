@@ -65,6 +65,8 @@ TOP_KEYS = {
     "filieres",
     "users",
     "signatory",
+    "contact",
+    "report_due_date",
     "notification_emails",
 }
 TOP_REQUIRED = ["slug", "name", "region", "opens_at", "deadline", "envelopes"]
@@ -72,6 +74,7 @@ TERRITORY_KEYS = {"code", "name", "departements"}
 FILIERE_KEYS = {"slug", "name", "territories"}
 USER_KEYS = {"username", "email", "password", "roles", "filieres", "first_name", "last_name"}
 SIGNATORY_KEYS = {"name", "title"}
+CONTACT_KEYS = {"service", "name", "email", "phone"}
 REFERENCE_REGION = "Bretagne"
 DEPARTEMENT_RE = re.compile(r"(\d{2}|2A|2B|97\d)")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -195,6 +198,8 @@ class CampaignSpec:
     filieres: list = field(default_factory=list)
     users: list = field(default_factory=list)
     signatory: dict | None = None
+    contact: dict | None = None
+    report_due_date: dt.date | None = None
     notification_emails: list | None = None
 
 
@@ -348,6 +353,27 @@ def _check_structure(data):
             "name": c.text(data["signatory"], "name", "signatory"),
             "title": c.text(data["signatory"], "title", "signatory", required=False) or "",
         }
+    if "contact" in data and c.obj(data["contact"], "contact", CONTACT_KEYS, ["name"]):
+        contact = data["contact"]
+        spec.contact = {
+            "service": c.text(contact, "service", "contact", required=False) or "",
+            "name": c.text(contact, "name", "contact"),
+            "email": c.text(contact, "email", "contact", required=False, max_length=254) or "",
+            "phone": c.text(contact, "phone", "contact", required=False, max_length=40) or "",
+        }
+        if spec.contact["email"]:
+            try:
+                validate_email(spec.contact["email"])
+            except ValidationError:
+                c.add(
+                    "contact.email",
+                    f"« {spec.contact['email']} » n'est pas une adresse électronique.",
+                )
+    spec.report_due_date = c.date(data, "report_due_date", "")
+    if spec.report_due_date and spec.decision_date and spec.report_due_date <= spec.decision_date:
+        c.add(
+            "report_due_date", "le premier rapport annuel est dû après la décision (decision_date)."
+        )
     if "notification_emails" in data:
         spec.notification_emails = c.string_list(data, "notification_emails", "")
         for index, address in enumerate(spec.notification_emails):
@@ -752,7 +778,13 @@ def _load_campaign(data, actor, now):
         if spec.signatory is not None:
             fields["signatory_name"] = spec.signatory["name"]
             # Without a title, the model's default ("Directeur général de l'ARS").
-            fields["signatory_title"] = spec.signatory["title"]
+            fields["signatory_title"] = (
+                spec.signatory["title"] or Campaign._meta.get_field("signatory_title").get_default()
+            )
+        if spec.contact is not None:
+            fields.update({f"contact_{key}": value for key, value in spec.contact.items()})
+        if "report_due_date" in data:
+            fields["report_due_date"] = spec.report_due_date
         if campaign is None:
             campaign = create_campaign(actor, region, slug=spec.slug, **fields)
             report = LoadReport(campaign, "created")

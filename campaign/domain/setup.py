@@ -14,7 +14,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
+from django.core.validators import validate_email, validate_slug
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -28,7 +28,16 @@ from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 PARIS = ZoneInfo("Europe/Paris")
 END_OF_DAY = dt.time(23, 59, 59)
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-TEXT_LIMITS = {"name": 200, "signatory_name": 200, "signatory_title": 200, "appeal_court": 200}
+TEXT_LIMITS = {
+    "name": 200,
+    "signatory_name": 200,
+    "signatory_title": 200,
+    "appeal_court": 200,
+    "contact_service": 200,
+    "contact_name": 200,
+    "contact_email": 254,
+    "contact_phone": 40,
+}
 DATE_FIELDS = ("opens_at", "deadline", "decision_date", "first_delegation_date")
 FIELDS = (
     "name",
@@ -39,6 +48,11 @@ FIELDS = (
     "signatory_name",
     "signatory_title",
     "appeal_court",
+    "contact_service",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "report_due_date",
 )
 
 
@@ -155,10 +169,15 @@ def clean_settings(data, *, current=None):
             cleaned[field] = parse_moment(value, field, errors)
         elif field == "deadline":
             cleaned[field] = parse_moment(value, field, errors, end_of_day=True)
-        elif field in ("decision_date", "first_delegation_date"):
+        elif field in ("decision_date", "first_delegation_date", "report_due_date"):
             cleaned[field] = parse_day(value, field, errors)
         else:
             cleaned[field] = clean_text(value, field, errors, required=field == "name")
+            if field == "contact_email" and cleaned[field] and field not in errors:
+                try:
+                    validate_email(cleaned[field])
+                except ValidationError:
+                    _error(errors, field, _("Adresse électronique invalide."))
     merged = {f: getattr(current, f) for f in FIELDS} if current is not None else {}
     merged.update(cleaned)
     if current is None:
@@ -178,6 +197,13 @@ def clean_settings(data, *, current=None):
             errors,
             "first_delegation_date",
             _("La première délégation ne peut pas précéder la décision."),
+        )
+    report_due = merged.get("report_due_date")
+    if decision and report_due and report_due <= decision and "report_due_date" not in errors:
+        _error(
+            errors,
+            "report_due_date",
+            _("Le premier rapport annuel est dû après la décision."),
         )
     if deadline and decision and decision < timezone.localtime(deadline, PARIS).date():
         _error(errors, "decision_date", _("La décision ne peut pas précéder la date limite."))

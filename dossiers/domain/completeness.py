@@ -1,4 +1,6 @@
-"""Is a dossier ready to be submitted? Every problem at once."""
+"""Is a dossier ready to be submitted? Every problem at once (`check_dossier`), and the
+advice that does not block the submission (`check_advice`: the actors the call names
+that are not members and are not justified)."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -7,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from common.identifiers import validate_finess
+from dossiers.domain.participation import participation
 from dossiers.domain.parts import SWOT_KEYS
 from dossiers.enums import LineNature, Mission, MissionStatus, Section
 
@@ -192,3 +195,23 @@ def check_dossier(dossier):
                     project.id,
                 )
     return problems
+
+
+def check_advice(dossier):
+    """What the lead should still do without it blocking the submission: the call wants
+    every actor it names to take part (seed 004) — a missing one is justified instead
+    (identity.actors_justification)."""
+    actors = participation(dossier.identity)
+    if actors.justified:
+        return []
+    return [
+        Problem(
+            "identity.actors_justification",
+            _(
+                "Fiche d'identité : des acteurs que l'appel demande d'associer ne figurent pas "
+                "parmi les structures membres (%(missing)s) : indiquez pourquoi."
+            )
+            % {"missing": ", ".join(actors.missing)},
+            Section.IDENTITY,
+        )
+    ]

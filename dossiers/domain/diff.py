@@ -62,6 +62,11 @@ IDENTITY_FIELDS = [
     ("territory_notes", gettext_lazy("Précisions sur le territoire"), "text"),
     ("governance", gettext_lazy("Gouvernance"), "text"),
     ("convention_signed", gettext_lazy("Convention de partenariat signée"), "bool"),
+    (
+        "actors_justification",
+        gettext_lazy("Acteurs de l'appel absents : justification"),
+        "text",
+    ),
 ]
 MEMBER_FIELDS = [
     ("type", gettext_lazy("type"), MemberType),

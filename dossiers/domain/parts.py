@@ -201,6 +201,10 @@ def clean_identity(data):
         "members": members,
         "governance": c.text(data, "governance", "identity.governance"),
         "convention_signed": convention,
+        # Why actors the call names are not members (dossiers.domain.participation).
+        "actors_justification": c.text(
+            data, "actors_justification", "identity.actors_justification"
+        ),
     }
     for key in ("communes", "territory_notes"):
         if key in data:
@@ -274,3 +278,16 @@ def clean_swot(data):
 
 
 CLEANERS = {"identity": clean_identity, "diagnostic": clean_diagnostic, "swot": clean_swot}
+
+
+def establishment_names(identity):
+    """{FINESS: name} of the lead structure and the members an identity sheet names: who
+    receives a funding line (letters, exports)."""
+    names = {}
+    identity = identity if isinstance(identity, dict) else {}
+    lead = identity.get("lead_structure") or {}
+    members = identity.get("members") or []
+    for item in [lead, *(members if isinstance(members, list) else [])]:
+        if isinstance(item, dict) and item.get("finess"):
+            names.setdefault(str(item["finess"]), str(item.get("name") or ""))
+    return names

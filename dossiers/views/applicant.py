@@ -28,6 +28,7 @@ from common.errors import Conflict
 from common.views import DomainFormMixin
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.editing import create_dossier, part_fingerprint, update_parts
+from dossiers.domain.participation import participation
 from dossiers.domain.transitions import available_transitions, blocked_reason, transition
 from dossiers.enums import DIAGNOSTIC_ANALYSES, Section
 from dossiers.forms import (
@@ -356,6 +357,7 @@ class SectionView(EditorMixin, DomainFormMixin, View):
         }
         if section == Section.IDENTITY:
             context["territories"] = dossier.filiere.territories.order_by("code")
+            context["actors"] = participation(dossier.identity)
         elif section == Section.DIAGNOSTIC:
             context["offer_fields"] = [form[key] for key in OFFER_FIELDS]
             context["analysis_fields"] = [form[key] for key, _label in DIAGNOSTIC_ANALYSES]
@@ -368,6 +370,7 @@ class CheckView(EditorMixin, View):
     def get(self, request, pk):
         dossier = self.dossier
         problems = check_dossier(dossier)
+        actors = participation(dossier.identity)
         actions = {name for name, _label in available_transitions(dossier, request.user)}
         submit_name = next((n for n in ("submit", "resubmit") if n in actions), None)
         return render(
@@ -383,6 +386,8 @@ class CheckView(EditorMixin, View):
                 else None,
                 "submit_label": TRANSITIONS[submit_name].label if submit_name else None,
                 "hub_url": hub_url(dossier),
+                "actors": actors,
+                "actors_url": section_url(dossier, Section.IDENTITY) + "#actors",
                 **deadline_context(dossier),
             },
         )

@@ -23,6 +23,7 @@ from common.views import DomainFormMixin
 from dossiers import queries
 from dossiers.domain import due_dates
 from dossiers.domain.access import with_document_relations
+from dossiers.domain.participation import participation
 from dossiers.domain.serialize import dossier_document
 from dossiers.domain.totals import ZERO, dossier_line_totals
 from dossiers.domain.transitions import available_transitions
@@ -123,6 +124,7 @@ def _present(document, *, per_project_totals=None):
     doc["swot_lists"] = [(title, swot.get(key) or []) for key, title in SWOT_TITLES]
     identity = doc.get("identity") or {}
     doc["identity"] = identity
+    doc["actors"] = participation(identity)
     for project in doc.get("projects") or []:
         project["mission_labels"] = [
             Mission(code).label if code in Mission.values else code

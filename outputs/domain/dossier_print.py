@@ -1,9 +1,16 @@
 """The printable dossier: the last snapshot (exactly what was submitted), laid out once
 as sections of fields, lists and tables, then rendered as an HTML page (print
 stylesheet) or as a .docx (python-docx). Both renderings read the same structure,
-so they always show the same content."""
+so they always show the same content.
+
+It opens on a one-page summary for a reviewer who reads eight of them (territory,
+members by type, the actors the call names, requested totals per nature, the missions'
+coverage at a glance, completeness); each project sheet ends with its subtotals. The
+.docx has fixed column widths that fit the page (no word split over two lines), a
+running header naming the dossier and « page N sur M »."""
 
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -12,12 +19,16 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from common.errors import NotFound
 from common.money import format_eur
 from common.text import xml_safe, xml_safe_all
+from dossiers.domain.completeness import check_dossier
+from dossiers.domain.participation import participation
 from dossiers.enums import (
     DIAGNOSTIC_ANALYSES,
     DIAGNOSTIC_FIGURES,
@@ -30,6 +41,7 @@ from dossiers.enums import (
     MissionStatus,
     Section,
 )
+from outputs.domain.coverage import departement_label
 from outputs.domain.letters import french_date
 
 
@@ -38,6 +50,8 @@ class Table:
     headers: list
     rows: list
     numeric: set = field(default_factory=set)  # column indexes aligned right
+    widths: list = field(default_factory=list)  # .docx column widths (cm), the text width
+    footer: list = field(default_factory=list)  # totals rows, bold
 
 
 @dataclass
@@ -67,6 +81,15 @@ class PrintableDossier:
     submitted_at: str
     state_label: str
     sections: list
+    summary: PrintSection | None = None
+
+
+# The text width of the .docx (A4 portrait, 2 cm margins): every table's widths add up to it.
+TEXT_WIDTH_CM = 17.0
+FIELD_WIDTHS = [5.5, 11.5]
+# Tables in 8.5 pt: the widths above hold « Reconductible », « 1 234 567,89 € », a
+# SIRET or « bénéficiaire » on one line.
+TABLE_FONT = Pt(8.5)
 
 
 def _label(choices, value):
@@ -171,12 +194,26 @@ def _identity(identity):
                 ]
                 for m in members
             ],
+            widths=[2.6, 6.6, 2.2, 2.9, 2.7],
         )
         if members
         else None,
         empty=_("Aucune structure membre."),
     )
-    return PrintSection(str(Section.IDENTITY.label), [general, member_block])
+    actors = participation(identity)
+    actors_block = Block(
+        title=_("Acteurs que l'appel demande d'associer"),
+        fields=[
+            (_("Membres de la filière"), ", ".join(actors.present) or _("aucun")),
+            (_("Absents"), ", ".join(actors.missing) or _("aucun")),
+        ]
+        + (
+            [(_("Justification des absences"), _text(actors.justification))]
+            if actors.missing
+            else []
+        ),
+    )
+    return PrintSection(str(Section.IDENTITY.label), [general, member_block, actors_block])
 
 
 def _diagnostic(diagnostic):
@@ -205,6 +242,7 @@ def _diagnostic(diagnostic):
                 ]
                 for m in missions
             ],
+            widths=[7.4, 2.4, 7.2],
         )
         if missions
         else None,
@@ -273,6 +311,8 @@ def _project(project):
                     for line in lines
                 ],
                 numeric={3, 4},
+                widths=[3.7, 2.7, 2.6, 1.0, 2.8, 1.8, 2.4],
+                footer=_subtotal_rows(lines),
             )
             if lines
             else None,
@@ -280,6 +320,28 @@ def _project(project):
         )
     )
     return blocks
+
+
+def _requested(lines):
+    """(recurring, one-off) requested by funding lines of a snapshot (Decimal)."""
+    totals = {LineNature.RECURRING: Decimal(0), LineNature.ONE_OFF: Decimal(0)}
+    for line in lines:
+        try:
+            amount = Decimal(str(line.get("amount")))
+        except (InvalidOperation, TypeError, ValueError):
+            continue
+        if line.get("nature") in totals and amount.is_finite():
+            totals[line.get("nature")] += amount
+    return totals[LineNature.RECURRING], totals[LineNature.ONE_OFF]
+
+
+def _subtotal_rows(lines):
+    """The sheet's subtotals, under its lines: recurring (per year) and one-off."""
+    recurring, one_off = _requested(lines)
+    return [
+        [_("Sous-total reconductible (par an)"), "", "", "", _amount(recurring), "", ""],
+        [_("Sous-total ponctuel"), "", "", "", _amount(one_off), "", ""],
+    ]
 
 
 def _projects(projects, totals):
@@ -317,12 +379,151 @@ def _attachments(attachments):
                         for a in attachments
                     ],
                     numeric={2},
+                    widths=[9.0, 5.5, 2.5],
                 )
                 if attachments
                 else None,
                 empty=_("Aucune pièce jointe."),
             )
         ],
+    )
+
+
+def _summary(dossier, content, territories):
+    """One page for a reviewer who reads eight dossiers: where, who, how much, which
+    missions, and whether anything is missing."""
+    identity = content.get("identity") or {}
+    diagnostic = content.get("diagnostic") or {}
+    lead = identity.get("lead_structure") or {}
+    members = [m for m in identity.get("members") or [] if isinstance(m, dict)]
+    by_type = Counter(m.get("type") for m in members)
+    projects = content.get("projects") or []
+    lines = [line for p in projects for line in p.get("lines") or [] if isinstance(line, dict)]
+    recurring, one_off = _requested(lines)
+    departements = sorted(
+        {code for t in dossier.filiere.territories.all() for code in (t.departements or [])}
+    )
+    actors = participation(identity)
+    where = Block(
+        fields=[
+            (_("Territoire de santé"), territories or "—"),
+            (_("Départements"), ", ".join(departement_label(c) for c in departements) or "—"),
+            (_("Communes ou EPCI"), _text(identity.get("communes")) or _("tout le territoire")),
+            (_("Population"), _count(diagnostic.get("population")) or "—"),
+            (
+                _("Structure porteuse"),
+                ", ".join(p for p in (_text(lead.get("name")), _text(lead.get("finess"))) if p),
+            ),
+            (
+                _("Structures membres"),
+                _("%(n)s : %(types)s")
+                % {
+                    "n": len(members),
+                    "types": ", ".join(
+                        f"{_label(MemberType, code)} {count}"
+                        for code, count in sorted(
+                            by_type.items(), key=lambda item: _type_rank(item[0])
+                        )
+                    )
+                    or "—",
+                },
+            ),
+            (_("Acteurs de l'appel absents"), _missing_actors(actors)),
+            (_("Complétude"), _completeness(dossier)),
+        ]
+    )
+    money = Block(
+        title=_("Demande de financement"),
+        table=Table(
+            headers=[_("Nature"), _("Montant demandé"), _("Fiches projet"), _("Lignes")],
+            rows=[
+                [
+                    _("Crédits reconductibles (par an)"),
+                    _amount(recurring),
+                    _count(_sheets_with(projects, LineNature.RECURRING)),
+                    _count(sum(1 for line in lines if line.get("nature") == LineNature.RECURRING)),
+                ],
+                [
+                    _("Crédits ponctuels"),
+                    _amount(one_off),
+                    _count(_sheets_with(projects, LineNature.ONE_OFF)),
+                    _count(sum(1 for line in lines if line.get("nature") == LineNature.ONE_OFF)),
+                ],
+            ],
+            numeric={1, 2, 3},
+            widths=[7.0, 4.0, 3.0, 3.0],
+            footer=[
+                [
+                    _("Total"),
+                    _amount(recurring + one_off),
+                    _count(len(projects)),
+                    _count(len(lines)),
+                ]
+            ],
+        ),
+    )
+    statuses = {m.get("code"): m.get("status") for m in diagnostic.get("missions") or []}
+    counts = Counter(statuses.get(code) or "" for code in Mission.values)
+    coverage = Block(
+        title=_("Couverture des missions"),
+        text=_("%(covered)s couvertes, %(partial)s partielles, %(missing)s absentes sur %(n)s.")
+        % {
+            "covered": counts[MissionStatus.COVERED],
+            "partial": counts[MissionStatus.PARTIAL],
+            "missing": counts[MissionStatus.MISSING],
+            "n": len(Mission.values),
+        },
+        table=Table(
+            headers=[_("Mission"), _("Couverture")],
+            rows=[
+                [str(label), _label(MissionStatus, statuses.get(code)) or _("Non renseignée")]
+                for code, label in Mission.choices
+            ],
+            widths=[13.0, 4.0],
+        ),
+    )
+    return PrintSection(_("Synthèse"), [where, money, coverage])
+
+
+def _missing_actors(actors):
+    if not actors.missing:
+        return _("aucun")
+    missing = ", ".join(actors.missing)
+    if not actors.justified:
+        return _("%(missing)s — absence non justifiée") % {"missing": missing}
+    justification = actors.justification.strip()
+    if len(justification) > 160:
+        justification = justification[:159].rsplit(" ", 1)[0] + "…"
+    return _("%(missing)s — justification : %(text)s") % {"missing": missing, "text": justification}
+
+
+def _completeness(dossier):
+    """The live dossier's completeness (what was submitted passed it; a dossier returned
+    for completion may have changed since)."""
+    problems = check_dossier(dossier)
+    if not problems:
+        return _("complet")
+    return xml_safe(_("%(n)s point(s) à compléter : %(list)s")) % {
+        "n": len(problems),
+        "list": xml_safe(" ; ".join(p.message for p in problems[:5]))
+        + (" ; …" if len(problems) > 5 else ""),
+    }
+
+
+TYPE_ORDER = list(MemberType.values)
+
+
+def _type_rank(code):
+    return TYPE_ORDER.index(code) if code in TYPE_ORDER else len(TYPE_ORDER)
+
+
+def _sheets_with(projects, nature):
+    return sum(
+        1
+        for p in projects
+        if any(
+            isinstance(line, dict) and line.get("nature") == nature for line in p.get("lines") or []
+        )
     )
 
 
@@ -349,6 +550,7 @@ def printable_dossier(dossier):
         snapshot_number=snapshot.number,
         submitted_at=f"{french_date(submitted_local.date())} à {submitted_local:%H:%M}",
         state_label=str(dossier.get_state_display()),
+        summary=_summary(dossier, content, territories),
         sections=[
             _identity(identity),
             _diagnostic(content.get("diagnostic") or {}),
@@ -363,15 +565,119 @@ def printable_filename(printable):
     return f"dossier-{printable.dossier_id}-{slugify(printable.filiere)}.docx"
 
 
+def _field(paragraph, instruction):
+    """A PAGE or NUMPAGES field at the end of the paragraph."""
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, f" {instruction} "), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+
+
+def _fixed_widths(table, widths_cm):
+    """Fixed layout with the given widths (LibreOffice reads the grid, Word the cells):
+    the table fits the page and a word never splits over two lines; the header row
+    repeats on every page and no row breaks across pages."""
+    properties = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    properties.append(layout)
+    for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
+        column.set(qn("w:w"), str(int(width * 567)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def _repeat_header(row):
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(repeat)
+
+
+def _cell_text(cell, value, *, bold=False, right=False):
+    paragraph = cell.paragraphs[0]
+    for index, part in enumerate(str(value or "").split("\n")):
+        if index:
+            paragraph.add_run().add_break()
+        run = paragraph.add_run(part)
+        run.bold = bold
+        run.font.size = TABLE_FONT
+    paragraph.paragraph_format.space_after = Pt(0)
+    if right:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _docx_block(document, block):
+    if block.title:
+        document.add_heading(block.title, level=2)
+    if block.text:
+        document.add_paragraph(block.text)
+    if block.fields:
+        table = document.add_table(rows=0, cols=2)
+        table.style = "Table Grid"
+        for label, value in block.fields:
+            cells = table.add_row().cells
+            _cell_text(cells[0], label, bold=True)
+            _cell_text(cells[1], value or "—")
+        _fixed_widths(table, FIELD_WIDTHS)
+    for item in block.items:
+        document.add_paragraph(item, style="List Bullet")
+    if block.table is not None:
+        spec = block.table
+        table = document.add_table(rows=1, cols=len(spec.headers))
+        table.style = "Table Grid"
+        for cell, header in zip(table.rows[0].cells, spec.headers, strict=True):
+            _cell_text(cell, header, bold=True)
+        _repeat_header(table.rows[0])
+        for row in spec.rows:
+            cells = table.add_row().cells
+            for index, (cell, value) in enumerate(zip(cells, row, strict=True)):
+                _cell_text(cell, value, right=index in spec.numeric)
+        for row in spec.footer:
+            cells = table.add_row().cells
+            for index, (cell, value) in enumerate(zip(cells, row, strict=True)):
+                _cell_text(cell, value, bold=True, right=index in spec.numeric)
+        if spec.widths:
+            _fixed_widths(table, spec.widths)
+    if not (block.fields or block.items or block.table or block.text) and block.empty:
+        document.add_paragraph(block.empty).runs[0].italic = True
+
+
 def printable_docx(printable):
-    """The same content as a Word document."""
+    """The same content as a Word document: the summary on its own first page, then the
+    parts; a running header names the dossier, the footer numbers the pages."""
 
     document = Document()
     section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2)
+    section.top_margin, section.bottom_margin = Cm(2), Cm(1.8)
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(10)
+    for name in ("Header", "Footer"):
+        document.styles[name].font.size = Pt(8)
     document.core_properties.title = printable.title
+    header = section.header.paragraphs[0]
+    header.text = _("Dossier n° %(id)s — %(filiere)s — dépôt n° %(n)s du %(date)s") % {
+        "id": printable.dossier_id,
+        "filiere": printable.filiere,
+        "n": printable.snapshot_number,
+        "date": printable.submitted_at,
+    }
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run(_("%(campaign)s — page ") % {"campaign": printable.campaign})
+    _field(footer, "PAGE")
+    footer.add_run(_(" sur "))
+    _field(footer, "NUMPAGES")
+
     document.add_heading(printable.title, level=0)
     intro = document.add_paragraph()
     intro.add_run(
@@ -379,8 +685,6 @@ def printable_docx(printable):
         % {"id": printable.dossier_id, "campaign": printable.campaign}
     ).bold = True
     document.add_paragraph(_("Filière : %(name)s") % {"name": printable.filiere})
-    if printable.territories:
-        document.add_paragraph(_("Territoire : %(t)s") % {"t": printable.territories})
     document.add_paragraph(
         _("Contenu déposé (dépôt n° %(n)s du %(date)s). État actuel : %(state)s.")
         % {
@@ -389,38 +693,15 @@ def printable_docx(printable):
             "state": printable.state_label,
         }
     )
+    if printable.summary is not None:
+        document.add_heading(printable.summary.title, level=1)
+        for block in printable.summary.blocks:
+            _docx_block(document, block)
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     for part in printable.sections:
         document.add_heading(part.title, level=1)
         for block in part.blocks:
-            if block.title:
-                document.add_heading(block.title, level=2)
-            if block.fields:
-                table = document.add_table(rows=0, cols=2)
-                table.style = "Table Grid"
-                for label, value in block.fields:
-                    cells = table.add_row().cells
-                    cells[0].text = str(label)
-                    cells[0].paragraphs[0].runs[0].bold = True
-                    cells[1].text = value or "—"
-                    cells[0].width, cells[1].width = Cm(6), Cm(11)
-            for item in block.items:
-                document.add_paragraph(item, style="List Bullet")
-            if block.table is not None:
-                table = document.add_table(rows=1, cols=len(block.table.headers))
-                table.style = "Table Grid"
-                for cell, header in zip(table.rows[0].cells, block.table.headers, strict=True):
-                    cell.text = str(header)
-                    cell.paragraphs[0].runs[0].bold = True
-                for row in block.table.rows:
-                    cells = table.add_row().cells
-                    for index, (cell, value) in enumerate(zip(cells, row, strict=True)):
-                        cell.text = value or ""
-                        if index in block.table.numeric:
-                            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            if block.text:
-                document.add_paragraph(block.text)
-            if not (block.fields or block.items or block.table or block.text) and block.empty:
-                document.add_paragraph(block.empty).runs[0].italic = True
+            _docx_block(document, block)
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()

@@ -1,41 +1,37 @@
-"""Decisions export: XLSX, ODS and CSV built with pandas.
+"""Decisions export: XLSX, ODS and CSV built with pandas (writers and layout:
+outputs.domain.spreadsheets).
 
-Three sheets, French headers:
+Sheets, French headers:
 - « Décisions »: one row per project sheet of every dossier from its submission on
-  (drafts and withdrawn dossiers are left out, as in the budget view);
+  (drafts and withdrawn dossiers are left out, as in the budget view), the money first,
+  then a totals row equal to the budget read model;
+- « Engagements par année »: every granted line of the decided dossiers with its cost in
+  each of the budget's years (first year prorated), then the totals of the budget page;
 - « Synthèse par territoire »: per health territory, the dossiers of the filières
   covering it (a filière covering two territories counts in both), then a total row
   where every dossier counts once;
-- « Synthèse par enveloppe »: recurring and one-off envelopes.
+- « Synthèse par enveloppe »: recurring and one-off envelopes;
+- « Dossiers »: one row per dossier, what the identity sheet and the diagnostic say
+  (lead structure's address and legal representative, the actors the call names and
+  the justification of those missing, the diagnostic's counts).
 
 Amounts stay Decimal in the DataFrames and become float64 only when written
 (spreadsheets store IEEE doubles; every amount below 10^13 € with cents
 reads back exactly once rounded to the cent). Granted amounts are shown for
 decided dossiers only. Text that a spreadsheet would read as a formula is
 neutralised with a leading apostrophe, in every format. The CSV holds the
-« Décisions » sheet only (UTF-8 with BOM, « ; » separator, decimal comma,
-ISO dates: what French Excel and LibreOffice open directly)."""
+« Décisions » rows only, without totals (UTF-8 with BOM, « ; » separator, decimal
+comma, ISO dates: what French Excel and LibreOffice open directly)."""
 
-import datetime as dt
-import io
-import math
-import numbers
-import re
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Min, Q
+from django.db.models import Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from accounts.rules import is_ars
 from budget import queries
@@ -44,9 +40,22 @@ from campaign.queries import filiere_territory_links
 from common.errors import InvalidInput
 from common.money import CENT
 from common.text import xml_safe
-from dossiers.enums import SUBMITTED_STATES, DossierState, LineCategory, LineNature, Outcome
+from dossiers.domain.participation import participation
+from dossiers.domain.parts import establishment_names
+from dossiers.enums import (
+    DIAGNOSTIC_FIGURES,
+    SUBMITTED_STATES,
+    DossierState,
+    LegalStatus,
+    LineCategory,
+    LineNature,
+    MissionStatus,
+    Outcome,
+)
 from dossiers.models import Dossier, FundingLine, Project
+from outputs.domain import spreadsheets
 from scoring.domain.aggregate import campaign_weighted_means, q2, readable_score_dossiers
+from scoring.models import Grid
 
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -57,10 +66,13 @@ EXPORTED_STATES = sorted(SUBMITTED_STATES)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 SHEET_DECISIONS = "Décisions"
+SHEET_YEARS = "Engagements par année"
 SHEET_TERRITORIES = "Synthèse par territoire"
 SHEET_ENVELOPES = "Synthèse par enveloppe"
+SHEET_DOSSIERS = "Dossiers"
+SHEET_LINES = "Lignes de financement"
 
-# Column headers (French): the amount columns are written with a euro number format.
+# Column headers (French): a header ending in « (€) » is an amount (euro number format).
 COL_DOSSIER_ID = "N° dossier"
 COL_DOSSIER = "Dossier"
 COL_FILIERE = "Filière"
@@ -72,7 +84,7 @@ COL_OUTCOME = "Décision"
 COL_RECOGNISED = "Filière reconnue"
 COL_SUBMITTED = "Déposé le"
 COL_DECIDED = "Décidé le"
-COL_SCORE = "Score pondéré"
+COL_SCORE = "Score pondéré"  # followed by the grid's scale: « Score pondéré (/4) »
 COL_PRIORITY = "Rang de priorité"
 COL_PROJECT = "Fiche projet"
 COL_START = "Début"
@@ -84,6 +96,17 @@ COL_PROP_ONE = "Proposé ponctuel (€)"
 COL_GRANT_REC = "Accordé reconductible (€)"
 COL_GRANT_ONE = "Accordé ponctuel (€)"
 COL_START_MONTH = "Démarrage des crédits reconductibles"
+COL_LINE = "Ligne de financement"
+COL_NATURE = "Nature"
+COL_CATEGORY = "Catégorie"
+COL_ETP = "ETP"
+COL_REQUESTED = "Demandé (€)"
+COL_PROPOSED = "Proposé (€)"
+COL_GRANTED = "Accordé (€)"
+COL_MONTH = "Mois de démarrage"
+COL_FINESS = "FINESS bénéficiaire"
+COL_ESTABLISHMENT = "Établissement bénéficiaire"
+TOTAL_LABEL = "Total"
 
 AMOUNT_KEYS = [
     ("requested_recurring", COL_REQ_REC),
@@ -93,27 +116,18 @@ AMOUNT_KEYS = [
     ("granted_recurring", COL_GRANT_REC),
     ("granted_one_off", COL_GRANT_ONE),
 ]
-AMOUNT_COLUMNS = [header for _key, header in AMOUNT_KEYS] + [
-    "Montant de l'enveloppe (€)",
-    "Demandé (€)",
-    "Proposé (€)",
-    "Accordé (€)",
-    "Reste à accorder (€)",
-]
 DATE_COLUMNS = [
     COL_SUBMITTED,
     COL_DECIDED,
     COL_START,
     COL_END,
     COL_START_MONTH,
-    "Mois de démarrage",
+    COL_MONTH,
 ]
-# Numbers with two decimals (scores, ETP), not amounts.
-DECIMAL_COLUMNS = [COL_SCORE, "ETP"]
-
-XLSX_AMOUNT_FORMAT = '#,##0.00 "€"'
-XLSX_DATE_FORMAT = "DD/MM/YYYY"
-XLSX_SCORE_FORMAT = "0.00"
+# Numbers with two decimals (ETP), not amounts; scores are found by their header.
+DECIMAL_COLUMNS = [COL_ETP]
+# Kinds another app may give the writers for its own columns (`formats`).
+FORMAT_KINDS = ("amount", "decimal", "date", "integer")
 
 
 def sync_max_rows():
@@ -138,11 +152,11 @@ class ExportReader:
     export never shows more than the pages: the ARS sees everything; a CARESP reviewer
     sees the scores of the dossiers whose own review it submitted (not set aside by a
     conflict of interest), proposed amounts once the decision is notified, and neither
-    the envelopes nor the proposed totals; nobody sees the internal figures of a
-    filière they write for."""
+    the envelopes, the per-year commitments nor the proposed totals; nobody sees the
+    internal figures of a filière they write for."""
 
     all_proposals: bool = True  # proposed amounts of dossiers not yet decided
-    budget: bool = True  # the envelopes sheet and the proposed totals per territory
+    budget: bool = True  # envelopes, per-year commitments and proposed totals
     scored: frozenset | None = None  # dossiers whose score is shown (None: all)
     own_filieres: frozenset = frozenset()
 
@@ -178,6 +192,16 @@ def campaign_scores(campaign):
     return {pk: q2(mean) for pk, mean in campaign_weighted_means(campaign).items()}
 
 
+def score_header(campaign):
+    """« Score pondéré (/4) »: the weighted mean is on the grid's scale (read, never
+    created here: a campaign without a grid has the default scale)."""
+    scale = (
+        Grid.objects.filter(campaign=campaign).values_list("scale_max", flat=True).first()
+        or Grid._meta.get_field("scale_max").get_default()
+    )
+    return f"{COL_SCORE} (/{scale})"
+
+
 def _cents(value):
     """Database sums come back with the backend's precision (SQLite: 10 digits)."""
     if value is None:
@@ -197,62 +221,94 @@ def _territories_by_filiere(campaign):
     return result
 
 
-def _dossier_columns(campaign, scores, reader=FULL_VIEW):
+DOSSIER_FIELDS = (
+    "id",
+    "state",
+    "outcome",
+    "recognised",
+    "submitted_at",
+    "decided_at",
+    "identity",
+    "diagnostic",
+    "filiere_id",
+    "filiere__name",
+)
+
+
+def _exported_dossiers(campaign):
+    """The exported dossiers as plain values (thousands of them: no model instances)."""
+    return (
+        Dossier.objects.filter(campaign=campaign, state__in=EXPORTED_STATES)
+        .order_by("filiere__name", "id")
+        .values(*DOSSIER_FIELDS)
+    )
+
+
+def _dossier_columns(dossiers, territories, scores, score_column, reader=FULL_VIEW):
     """Per dossier, the columns shared by all its rows (each JSON document decoded once)."""
 
-    territories = _territories_by_filiere(campaign)
-    states = dict(DossierState.choices)
-    outcomes = dict(Outcome.choices)
-    dossiers = (
-        Dossier.objects.filter(campaign=campaign, state__in=EXPORTED_STATES)
-        .select_related("filiere")
-        .only(
-            "id",
-            "state",
-            "outcome",
-            "recognised",
-            "submitted_at",
-            "decided_at",
-            "identity",
-            "filiere__id",
-            "filiere__name",
-        )
-    )
+    states = {key: str(label) for key, label in DossierState.choices}
+    outcomes = {key: str(label) for key, label in Outcome.choices}
+    yes, no = _("oui"), _("non")
     result = {}
     for dossier in dossiers:
-        decided = dossier.state == DossierState.DECIDED
-        covered = territories.get(dossier.filiere_id, [])
-        identity = dossier.identity or {}
+        decided = dossier["state"] == DossierState.DECIDED
+        covered = territories.get(dossier["filiere_id"], [])
+        identity = dossier["identity"] or {}
         lead = identity.get("lead_structure") or {}
-        result[dossier.id] = (
+        result[dossier["id"]] = (
             decided,
             {
-                COL_DOSSIER_ID: dossier.id,
-                COL_DOSSIER: identity.get("name") or dossier.filiere.name,
-                COL_FILIERE: dossier.filiere.name,
+                COL_DOSSIER_ID: dossier["id"],
+                COL_DOSSIER: identity.get("name") or dossier["filiere__name"],
+                COL_FILIERE: dossier["filiere__name"],
                 COL_TERRITORY: " ; ".join(f"{t.code} — {t.name}" for t in covered),
                 COL_DEPARTEMENTS: ", ".join(
                     sorted({code for t in covered for code in (t.departements or [])})
                 ),
                 COL_LEAD: lead.get("name") or "",
-                COL_STATE: str(states.get(dossier.state, dossier.state)),
-                COL_OUTCOME: str(outcomes.get(dossier.outcome, "")) if decided else "",
-                COL_RECOGNISED: (_("oui") if dossier.recognised else _("non")) if decided else "",
-                COL_SUBMITTED: _local_date(dossier.submitted_at),
-                COL_DECIDED: _local_date(dossier.decided_at) if decided else None,
-                COL_SCORE: scores.get(dossier.id)
-                if reader.shows_score(dossier.id, dossier.filiere_id)
+                COL_STATE: states.get(dossier["state"], dossier["state"]),
+                COL_OUTCOME: outcomes.get(dossier["outcome"], "") if decided else "",
+                COL_RECOGNISED: (yes if dossier["recognised"] else no) if decided else "",
+                COL_SUBMITTED: _local_date(dossier["submitted_at"]),
+                COL_DECIDED: _local_date(dossier["decided_at"]) if decided else None,
+                score_column: scores.get(dossier["id"])
+                if reader.shows_score(dossier["id"], dossier["filiere_id"])
                 else None,
             },
-            reader.shows_proposal(decided, dossier.filiere_id),
+            reader.shows_proposal(decided, dossier["filiere_id"]),
         )
     return result
 
 
-def decision_rows(campaign, scores=None, reader=FULL_VIEW):
-    """The « Décisions » sheet: one row per project sheet, amounts summed in the database."""
+def _with_totals(frame, totals, *, label_column, repeat_columns=1):
+    """The frame with its totals row ({header: value}) and its printed layout."""
+    frame.attrs["totals"] = {label_column: TOTAL_LABEL, **totals} if totals else None
+    frame.attrs["repeat_columns"] = repeat_columns
+    return frame
 
-    per_dossier = _dossier_columns(campaign, scores or {}, reader)
+
+def decision_rows(
+    campaign,
+    scores=None,
+    reader=FULL_VIEW,
+    *,
+    summary=None,
+    dossiers=None,
+    territories=None,
+    totals=True,
+):
+    """The « Décisions » sheet: one row per project sheet, amounts summed in the database,
+    as `reader` may see them; its totals row is the budget read model's (budget_summary's
+    envelopes; without the budget's view, no proposed totals). `totals=False` (the CSV):
+    the rows only."""
+
+    score_column = score_header(campaign)
+    if dossiers is None:
+        dossiers = _exported_dossiers(campaign)
+    if territories is None:
+        territories = _territories_by_filiere(campaign)
+    per_dossier = _dossier_columns(dossiers, territories, scores or {}, score_column, reader)
     projects = (
         Project.objects.filter(dossier__campaign=campaign, dossier__state__in=EXPORTED_STATES)
         .values("id", "dossier_id", "priority", "title", "start", "end")
@@ -278,30 +334,40 @@ def decision_rows(campaign, scores=None, reader=FULL_VIEW):
             row[header] = value
         row[COL_START_MONTH] = project["start_month"] if decided else None
         rows.append(row)
+    # The money first (what a finance officer prints), then the dossier's context.
     columns = [
         COL_DOSSIER_ID,
-        COL_DOSSIER,
         COL_FILIERE,
+        COL_PRIORITY,
+        COL_PROJECT,
+        *[header for _key, header in AMOUNT_KEYS],
+        COL_START_MONTH,
+        COL_OUTCOME,
+        COL_RECOGNISED,
+        COL_STATE,
+        score_column,
+        COL_START,
+        COL_END,
+        COL_SUBMITTED,
+        COL_DECIDED,
+        COL_DOSSIER,
         COL_TERRITORY,
         COL_DEPARTEMENTS,
         COL_LEAD,
-        COL_STATE,
-        COL_OUTCOME,
-        COL_RECOGNISED,
-        COL_SUBMITTED,
-        COL_DECIDED,
-        COL_SCORE,
-        COL_PRIORITY,
-        COL_PROJECT,
-        COL_START,
-        COL_END,
-        *[header for _key, header in AMOUNT_KEYS],
-        COL_START_MONTH,
     ]
     frame = pd.DataFrame(rows, columns=columns)
     frame[COL_DOSSIER_ID] = frame[COL_DOSSIER_ID].astype("Int64")
     frame[COL_PRIORITY] = frame[COL_PRIORITY].astype("Int64")
-    return frame
+    row_totals = None
+    if totals:
+        envelopes = (summary or queries.budget_summary(campaign))["envelopes"]
+        row_totals = {}
+        for key, header in AMOUNT_KEYS:
+            step, kind = key.split("_", 1)
+            if step == "proposed" and not reader.budget:
+                continue
+            row_totals[header] = _cents(envelopes[kind][step])
+    return _with_totals(frame, row_totals, label_column=COL_FILIERE, repeat_columns=4)
 
 
 def _min_start_month():
@@ -309,6 +375,60 @@ def _min_start_month():
         "lines__start_month",
         filter=Q(lines__nature=LineNature.RECURRING, lines__granted__gt=0),
     )
+
+
+def year_rows(campaign, summary=None):
+    """« Engagements par année »: every granted line with its cost in each of the budget's
+    years (budget.queries.granted_lines_by_year: the first year prorated); the totals row
+    is budget_summary()["by_year"], what the budget page shows."""
+    years, lines = queries.granted_lines_by_year(campaign)
+    natures = {key: str(label) for key, label in LineNature.choices}
+    names = {
+        row["id"]: establishment_names(row["identity"])
+        for row in Dossier.objects.filter(
+            pk__in={line["project__dossier_id"] for line, _costs in lines}
+        ).values("id", "identity")
+    }
+    year_headers = [f"{year} (€)" for year in years]
+    rows = []
+    for line, costs in lines:
+        dossier_id = line["project__dossier_id"]
+        rows.append(
+            {
+                COL_DOSSIER_ID: dossier_id,
+                COL_FILIERE: line["project__dossier__filiere__name"],
+                COL_PRIORITY: line["project__priority"],
+                COL_LINE: line["label"],
+                COL_NATURE: natures.get(line["nature"], line["nature"]),
+                COL_GRANTED: line["granted"],
+                COL_MONTH: line["start_month"],
+                **dict(zip(year_headers, costs, strict=True)),
+                COL_FINESS: line["beneficiary_finess"],
+                COL_ESTABLISHMENT: names[dossier_id].get(line["beneficiary_finess"], ""),
+            }
+        )
+    columns = [
+        COL_DOSSIER_ID,
+        COL_FILIERE,
+        COL_PRIORITY,
+        COL_LINE,
+        COL_NATURE,
+        COL_GRANTED,
+        COL_MONTH,
+        *[f"{year} (€)" for year in years],
+        COL_FINESS,
+        COL_ESTABLISHMENT,
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame[COL_DOSSIER_ID] = frame[COL_DOSSIER_ID].astype("Int64")
+    frame[COL_PRIORITY] = frame[COL_PRIORITY].astype("Int64")
+    summary = summary or queries.budget_summary(campaign)
+    by_year = {row["year"]: row["total"] for row in summary["by_year"]}
+    totals = {f"{year} (€)": _cents(by_year.get(year, Decimal(0))) for year in years}
+    totals[COL_GRANTED] = _cents(
+        sum(summary["envelopes"][kind]["granted"] for kind in ("recurring", "one_off"))
+    )
+    return _with_totals(frame, totals, label_column=COL_FILIERE, repeat_columns=4)
 
 
 def territory_rows(campaign, reader=FULL_VIEW):
@@ -337,13 +457,13 @@ def territory_rows(campaign, reader=FULL_VIEW):
     frame = pd.DataFrame(rows)
     if not reader.budget:
         frame = frame.drop(columns=[COL_PROP_REC, COL_PROP_ONE])
-    return frame
+    return _with_totals(frame, None, label_column="Territoire", repeat_columns=2)
 
 
-def envelope_rows(campaign):
+def envelope_rows(campaign, summary=None):
     """« Synthèse par enveloppe »: the envelope rows of budget.queries.budget_summary."""
 
-    envelopes = queries.budget_summary(campaign)["envelopes"]
+    envelopes = (summary or queries.budget_summary(campaign))["envelopes"]
     rows = []
     for kind in (EnvelopeKind.RECURRING, EnvelopeKind.ONE_OFF):
         money = envelopes[kind.value]
@@ -359,246 +479,185 @@ def envelope_rows(campaign):
                 "Dossiers décidés": money["decided_dossiers"],
             }
         )
-    return pd.DataFrame(rows)
+    return _with_totals(pd.DataFrame(rows), None, label_column="Enveloppe")
+
+
+COL_LEAD_FINESS = "FINESS de la structure porteuse"
+COL_LEGAL_STATUS = "Statut juridique"
+COL_COORDINATOR = "Coordinateur"
+COL_COORDINATOR_EMAIL = "Courriel du coordinateur"
+COL_MEMBERS = "Structures membres"
+COL_ADDRESS = "Adresse postale de la structure porteuse"
+COL_REPRESENTATIVE = "Représentant légal"
+COL_MISSING = "Acteurs de l'appel absents"
+COL_JUSTIFICATION = "Justification des absences"
+
+
+def dossier_rows(dossiers):
+    """« Dossiers »: one row per dossier, its identity sheet and diagnostic as submitted
+    (dossiers without the fields added since show them empty)."""
+    statuses = {key: str(label) for key, label in LegalStatus.choices}
+    figures = [(key, str(label)) for key, label in DIAGNOSTIC_FIGURES]
+    missions = [
+        (status, _("Missions : %(status)s") % {"status": str(label).lower()})
+        for status, label in MissionStatus.choices
+    ]
+    rows = []
+    for dossier in dossiers:
+        identity = dossier["identity"] or {}
+        diagnostic = dossier["diagnostic"] or {}
+        lead = identity.get("lead_structure") or {}
+        coordinator = identity.get("coordinator") or {}
+        actors = participation(identity)
+        statuses_given = [
+            m.get("status") for m in diagnostic.get("missions") or [] if isinstance(m, dict)
+        ]
+        representative = ", ".join(
+            part
+            for part in (lead.get("representative_name"), lead.get("representative_title"))
+            if part
+        )
+        row = {
+            COL_DOSSIER_ID: dossier["id"],
+            COL_FILIERE: dossier["filiere__name"],
+            COL_LEAD: lead.get("name") or "",
+            COL_LEAD_FINESS: lead.get("finess") or "",
+            COL_LEGAL_STATUS: statuses.get(lead.get("legal_status"), ""),
+            COL_ADDRESS: lead.get("address") or "",
+            COL_REPRESENTATIVE: representative,
+            COL_COORDINATOR: coordinator.get("name") or "",
+            COL_COORDINATOR_EMAIL: coordinator.get("email") or "",
+            COL_MEMBERS: len(identity.get("members") or []),
+            COL_MISSING: ", ".join(actors.missing),
+            COL_JUSTIFICATION: actors.justification,
+        }
+        for key, label in figures:
+            value = diagnostic.get(key)
+            if key == "area_km2":
+                value = Decimal(str(value)) if value not in (None, "") else None
+            row[label] = value
+        for status, label in missions:
+            row[label] = statuses_given.count(status)
+        rows.append(row)
+    text_columns = [
+        COL_DOSSIER_ID,
+        COL_FILIERE,
+        COL_LEAD,
+        COL_LEAD_FINESS,
+        COL_LEGAL_STATUS,
+        COL_ADDRESS,
+        COL_REPRESENTATIVE,
+        COL_COORDINATOR,
+        COL_COORDINATOR_EMAIL,
+        COL_MEMBERS,
+        COL_MISSING,
+        COL_JUSTIFICATION,
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=text_columns + [label for _k, label in figures] + [m for _s, m in missions],
+    )
+    counts = [COL_DOSSIER_ID, COL_MEMBERS, *[label for _s, label in missions]]
+    counts += [label for key, label in figures if key != "area_km2"]
+    for column in counts:
+        frame[column] = frame[column].astype("Int64")
+    return _with_totals(frame, None, label_column=COL_FILIERE, repeat_columns=2)
 
 
 def decision_frames(campaign, scores=None, reader=FULL_VIEW):
-    """{sheet name: DataFrame} in sheet order (the envelopes only for the budget's view)."""
+    """{sheet name: DataFrame} in sheet order (the per-year commitments and the envelopes
+    only for the budget's view)."""
+    summary = queries.budget_summary(campaign)
+    dossiers = list(_exported_dossiers(campaign))
     frames = {
-        SHEET_DECISIONS: decision_rows(campaign, scores, reader),
-        SHEET_TERRITORIES: territory_rows(campaign, reader),
+        SHEET_DECISIONS: decision_rows(
+            campaign,
+            scores,
+            reader,
+            summary=summary,
+            dossiers=dossiers,
+            territories=_territories_by_filiere(campaign),
+        )
     }
     if reader.budget:
-        frames[SHEET_ENVELOPES] = envelope_rows(campaign)
+        frames[SHEET_YEARS] = year_rows(campaign, summary)
+    frames[SHEET_TERRITORIES] = territory_rows(campaign, reader)
+    if reader.budget:
+        frames[SHEET_ENVELOPES] = envelope_rows(campaign, summary)
+    frames[SHEET_DOSSIERS] = dossier_rows(dossiers)
     return frames
 
 
-def _for_writing(frame):
-    """Decimal → float64 (what spreadsheets store), text neutralised."""
+def _kind(column, formats):
+    kind = formats.get(column)
+    if kind:
+        return kind
+    if str(column).endswith(spreadsheets.AMOUNT_SUFFIX):
+        return "amount"
+    if column in DATE_COLUMNS:
+        return "date"
+    if column in DECIMAL_COLUMNS or str(column).startswith(COL_SCORE):
+        return "decimal"
+    return None
+
+
+def _for_writing(frame, formats=None):
+    """Decimal → float64 (what spreadsheets store), text neutralised; the frame's layout
+    (`attrs`) and its totals row follow."""
+    formats = formats or {}
+    attrs = dict(frame.attrs)
     frame = frame.copy()
     for column in frame.columns:
-        if column in AMOUNT_COLUMNS or column in DECIMAL_COLUMNS:
+        kind = _kind(column, formats)
+        if kind in ("date", "integer"):
+            continue
+        if kind in ("amount", "decimal"):
             frame[column] = pd.array(
                 [float(v) if v is not None and not pd.isna(v) else None for v in frame[column]],
                 dtype="Float64",
             ).astype("float64")
-        elif column not in DATE_COLUMNS:
+        elif not pd.api.types.is_integer_dtype(frame[column].dtype):
             frame[column] = frame[column].map(neutralise)
+    totals = attrs.get("totals")
+    if totals:
+        attrs["totals"] = {
+            key: float(value) if isinstance(value, Decimal) else neutralise(value)
+            for key, value in totals.items()
+        }
+    frame.attrs = attrs
     return frame
 
 
-def _column_width(frame, column):
-    longest = len(str(column))
-    sample = frame[column].head(500)
-    for value in sample:
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            continue
-        if isinstance(value, float):
-            longest = max(longest, len(f"{value:,.2f} €"))
-        else:
-            longest = max(longest, len(str(value)))
-    return min(max(longest + 2, 10), 60)
+def _writer_options(frames, formats):
+    columns = {column for frame in frames.values() for column in frame.columns}
+    return {
+        "date_columns": [c for c in columns if _kind(c, formats) == "date"],
+        "decimal_columns": [c for c in columns if _kind(c, formats) == "decimal"],
+        "amount_columns": [c for c in columns if _kind(c, formats) == "amount"],
+    }
 
 
-def _xlsx_format(column):
-    if column in AMOUNT_COLUMNS:
-        return XLSX_AMOUNT_FORMAT
-    if column in DECIMAL_COLUMNS:
-        return XLSX_SCORE_FORMAT
-    if column in DATE_COLUMNS:
-        return XLSX_DATE_FORMAT
-    return None
+def write_xlsx(frames, formats=None):
+    """The sheets as an XLSX workbook (outputs.domain.spreadsheets). `formats`: {column:
+    kind of FORMAT_KINDS} for the columns of another app that the rules above miss."""
+    formats = formats or {}
+    frames = {name: _for_writing(frame, formats) for name, frame in frames.items()}
+    return spreadsheets.write_xlsx(frames, **_writer_options(frames, formats))
 
 
-def _is_missing(value):
-    if isinstance(value, float):
-        return math.isnan(value)
-    return value is None or value is pd.NA or value == ""
+def write_ods(frames, formats=None):
+    formats = formats or {}
+    frames = {name: _for_writing(frame, formats) for name, frame in frames.items()}
+    return spreadsheets.write_ods(frames, **_writer_options(frames, formats))
 
 
-def write_xlsx(frames):
-    """openpyxl in write-only (streaming) mode: bold header, widths, euro and date formats."""
-
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for name, frame in frames.items():
-        frame = _for_writing(frame)
-        sheet = workbook.create_sheet(title=name)
-        sheet.freeze_panes = "A2"
-        # Printed on A4 landscape, fitted to the width, the header row on every page.
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = "9"  # A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_title_rows = "1:1"
-        columns = list(frame.columns)
-        formats = [_xlsx_format(column) for column in columns]
-        for index, column in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = _column_width(frame, column)
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(sheet, value=column)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for values in frame.itertuples(index=False, name=None):
-            row = []
-            for value, number_format in zip(values, formats, strict=True):
-                if _is_missing(value):
-                    row.append(None)
-                elif number_format:
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = number_format
-                    row.append(cell)
-                else:
-                    row.append(value)
-            sheet.append(row)
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
-ODS_MANIFEST = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
-    ' manifest:version="1.2">'
-    f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODS_MIMETYPE}"/>'
-    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-    "</manifest:manifest>"
-)
-ODS_HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    "<office:document-content"
-    ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
-    ' xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
-    ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
-    ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
-    ' xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"'
-    ' xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"'
-    ' office:version="1.2"><office:automatic-styles>'
-    '<number:number-style style:name="N_AMOUNT"><number:number number:decimal-places="2"'
-    ' number:min-decimal-places="2" number:min-integer-digits="1" number:grouping="true"/>'
-    "<number:text> €</number:text></number:number-style>"
-    '<number:number-style style:name="N_SCORE"><number:number number:decimal-places="2"'
-    ' number:min-decimal-places="2" number:min-integer-digits="1"/></number:number-style>'
-    '<number:date-style style:name="N_DATE"><number:day number:style="long"/>'
-    '<number:text>/</number:text><number:month number:style="long"/>'
-    '<number:text>/</number:text><number:year number:style="long"/></number:date-style>'
-    '<style:style style:name="ce_amount" style:family="table-cell"'
-    ' style:data-style-name="N_AMOUNT"/>'
-    '<style:style style:name="ce_score" style:family="table-cell"'
-    ' style:data-style-name="N_SCORE"/>'
-    '<style:style style:name="ce_date" style:family="table-cell"'
-    ' style:data-style-name="N_DATE"/>'
-    '<style:style style:name="ce_head" style:family="table-cell">'
-    '<style:text-properties fo:font-weight="bold"/></style:style>'
-    "</office:automatic-styles><office:body><office:spreadsheet>"
-)
-ODS_TAIL = "</office:spreadsheet></office:body></office:document-content>"
-# Characters XML 1.0 does not allow (control characters typed or pasted in a text).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _ods_text(value):
-    text = _XML_INVALID.sub("", str(value))
-    return "".join(f"<text:p>{escape(part)}</text:p>" for part in text.split("\n"))
-
-
-def _ods_cell(value, style):
-    """One table cell: numbers as floats, dates as dates, the rest as text."""
-    if _is_missing(value) or value is pd.NaT:
-        return "<table:table-cell/>"
-    style_attr = f' table:style-name="{style}"' if style else ""
-    if isinstance(value, bool):
-        return (
-            f'<table:table-cell office:value-type="boolean"'
-            f' office:boolean-value="{str(value).lower()}"><text:p>{value}</text:p>'
-            "</table:table-cell>"
-        )
-    if isinstance(value, numbers.Number):
-        number = str(int(value)) if isinstance(value, numbers.Integral) else repr(float(value))
-        return (
-            f'<table:table-cell office:value-type="float" office:value="{number}"{style_attr}>'
-            f"<text:p>{number}</text:p></table:table-cell>"
-        )
-    if isinstance(value, dt.datetime):
-        iso = value.replace(tzinfo=None).isoformat()
-        return (
-            f'<table:table-cell office:value-type="date" office:date-value="{iso}"{style_attr}>'
-            f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
-        )
-    if isinstance(value, dt.date):
-        return (
-            f'<table:table-cell office:value-type="date"'
-            f' office:date-value="{value.isoformat()}"{style_attr}>'
-            f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
-        )
-    return f'<table:table-cell office:value-type="string">{_ods_text(value)}</table:table-cell>'
-
-
-def _ods_style(column):
-    if column in AMOUNT_COLUMNS:
-        return "ce_amount"
-    if column in DECIMAL_COLUMNS:
-        return "ce_score"
-    if column in DATE_COLUMNS:
-        return "ce_date"
-    return None
-
-
-def write_ods(frames):
-    """OpenDocument spreadsheet written as a stream of XML (pandas' odf engine builds a
-    document tree: minutes for a national export). Bold header, euro amounts, dates
-    shown DD/MM/YYYY; numbers are numbers and dates are dates."""
-    chunks = [ODS_HEAD]
-    for name, frame in frames.items():
-        frame = _for_writing(frame)
-        columns = list(frame.columns)
-        styles = [_ods_style(column) for column in columns]
-        chunks.append(f'<table:table table:name="{escape(name, {chr(34): "&quot;"})}">')
-        chunks.append(
-            f'<table:table-column table:number-columns-repeated="{len(columns)}"/>'
-            "<table:table-row>"
-            + "".join(
-                '<table:table-cell table:style-name="ce_head" office:value-type="string">'
-                f"{_ods_text(column)}</table:table-cell>"
-                for column in columns
-            )
-            + "</table:table-row>"
-        )
-        for values in frame.itertuples(index=False, name=None):
-            chunks.append(
-                "<table:table-row>"
-                + "".join(
-                    _ods_cell(value, style) for value, style in zip(values, styles, strict=True)
-                )
-                + "</table:table-row>"
-            )
-        chunks.append("</table:table>")
-    chunks.append(ODS_TAIL)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        # The mimetype comes first, uncompressed (OpenDocument packaging).
-        archive.writestr("mimetype", ODS_MIMETYPE, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
-        archive.writestr("content.xml", "".join(chunks))
-    return buffer.getvalue()
+def write_csv_frame(frame, formats=None):
+    """One sheet as CSV, its rows only (another app's export: `formats` as for write_xlsx)."""
+    return spreadsheets.write_csv(_for_writing(frame, formats))
 
 
 def write_csv(frames):
-    return _csv_of(frames[SHEET_DECISIONS])
-
-
-def _csv_of(frame):
-    """UTF-8 with BOM, « ; » separators, decimal commas (what French spreadsheets open)."""
-    frame = _for_writing(frame)
-    text = frame.to_csv(
-        sep=";", decimal=",", index=False, float_format="%.2f", lineterminator="\r\n"
-    )
-    return ("\ufeff" + text).encode("utf-8")
+    return write_csv_frame(frames[SHEET_DECISIONS])
 
 
 WRITERS = {"xlsx": write_xlsx, "ods": write_ods, "csv": write_csv}
@@ -629,47 +688,39 @@ def export_decisions(campaign, fmt, scores=None, progress=None, reader=FULL_VIEW
     progress(0, 2)
     if scores is None:
         scores = campaign_scores(campaign)
-    frames = decision_frames(campaign, scores, reader)
+    if fmt == "csv":
+        frames = {SHEET_DECISIONS: decision_rows(campaign, scores, reader, totals=False)}
+    else:
+        frames = decision_frames(campaign, scores, reader)
     progress(1, 2)
     data = WRITERS[fmt](frames)
     progress(2, 2)
     return export_filename(campaign, fmt), FORMATS[fmt], data
 
 
-SHEET_LINES = "Lignes de financement"
 LINE_COLUMNS = [
     COL_DOSSIER_ID,
     COL_DOSSIER,
     COL_FILIERE,
     COL_PROJECT,
     COL_PRIORITY,
-    "Ligne de financement",
-    "Nature",
-    "Catégorie",
-    "ETP",
-    "Demandé (€)",
-    "Proposé (€)",
-    "Accordé (€)",
-    "Mois de démarrage",
-    "FINESS bénéficiaire",
-    "Établissement bénéficiaire",
+    COL_LINE,
+    COL_NATURE,
+    COL_CATEGORY,
+    COL_ETP,
+    COL_REQUESTED,
+    COL_PROPOSED,
+    COL_GRANTED,
+    COL_MONTH,
+    COL_FINESS,
+    COL_ESTABLISHMENT,
 ]
 
 
-def _establishments(identity):
-    """{FINESS: name} of the lead structure and the members a dossier names."""
-    names = {}
-    lead = identity.get("lead_structure") or {}
-    for item in [lead, *(identity.get("members") or [])]:
-        if isinstance(item, dict) and item.get("finess"):
-            names.setdefault(str(item["finess"]), item.get("name") or "")
-    return names
-
-
-def decision_line_rows(campaign, reader=FULL_VIEW):
+def decision_line_rows(campaign, reader=FULL_VIEW, summary=None):
     """One row per funding line of the submitted dossiers: what a FIR order or a CPOM
     amendment needs, per receiving establishment (api.md `decision_lines`); proposed
-    amounts as `reader` may see them."""
+    amounts as `reader` may see them; the totals row is the budget read model's."""
     natures = dict(LineNature.choices)
     categories = dict(LineCategory.choices)
     lines = (
@@ -677,6 +728,14 @@ def decision_line_rows(campaign, reader=FULL_VIEW):
             project__dossier__campaign=campaign, project__dossier__state__in=EXPORTED_STATES
         )
         .select_related("project__dossier__filiere")
+        .defer(
+            "project__objectives",
+            "project__actions",
+            "project__partners",
+            "project__indicators",
+            "project__dossier__diagnostic",
+            "project__dossier__swot",
+        )
         .order_by(
             "project__dossier__filiere__name",
             "project__dossier_id",
@@ -693,7 +752,7 @@ def decision_line_rows(campaign, reader=FULL_VIEW):
         decided = dossier.state == DossierState.DECIDED
         identity = dossier.identity or {}
         if dossier.pk not in identities:
-            identities[dossier.pk] = _establishments(identity)
+            identities[dossier.pk] = establishment_names(identity)
         rows.append(
             {
                 COL_DOSSIER_ID: dossier.pk,
@@ -701,26 +760,36 @@ def decision_line_rows(campaign, reader=FULL_VIEW):
                 COL_FILIERE: dossier.filiere.name,
                 COL_PROJECT: project.title,
                 COL_PRIORITY: project.priority,
-                "Ligne de financement": line.label,
-                "Nature": str(natures.get(line.nature, line.nature)),
-                "Catégorie": str(categories.get(line.category, line.category or "")),
-                "ETP": line.etp,
-                "Demandé (€)": line.amount,
-                "Proposé (€)": line.proposed
+                COL_LINE: line.label,
+                COL_NATURE: str(natures.get(line.nature, line.nature)),
+                COL_CATEGORY: str(categories.get(line.category, line.category or "")),
+                COL_ETP: line.etp,
+                COL_REQUESTED: line.amount,
+                COL_PROPOSED: line.proposed
                 if reader.shows_proposal(decided, dossier.filiere_id)
                 else None,
-                "Accordé (€)": line.granted if decided else None,
-                "Mois de démarrage": line.start_month if decided else None,
-                "FINESS bénéficiaire": line.beneficiary_finess,
-                "Établissement bénéficiaire": identities[dossier.pk].get(
-                    line.beneficiary_finess, ""
-                ),
+                COL_GRANTED: line.granted if decided else None,
+                COL_MONTH: line.start_month if decided else None,
+                COL_FINESS: line.beneficiary_finess,
+                COL_ESTABLISHMENT: identities[dossier.pk].get(line.beneficiary_finess, ""),
             }
         )
     frame = pd.DataFrame(rows, columns=LINE_COLUMNS)
     frame[COL_DOSSIER_ID] = frame[COL_DOSSIER_ID].astype("Int64")
     frame[COL_PRIORITY] = frame[COL_PRIORITY].astype("Int64")
-    return frame
+    envelopes = (summary or queries.budget_summary(campaign))["envelopes"]
+    etp = FundingLine.objects.filter(
+        project__dossier__campaign=campaign, project__dossier__state__in=EXPORTED_STATES
+    ).aggregate(total=Sum("etp"))["total"]
+    totals = {
+        COL_ETP: etp,
+        COL_REQUESTED: _cents(sum(envelopes[k]["requested"] for k in ("recurring", "one_off"))),
+        COL_PROPOSED: _cents(sum(envelopes[k]["proposed"] for k in ("recurring", "one_off")))
+        if reader.budget
+        else None,
+        COL_GRANTED: _cents(sum(envelopes[k]["granted"] for k in ("recurring", "one_off"))),
+    }
+    return _with_totals(frame, totals, label_column=COL_FILIERE, repeat_columns=3)
 
 
 LINE_FORMATS = {"xlsx": FORMATS["xlsx"], "csv": FORMATS["csv"]}
@@ -734,8 +803,8 @@ def export_decision_lines(campaign, fmt, reader=FULL_VIEW):
             _("Format d'export inconnu : « %(fmt)s » (xlsx ou csv).") % {"fmt": fmt},
             {"format": [_("Choisissez xlsx ou csv.")]},
         )
-    frames = {SHEET_LINES: decision_line_rows(campaign, reader)}
-    data = write_xlsx(frames) if fmt == "xlsx" else _csv_of(frames[SHEET_LINES])
+    frame = decision_line_rows(campaign, reader)
+    data = write_xlsx({SHEET_LINES: frame}) if fmt == "xlsx" else write_csv_frame(frame)
     today = timezone.localdate()
     return f"lignes-decisions-{campaign.slug}-{today.isoformat()}.{fmt}", LINE_FORMATS[fmt], data
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.base import ContentFile
-from django.db.models import DecimalField, Min, Prefetch, Q, Sum, Value
+from django.db.models import DecimalField, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,12 +22,15 @@ from django.utils.translation import gettext as _
 from docxtpl import DocxTemplate, Listing
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 
+from budget.queries import commitment_years, line_commitments
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.money import format_eur
 from common.text import clean_line, clean_text, xml_safe, xml_safe_all
+from common.typography import typographic
 from dossiers.domain.access import get_visible_dossier
+from dossiers.domain.parts import establishment_names
 from dossiers.enums import DossierState, LineNature, Outcome
-from dossiers.models import Dossier, Project
+from dossiers.models import Dossier, FundingLine, HistoryEntry, Project
 from outputs.domain import template_limits
 from outputs.domain.coverage import departement_label
 from outputs.domain.template_limits import GuardedSandbox, TemplateLimitExceeded
@@ -68,14 +71,41 @@ class Tag:
 
 # The documented tags: the validation and the upload page both use these lists.
 TAGS = [
+    Tag("agency_name", "Nom de l’agence", "Agence régionale de santé Bretagne"),
+    Tag(
+        "agency_service",
+        "Direction ou service de l’agence (en-tête)",
+        "Direction de l’offre de soins et de l’autonomie",
+    ),
+    Tag(
+        "agency_address",
+        "Adresse postale de l’agence (plusieurs lignes)",
+        "6 place des Colombes, CS 14253, 35042 Rennes Cedex",
+    ),
+    Tag("contact_name", "Affaire suivie par (nom)", "Gwenaëlle Le Bihan"),
+    Tag("contact_email", "Affaire suivie par (courriel)", "ars-bretagne-autonomie@ars.sante.fr"),
+    Tag("contact_phone", "Affaire suivie par (téléphone)", "02 61 91 00 35"),
+    Tag("reference", "Référence du courrier", "ARS-53-bretagne-2025-12"),
+    Tag("place", "Lieu de signature (ville du siège de l’agence)", "Rennes"),
+    Tag(
+        "place_and_date",
+        "Lieu et date du courrier (date de la décision)",
+        "Rennes, le 30 juin 2025",
+    ),
     Tag("campaign_name", "Nom de la campagne", "Reconnaissance des filières 2025"),
     Tag("region", "Région de la campagne", "Bretagne"),
+    Tag("call_date", "Date d’ouverture de l’appel à candidatures", "15 novembre 2024"),
     Tag("decision_date", "Date de la décision", "30 juin 2025"),
     Tag("generation_date", "Date de génération du courrier", "2 juillet 2025"),
     Tag("first_delegation_date", "Date prévue de la première délégation", "15 juillet 2025"),
     Tag("dossier_id", "Numéro du dossier", "12"),
-    Tag("dossier_name", "Nom du dossier (fiche d'identité)", "Filière Nord Finistère"),
+    Tag("dossier_name", "Nom du dossier (fiche d’identité)", "Filière Nord Finistère"),
     Tag("submitted_date", "Date du dépôt", "14 février 2025"),
+    Tag(
+        "caresp_review_date",
+        "Fin de la revue du dossier par la CARESP (vide si le dossier n’y est pas passé)",
+        "20 mars 2025",
+    ),
     Tag("filiere_name", "Nom de la filière", "Nord Finistère"),
     Tag("territories", "Territoire(s) de santé couvert(s)", "T1 — Brest – Carhaix – Morlaix"),
     Tag("departements", "Départements couverts", "29 Finistère"),
@@ -87,7 +117,7 @@ TAGS = [
     Tag("addressee_title", "Qualité du destinataire", "Directrice générale"),
     Tag(
         "lead_structure_address",
-        "Adresse postale de la structure porteuse",
+        "Adresse postale de la structure porteuse (plusieurs lignes)",
         "2 avenue Foch, 29200 Brest",
     ),
     Tag("coordinator_name", "Coordinateur de la filière (copie)", "Anne Le Goff"),
@@ -98,7 +128,8 @@ TAGS = [
     Tag("outcome_code", "Décision (code : accepted, partially_accepted, rejected)", "accepted"),
     Tag("outcome_sentence", "Décision rédigée", "votre dossier est retenu"),
     Tag("accepted", "Vrai si le dossier est retenu, même partiellement", "{%p if accepted %}"),
-    Tag("rejected", "Vrai si le dossier n'est pas retenu", "{%p if rejected %}"),
+    Tag("rejected", "Vrai si le dossier n’est pas retenu", "{%p if rejected %}"),
+    Tag("funded", "Vrai si des crédits sont accordés", "{%p if funded %}"),
     Tag("recognised", "Vrai si la décision reconnaît la filière", "{%p if recognised %}"),
     Tag(
         "recognition_sentence",
@@ -107,26 +138,48 @@ TAGS = [
         "palliatifs pour le territoire de santé T1 — Brest – Carhaix – Morlaix, à compter "
         "du 30 juin 2025",
     ),
-    Tag("decision_comment", "Motivation de la décision", "Projet conforme à l'instruction."),
+    Tag("decision_comment", "Motivation de la décision", "Projet conforme à l’instruction."),
     Tag("projects", "Fiches projet (liste, voir ci-dessous)", "{%tr for p in projects %}"),
+    Tag(
+        "funded_projects",
+        "Fiches projet recevant des crédits (liste, mêmes balises)",
+        "{%p for p in funded_projects %}",
+    ),
     Tag("total_recurring", "Total accordé, crédits reconductibles (par an)", "26 000,00 €"),
     Tag("total_one_off", "Total accordé, crédits ponctuels", "9 999,99 €"),
     Tag("total", "Total accordé (reconductibles + ponctuels)", "35 999,99 €"),
     Tag("total_requested", "Total demandé (reconductibles + ponctuels)", "38 345,67 €"),
-    Tag("reference", "Référence du courrier", "ARS-53-bretagne-2025-12"),
-    Tag("agency_name", "Nom de l'agence", "Agence régionale de santé Bretagne"),
+    Tag(
+        "years",
+        "Montants par année de financement (liste, voir ci-dessous ; la première année "
+        "des crédits reconductibles au prorata de leur mois de démarrage)",
+        "{%tr for y in years %}",
+    ),
+    Tag(
+        "full_rate_year",
+        "Première année où tous les crédits reconductibles sont versés en année pleine",
+        "2026",
+    ),
+    Tag("report_day", "Jour et mois du rapport annuel", "30 avril"),
+    Tag("first_report_date", "Date du premier rapport annuel", "30 avril 2026"),
+    Tag("first_report_year", "Année sur laquelle porte le premier rapport", "2025"),
     Tag("signatory_name", "Nom du signataire", "Élise Kervella"),
     Tag(
         "by_delegation",
-        "Vrai si le signataire n'est pas le directeur général (« par délégation »)",
+        "Vrai si le signataire n’est pas le directeur général (« par délégation »)",
         "{%p if by_delegation %}",
     ),
-    Tag("signatory_title", "Qualité du signataire", "Directrice générale de l'ARS Bretagne"),
+    Tag(
+        "delegation_line",
+        "Mention de la délégation",
+        "Pour la directrice générale et par délégation,",
+    ),
+    Tag("signatory_title", "Qualité du signataire", "Directrice générale de l’ARS Bretagne"),
     Tag("appeal_mention", "Voies et délais de recours", "Voies et délais de recours : …"),
 ]
 PROJECT_TAGS = [
     Tag("p.priority", "Rang de priorité", "1"),
-    Tag("p.title", "Intitulé de la fiche projet", "Renforcer l'équipe mobile"),
+    Tag("p.title", "Intitulé de la fiche projet", "Renforcer l’équipe mobile"),
     Tag("p.requested_recurring", "Demandé, reconductible (par an)", "26 000,00 €"),
     Tag("p.requested_one_off", "Demandé, ponctuel", "12 345,67 €"),
     Tag("p.granted_recurring", "Accordé, reconductible (par an)", "26 000,00 €"),
@@ -136,13 +189,51 @@ PROJECT_TAGS = [
     Tag("p.status", "Fiche retenue, retenue partiellement ou non retenue", "retenue"),
     Tag("p.start_month", "Mois de démarrage des crédits reconductibles", "septembre 2025"),
     Tag("p.funded", "Vrai si la fiche reçoit des crédits", "{% if p.funded %}"),
+    Tag(
+        "p.years_text",
+        "Montants de la fiche par année de financement",
+        "2025 : 8 666,67 € ; 2026 : 26 000,00 €",
+    ),
+    Tag(
+        "p.lines",
+        "Lignes de financement de la fiche (liste, voir ci-dessous)",
+        "{%tr for l in p.lines %}",
+    ),
+]
+LINE_TAGS = [
+    Tag("l.label", "Libellé de la ligne", "Infirmier de l’équipe mobile"),
+    Tag("l.nature", "Nature (reconductible ou ponctuel)", "reconductible"),
+    Tag("l.requested", "Montant demandé (année pleine pour un reconductible)", "52 000,00 €"),
+    Tag("l.granted", "Montant accordé, ou « non retenue »", "52 000,00 €"),
+    Tag(
+        "l.when",
+        "Calendrier : « à compter de » le mois de démarrage (reconductible) ou l’année (ponctuel)",
+        "à compter de septembre 2025",
+    ),
+    Tag(
+        "l.establishment",
+        "Établissement bénéficiaire (nom et FINESS)",
+        "CH de Morlaix (FINESS 290000058)",
+    ),
+    Tag("l.beneficiary_finess", "FINESS de l’établissement bénéficiaire", "290000058"),
+    Tag("l.beneficiary_name", "Nom de l’établissement bénéficiaire", "CH de Morlaix"),
+    Tag("l.funded", "Vrai si la ligne reçoit des crédits", "{% if l.funded %}"),
+]
+YEAR_TAGS = [
+    Tag("y.year", "Année", "2025"),
+    Tag("y.recurring", "Crédits reconductibles de l’année", "8 666,67 €"),
+    Tag("y.one_off", "Crédits ponctuels de l’année", "9 999,99 €"),
+    Tag("y.total", "Total de l’année", "18 666,66 €"),
+    Tag(
+        "y.prorated", "Vrai si l’année compte un démarrage en cours d’année", "{% if y.prorated %}"
+    ),
 ]
 TAG_NAMES = frozenset(tag.name for tag in TAGS)
 
 OUTCOME_SENTENCES = {
     Outcome.ACCEPTED: "votre dossier est retenu",
     Outcome.PARTIALLY_ACCEPTED: "votre dossier est retenu partiellement",
-    Outcome.REJECTED: "votre dossier n'est pas retenu",
+    Outcome.REJECTED: "votre dossier n’est pas retenu",
 }
 
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -233,11 +324,23 @@ def letter_queryset(queryset=None):
             filter=Q(lines__nature=LineNature.RECURRING, lines__granted__gt=0),
         ),
     ).order_by("priority", "id")
+    lines = FundingLine.objects.order_by("pk")
+    # When the CARESP's review ended (a subquery: a join would multiply the sums).
+    caresp_end = (
+        HistoryEntry.objects.filter(dossier=OuterRef("pk"), from_state=DossierState.CARESP_REVIEW)
+        .exclude(to_state=DossierState.RETURNED)
+        .order_by("-at")
+        .values("at")[:1]
+    )
     return (
         queryset.select_related("campaign__region", "filiere")
         .defer("diagnostic", "swot")
-        .annotate(**_sums("projects__lines__"))
-        .prefetch_related("filiere__territories", Prefetch("projects", queryset=projects))
+        .annotate(**_sums("projects__lines__"), caresp_review_end=Subquery(caresp_end))
+        .prefetch_related(
+            "filiere__territories",
+            Prefetch("projects", queryset=projects),
+            Prefetch("projects__lines", queryset=lines),
+        )
     )
 
 
@@ -256,7 +359,10 @@ def recognition_sentence(dossier, territories):
     """The recognition in words (the point of the call), or that there is none."""
     name = dossier.filiere.name
     if not dossier.recognised:
-        return f"la présente décision ne vaut pas reconnaissance de la filière {name}"
+        return (
+            f"la filière {name} n’est pas reconnue, par la présente décision, comme filière "
+            "territoriale de soins palliatifs"
+        )
     places = " ; ".join(f"{t.code} — {t.name}" for t in territories)
     where = (
         f" pour le territoire de santé {places}"
@@ -291,6 +397,42 @@ def _listing(text):
     return Listing(xml_safe(text))
 
 
+def _establishment(finess, names):
+    name = names.get(finess or "", "")
+    if name and finess:
+        return typographic(f"{name} (FINESS {finess})")
+    return f"FINESS {finess}" if finess else ""
+
+
+def _line_context(line, names, decided_on):
+    recurring = line.nature == LineNature.RECURRING
+    granted = _decimal(line.granted)
+    if granted <= 0:
+        when = ""
+    elif recurring:
+        when = f"à compter de {french_month(line.start_month)}" if line.start_month else ""
+    else:
+        year = line.start_month.year if line.start_month else decided_on.year
+        when = f"en {year}"
+    return {
+        "label": typographic(line.label),
+        "nature": "reconductible" if recurring else "ponctuel",
+        "requested": format_eur(line.amount),
+        "granted": format_eur(granted) if granted > 0 else "non retenue",
+        "when": when,
+        "establishment": _establishment(line.beneficiary_finess, names),
+        "beneficiary_finess": line.beneficiary_finess or "",
+        "beneficiary_name": typographic(names.get(line.beneficiary_finess or "", "")),
+        "funded": granted > 0,
+    }
+
+
+def _years_text(years, costs):
+    return "\u202f; ".join(
+        f"{year}\u00a0: {format_eur(cost)}" for year, cost in zip(years, costs, strict=True) if cost
+    )
+
+
 def letter_context(dossier, *, today=None):
     """Every documented tag for this dossier (fetched with `letter_queryset`); every
     text cleaned (common.text) so that no stored text can break the document."""
@@ -299,20 +441,58 @@ def letter_context(dossier, *, today=None):
 
 def _letter_context(dossier, *, today=None):
     campaign = dossier.campaign
+    region = campaign.region
     identity = dossier.identity or {}
     lead = identity.get("lead_structure") or {}
     coordinator = identity.get("coordinator") or {}
     territories = sorted(dossier.filiere.territories.all(), key=lambda t: t.code)
     departements = sorted({code for t in territories for code in (t.departements or [])})
+    names = establishment_names(identity)
+    decided_on = (
+        timezone.localdate(dossier.decided_at) if dossier.decided_at else timezone.localdate()
+    )
+
+    # The granted lines' costs per year: the budget's read model (first year prorated).
+    project_list = list(dossier.projects.all())
+    granted = [
+        (project.pk, line)
+        for project in project_list
+        for line in project.lines.all()
+        if _decimal(line.granted) > 0
+    ]
+    specs = [
+        (line.nature, line.granted, line.start_month, dossier.decided_at) for _p, line in granted
+    ]
+    years = commitment_years(specs)
+    costs = line_commitments(specs, years)
+    per_project = {}
+    per_year = [{"recurring": Decimal(0), "one_off": Decimal(0)} for _year in years]
+    for (project_pk, line), line_costs in zip(granted, costs, strict=True):
+        sums = per_project.setdefault(project_pk, [Decimal(0)] * len(years))
+        kind = "recurring" if line.nature == LineNature.RECURRING else "one_off"
+        for index, cost in enumerate(line_costs):
+            sums[index] += cost
+            per_year[index][kind] += cost
+    total_recurring = _decimal(dossier.grant_recurring)
+    year_rows = [
+        {
+            "year": year,
+            "recurring": format_eur(amounts["recurring"]),
+            "one_off": format_eur(amounts["one_off"]),
+            "total": format_eur(amounts["recurring"] + amounts["one_off"]),
+            "prorated": amounts["recurring"] < total_recurring,
+        }
+        for year, amounts in zip(years, per_year, strict=True)
+    ]
 
     projects = []
-    for project in dossier.projects.all():
+    for project in project_list:
         granted_total = _decimal(project.grant_recurring) + _decimal(project.grant_one_off)
         requested_total = _decimal(project.req_recurring) + _decimal(project.req_one_off)
         projects.append(
             {
                 "priority": project.priority if project.priority is not None else "",
-                "title": project.title,
+                "title": typographic(project.title),
                 "requested_recurring": format_eur(project.req_recurring),
                 "requested_one_off": format_eur(project.req_one_off),
                 "granted_recurring": format_eur(project.grant_recurring),
@@ -322,54 +502,81 @@ def _letter_context(dossier, *, today=None):
                 "status": sheet_status(requested_total, granted_total),
                 "start_month": french_month(project.first_month),
                 "funded": granted_total > 0,
+                "years_text": _years_text(years, per_project.get(project.pk, [0] * len(years))),
+                "lines": [_line_context(line, names, decided_on) for line in project.lines.all()],
             }
         )
     outcome = dossier.outcome or ""
-    total_recurring = _decimal(dossier.grant_recurring)
     total_one_off = _decimal(dossier.grant_one_off)
+    first_report = campaign.first_report_date(decided_on)
+    seat = region.seat_city or ""
+    decision_date = french_date(dossier.decided_at)
+    agency = region.agency_name or f"Agence régionale de santé {region.name}"
     return {
-        "campaign_name": campaign.name,
-        "region": campaign.region.name,
-        "decision_date": french_date(dossier.decided_at),
+        "agency_name": typographic(agency),
+        "agency_service": typographic(campaign.contact_service),
+        "agency_address": _listing(typographic(region.address)),
+        "contact_name": typographic(campaign.contact_name),
+        "contact_email": campaign.contact_email,
+        "contact_phone": campaign.contact_phone,
+        "reference": letter_reference(dossier),
+        "place": typographic(seat),
+        "place_and_date": typographic(
+            f"{seat}, le {decision_date}" if seat else f"Le {decision_date}"
+        ),
+        "campaign_name": typographic(campaign.name),
+        "region": typographic(region.name),
+        "call_date": french_date(campaign.opens_at),
+        "decision_date": decision_date,
         "generation_date": french_date(today or timezone.localdate()),
         "first_delegation_date": french_date(campaign.first_delegation_date),
         "dossier_id": dossier.id,
-        "dossier_name": identity.get("name") or dossier.filiere.name,
+        "dossier_name": typographic(identity.get("name") or dossier.filiere.name),
         "submitted_date": french_date(dossier.submitted_at),
-        "filiere_name": dossier.filiere.name,
-        "territories": " ; ".join(f"{t.code} — {t.name}" for t in territories),
-        "departements": ", ".join(departement_label(code) for code in departements),
-        "addressee_name": lead.get("representative_name") or coordinator.get("name") or "",
-        "addressee_title": (lead.get("representative_title") or "")
+        "caresp_review_date": french_date(getattr(dossier, "caresp_review_end", None)),
+        "filiere_name": typographic(dossier.filiere.name),
+        "territories": typographic(" ; ".join(f"{t.code} — {t.name}" for t in territories)),
+        "departements": typographic(", ".join(departement_label(code) for code in departements)),
+        "addressee_name": typographic(
+            lead.get("representative_name") or coordinator.get("name") or ""
+        ),
+        "addressee_title": typographic(lead.get("representative_title") or "")
         if lead.get("representative_name")
         else "",
-        "lead_structure_address": _listing(lead.get("address") or ""),
-        "coordinator_name": coordinator.get("name") or "",
+        "lead_structure_address": _listing(typographic(lead.get("address") or "")),
+        "coordinator_name": typographic(coordinator.get("name") or ""),
         "addressee_email": coordinator.get("email") or "",
-        "lead_structure_name": lead.get("name") or "",
+        "lead_structure_name": typographic(lead.get("name") or ""),
         "lead_structure_finess": lead.get("finess") or "",
         "outcome": str(Outcome(outcome).label) if outcome in Outcome.values else "",
         "outcome_code": outcome,
-        "outcome_sentence": OUTCOME_SENTENCES.get(outcome, ""),
+        "outcome_sentence": typographic(OUTCOME_SENTENCES.get(outcome, "")),
         "accepted": outcome in (Outcome.ACCEPTED, Outcome.PARTIALLY_ACCEPTED),
         "rejected": outcome == Outcome.REJECTED,
+        "funded": total_recurring + total_one_off > 0,
         "recognised": bool(dossier.recognised),
-        "recognition_sentence": recognition_sentence(dossier, territories),
-        "decision_comment": _listing(dossier.decision_comment or ""),
+        "recognition_sentence": typographic(recognition_sentence(dossier, territories)),
+        "decision_comment": _listing(typographic(dossier.decision_comment or "")),
         "projects": projects,
+        "funded_projects": [p for p in projects if p["funded"]],
         "total_recurring": format_eur(total_recurring),
         "total_one_off": format_eur(total_one_off),
         "total": format_eur(total_recurring + total_one_off),
         "total_requested": format_eur(
             _decimal(dossier.req_recurring) + _decimal(dossier.req_one_off)
         ),
-        "reference": letter_reference(dossier),
-        "agency_name": campaign.region.agency_name
-        or f"Agence régionale de santé {campaign.region.name}",
+        "years": year_rows,
+        "full_rate_year": years[-1] if years and total_recurring > 0 else "",
+        "report_day": french_date(first_report).rsplit(" ", 1)[0],
+        "first_report_date": french_date(first_report),
+        "first_report_year": first_report.year - 1,
         "by_delegation": signs_by_delegation(campaign.signatory_title),
-        "signatory_name": campaign.signatory_name,
-        "signatory_title": campaign.signatory_title,
-        "appeal_mention": _listing(campaign.appeal_text()),
+        "delegation_line": typographic(
+            f"Pour {region.director_title or 'le directeur général'} et par délégation,"
+        ),
+        "signatory_name": typographic(campaign.signatory_name),
+        "signatory_title": typographic(campaign.signatory_title),
+        "appeal_mention": _listing(typographic(campaign.appeal_text())),
     }
 
 
@@ -380,15 +587,28 @@ def sample_context(*, rejected=False):
         dossier_id=12,
         accepted=not rejected,
         rejected=rejected,
+        funded=not rejected,
         recognised=not rejected,
         by_delegation=True,
-        decision_comment=Listing("Projet conforme à l'instruction."),
+        decision_comment=Listing("Projet conforme à l’instruction."),
         appeal_mention=Listing("Voies et délais de recours : …"),
         lead_structure_address=Listing("2 avenue Foch\n29200 Brest"),
+        agency_address=Listing("6 place des Colombes\nCS 14253\n35042 Rennes Cedex"),
+        first_report_year=2025,
+        full_rate_year=2026,
     )
+    line = {tag.name.removeprefix("l."): tag.example for tag in LINE_TAGS}
+    line.update(funded=True)
     project = {tag.name.removeprefix("p."): tag.example for tag in PROJECT_TAGS}
-    project.update(priority=1, funded=True)
-    context["projects"] = [project, {**project, "priority": 2, "funded": False}]
+    project.update(priority=1, funded=True, lines=[line, {**line, "funded": False}])
+    year = {tag.name.removeprefix("y."): tag.example for tag in YEAR_TAGS}
+    year.update(year=2025, prorated=True)
+    projects = [project, {**project, "priority": 2, "funded": False}]
+    context.update(
+        projects=projects,
+        funded_projects=projects[:1],
+        years=[year, {**year, "year": 2026, "prorated": False}],
+    )
     return context
 
 
@@ -424,11 +644,17 @@ def _syntax_message(exc):
     ) % {"where": where, "detail": exc.message or exc}
 
 
-def _undefined_name(exc):
+def _undefined_name(exc, xml=""):
+    """The unknown tag an UndefinedError names, with its loop variable when the
+    template's text shows it (« y.montant », « l.montant »; « p. » by default)."""
     message = str(exc)
     match = re.search(r"has no attribute '([^']+)'", message)
     if match:
-        return "p." + match.group(1) if "dict object" in message else match.group(1)
+        attribute = match.group(1)
+        if "dict object" not in message:
+            return attribute
+        used = re.search(r"\b([A-Za-z_]\w*)\s*\.\s*" + re.escape(attribute) + r"\b", xml)
+        return f"{used.group(1) if used else 'p'}.{attribute}"
     match = re.search(r"'([^']+)' is undefined", message)
     return match.group(1) if match else message
 
@@ -501,6 +727,13 @@ def validate_template(data):
 # ---------------------------------------------------------------- rendering
 
 
+def _document_text(data):
+    """The template's text without its XML tags (to find the loop variable of a tag)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read("word/document.xml").decode("utf-8", "replace")
+    return re.sub(r"<[^>]+>", "", xml)
+
+
 def _render_samples(data):
     """Render the template for an accepted and for a rejected sample dossier (both
     branches of {%p if accepted %} / {%p if rejected %}); run in a limited child process
@@ -515,7 +748,7 @@ def _render_samples(data):
         except TemplateSyntaxError as exc:
             return ("invalid", _syntax_message(exc))
         except UndefinedError as exc:
-            undefined = undefined or _undefined_name(exc)
+            undefined = undefined or _undefined_name(exc, _document_text(data))
         except MemoryError:
             raise  # the child process reports it (template_limits.run_limited)
         except Exception as exc:  # a limit, a filter applied to the wrong type, the sandbox
@@ -619,6 +852,10 @@ def zip_filename(campaign, today=None):
 # ---------------------------------------------------------------- settings
 
 
+CONTACT_FIELDS = ("contact_service", "contact_name", "contact_email", "contact_phone")
+_UNCHANGED = object()
+
+
 def update_letter_settings(
     user,
     campaign,
@@ -628,8 +865,13 @@ def update_letter_settings(
     appeal_mention,
     template_data=None,
     reset_template=False,
+    contact=None,
+    report_due_date=_UNCHANGED,
 ):
-    """Administrator: signatory, appeal mention and the campaign's own template."""
+    """Administrator: signatory, « affaire suivie par », the first yearly report's date,
+    appeal mention and the campaign's own template. `contact` ({contact_service,
+    contact_name, contact_email, contact_phone}) and `report_due_date` (None: the
+    default, 30 April after the decision) left out: unchanged."""
 
     if not can_manage_letter_template.test(user, campaign):
         raise Forbidden(_("Seul un administrateur peut modifier le modèle de courrier."))
@@ -639,10 +881,26 @@ def update_letter_settings(
     appeal_mention = clean_text(appeal_mention or "")
     if not appeal_mention.strip():
         errors["appeal_mention"] = [_("La mention des voies et délais de recours est obligatoire.")]
+    decided_on = campaign.decision_date
+    if (
+        report_due_date is not _UNCHANGED
+        and report_due_date
+        and decided_on
+        and report_due_date <= decided_on
+    ):
+        errors["report_due_date"] = [
+            _("Le premier rapport annuel est dû après la décision (%(date)s).")
+            % {"date": french_date(decided_on)}
+        ]
     if errors:
         raise InvalidInput(_("Certaines informations sont invalides."), errors)
     if template_data is not None:
         validate_template(template_data)
+    if contact is not None:
+        for key in CONTACT_FIELDS:
+            setattr(campaign, key, clean_line(contact.get(key) or "").strip())
+    if report_due_date is not _UNCHANGED:
+        campaign.report_due_date = report_due_date
     campaign.signatory_name = (signatory_name or "").strip()
     campaign.signatory_title = (signatory_title or "").strip()
     campaign.appeal_mention = appeal_mention.strip()

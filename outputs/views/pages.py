@@ -207,8 +207,25 @@ def _letters_context(request, campaign, form=None):
             "balise inconnue ou une erreur de syntaxe est refusé à l'envoi."
         ),
         "project_tags_caption": _(
-            "Balises d'une fiche projet (dans {%tr for p in projects %} … {%tr endfor %})"
+            "Balises d'une fiche projet (dans {%tr for p in projects %} … {%tr endfor %} "
+            "ou {%p for p in funded_projects %} … {%p endfor %})"
         ),
+        "extra_tag_tables": [
+            (
+                _(
+                    "Balises d'une ligne de financement d'une fiche (dans "
+                    "{%tr for l in p.lines %} … {%tr endfor %})"
+                ),
+                letters.LINE_TAGS,
+            ),
+            (
+                _(
+                    "Balises d'une année de financement (dans {%tr for y in years %} … "
+                    "{%tr endfor %})"
+                ),
+                letters.YEAR_TAGS,
+            ),
+        ],
     }
 
 
@@ -263,6 +280,8 @@ class LetterSettingsView(CampaignMixin, PermissionRequiredMixin, DomainFormMixin
             appeal_mention=form.cleaned_data["appeal_mention"],
             template_data=form.cleaned_data["template"],
             reset_template=form.cleaned_data["reset_template"],
+            contact={key: form.cleaned_data[key] for key in letters.CONTACT_FIELDS},
+            report_due_date=form.cleaned_data["report_due_date"],
         )
         messages.success(request, _("Paramètres des courriers enregistrés."))
         return redirect("outputs:letters", slug=slug)

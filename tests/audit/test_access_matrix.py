@@ -317,6 +317,27 @@ def jobs(w):
     ]
 
 
+def campaign_documents(w):
+    """The call's documents: Bretagne's, Normandie's, one under the other's slug, unknown.
+    Downloading needs no staff role (a lead of the campaign downloads); publishing and
+    removing do; another region's staff get 404 on both."""
+    return [
+        Case({"slug": w.campaign.slug, "document_pk": w.document.pk}, region=BRETAGNE),
+        Case(
+            {"slug": w.region2_campaign.slug, "document_pk": w.region2_document.pk},
+            region=NORMANDIE,
+            label="normandie document",
+        ),
+        Case(
+            {"slug": w.campaign.slug, "document_pk": w.region2_document.pk},
+            mismatch=True,
+            region=BRETAGNE,
+            label="normandie document under a bretagne slug",
+        ),
+        Case({"slug": w.campaign.slug, "document_pk": 999999}, label="unknown document"),
+    ]
+
+
 def transitions(w, state):
     return [{"name": name} for name in sorted(DIRECT_TRANSITIONS)] + (
         [{"name": "decide"}, {"name": "inconnue"}] if state == "ars_analysis" else []
@@ -369,6 +390,9 @@ WEB = {
     ],
     "budget:delegations": slugs(),
     "campaign:extensions": slugs(),
+    "campaign:documents": slugs(),
+    "campaign:document_download": campaign_documents,
+    "campaign:document_delete": campaign_documents,
     "budget:proposal": per_state(),
     "budget:decision": per_state(),
     # Outputs.
@@ -807,6 +831,8 @@ STAFF_ONLY = {
     "setup:filieres_import",
     "setup:filiere",
     "setup:region",
+    "campaign:documents",
+    "campaign:document_delete",
     "budget:home",
     "budget:dashboard",
     "budget:amend_envelope",

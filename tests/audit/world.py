@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, Role
 from budget.domain import decisions, delegations, proposals
+from campaign.domain.documents import add_document
 from campaign.domain.invitations import hash_token
 from campaign.enums import CampaignState
 from campaign.models import Invitation, LeadNomination
@@ -122,6 +123,8 @@ class World:
     region2_campaign: object = None  # Normandie
     region2_dossier: object = None
     region2_job: object = None
+    document: object = None  # a document of the call (Bretagne)
+    region2_document: object = None
     invitation: object = None  # pending, to group A's filière (token INVITATION_TOKEN)
     other_invitation: object = None  # pending, to group B's filière
 
@@ -340,6 +343,7 @@ def build_world():
     dossier = transition(dossier, "start_ars_analysis", users["instructor"])
     world.other_dossier = _decide(dossier, users["decider"])
     world.job = _letters_job(campaign, users["instructor"])
+    world.document = _document(campaign, users["instructor"])
     world.other_job = _letters_job(other, users["instructor"])
     world.invitation = _invitation(world.dossier("draft").filiere, users["lead"], INVITATION_TOKEN)
     world.other_invitation = _invitation(
@@ -364,6 +368,16 @@ def _draft_campaign(world, territory):
 
 
 INVITATION_TOKEN = "jeton-d-invitation-de-test-0123456789abcdef"
+
+
+def _document(campaign, user):
+    return add_document(
+        user,
+        campaign,
+        kind="specifications",
+        title=f"Cahier des charges {campaign.slug}",
+        upload=_upload("cahier-des-charges.pdf", PDF),
+    )
 
 
 def _invitation(filiere, by, token):
@@ -411,6 +425,7 @@ def _second_region(world):
     )
     world.region2_dossier = _decide(dossier, staff)
     world.region2_job = _letters_job(campaign, staff)
+    world.region2_document = _document(campaign, staff)
 
 
 def unzip_text(data, depth=0):

@@ -52,7 +52,18 @@ def test_check_lists_every_problem(api, filiere):
 
 
 def test_check_complete_dossier(api, dossier):
-    assert api.get(f"dossiers/{dossier.id}/check").json() == {"complete": True, "problems": []}
+    body = api.get(f"dossiers/{dossier.id}/check").json()
+    assert (body["complete"], body["problems"]) == (True, [])
+    # The actors the call names: not a blocking problem, advice while unjustified.
+    members = {m["type"] for m in dossier.identity["members"]}
+    assert body["participation"]["named"] == ["LISP", "USP", "EMSP", "HAD", "ERRSPP", "DAC", "CPTS"]
+    assert set(body["participation"]["present"]) == members & set(body["participation"]["named"])
+    assert body["participation"]["missing"]
+    assert [w["field"] for w in body["warnings"]] == ["identity.actors_justification"]
+    identity = {**dossier.identity, "actors_justification": "L'ERRSPP intervient sur appel."}
+    type(dossier).objects.filter(pk=dossier.pk).update(identity=identity)
+    body = api.get(f"dossiers/{dossier.id}/check").json()
+    assert body["warnings"] == [] and body["participation"]["justification"].startswith("L'ERRSPP")
 
 
 def test_submit_incomplete_is_400_with_problems_in_both_forms(api, filiere):

@@ -80,6 +80,7 @@ def test_identity_is_stored_exactly(client, lead, empty_draft):
         ],
         "governance": "Comité de pilotage trimestriel ; bureau mensuel.",
         "convention_signed": True,
+        "actors_justification": "",
     }
     page = client.get(response.url).content.decode()
     assert "Brouillon enregistré." in page

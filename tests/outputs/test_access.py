@@ -56,7 +56,7 @@ def test_api_export(client, scenario, campaign, roles, role, fmt):
         )
         if fmt == "xlsx":
             book = openpyxl.load_workbook(io.BytesIO(response.content))
-            assert book["Décisions"].max_row == 5
+            assert book["Décisions"].max_row == 6  # header, 4 project sheets, totals
     else:
         assert set(response.json()) == {"detail", "errors"}
 

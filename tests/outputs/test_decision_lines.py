@@ -14,6 +14,7 @@ from common.errors import InvalidInput
 from dossiers.enums import LineNature
 from dossiers.models import FundingLine
 from outputs.domain import exports
+from tests.outputs.sheets import rows_of, totals_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,7 @@ def lines_book(scenario, campaign):
 
 
 def rows(book):
-    values = list(book[exports.SHEET_LINES].iter_rows(values_only=True))
-    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+    return rows_of(book[exports.SHEET_LINES])
 
 
 def test_one_row_per_line_of_the_submitted_dossiers(lines_book, scenario):
@@ -73,6 +73,23 @@ def test_granted_reconciles_with_the_budget_page_to_the_cent(lines_book, campaig
             if r["Nature"] == label
         )
         assert requested == summary["envelopes"][kind]["requested"]
+    # The totals row is the budget page's, to the cent.
+    totals = totals_of(lines_book[exports.SHEET_LINES])
+    envelopes = summary["envelopes"]
+    for column, key in (
+        ("Demandé (€)", "requested"),
+        ("Proposé (€)", "proposed"),
+        ("Accordé (€)", "granted"),
+    ):
+        expected = envelopes["recurring"][key] + envelopes["one_off"][key]
+        assert Decimal(str(totals[column])).quantize(Decimal("0.01")) == expected, column
+    assert totals["Filière"] == "Total"
+    assert Decimal(str(totals["ETP"])) == sum(
+        (line.etp or 0)
+        for line in FundingLine.objects.filter(
+            project__dossier__campaign=campaign, project__dossier__state__in=exports.EXPORTED_STATES
+        )
+    )
 
 
 def test_csv_with_french_decimals(scenario, campaign):
@@ -80,6 +97,7 @@ def test_csv_with_french_decimals(scenario, campaign):
     assert content_type.startswith("text/csv") and data.startswith("\ufeff".encode())
     reader = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert reader[0] == exports.LINE_COLUMNS
+    assert "Total" not in {row[2] for row in reader}  # rows only: a program counts lines
     assert any("26000,00" in row for row in reader[1:])
     with pytest.raises(InvalidInput):
         exports.export_decision_lines(campaign, "ods")

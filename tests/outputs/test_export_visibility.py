@@ -21,7 +21,7 @@ from scoring.domain.reviews import save_review
 from tests.factories import UserFactory, dossier_in_state
 from tests.scoring.helpers import full_scores
 
-SCORE = "Score pondéré"
+SCORE = "Score pondéré (/4)"  # the header names the grid's scale
 PROPOSED = "Proposé reconductible (€)"
 
 
@@ -166,3 +166,15 @@ def test_pages_and_api_hide_proposals_from_the_caresp_until_decided(
     assert proposed(caresp2) is None and "Proposé" not in page(caresp2)
     dossier_in_state("decided", dossier=reviewed, decider=decider)
     assert proposed(caresp2) == "40000.00" and "Proposé" in page(caresp2)
+
+
+def test_the_caresp_gets_no_proposed_totals_nor_per_year_commitments(
+    client, campaign, reviewed, caresp2, instructor
+):
+    sheets, rows = xlsx_rows(export_as(client, caresp2, campaign))
+    assert "Engagements par année" not in sheets and "Synthèse par enveloppe" not in sheets
+    totals = rows[-1]
+    assert totals["Filière"] == "Total" and totals[PROPOSED] is None
+    assert totals["Demandé reconductible (€)"] == 52000
+    sheets, rows = xlsx_rows(export_as(client, instructor, campaign))
+    assert "Engagements par année" in sheets and rows[-1][PROPOSED] == 40000

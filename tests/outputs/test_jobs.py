@@ -102,7 +102,7 @@ def test_large_export_runs_in_the_background(client, scenario, campaign, instruc
     assert job.status == OutputJob.Status.DONE and (job.done, job.total) == (2, 2)
     download = client.get(f"/campagnes/{campaign.slug}/generations/{job.pk}/fichier/")
     book = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
-    assert book["Décisions"].max_row == 5
+    assert book["Décisions"].max_row == 6  # header, 4 project sheets, totals
 
 
 def test_api_export_above_threshold_answers_202_then_the_file(

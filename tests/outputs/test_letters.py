@@ -10,8 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.typography import typographic
 from dossiers.enums import Outcome
 from outputs.domain import exports, letters
+from outputs.letter_templates import build_default
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -25,7 +27,8 @@ def text_of(data):
 
 
 def plain(text):
-    return text.replace(NBSP, " ").replace(NNBSP, " ")
+    """The text with ordinary spaces and apostrophes (the letter prints French typography)."""
+    return text.replace(NBSP, " ").replace(NNBSP, " ").replace("\u2019", "'")
 
 
 def make_docx(*paragraphs, rows=None):
@@ -47,24 +50,24 @@ def test_accepted_letter_states_everything(scenario, decider):
     filename, data = letters.letter_for(decider, a.id)
     assert filename == f"courrier-decision-{a.id}-nord-finistere.docx"
     paragraphs, tables, footer = text_of(data)
-    body = "\n".join(paragraphs)
-    assert "Anne Le Goff" in body  # addressee: the coordinator
+    body = plain("\n".join(paragraphs))
+    assert "Anne Le Goff" in body  # addressee: the coordinator (no representative given)
     assert "CHU de Brest (FINESS 290000017)" in body  # lead structure
     assert "Copie : Anne Le Goff, coordination de la filière Nord Finistère" in body
     assert "T1 — Brest – Carhaix – Morlaix" in body and "29 Finistère" in body
     assert "ma décision : votre dossier est retenu." in body
     assert "Motivation : Projet conforme à l'instruction." in body
-    assert "Conditions :" in body and "Obligations de compte rendu" in body
-    assert "Directrice générale de l'ARS Bretagne" in paragraphs
+    assert "Délégation des crédits" in body and "Suivi annuel" in body
+    assert "Directrice générale de l'ARS Bretagne" in plain("\n".join(paragraphs))
     assert "Élise Kervella" in paragraphs
     assert "Voies et délais de recours" in body and "tribunal administratif de Rennes" in body
     assert "deux mois" in body
     decided = a.decided_at.astimezone(dt.timezone(dt.timedelta(hours=1)))
-    assert f"Le {letters.french_date(a.decided_at)}" in paragraphs
+    assert f"Rennes, le {letters.french_date(a.decided_at)}" in body
     assert str(decided.year) in letters.french_date(a.decided_at)
-    assert f"réf. ARS-53-{a.campaign.slug}-{a.id}" in footer
+    assert f"réf. ARS-53-{a.campaign.slug}-{a.id}" in plain(footer)
     assert (
-        "Au vu de cette décision, la filière Nord Finistère est reconnue comme filière "
+        "En conséquence, la filière Nord Finistère est reconnue comme filière "
         "territoriale de soins palliatifs pour le territoire de santé T1 — Brest – Carhaix – "
         f"Morlaix, à compter du {letters.french_date(a.decided_at)}." in body
     )
@@ -73,7 +76,7 @@ def test_accepted_letter_states_everything(scenario, decider):
         "Rang",
         "Fiche projet",
         "Demandé",
-        "Accordé reconductible",
+        "Accordé reconductible (par an)",
         "Accordé ponctuel",
         "Décision",
     ]
@@ -102,17 +105,45 @@ def test_accepted_letter_states_everything(scenario, decider):
         "",
     ]
     assert len(table) == 4  # header, two projects, total
-    assert "Le montant total accordé s'élève à 136 000,00 €" in plain(body)
+    assert "Le montant total accordé s'élève à 136 000,00 €" in body
+    # Per funded sheet, its lines: the month recurring credits start from, one-off, and
+    # the receiving establishment.
+    sheet_one = [[plain(c) for c in row] for row in tables[1]]
+    assert sheet_one[1][:5] == [
+        sheet_one[1][0],
+        "reconductible",
+        "26 000,00 €",
+        "26 000,00 €",
+        "à compter de septembre 2025",
+    ]
+    assert sheet_one[2][1:5] == ["ponctuel", "12 345,67 €", "9 999,99 €", f"en {decided.year}"]
+    assert sheet_one[1][5] == "CHU de Brest (FINESS 290000017)"
+
+
+def test_yearly_amounts_come_from_the_budget_read_model(scenario, decider):
+    """The first year of a recurring line is prorated from its start month (budget
+    read model): 26 000 € from September 2025 is 8 666,67 € in 2025."""
+    a = scenario["a"]
+    _name, data = letters.letter_for(decider, a.id)
+    _paragraphs, tables, _footer = text_of(data)
+    decision_year = a.decided_at.year
+    years = [[plain(c) for c in row] for row in tables[-1]]
+    assert years[0] == ["Année", "Crédits reconductibles", "Crédits ponctuels", "Total"]
+    by_year = {row[0]: row[1:] for row in years[1:]}
+    assert by_year["2025"][0] == "8 666,67 €"
+    assert by_year["2026"][0] == "126 000,01 €"  # both lines at their full rate
+    assert by_year[str(decision_year)][1] == "9 999,99 €"  # the one-off, the decision year
 
 
 def test_rejected_letter_has_no_amounts_but_the_appeal_mention(scenario, decider):
     _name, data = letters.letter_for(decider, scenario["c"].id)
     paragraphs, tables, _footer = text_of(data)
     body = "\n".join(paragraphs)
+    body = plain(body)
     assert "votre dossier n'est pas retenu" in body
     assert "Diagnostic insuffisant." in body
     assert tables == []
-    assert "Conditions :" not in body
+    assert "Délégation des crédits" not in body and "Suivi annuel" not in body
     assert "Voies et délais de recours" in body
 
 
@@ -130,7 +161,9 @@ def test_special_characters_do_not_break_the_document(scenario, decider):
     filiere.save()
     _name, data = letters.letter_for(decider, a.id)
     paragraphs, _tables, _footer = text_of(data)
-    assert "Copie : Anne Le Goff, coordination de la filière Filière <Armor> & Argoat" in paragraphs
+    assert "Copie : Anne Le Goff, coordination de la filière Filière <Armor> & Argoat" in [
+        plain(p) for p in paragraphs
+    ]
 
 
 def test_letter_not_decided_is_a_conflict_and_others_get_not_found(
@@ -313,7 +346,7 @@ def test_uploaded_template_is_used_and_can_be_reset(
     campaign.refresh_from_db()
     assert not campaign.letter_template
     paragraphs, _t, _f = text_of(letters.letter_for(decider, scenario["a"].id)[1])
-    assert "Voies et délais de recours : deux mois." in paragraphs
+    assert "Voies et délais de recours : deux mois." in [plain(p) for p in paragraphs]
 
 
 def test_invalid_upload_shows_the_message_and_keeps_the_old_template(client, campaign, admin_user):
@@ -339,7 +372,7 @@ def test_invalid_upload_shows_the_message_and_keeps_the_old_template(client, cam
 def test_upload_page_documents_the_tags(client, campaign, admin_user, instructor):
     client.force_login(admin_user)
     html = client.get(f"/campagnes/{campaign.slug}/courriers/").content.decode()
-    for tag in letters.TAGS + letters.PROJECT_TAGS:
+    for tag in letters.TAGS + letters.PROJECT_TAGS + letters.LINE_TAGS + letters.YEAR_TAGS:
         assert f"<code>{tag.name}</code>" in html
     assert 'enctype="multipart/form-data"' in html
     client.force_login(instructor)
@@ -377,7 +410,10 @@ def test_each_sheet_says_whether_it_is_retained(requested, granted, status):
 def test_a_letter_without_recognition_says_so(scenario, decider):
     _name, data = letters.letter_for(decider, scenario["c"].id)
     paragraphs, _tables, _footer = text_of(data)
-    assert "la présente décision ne vaut pas reconnaissance de la filière" in "\n".join(paragraphs)
+    assert (
+        "la filière Lorient / Quimperlé n'est pas reconnue, par la présente décision, comme "
+        "filière territoriale de soins palliatifs" in plain("\n".join(paragraphs))
+    )
 
 
 def test_the_letter_is_an_act_reference_agency_delegation_page_numbers(scenario, decider):
@@ -391,14 +427,15 @@ def test_the_letter_is_an_act_reference_agency_delegation_page_numbers(scenario,
     _name, data = letters.letter_for(decider, a.id)
     paragraphs, _tables, footer = text_of(data)
     reference = f"ARS-53-{campaign.slug}-{a.id}"
+    paragraphs = [plain(p) for p in paragraphs]
     assert "Agence régionale de santé Bretagne" in paragraphs
     assert f"Réf. : {reference}" in paragraphs
-    assert f"réf. {reference} — page" in footer
+    assert f"réf. {reference} — page" in plain(footer)
     document = docx.Document(io.BytesIO(data))
-    assert "PAGE" in document.sections[0].footer._element.xml  # a page number field
-    assert (
-        "Pour le directeur général de l'agence régionale de santé et par délégation," in paragraphs
-    )
+    footer_xml = document.sections[0].footer._element.xml
+    assert " PAGE " in footer_xml and " NUMPAGES " in footer_xml  # « page 1 sur 3 »
+    # Bretagne is headed by a directrice générale (campaign/data/regions.json).
+    assert "Pour la directrice générale et par délégation," in paragraphs
     assert "Directeur de l'offre de soins" in paragraphs and "Yann Le Bihan" in paragraphs
 
 
@@ -438,6 +475,111 @@ def test_the_letter_goes_to_the_legal_representative_at_the_postal_address(scena
     _name, data = letters.letter_for(decider, a.id)
     paragraphs, _tables, _footer = text_of(data)
     assert "Marie Quéré, Directrice générale" in paragraphs
-    body = "\n".join(paragraphs)
+    body = plain("\n".join(paragraphs))
     assert "2 avenue Foch" in body and "29200 Brest" in body
     assert "Copie : Anne Le Goff, coordination de la filière" in body
+
+
+def test_the_committed_default_template_is_what_the_build_script_makes(tmp_path):
+    built = build_default.build(tmp_path / "built.docx")
+    with (
+        zipfile.ZipFile(built) as fresh,
+        zipfile.ZipFile(letters.DEFAULT_TEMPLATE) as committed,
+    ):
+        for part in ("word/document.xml", "word/footer1.xml", "word/styles.xml"):
+            assert fresh.read(part) == committed.read(part), (
+                f"{part} differs: run outputs/letter_templates/build_default.py"
+            )
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        ("l'équipe mobile", "l\u2019équipe mobile"),
+        (
+            "Motivation: voir « le projet » ; fin !",
+            "Motivation\u00a0: voir «\u00a0le projet\u00a0»\u202f; fin\u202f!",
+        ),
+        ("https://www.telerecours.fr à 14:30", "https://www.telerecours.fr à 14:30"),
+        ("", ""),
+    ],
+)
+def test_letters_print_french_typography(typed, printed):
+    assert typographic(typed) == printed
+
+
+def test_contact_report_date_and_caresp_recital(scenario, decider, admin_user):
+    a = scenario["a"]
+    campaign = a.campaign
+    campaign.decision_date = dt.date(2025, 6, 30)
+    campaign.save()
+    letters.update_letter_settings(
+        admin_user,
+        campaign,
+        signatory_name="Élise Kervella",
+        signatory_title="Directrice générale de l'ARS Bretagne",
+        appeal_mention=campaign.appeal_text(),
+        contact={
+            "contact_service": "Direction de l'offre de soins",
+            "contact_name": "Gaëlle Le Du",
+            "contact_email": "filieres@ars.example.fr",
+            "contact_phone": "02 61 91 00 01",
+        },
+        report_due_date=dt.date(2026, 3, 31),
+    )
+    body = plain("\n".join(text_of(letters.letter_for(decider, a.id)[1])[0]))
+    assert "Direction de l'offre de soins\n" in body
+    assert "Affaire suivie par : Gaëlle Le Du" in body
+    assert "Courriel : filieres@ars.example.fr" in body
+    assert "au plus tard le 31 mars, un rapport d'activité" in body
+    assert (
+        "Le premier rapport, portant sur l'année 2025, est attendu au plus tard le 31 mars 2026."
+        in body
+    )
+    # Scenario A went from submitted straight to the ARS analysis: no CARESP recital.
+    assert "CARESP)," not in body and "Vu l'avis" not in body
+    with pytest.raises(InvalidInput) as exc:
+        letters.update_letter_settings(
+            admin_user,
+            campaign,
+            signatory_name="Élise Kervella",
+            signatory_title="Directrice générale",
+            appeal_mention="Recours.",
+            report_due_date=dt.date(2025, 6, 1),
+        )
+    assert "report_due_date" in exc.value.errors
+
+
+def test_without_a_report_date_the_first_report_is_due_on_30_april_after_the_decision(
+    scenario, decider
+):
+    a = scenario["a"]
+    body = plain("\n".join(text_of(letters.letter_for(decider, a.id)[1])[0]))
+    year = letters.timezone.localdate(a.decided_at).year
+    assert f"attendu au plus tard le 30 avril {year + 1}" in body
+    assert f"portant sur l'année {year}" in body
+
+
+def test_line_and_year_tags_render_and_unknown_ones_are_refused():
+    data = make_docx(
+        "{{ place_and_date }} {{ contact_name }} {{ first_report_date }}",
+        rows=[
+            ["{%tr for p in funded_projects %}", ""],
+            [
+                "{{ p.title }} {{ p.years_text }}",
+                "{% for l in p.lines %}{{ l.label }} {{ l.when }} {{ l.establishment }} {{ l.granted }}{% endfor %}",
+            ],
+            ["{%tr endfor %}", ""],
+            ["{%tr for y in years %}", ""],
+            ["{{ y.year }} {{ y.recurring }}", "{{ y.one_off }} {{ y.total }} {{ y.prorated }}"],
+            ["{%tr endfor %}", ""],
+        ],
+    )
+    assert letters.validate_template(data)
+    bad = make_docx(
+        "x",
+        rows=[["{%tr for y in years %}"], ["{{ y.montant }}"], ["{%tr endfor %}"]],
+    )
+    with pytest.raises(InvalidInput) as exc:
+        letters.validate_template(bad)
+    assert "« y.montant »" in exc.value.message

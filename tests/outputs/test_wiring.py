@@ -1,10 +1,7 @@
 """The export agrees with the scoring aggregate and with the budget view."""
 
 import datetime as dt
-import io
 from decimal import Decimal
-
-import openpyxl
 
 from budget.domain.delegations import record_delegation
 from budget.queries import budget_summary
@@ -14,6 +11,7 @@ from scoring.domain.aggregate import dossier_aggregate
 from scoring.domain.assignments import assign_reviewer
 from scoring.domain.grid import get_grid, grid_criteria
 from scoring.domain.reviews import save_review
+from tests.outputs.sheets import rows_of, workbook
 
 
 def _review(dossier, reviewer, first_four, others):
@@ -28,9 +26,7 @@ def _review(dossier, reviewer, first_four, others):
 
 
 def _sheet(content, name):
-    workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
-    rows = list(workbook[name].iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    return rows_of(workbook(content)[name])
 
 
 def test_score_column_is_the_weighted_mean_of_the_reviews(scenario, caresp, instructor):
@@ -43,7 +39,8 @@ def test_score_column_is_the_weighted_mean_of_the_reviews(scenario, caresp, inst
     assert dossier_aggregate(dossier).stats.mean.quantize(Decimal("0.01")) == Decimal("3.31")
     content = export_decisions(dossier.campaign, "xlsx")[2]
     rows = [r for r in _sheet(content, SHEET_DECISIONS) if r["Filière"] == dossier.filiere.name]
-    assert rows and all(r["Score pondéré"] == 3.31 for r in rows)
+    # On the grid's scale, which the header names.
+    assert rows and all(r["Score pondéré (/4)"] == 3.31 for r in rows)
 
 
 def test_envelope_sheet_equals_the_budget_view(scenario, decider):

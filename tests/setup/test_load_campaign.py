@@ -418,6 +418,21 @@ REGION_CASES = [
         "« signatory.name » : clé obligatoire absente.",
     ),
     (
+        "contact without a name",
+        {"contact": {"email": "filieres@ars.example.fr"}},
+        "« contact.name » : clé obligatoire absente.",
+    ),
+    (
+        "bad contact address",
+        {"contact": {"name": "Gaëlle Le Du", "email": "gaelle"}},
+        "« contact.email » : « gaelle » n'est pas une adresse électronique.",
+    ),
+    (
+        "yearly report before the decision",
+        {"report_due_date": "2025-06-01"},
+        "« report_due_date » : le premier rapport annuel est dû après la décision (decision_date).",
+    ),
+    (
         "bad notification address",
         {"notification_emails": ["filieres@ars.example.fr", "ars-bretagne"]},
         "« notification_emails[1] » : « ars-bretagne » n'est pas une adresse électronique.",

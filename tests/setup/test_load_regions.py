@@ -9,6 +9,7 @@ import pytest
 from accounts.models import ApiToken, Role, User
 from campaign.models import Campaign, Filiere, Region
 from campaign.queries import visible_campaigns
+from campaign.reference import load_reference_regions
 from dossiers.domain.transitions import transition
 from dossiers.models import Dossier
 from tests.factories import complete_dossier
@@ -94,6 +95,17 @@ def test_signatory_and_mailboxes_are_the_campaign_and_region_own(two_regions):
     assert Region.objects.get(name="Bretagne").notification_emails == []
     assert "tribunal administratif de Caen" in normandie.appeal_text()
     assert "tribunal administratif de Rennes" in bretagne.appeal_text()
+    # The example file's « affaire suivie par » and first yearly report.
+    assert (bretagne.contact_name, bretagne.contact_email) == (
+        "Prénom Nom",
+        "ars-bretagne-autonomie@ars.sante.fr",
+    )
+    assert bretagne.first_report_date() == dt.date(2026, 4, 30)
+    # The reference regions: where letters are signed, the agency's address.
+    region = Region.objects.get(name="Bretagne")
+    assert (region.seat_city, region.director_title) == ("Rennes", "la directrice générale")
+    assert region.address.endswith("35042 Rennes Cedex")
+    assert Region.objects.get(name="Normandie").seat_city == "Caen"
 
 
 def test_roles_are_held_in_the_region_of_the_file(two_regions):
@@ -155,6 +167,7 @@ def test_a_second_campaign_of_the_region_reuses_its_filieres(example_data, write
         deadline="2027-02-14T23:59:59+01:00",
         decision_date="2027-06-30",
         first_delegation_date="2027-07-15",
+        report_due_date="2028-04-30",
     )
     for user in data["users"]:
         user.pop("password", None)
@@ -172,3 +185,25 @@ def test_a_second_campaign_of_the_region_reuses_its_filieres(example_data, write
     assert Dossier.objects.get(pk=first.pk).history.count() == first.history.count() >= 1
     second = complete_dossier(filiere=again, campaign=Campaign.objects.get(slug="bretagne-2027"))
     assert set(again.dossiers.values_list("pk", flat=True)) == {first.pk, second.pk}
+
+
+def test_reloading_the_reference_regions_keeps_what_an_ars_completed(db):
+    region = Region.objects.get(name="Bretagne")
+    region.address, region.seat_city = "1 rue de l'ARS\n35000 Rennes", "Saint-Brieuc"
+    region.save()
+    load_reference_regions(Region)
+    region.refresh_from_db()
+    assert (region.address, region.seat_city) == ("1 rue de l'ARS\n35000 Rennes", "Saint-Brieuc")
+    empty = Region.objects.get(name="Normandie")
+    empty.address = ""
+    empty.save()
+    load_reference_regions(Region)
+    empty.refresh_from_db()
+    assert empty.address.startswith("Espace Claude Monet")
+
+
+def test_the_appeal_mention_names_the_regions_director(db):
+    bretagne, normandie = Region.objects.get(name="Bretagne"), Region.objects.get(name="Normandie")
+    assert "recours gracieux auprès de la directrice générale" in bretagne.appeal_mention()
+    assert "tribunal administratif de Rennes" in bretagne.appeal_mention()
+    assert "recours gracieux auprès du directeur général" in normandie.appeal_mention()

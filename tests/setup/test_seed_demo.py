@@ -58,10 +58,16 @@ def by_filiere():
 
 def test_every_state_is_present(demo):
     campaign = Campaign.objects.get(slug="bretagne-2025")
-    assert campaign.territories.count() == 8 and campaign.filieres.count() == 8
+    assert campaign.territories.count() == 8 and campaign.filieres.count() == 10
     states = sorted(Dossier.objects.values_list("state", flat=True))
     assert set(states) == set(DossierState.values)
     assert states.count(DossierState.DRAFT) == 2
+    # A letter for each outcome: accepted, partly accepted, rejected.
+    assert sorted(Dossier.objects.filter(state="decided").values_list("outcome", flat=True)) == [
+        "accepted",
+        "partially_accepted",
+        "rejected",
+    ]
     assert "Dossiers : 2 brouillons, 1 déposé, 1 en revue CARESP, 1 en analyse ARS" in demo
     # Real dates kept for the campaign.
     assert timezone.localtime(campaign.deadline).strftime("%Y-%m-%d %H:%M:%S") == (
@@ -105,9 +111,8 @@ def test_history_and_snapshots_come_from_the_workflow(demo):
     assert withdrawn.history.last().comment.startswith("Retrait décidé")
 
 
-def test_decided_dossier_has_granted_amounts_within_the_envelopes(demo):
-    decided = Dossier.objects.get(state=DossierState.DECIDED)
-    assert decided.outcome == "partially_accepted"
+def test_decided_dossiers_have_granted_amounts_within_the_envelopes(demo):
+    decided = Dossier.objects.get(state=DossierState.DECIDED, outcome="partially_accepted")
     assert decided.decided_at == decided.history.last().at
     assert decided.history.last().by.username == "decideur"
     lines = FundingLine.objects.filter(project__dossier=decided)
@@ -125,6 +130,17 @@ def test_decided_dossier_has_granted_amounts_within_the_envelopes(demo):
             assert line.start_month is None
     # The demo decision went through the budget rules: proposals were recorded first.
     assert all(line.proposed == line.granted for line in lines)
+    accepted = Dossier.objects.get(state=DossierState.DECIDED, outcome="accepted")
+    assert accepted.recognised
+    assert all(
+        line.granted == line.amount
+        for line in FundingLine.objects.filter(project__dossier=accepted)
+    )
+    rejected = Dossier.objects.get(state=DossierState.DECIDED, outcome="rejected")
+    assert not rejected.recognised
+    assert not FundingLine.objects.filter(project__dossier=rejected, granted__gt=0).exists()
+    # The rejected candidacy shares T1 with Nord Finistère (still a draft).
+    assert list(rejected.filiere.territories.values_list("code", flat=True)) == ["T1"]
 
 
 def test_submitted_dossiers_are_complete_and_realistic(demo):
@@ -227,3 +243,19 @@ def test_demo_has_reviews_to_rank_and_one_to_finish(demo):
     assert {r.dossier.state for r in submitted} == {"ars_analysis", "decided"}
     draft = Review.objects.get(dossier__state="caresp_review")
     assert draft.reviewer.username == "caresp" and draft.submitted_at is None
+
+
+def test_the_calls_documents_are_published_for_the_leads(demo, client):
+    campaign = Campaign.objects.get(slug="bretagne-2025")
+    documents = list(campaign.documents.order_by("kind"))
+    assert [d.kind for d in documents] == ["regional_diagnostic", "specifications"]
+    assert all(
+        d.content_type == "application/pdf" and d.uploaded_by.username == "instructeur"
+        for d in documents
+    )
+    client.force_login(User.objects.get(username="porteur.nord-finistere"))
+    home = client.get("/").content.decode()
+    assert "Diagnostic régional de l&#x27;offre en soins palliatifs (démonstration)" in home
+    assert f'href="/campagnes/{campaign.slug}/documents/{documents[1].pk}/"' in home
+    # (Downloading is tested in tests/campaign: this module's media folder is its own.)
+    assert all(d.size > 500 and d.name.endswith(".pdf") for d in documents)

@@ -13,7 +13,7 @@ def test_demo_on_top_of_the_example_campaign_file(db):
     run_command("load_campaign", str(EXAMPLE_FILE))
     code, out, _err = run_command("seed_demo")
     assert code == 0 and "Démonstration chargée" in out
-    assert Dossier.objects.count() == 8
+    assert Dossier.objects.count() == 10
 
 
 def test_quick_demo_hashes_are_upgraded_at_first_login(settings, client):

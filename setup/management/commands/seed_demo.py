@@ -8,7 +8,7 @@ from django.utils import formats, timezone
 from accounts.models import Role
 from common.errors import DomainError
 from dossiers.enums import DossierState
-from setup.demo import EXTENSION_REASON, FILIERES, PARIS, STATE_NOTES, seed_demo
+from setup.demo import EXTENSION_REASON, FILIERE_NOTES, PARIS, seed_demo
 
 STATE_PHRASES = {
     DossierState.DRAFT: ("brouillon", "brouillons"),
@@ -28,7 +28,7 @@ def paris_text(value):
 
 class Command(BaseCommand):
     help = (
-        "Charge la démonstration : campagne Bretagne 2025, 8 territoires, 8 filières, un dossier "
+        "Charge la démonstration : campagne Bretagne 2025, 8 territoires, 10 filières, un dossier "
         "dans chaque état et un compte par rôle (identifiants affichés à la fin). Sans effet si "
         "elle est déjà chargée ; --reset la recrée."
     )
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         login = settings.SITE_URL.rstrip("/") + reverse("accounts:login")
         out(f"\nComptes de démonstration (connexion : {login}) :")
         rows = [("Identifiant", "Mot de passe", "Rôle", "Filière / dossier")]
-        notes = {slug: STATE_NOTES[state] for slug, (_code, state, _n) in FILIERES.items()}
+        notes = FILIERE_NOTES
         names = {f.slug: f.name for f in campaign.filieres.all()}
         for account in report.accounts:
             if account.filiere:
