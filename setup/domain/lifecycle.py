@@ -53,6 +53,13 @@ def publication_warnings(campaign):
         warnings.append(_("Sans signataire, aucun courrier de décision ne pourra être produit."))
     if not campaign.decision_date:
         warnings.append(_("La date de décision n'est pas indiquée."))
+    if not campaign.documents.exists():
+        warnings.append(
+            _(
+                "Aucun document de l'appel n'est publié (cahier des charges, diagnostic "
+                "régional) : la page publique de l'appel n'en proposera pas."
+            )
+        )
     return warnings
 
 

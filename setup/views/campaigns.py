@@ -120,6 +120,7 @@ class CampaignView(SetUpCampaignMixin, View):
             "campaign": campaign,
             "envelopes": envelopes_of(campaign),
             "territories": campaign.territories.order_by("code"),
+            "documents": campaign.documents.all(),
             "filieres": filieres,
             "lead_count": sum(len(f.nominations) for f in filieres),
             "grid": grid,

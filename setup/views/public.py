@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from budget.models import Envelope
+from campaign.domain.documents import document_response
 from campaign.enums import CampaignState
 from campaign.models import CoordinationCell, Region
 from campaign.queries import public_campaigns
@@ -84,17 +85,31 @@ class RegionPageView(View):
         )
 
 
+def _public_call(slug):
+    """A published call by its slug (a draft, or no such call: 404)."""
+    campaign = (
+        public_campaigns().select_related("region").filter(slug=slug).first()
+        if len(slug) <= 80
+        else None
+    )
+    if campaign is None:
+        raise Http404(_("Appel introuvable."))
+    return campaign
+
+
+class CallDocumentView(View):
+    """/appels/campagne/<slug>/documents/<pk>/: a document of a published call, for
+    anyone (the specifications a territory reads before applying)."""
+
+    def get(self, request, slug, document_pk):
+        return document_response(_public_call(slug), document_pk)
+
+
 class CallView(View):
     """/appels/campagne/<slug>/: one call, for anyone."""
 
     def get(self, request, slug):
-        campaign = (
-            public_campaigns().select_related("region").filter(slug=slug).first()
-            if len(slug) <= 80
-            else None
-        )
-        if campaign is None:
-            raise Http404(_("Appel introuvable."))
+        campaign = _public_call(slug)
         now = timezone.now()
         status = _call_rows([campaign], now)[0]["status"]
         return render(
@@ -106,6 +121,7 @@ class CallView(View):
                 "status": status,
                 "region": campaign.region,
                 "territories": campaign.territories.order_by("code"),
+                "documents": campaign.documents.all(),
                 "envelopes": {e.kind: e.amount for e in Envelope.objects.filter(campaign=campaign)},
                 "cell": CoordinationCell.objects.filter(region=campaign.region).first(),
                 "results": results_of(campaign) if campaign.results_public else None,

@@ -233,6 +233,24 @@ def public_calls(w):
     ]
 
 
+def public_documents(w):
+    """A published call's document for anyone; under a draft's slug or another call's
+    slug it does not exist."""
+    return [
+        Case({"slug": w.campaign.slug, "document_pk": w.document.pk}, label="published"),
+        Case(
+            {"slug": w.draft_campaign.slug, "document_pk": w.document.pk},
+            label="under a draft",
+            draft=True,
+        ),
+        Case(
+            {"slug": w.campaign.slug, "document_pk": w.region2_document.pk},
+            mismatch=True,
+            label="another call's document",
+        ),
+    ]
+
+
 def with_mismatches(base, mismatches):
     def build(w):
         return base(w) + [
@@ -362,6 +380,7 @@ PUBLIC_WEB = {
     "api:openapi-view",
     "public:calls",
     "public:call",
+    "public:document",
     "public:region",
 }
 
@@ -495,6 +514,7 @@ WEB = {
     # The public pages of the calls (no sign-in; drafts do not exist there).
     "public:calls": none,
     "public:call": public_calls,
+    "public:document": public_documents,
     "public:region": lambda w: [
         Case({"region": "bretagne"}, label="bretagne"),
         Case({"region": "atlantide"}, label="unknown"),

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from campaign.domain.documents import add_document, delete_document
+from campaign.enums import CampaignState
 from campaign.models import CampaignDocument
 from common.errors import Forbidden, NotFound
 from common.files import FileTooLarge, UnsupportedFileType
@@ -140,3 +141,34 @@ def test_a_document_is_found_only_under_its_own_campaign(client, campaign, instr
     client.logout()
     response = client.get(reverse("campaign:document_download", args=[other.slug, document.pk]))
     assert response.status_code == 302 and "/comptes/connexion/" in response["Location"]
+
+
+def test_the_regions_administrator_publishes_them_from_the_set_up(client, campaign):
+    admin = UserFactory(roles=[(Role.REGION_ADMIN, campaign.region)])
+    client.force_login(admin)
+    set_up = client.get(reverse("setup:campaign", args=[campaign.slug])).content.decode()
+    assert f'href="{page(campaign)}"' in set_up and "Aucun document publié" in set_up
+    assert publish(client, campaign).status_code == 302
+    document = CampaignDocument.objects.get()
+    set_up = client.get(reverse("setup:campaign", args=[campaign.slug])).content.decode()
+    assert "Cahier des charges 2025" in set_up and "Aucun document publié" not in set_up
+    assert document.uploaded_by == admin
+
+
+def test_anyone_reads_a_published_calls_documents_on_its_public_page(client, campaign, instructor):
+    document = add_document(
+        instructor, campaign, kind="specifications", title="Cahier des charges", upload=pdf()
+    )
+    url = reverse("public:document", args=[campaign.slug, document.pk])
+    public = client.get(reverse("public:call", args=[campaign.slug])).content.decode()
+    assert f'href="{url}"' in public and "Cahier des charges" in public
+    response = client.get(url)  # no sign-in
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    # Another call's document under this call, or a call in preparation: not found.
+    draft = CampaignFactory(slug="bretagne-2027", state=CampaignState.DRAFT)
+    hidden = add_document(instructor, draft, kind="other", title="Brouillon", upload=pdf())
+    assert (
+        client.get(reverse("public:document", args=[campaign.slug, hidden.pk])).status_code == 404
+    )
+    assert client.get(reverse("public:document", args=[draft.slug, hidden.pk])).status_code == 404
+    assert "Brouillon" not in client.get(reverse("public:calls")).content.decode()
