@@ -93,7 +93,7 @@ bench: install-test
 	  $(PY) bench/run.py --reuse --erase --database-url $(BENCH_PG_URL) $(BENCH_ARGS) \
 	    --json bench/results/postgresql.json; \
 	else echo "PostgreSQL absent ($(BENCH_PG_URL)) : mesure PostgreSQL sautée."; fi
-	$(PY) bench/outputs.py --json bench/results/outputs.json $(OUTPUTS_ARGS)
+	$(PY) bench/outputs_speed.py --json bench/results/outputs.json $(OUTPUTS_ARGS)
 	$(PY) bench/report.py
 
 # The deadline rush against gunicorn + PostgreSQL (RUSH_DATABASE_URL is dropped and

@@ -4,7 +4,7 @@
 - `sqlite.json`, `postgresql.json`: bench/run.py --json (pages and API), compared
   with `before-sqlite.json`, `before-postgresql.json` (the same measure on the commit
   before issue 13's work, kept in the repository);
-- `outputs.json`: bench/outputs.py --json (compared with `before-outputs.json`);
+- `outputs.json`: bench/outputs_speed.py --json (compared with `before-outputs.json`);
 - `rush.json`: bench/rush.py (make rush).
 
 Ratios are CPU p50 / the floor of the same run (the cheapest authenticated request,
@@ -117,7 +117,7 @@ def pages_section(vendor, before, after):
 
 
 def outputs_section(before, after):
-    lines = ["## Outputs (bench/outputs.py)", ""]
+    lines = ["## Outputs (bench/outputs_speed.py)", ""]
     if after is None and before is None:
         return [*lines, "Not measured yet.", ""]
 

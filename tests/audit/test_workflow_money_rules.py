@@ -448,7 +448,7 @@ ROOT = Path(settings.BASE_DIR)
 SKIPPED = {".venv", "tests", "migrations", "node_modules", "var", ".git"}
 # The benchmark generators write states in bulk into a throwaway database, on purpose
 # (bench/README.md).
-STATE_WRITERS = {"dossiers/domain/transitions.py", "bench/generate.py", "bench/outputs.py"}
+STATE_WRITERS = {"dossiers/domain/transitions.py", "bench/generate.py", "bench/outputs_speed.py"}
 # The demo reset drops the demo campaign's audit rows (setup.demo._delete_demo).
 AUDIT_ROW_DELETERS = {"setup/demo.py"}
 
