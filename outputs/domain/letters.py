@@ -6,8 +6,10 @@ formatted the French way (amounts « 26 000,00 € », dates « 30 juin 2025 »)
 Rendering uses jinja2.StrictUndefined (a letter never silently misses a value)
 and autoescaping (a « & » in a name cannot break the document)."""
 
+import functools
 import io
 import re
+import threading
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from docx import Document
 from docxtpl import DocxTemplate, Listing
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 
@@ -285,9 +288,20 @@ _RENDER_ENV = _CachingEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
 class _DocxTemplate(DocxTemplate):
-    """docxtpl re-patches the same XML (regular expressions) at every render: do it once."""
+    """docxtpl re-patches the same XML (regular expressions) at every render: do it once.
+
+    docxtpl also re-opens the whole package (unzip, parse every part) before each render
+    because rendering replaces the body, headers and footers: this one opens it once,
+    keeps the template's own XML of the parts it renders and renders the next letter
+    from them on the same package (a letter then costs its own parts only). One letter
+    at a time per object: `render_to_bytes` holds its lock."""
 
     _patched = {}
+
+    def __init__(self, template_file):
+        super().__init__(template_file)
+        self._lock = threading.Lock()
+        self._sources = None
 
     def patch_xml(self, src_xml):
         patched = self._patched.get(src_xml)
@@ -297,6 +311,64 @@ class _DocxTemplate(DocxTemplate):
             patched = super().patch_xml(src_xml)
             self._patched[src_xml] = patched
         return patched
+
+    def init_docx(self, reload=True):
+        if self.docx is None:
+            self.docx = Document(self.template_file)
+            self.is_rendered = False
+            properties = self.docx.core_properties
+            self._sources = {
+                "body": super().get_xml(),
+                "parts": {},
+                "properties": {name: getattr(properties, name) for name in _RENDERED_PROPERTIES},
+            }
+
+    def get_xml(self):
+        return self._sources["body"]
+
+    def get_part_xml(self, part):
+        sources = self._sources["parts"]
+        name = str(part.partname)
+        if name not in sources:
+            sources[name] = super().get_part_xml(part)
+        return sources[name]
+
+    def render_properties(self, context, jinja_env=None):
+        for name, initial in self._sources["properties"].items():
+            rendered = jinja_env.from_string(initial).render(context)
+            setattr(self.docx.core_properties, name, rendered)
+
+    def render_footnotes(self, context, jinja_env=None):
+        footnotes = self._sources.setdefault("footnotes", {})
+        for part in self.docx.part.package.parts:
+            if part.content_type == _FOOTNOTES_TYPE:
+                name = str(part.partname)
+                if name not in footnotes:
+                    blob = part.blob
+                    footnotes[name] = blob.decode("utf-8") if isinstance(blob, bytes) else blob
+                xml = self.render_xml_part(
+                    self.patch_xml(footnotes[name]), part, context, jinja_env
+                )
+                part._blob = xml.encode("utf-8")
+
+    def render_to_bytes(self, context):
+        with self._lock, template_limits.deadline():
+            self.render(context, jinja_env=_RENDER_ENV, autoescape=True)
+            output = io.BytesIO()
+            self.save(output)
+        return output.getvalue()
+
+
+# The core properties docxtpl renders (DocxTemplate.render_properties).
+_RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+
+
+@functools.lru_cache(maxsize=8)
+def _loaded_template(template_data):
+    """The template opened once per process for the letters that use it (keyed by its
+    bytes: a new upload is a new key)."""
+    return _DocxTemplate(io.BytesIO(template_data))
 
 
 # ---------------------------------------------------------------- context
@@ -776,12 +848,9 @@ def render_letter(dossier, template_data=None, *, today=None):
     check_signatory(dossier.campaign)
     if template_data is None:
         template_data = template_bytes(dossier.campaign)
-    template = _DocxTemplate(io.BytesIO(template_data))
+    context = letter_context(dossier, today=today)
     try:
-        with template_limits.deadline():
-            template.render(
-                letter_context(dossier, today=today), jinja_env=_RENDER_ENV, autoescape=True
-            )
+        return _loaded_template(template_data).render_to_bytes(context)
     except TemplateError as exc:
         # A template validated on the sample may still fail on a real dossier (a branch
         # the sample did not take): say so instead of a server error.
@@ -792,9 +861,6 @@ def render_letter(dossier, template_data=None, *, today=None):
             )
             % {"id": dossier.id, "detail": exc}
         ) from None
-    output = io.BytesIO()
-    template.save(output)
-    return output.getvalue()
 
 
 def letter_filename(dossier):

@@ -199,6 +199,28 @@ def test_zip_has_one_letter_per_decided_dossier(scenario, campaign):
             assert "Élise Kervella" in paragraphs
 
 
+def _parts(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_a_letter_is_the_same_whatever_was_rendered_before(scenario, campaign, decider):
+    """The template is opened once per process and reused: an accepted letter rendered
+    after a rejected one (and the other way round) is byte for byte the letter rendered
+    from a freshly opened template; nothing of one filière leaks into the next."""
+    a, c = scenario["a"], scenario["c"]
+    letters._loaded_template.cache_clear()
+    fresh_a = letters.letter_for(decider, a.id)[1]
+    letters._loaded_template.cache_clear()
+    fresh_c = letters.letter_for(decider, c.id)[1]
+    # The same template object now renders C, then A, then C again.
+    assert _parts(letters.letter_for(decider, a.id)[1]) == _parts(fresh_a)
+    again_c = letters.letter_for(decider, c.id)[1]
+    assert _parts(again_c) == _parts(fresh_c)
+    assert "Nord Finistère" not in plain("\n".join(text_of(again_c)[0]))
+    assert letters._loaded_template.cache_info().currsize == 1
+
+
 def test_letter_queries_do_not_grow_with_projects(
     scenario, campaign, django_assert_max_num_queries
 ):
