@@ -123,12 +123,22 @@ def outputs_section(before, after):
 
     def describe(result):
         exports = result.get("exports", {})
-        parts = [f"{fmt.upper()} {v['seconds']:.1f} s" for fmt, v in exports.items()]
+
+        def cpu(entry, digits=1):
+            seconds = entry.get("cpu_seconds")
+            return f" (CPU {seconds:.{digits}f} s)" if seconds is not None else ""
+
+        parts = [f"{fmt.upper()} {v['seconds']:.1f} s{cpu(v)}" for fmt, v in exports.items()]
         if "letters_per_second" in result:
-            parts.append(f"letters {result['letters_per_second']:.1f}/s")
+            per_cpu = result.get("letters_per_cpu_second")
+            parts.append(
+                f"letters {result['letters_per_second']:.1f}/s"
+                + (f" ({per_cpu:.1f} per CPU second)" if per_cpu else "")
+            )
         if "zip" in result:
             parts.append(
                 f"ZIP of {result['zip']['letters']} letters {result['zip']['seconds']:.0f} s"
+                + cpu(result["zip"], 0)
             )
         return ", ".join(parts)
 
