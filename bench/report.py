@@ -29,10 +29,12 @@ def load(name):
 def where(result):
     load = result.get("load") or []
     after = result.get("load_after") or []
-    return (
-        f"{result.get('date', '?')}, commit `{result.get('commit', '?')}`, load"
-        f" {'/'.join(str(x) for x in load[:1])} → {'/'.join(str(x) for x in after[:1])}"
+    text = f"{result.get('date', '?')}, commit `{result.get('commit', '?')}`, " + (
+        f"load {'/'.join(str(x) for x in load[:1])} → {'/'.join(str(x) for x in after[:1])}"
+        if load
+        else "load not recorded"
     )
+    return text + (f"; {result['note']}" if result.get("note") else "")
 
 
 def key(row):
