@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
+    # Triggers the database enforces on PostgreSQL (common.triggers, ADR 0025).
+    "pgtrigger",
     "common",
     "accounts",
     "campaign",
