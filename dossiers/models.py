@@ -62,6 +62,9 @@ class Dossier(DossierWorkflow):
     # The point of the call: the decision recognises the filière for the dossier's
     # territories, from the decision date, with or without new funds. None until decided.
     recognised = models.BooleanField(_("filière reconnue"), null=True, blank=True)
+    # The ARS instructor's proposal (budget.domain.proposals): two instructors saving the
+    # same proposal do not overwrite each other (409 on a stale version).
+    proposal_version = models.PositiveIntegerField(default=0)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -178,6 +181,8 @@ class FundingLine(models.Model):
         _("mois de démarrage"), null=True, blank=True, help_text=_("Premier jour du mois.")
     )
     grant_justification = models.TextField(_("justification d'un montant supérieur"), blank=True)
+    # Two editors changing the same line: the second gets a 409 (dossiers.domain.editing).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("ligne de financement")
