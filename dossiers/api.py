@@ -17,10 +17,11 @@ from ninja.files import UploadedFile
 from accounts.display import shown_to_applicants
 from accounts.rules import is_internal_staff
 from campaign.queries import visible_campaigns
-from common.api_docs import errors
+from common.api_docs import errors, file_responses
 from common.api_input import SLUG_RE, body_dict, iso
 from common.api_pagination import Router, Rows
 from common.errors import InvalidInput, NotFound
+from common.files import EXTENSIONS
 from common.money import money_str
 from dossiers import workflow
 from dossiers.domain import attachments as attachment_domain
@@ -393,16 +394,7 @@ def upload_attachment(
     "/dossiers/{id}/attachments/{aid}",
     response={200: None, **errors(401, 404)},
     summary="Télécharger une pièce jointe",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "Le fichier",
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                },
-            }
-        }
-    },
+    openapi_extra={"responses": file_responses(EXTENSIONS)},
 )
 def download_attachment(request, id: int, aid: int):
     dossier = _visible(request.auth, id)

@@ -41,8 +41,9 @@ OptDateTime = Annotated[
 ]
 OptDate = Annotated[str | None, WithJsonSchema(nullable({"type": "string", "format": "date"}))]
 Money = Annotated[str | None, WithJsonSchema(nullable({"type": "string", "example": "52000.00"}))]
-Finess = loose({"type": "string", "pattern": r"^(\d{2}|2A|2B)\d{7}$", "example": "290000017"})
-Siret = loose({"type": "string", "pattern": r"^\d{14}$"})
+# An identifier not given is "" in the dossier (and accepted as such): documented so.
+Finess = loose({"type": "string", "pattern": r"^((\d{2}|2A|2B)\d{7})?$", "example": "290000017"})
+Siret = loose({"type": "string", "pattern": r"^(\d{14})?$"})
 
 
 class Part(BaseModel):
