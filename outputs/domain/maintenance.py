@@ -121,9 +121,11 @@ def maintain(now=None):
 def maintain_outputs_task():
     """The periodic task: maintain, then schedule the next run (backends that can defer
     a task, i.e. the database one; `manage.py maintain_outputs --schedule` starts it)."""
-    result = maintain()
-    schedule_maintenance()
-    return result
+    try:
+        return maintain()
+    finally:
+        # Even after a failure: the chain of runs must not stop.
+        schedule_maintenance()
 
 
 def schedule_maintenance(now=None):
