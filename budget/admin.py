@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from budget.models import Delegation, Envelope, EnvelopeAmendment
+from common.admin import WHERE_LABEL, where_to_change
 
 
 @admin.register(Envelope)
@@ -27,6 +29,13 @@ class EnvelopeAmendmentAdmin(admin.ModelAdmin):
     """Read-only: amendments are recorded through the budget pages."""
 
     list_display = ("envelope", "date", "previous_amount", "new_amount", "reason")
+    readonly_fields = ("where",)
+
+    @admin.display(description=WHERE_LABEL)
+    def where(self, obj):
+        return where_to_change(
+            "budget:dashboard", [obj.envelope.campaign.slug], _("Tableau de bord budgétaire")
+        )
 
     def has_add_permission(self, request):
         return False
@@ -44,6 +53,15 @@ class DelegationAdmin(admin.ModelAdmin):
 
     list_display = ("line", "date", "amount", "instrument", "beneficiary_finess", "created_by")
     list_filter = ("instrument",)
+    readonly_fields = ("where",)
+
+    @admin.display(description=WHERE_LABEL)
+    def where(self, obj):
+        return where_to_change(
+            "budget:delegations",
+            [obj.line.project.dossier.campaign.slug],
+            _("Délégations de crédits"),
+        )
 
     def has_add_permission(self, request):
         return False

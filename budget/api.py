@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from ninja import Schema, Status
+from ninja import Field, Schema, Status
 
 from budget import enums, queries
 from budget.domain import decisions, delegations, envelopes, proposals
@@ -43,6 +43,11 @@ class ProjectOpinionIn(Schema):
 class ProposalIn(Schema):
     lines: list[ProposalLineIn] = []
     projects: list[ProjectOpinionIn] = []
+    version: int | None = Field(
+        None,
+        description="`proposal_version` du dossier lu par le client : 409 si la proposition "
+        "a changé depuis (facultatif).",
+    )
 
 
 class DecisionLineIn(Schema):
@@ -194,7 +199,9 @@ def _dossier(request, dossier_id):
 
 def _document(dossier_id):
     dossier = with_document_relations(Dossier.objects.all()).get(pk=dossier_id)
-    return dossier_document(dossier, show_proposal=True, show_grant=True)
+    document = dossier_document(dossier, show_proposal=True, show_grant=True)
+    document["proposal_version"] = dossier.proposal_version
+    return document
 
 
 def delegation_out(delegation, granted, delegated):
@@ -247,6 +254,7 @@ def put_proposal(request, dossier_id: int, payload: ProposalIn):
         request.auth,
         [line.dict() for line in payload.lines],
         project_opinions=[p.dict() for p in payload.projects],
+        version=payload.version,
     )
     return _document(dossier.pk)
 

@@ -115,8 +115,13 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 class ProposalForm(BudgetForm):
     """Proposed amount and opinion for each line, opinion for each project sheet."""
 
-    def __init__(self, *args, projects, editable=True, **kwargs):
+    def __init__(self, *args, projects, editable=True, version=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The proposal version the page was built from: a 409 when another instructor
+        # saved the proposal in between (budget.domain.proposals.propose).
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=version
+        )
         self.projects = projects
         self.lines = [line for project in projects for line in project.lines.all()]
         for project in projects:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budget.enums import DelegationInstrument, EnvelopeKind
+from common.triggers import append_only
 
 
 class Envelope(models.Model):
@@ -45,6 +46,7 @@ class EnvelopeAmendment(models.Model):
         verbose_name = _("avenant d'enveloppe")
         verbose_name_plural = _("avenants d'enveloppe")
         ordering = ["envelope", "created_at"]
+        triggers = [append_only()]
 
     def __str__(self):
         return f"{self.envelope} : {self.new_amount} € ({self.date})"
@@ -80,6 +82,7 @@ class Delegation(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="delegation_amount_gt_0"),
         ]
+        triggers = [append_only()]
 
     def __str__(self):
         return f"{self.amount} € le {self.date:%d/%m/%Y} ({self.get_instrument_display()})"

@@ -6,6 +6,7 @@ plain reference text no rule guards (a region's agency name and mailboxes, a
 coordination cell's presentation)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from campaign.models import (
     Campaign,
@@ -19,6 +20,7 @@ from campaign.models import (
     Region,
     Territory,
 )
+from common.admin import WHERE_LABEL, where_to_change
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -85,8 +87,17 @@ class CampaignAdmin(ReadOnlyAdmin):
 
 @admin.register(CampaignEvent)
 class CampaignEventAdmin(ReadOnlyAdmin):
+    """The campaign's history: written by the set-up pages' domain functions only."""
+
     list_display = ("campaign", "action", "by", "at", "reason")
     list_filter = ("action",)
+    readonly_fields = ("where",)
+
+    @admin.display(description=WHERE_LABEL)
+    def where(self, obj):
+        return where_to_change(
+            "setup:campaign", [obj.campaign.slug], _("Paramétrage de la campagne")
+        )
 
 
 @admin.register(Filiere)
@@ -104,8 +115,18 @@ class LeadNominationAdmin(ReadOnlyAdmin):
 
 @admin.register(DeadlineExtension)
 class DeadlineExtensionAdmin(ReadOnlyAdmin):
+    """Granted by the ARS instructor on the campaign's extensions page (campaign.domain.
+    extensions: reason, no shortening, the campaign still open, the filière told)."""
+
     list_display = ("filiere", "campaign", "until", "reason", "granted_by", "created_at")
     list_filter = ("campaign",)
+    readonly_fields = ("where",)
+
+    @admin.display(description=WHERE_LABEL)
+    def where(self, obj):
+        return where_to_change(
+            "campaign:extensions", [obj.campaign.slug], _("Prolongations de la campagne")
+        )
 
 
 @admin.register(Invitation)

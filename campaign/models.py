@@ -10,6 +10,7 @@ from django_fsm import FSMField, FSMModelMixin
 from django_fsm import transition as fsm_transition
 
 from campaign.enums import CampaignAction, CampaignState
+from common.triggers import append_only
 
 APPEAL_MENTION = (
     "Voies et délais de recours : la présente décision peut faire l'objet, dans un délai de "
@@ -322,6 +323,7 @@ class CampaignEvent(models.Model):
         verbose_name = _("événement de campagne")
         verbose_name_plural = _("historique des campagnes")
         ordering = ["campaign", "at", "id"]
+        triggers = [append_only()]
 
     def __str__(self):
         return f"{self.campaign} — {self.get_action_display()} ({self.at:%d/%m/%Y %H:%M})"

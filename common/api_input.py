@@ -31,7 +31,8 @@ def loose(schema, *, allow_null=True):
 
 
 def choice_of(choices):
-    return loose({"type": "string", "enum": list(choices.values)})
+    """One of `choices`, or "" (not given: how the domain stores and returns a blank)."""
+    return loose({"type": "string", "enum": [*choices.values, ""]})
 
 
 LooseText = loose({"type": "string"})

@@ -22,6 +22,7 @@ module's `NinjaAPI`)."""
 
 import copy
 from collections.abc import Callable
+from http import HTTPStatus
 from urllib.parse import urlencode
 
 import ninja
@@ -164,12 +165,40 @@ def returns_list(response) -> bool:
     return response is not None and is_collection_type(response)
 
 
+# Statuses any operation may answer, in ErrorOut's shape (common.errors, config.api): a
+# missing or bad token (401; 429 once an address sent too many bad ones), a malformed
+# or refused body (400; 413 too large), a role (403), an object (404) or a state (409)
+# that does not allow it. Documented on every operation so that clients, and the schema
+# checks (tests/audit/test_schemathesis.py), know them.
+COMMON_ERRORS = (400, 401, 403, 404, 409, 429)
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}  # declared by the dossier operations
+BODY_ERRORS = (413,)
+
+
+def document_errors(methods, kwargs):
+    """kwargs["openapi_extra"] with the error statuses the operation does not declare."""
+    response = kwargs.get("response")
+    declared = set(response) if isinstance(response, dict) else set()
+    codes = COMMON_ERRORS + (BODY_ERRORS if set(methods) & {"POST", "PUT", "PATCH"} else ())
+    extra = copy.deepcopy(kwargs.get("openapi_extra") or {})
+    responses = extra.setdefault("responses", {})
+    for code in codes:
+        if code not in declared and code not in responses and str(code) not in responses:
+            responses[code] = {
+                "description": HTTPStatus(code).phrase,
+                "content": {"application/json": {"schema": ERROR_SCHEMA}},
+            }
+    return extra
+
+
 class Router(ninja.Router):
-    """ninja's Router, paginating every GET whose 200 response is a list."""
+    """ninja's Router, paginating every GET whose 200 response is a list and documenting
+    the error statuses every operation may answer."""
 
     def add_api_operation(self, path, methods, view_func, **kwargs):
         if methods == ["GET"] and returns_list(kwargs.get("response")):
             view_func = paginated(view_func)
+        kwargs["openapi_extra"] = document_errors(methods, kwargs)
         return super().add_api_operation(path, methods, view_func, **kwargs)
 
 

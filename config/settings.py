@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
+    # Triggers the database enforces on PostgreSQL (common.triggers, ADR 0025).
+    "pgtrigger",
     "common",
     "accounts",
     "campaign",
@@ -211,12 +213,24 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+# The largest file any form accepts: past it an upload is no longer written to disk
+# (common.uploads, ADR 0026); each form then applies its own limit.
+FILE_UPLOAD_MAX_BYTES = ATTACHMENT_MAX_BYTES
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "common.uploads.CappedTemporaryFileUploadHandler",
+]
 # The identity form posts 6 fields per member structure, and a dossier may list 200 of
 # them (common.limits.MAX_MEMBERS): Django's default of 1,000 fields would refuse it.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["dsfr_pack"]
 CRISPY_TEMPLATE_PACK = "dsfr_pack"
+
+# Generated files (exports, ZIPs of letters) are deleted after this many days, and the
+# jobs' upkeep runs this often (outputs.domain.maintenance, ADR 0027).
+OUTPUT_RETENTION_DAYS = int(os.environ.get("OUTPUT_RETENTION_DAYS", "7"))
+OUTPUT_MAINTENANCE_EVERY_MINUTES = int(os.environ.get("OUTPUT_MAINTENANCE_EVERY_MINUTES", "15"))
 
 TASKS = {
     "default": {

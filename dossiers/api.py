@@ -17,10 +17,11 @@ from ninja.files import UploadedFile
 from accounts.display import shown_to_applicants
 from accounts.rules import is_internal_staff
 from campaign.queries import visible_campaigns
-from common.api_docs import errors
+from common.api_docs import errors, file_responses
 from common.api_input import SLUG_RE, body_dict, iso
 from common.api_pagination import Router, Rows
 from common.errors import InvalidInput, NotFound
+from common.files import EXTENSIONS
 from common.money import money_str
 from dossiers import workflow
 from dossiers.domain import attachments as attachment_domain
@@ -43,6 +44,7 @@ from dossiers.schemas import (
     HistoryOut,
     LineIn,
     LineOut,
+    LinePatchIn,
     ProjectIn,
     ProjectOut,
     ProjectPatchIn,
@@ -90,9 +92,22 @@ def _document(user, dossier_id):
     dossier = _visible(user, dossier_id, with_document_relations(Dossier.objects.all()))
     show_proposal, show_grant = _flags(user, dossier)
     document = dossier_document(dossier, show_proposal=show_proposal, show_grant=show_grant)
-    versions = {project.id: project.version for project in dossier.projects.all()}
-    for project in document["projects"]:
-        project["version"] = versions.get(project["id"])
+    return with_versions(document, dossier, show_proposal=show_proposal)
+
+
+def with_versions(document, dossier, *, show_proposal):
+    """The versions a client sends back to detect concurrent changes: of each project
+    sheet and funding line, and of the ARS proposal for those who see it. Kept out of
+    dossier_document so that the snapshots never hold them."""
+    projects = {project.id: project for project in dossier.projects.all()}
+    for item in document["projects"]:
+        project = projects.get(item["id"])
+        item["version"] = project.version if project else None
+        lines = {line.id: line.version for line in project.lines.all()} if project else {}
+        for line in item["lines"]:
+            line["version"] = lines.get(line["id"])
+    if show_proposal:
+        document["proposal_version"] = dossier.proposal_version
     return document
 
 
@@ -114,7 +129,9 @@ def _project_json(user, dossier, project):
 
 def _line_json(user, dossier, line):
     show_proposal, show_grant = _flags(user, dossier)
-    return line_document(line, show_proposal=show_proposal, show_grant=show_grant)
+    document = line_document(line, show_proposal=show_proposal, show_grant=show_grant)
+    document["version"] = line.version
+    return document
 
 
 def _money_totals(sums, show_grant):
@@ -310,13 +327,14 @@ def create_line(request, id: int, pid: int, payload: LineIn):
     "/dossiers/{id}/projects/{pid}/lines/{lid}",
     response={200: LineOut, **errors(400, 401, 403, 404, 409)},
     summary="Modifier une ligne de financement",
-    description="Seuls les champs envoyés changent ; mêmes règles de montant qu'à la création.",
+    description="Seuls les champs envoyés changent ; mêmes règles de montant qu'à la création. `version` (facultatif) : 409 si la ligne a changé depuis.",
 )
-def update_line(request, id: int, pid: int, lid: int, payload: LineIn):
+def update_line(request, id: int, pid: int, lid: int, payload: LinePatchIn):
     user = request.auth
     data = body_dict(payload)
+    version = data.pop("version", None)
     dossier = _editable(user, id)
-    line = editing.update_line(dossier, user, pid, lid, data)
+    line = editing.update_line(dossier, user, pid, lid, data, version=version)
     return _line_json(user, dossier, line)
 
 
@@ -376,16 +394,7 @@ def upload_attachment(
     "/dossiers/{id}/attachments/{aid}",
     response={200: None, **errors(401, 404)},
     summary="Télécharger une pièce jointe",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "Le fichier",
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                },
-            }
-        }
-    },
+    openapi_extra={"responses": file_responses(EXTENSIONS)},
 )
 def download_attachment(request, id: int, aid: int):
     dossier = _visible(request.auth, id)

@@ -169,6 +169,8 @@ class FundingLineForm(DomainErrorsMixin, forms.Form):
         max_length=20,
         help_text=_("9 caractères, clé de contrôle vérifiée (exemple : 290000017)."),
     )
+    # The line's version the page was built from (a changed line: 409, input kept).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean_etp(self):
         value = self.cleaned_data["etp"].strip().replace(",", ".").replace(" ", "")
@@ -196,6 +198,7 @@ class FundingLineForm(DomainErrorsMixin, forms.Form):
             "amount": amount.replace("\u202f", " "),
             "first_year": line.first_year or "",
             "beneficiary_finess": line.beneficiary_finess,
+            "version": line.version,
         }
 
 

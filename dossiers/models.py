@@ -2,11 +2,13 @@ import datetime as dt
 import uuid
 from zoneinfo import ZoneInfo
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.triggers import append_only, final_once, kept_once
 from dossiers.enums import (
     EDITABLE_STATES,
     DossierState,
@@ -60,6 +62,9 @@ class Dossier(DossierWorkflow):
     # The point of the call: the decision recognises the filière for the dossier's
     # territories, from the decision date, with or without new funds. None until decided.
     recognised = models.BooleanField(_("filière reconnue"), null=True, blank=True)
+    # The ARS instructor's proposal (budget.domain.proposals): two instructors saving the
+    # same proposal do not overwrite each other (409 on a stale version).
+    proposal_version = models.PositiveIntegerField(default=0)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -72,6 +77,18 @@ class Dossier(DossierWorkflow):
             )
         ]
         indexes = [models.Index(fields=["campaign", "state"])]
+        # A decision is final: on PostgreSQL the database refuses to change or delete it.
+        triggers = [
+            final_once(
+                name="decision_is_final",
+                when=pgtrigger.Q(old__state=DossierState.DECIDED.value),
+                fields=["state", "outcome", "decided_at", "decision_comment", "recognised"],
+            ),
+            kept_once(
+                name="decided_dossier_kept",
+                when=pgtrigger.Q(old__state=DossierState.DECIDED.value),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.filiere.name} ({self.get_state_display()})"
@@ -164,6 +181,8 @@ class FundingLine(models.Model):
         _("mois de démarrage"), null=True, blank=True, help_text=_("Premier jour du mois.")
     )
     grant_justification = models.TextField(_("justification d'un montant supérieur"), blank=True)
+    # Two editors changing the same line: the second gets a 409 (dossiers.domain.editing).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("ligne de financement")
@@ -178,6 +197,15 @@ class FundingLine(models.Model):
                 condition=models.Q(granted__isnull=True) | models.Q(granted__gte=0),
                 name="line_granted_not_negative",
             ),
+        ]
+        # The granted amount is written once, by the decision (budget.domain.decisions).
+        triggers = [
+            final_once(
+                name="grant_is_final",
+                when=pgtrigger.Q(old__granted__isnull=False),
+                fields=["granted", "start_month", "grant_justification"],
+            ),
+            kept_once(name="granted_line_kept", when=pgtrigger.Q(old__granted__isnull=False)),
         ]
 
     def __str__(self):
@@ -261,6 +289,7 @@ class Snapshot(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(fields=["dossier", "number"], name="unique_snapshot_number")
         ]
+        triggers = [append_only()]
 
     def __str__(self):
         return f"{self.dossier_id} — dépôt n° {self.number}"
@@ -285,6 +314,7 @@ class HistoryEntry(AppendOnlyModel):
         verbose_name = _("historique")
         verbose_name_plural = _("historique")
         ordering = ["dossier", "at", "id"]
+        triggers = [append_only()]
 
     def __str__(self):
         return f"{self.dossier_id} : {self.from_state} → {self.to_state}"

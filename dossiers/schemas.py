@@ -41,8 +41,9 @@ OptDateTime = Annotated[
 ]
 OptDate = Annotated[str | None, WithJsonSchema(nullable({"type": "string", "format": "date"}))]
 Money = Annotated[str | None, WithJsonSchema(nullable({"type": "string", "example": "52000.00"}))]
-Finess = loose({"type": "string", "pattern": r"^(\d{2}|2A|2B)\d{7}$", "example": "290000017"})
-Siret = loose({"type": "string", "pattern": r"^\d{14}$"})
+# An identifier not given is "" in the dossier (and accepted as such): documented so.
+Finess = loose({"type": "string", "pattern": r"^((\d{2}|2A|2B)\d{7})?$", "example": "290000017"})
+Siret = loose({"type": "string", "pattern": r"^(\d{14})?$"})
 
 
 class Part(BaseModel):
@@ -150,6 +151,9 @@ class LineOut(Schema):
     proposal_opinion: Opinion | None = None
     granted: Money = Field(None, description="Null pour le porteur tant que non décidé.")
     start_month: OptDate = None
+    version: int | None = Field(
+        None, description="À renvoyer dans PATCH pour détecter les modifications concurrentes."
+    )
 
 
 class ProjectOut(Schema):
@@ -207,6 +211,11 @@ class DossierOut(Schema):
     outcome: str | None
     recognised: bool | None = None
     version: int
+    proposal_version: int | None = Field(
+        None,
+        description="Version de la proposition ARS (null pour qui ne la voit pas) : à renvoyer "
+        "dans PUT dossiers/{id}/proposal pour détecter les modifications concurrentes.",
+    )
     submitted_at: OptDateTime
     identity: Identity
     diagnostic: Diagnostic
@@ -274,6 +283,12 @@ class LineIn(In):
     amount: LooseMoney = None
     first_year: loose({"type": "integer", "minimum": 2000, "maximum": 2100}) = None
     beneficiary_finess: Finess = None
+
+
+class LinePatchIn(LineIn):
+    version: StrictInt | None = Field(
+        None, description="Version de la ligne lue par le client : 409 si elle a changé."
+    )
 
 
 class TransitionIn(In):

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from campaign.queries import get_visible_campaign
+from common.api_docs import file_responses, job_accepted
 from common.api_pagination import Router
 from common.errors import Conflict, Forbidden, NotFound
 from common.views import file_download
@@ -48,6 +49,7 @@ def _accepted(request, campaign, job):
     "/campaigns/{slug}/exports/decisions.{fmt}",
     summary="Export des décisions (xlsx, ods ou csv)",
     url_name="campaign_export_decisions",
+    openapi_extra={"responses": {**file_responses(exports.FORMATS.values()), **job_accepted()}},
 )
 def export_decisions(request, slug: str, fmt: str):
     campaign = _campaign(request, slug)
@@ -70,6 +72,7 @@ def export_decisions(request, slug: str, fmt: str):
     "/campaigns/{slug}/exports/decision_lines.{fmt}",
     summary="Export par ligne de financement (xlsx ou csv)",
     url_name="campaign_export_decision_lines",
+    openapi_extra={"responses": file_responses(exports.LINE_FORMATS.values())},
 )
 def export_decision_lines(request, slug: str, fmt: str):
     campaign = _campaign(request, slug)
@@ -86,6 +89,7 @@ def export_decision_lines(request, slug: str, fmt: str):
     "/campaigns/{slug}/letters.zip",
     summary="Tous les courriers de décision (ZIP, en tâche de fond)",
     url_name="campaign_letters_zip",
+    openapi_extra={"responses": job_accepted()},
 )
 def letters_zip(request, slug: str):
     campaign = _campaign(request, slug)
@@ -101,6 +105,9 @@ def letters_zip(request, slug: str):
     "/campaigns/{slug}/jobs/{int:job_id}",
     summary="Suivi d'une génération : 202 tant qu'elle court, 200 avec le fichier ensuite",
     url_name="campaign_job",
+    openapi_extra={
+        "responses": {**file_responses(jobs.JOB_CONTENT_TYPES.values()), **job_accepted()}
+    },
 )
 def campaign_job(request, slug: str, job_id: int):
     campaign = _campaign(request, slug)
@@ -121,6 +128,7 @@ def campaign_job(request, slug: str, job_id: int):
     "/dossiers/{int:dossier_id}/letter.docx",
     summary="Courrier de décision d'un dossier",
     url_name="dossier_letter",
+    openapi_extra={"responses": file_responses([letters.DOCX_CONTENT_TYPE])},
 )
 def dossier_letter(request, dossier_id: int):
     filename, data = letters.letter_for(request.auth, dossier_id)

@@ -49,6 +49,11 @@ class OutputJob(models.Model):
     created_at = models.DateTimeField(_("demandé le"), default=timezone.now)
     started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # Written by the worker while it runs the job (outputs.domain.generation): a running
+    # job whose heartbeat stopped lost its worker and is queued again
+    # (outputs.domain.maintenance.requeue_stale_jobs).
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
 
     class Meta:
         verbose_name = _("génération de fichier")

@@ -26,6 +26,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+import pgtrigger
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import router, transaction
@@ -650,9 +651,26 @@ def ensure_demo_extensions(campaign, instructor, now):
     return granted
 
 
+# The database's guarantees (common.triggers) the demo reset alone may lift, for the demo
+# campaign only, inside its transaction.
+DEMO_RESET_LIFTS = (
+    "dossiers.HistoryEntry:append_only",
+    "dossiers.Snapshot:append_only",
+    "dossiers.Dossier:decided_dossier_kept",
+    "dossiers.FundingLine:granted_line_kept",
+    "campaign.CampaignEvent:append_only",
+    "budget.EnvelopeAmendment:append_only",
+)
+
+
 def _delete_demo(campaign):
     """--reset: remove the demo campaign, its dossiers (audit rows included) and demo users."""
 
+    with pgtrigger.ignore(*DEMO_RESET_LIFTS):
+        _delete_demo_rows(campaign)
+
+
+def _delete_demo_rows(campaign):
     dossiers = Dossier.objects.filter(campaign=campaign)
     using = router.db_for_write(Dossier)
     # History and snapshots are append-only for everyone else; the demo reset is the

@@ -15,12 +15,14 @@ from dossiers.enums import DossierState, Opinion
 from dossiers.models import Dossier, FundingLine, Project
 
 
-def propose(dossier, user, lines, project_opinions=None):
+def propose(dossier, user, lines, project_opinions=None, *, version=None):
     """Record the ARS instructor's proposed amount and opinion for funding lines.
 
     `lines`: [{line, proposed, opinion}] — only the lines listed change
     (proposed may be null to clear it). `project_opinions`: [{project, opinion}]
-    for the opinion on each project sheet. Dossier in `ars_analysis`."""
+    for the opinion on each project sheet. Dossier in `ars_analysis`.
+    `version`: the proposal version the client read (`Dossier.proposal_version`): a
+    Conflict when another instructor saved the proposal since, nothing changed."""
 
     if not can_propose.test(user, dossier):
         raise Forbidden(_("Seul l'instructeur ARS peut proposer des montants."))
@@ -31,6 +33,15 @@ def propose(dossier, user, lines, project_opinions=None):
             raise Conflict(
                 _("Proposition impossible : le dossier est « %(state)s », pas « Analyse ARS ».")
                 % {"state": locked.get_state_display()}
+            )
+        if version is not None and version != locked.proposal_version:
+            raise Conflict(
+                _(
+                    "La proposition a été modifiée par une autre personne pendant que vous la "
+                    "modifiiez (version %(current)d, vous aviez la version %(yours)d). Vos saisies "
+                    "sont conservées : rechargez la page pour voir la sienne."
+                )
+                % {"current": locked.proposal_version, "yours": version}
             )
         dossier_lines = {
             line.pk: line for line in FundingLine.objects.filter(project__dossier=locked)
@@ -95,4 +106,6 @@ def propose(dossier, user, lines, project_opinions=None):
             raise InvalidInput(_("La proposition contient des erreurs."), errors)
         FundingLine.objects.bulk_update(changed_lines, ["proposed", "proposal_opinion"])
         Project.objects.bulk_update(changed_projects, ["proposal_opinion"])
+        locked.proposal_version += 1
+        locked.save(update_fields=["proposal_version"])
     return locked

@@ -233,7 +233,13 @@ class ProposalView(ArsDossierMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk):
-        return self.render_page(ProposalForm(projects=self.projects(), editable=self.editable()))
+        return self.render_page(
+            ProposalForm(
+                projects=self.projects(),
+                editable=self.editable(),
+                version=self.dossier.proposal_version,
+            )
+        )
 
     def post(self, request, pk):
         if not can_propose.test(request.user, self.dossier):
@@ -246,6 +252,7 @@ class ProposalView(ArsDossierMixin, View):
             request.user,
             form.domain_lines(),
             project_opinions=form.domain_projects(),
+            version=form.cleaned_data.get("version"),
         )
         messages.success(request, _("La proposition a été enregistrée."))
         return redirect("budget:proposal", pk=self.dossier.pk)

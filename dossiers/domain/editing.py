@@ -329,15 +329,24 @@ def create_line(dossier, user, project_id, data, *, french=False):
     return line
 
 
-def update_line(dossier, user, project_id, line_id, data, *, french=False):
+def update_line(dossier, user, project_id, line_id, data, *, french=False, version=None):
+    """Change a funding line. `version`: the line's version the client read (pages and
+    API): a Conflict when another editor saved it since, nothing changed."""
     fields = clean_line(data, partial=True, french=french)
     with transaction.atomic():
         locked, project = _locked_project(dossier, user, project_id)
-        line = project.lines.filter(pk=line_id).first()
+        line = project.lines.select_for_update().filter(pk=line_id).first()
         if line is None:
             raise NotFound(_("Ligne de financement introuvable."))
+        if version is not None and version != line.version:
+            raise Conflict(
+                _(
+                    "Cette ligne de financement a été modifiée par une autre personne pendant que vous la modifiiez. Vos saisies sont conservées : rechargez la page pour voir sa version."
+                )
+            )
         for key, value in fields.items():
             setattr(line, key, value)
+        line.version += 1
         line.save()
         _touch(locked)
     return line

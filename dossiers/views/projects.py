@@ -285,13 +285,20 @@ class LineView(ProjectsMixin, View):
         form = self.domain_form = FundingLineForm(self.request.POST)
         if not form.is_valid():
             return self.form_invalid(form)
-        data, user = form.cleaned_data, self.request.user
+        data, user = dict(form.cleaned_data), self.request.user
+        version = data.pop("version", None)
         if self.line is None:
             editing.create_line(self.dossier, user, self.project.pk, data, french=True)
             messages.success(self.request, _("Ligne de financement ajoutée."))
         else:
             editing.update_line(
-                self.dossier, user, self.project.pk, self.line.pk, data, french=True
+                self.dossier,
+                user,
+                self.project.pk,
+                self.line.pk,
+                data,
+                french=True,
+                version=version,
             )
             messages.success(self.request, _("Ligne de financement enregistrée."))
         return redirect(self.sheet_url("lignes"))

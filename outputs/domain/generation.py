@@ -8,6 +8,7 @@ import time
 
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -30,7 +31,10 @@ class _Progress:
     def __call__(self, done, total):
         now = time.monotonic()
         if done in (0, total) or now - self.last >= PROGRESS_EVERY_SECONDS:
-            OutputJob.objects.filter(pk=self.job.pk).update(done=done, total=total)
+            # Progress is also the worker's heartbeat (outputs.domain.maintenance).
+            OutputJob.objects.filter(pk=self.job.pk).update(
+                done=done, total=total, heartbeat_at=timezone.now()
+            )
             self.job.done, self.job.total = done, total
             self.last = now
 
@@ -38,12 +42,17 @@ class _Progress:
 def run_job(job_id):
     """The task body: generate the file of job `job_id` and record the outcome."""
 
-    job = OutputJob.objects.select_related("campaign", "requested_by").filter(pk=job_id).first()
-    if job is None or job.status != OutputJob.Status.PENDING:
+    now = timezone.now()
+    # Claimed by one worker only, even when a job queued again meets its first task.
+    claimed = OutputJob.objects.filter(pk=job_id, status=OutputJob.Status.PENDING).update(
+        status=OutputJob.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
         return
-    job.status = OutputJob.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job = OutputJob.objects.select_related("campaign", "requested_by").get(pk=job_id)
     progress = _Progress(job)
     try:
         if job.kind == OutputJob.Kind.LETTERS_ZIP:

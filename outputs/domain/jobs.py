@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from common.errors import Forbidden, NotFound
 from outputs.domain import exports
 from outputs.domain.generation import run_output_job
+from outputs.domain.maintenance import requeue_stale_jobs
 from outputs.models import OutputJob
 from outputs.rules import can_export_campaign
 
@@ -52,6 +53,9 @@ def start_job(user, campaign, kind):
     check_can_export(user, campaign)
     if kind not in OutputJob.Kind.values:
         raise NotFound(_("Génération inconnue."))
+    # A job left running by a dead worker is queued again (and then reused) rather than
+    # blocking this request until the reuse window ends.
+    requeue_stale_jobs(campaign=campaign)
     running = (
         _own(OutputJob.objects.all(), user)
         .filter(

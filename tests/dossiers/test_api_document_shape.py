@@ -34,7 +34,7 @@ PROJECT = {"id", "priority", "title", "objectives", "actions", "start", "end", "
 PROJECT_EXTRA = {"swot_items", "missions", "version"}
 LINE = {"id", "label", "nature", "category", "etp", "amount", "first_year",
         "beneficiary_finess", "proposed", "granted"}  # fmt: skip
-LINE_EXTRA = {"staff_profile", "proposal_opinion", "start_month"}
+LINE_EXTRA = {"staff_profile", "proposal_opinion", "start_month", "version"}
 TOTALS = {"requested_recurring", "requested_one_off", "granted_recurring", "granted_one_off"}
 MISSION_CODES = ["graduated_offer", "emsp_coverage", "specialised_consultations", "day_hospital",
                  "paediatric_expertise", "territorial_support", "rcp", "palliative_emergencies",
