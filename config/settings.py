@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "scoring",
     "budget",
     "outputs",
+    "followup",
     "setup",
 ]
 
