@@ -137,6 +137,23 @@ class SectionForm(forms.Form):
                 self.initial[field.name] = _initial(field, value)
                 self.groups.append(("field", field, [field.name]))
 
+    def layout(self):
+        """The bound fields, grouped as the template lays them out."""
+        items = []
+        for kind, field, names in self.groups:
+            item = {"kind": kind, "label": field.label, "id": f"group-{field.name}"}
+            if kind == "field":
+                item["bound"] = self[names[0]]
+            elif kind == "counts_by":
+                item["bounds"] = [self[name] for name in names]
+            elif kind == "missions":
+                item["rows"] = [(self[status], self[comment]) for status, comment in names]
+            else:
+                item["rows"] = [[self[name] for name in row] for row in names]
+                item["max_rows"] = field.max_rows
+            items.append(item)
+        return items
+
     def to_content(self):
         """The section's answers as a document (top-level keys of the report's)."""
         data = self.cleaned_data
@@ -255,6 +272,12 @@ class FundingForm(forms.Form):
             )
             self.initial[f"{prefix}_comment"] = use.comment
             self.rows.append((use, f"{prefix}_spent", f"{prefix}_etp_filled", f"{prefix}_comment"))
+
+    def layout(self):
+        return [
+            {"use": use, "spent": self[spent], "etp_filled": self[etp], "comment": self[comment]}
+            for use, spent, etp, comment in self.rows
+        ]
 
     def to_funding(self):
         data = self.cleaned_data
