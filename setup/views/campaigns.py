@@ -16,7 +16,13 @@ from common.errors import Forbidden
 from common.views import DomainFormMixin
 from scoring.domain.grid import copy_grid, get_grid, grid_criteria, is_locked
 from setup.domain import lifecycle
-from setup.forms import CampaignSettingsForm, CopyGridForm, CreateCampaignForm, TerritoriesForm
+from setup.forms import (
+    CampaignSettingsForm,
+    CopyGridForm,
+    CreateCampaignForm,
+    FollowupCampaignForm,
+    TerritoriesForm,
+)
 from setup.queries import (
     envelopes_of,
     filieres_of,
@@ -107,6 +113,52 @@ class CampaignCreateView(LoginRequiredMixin, DomainFormMixin, View):
         )
 
 
+class FollowupCreateView(LoginRequiredMixin, DomainFormMixin, View):
+    """A yearly follow-up campaign of a region: published, it opens one report per
+    recognised filière (followup.domain.opening)."""
+
+    def get(self, request):
+        _refuse_without_regions(request.user)
+        regions = setup_regions(request.user).order_by("name")
+        initial = {}
+        region = regions.filter(code=request.GET.get("region", "")).first()
+        if region is not None:
+            initial["region"] = region
+        return self.render(FollowupCampaignForm(regions=regions, initial=initial))
+
+    def post(self, request):
+        _refuse_without_regions(request.user)
+        form = self.domain_form = FollowupCampaignForm(
+            request.POST, regions=setup_regions(request.user).order_by("name")
+        )
+        if not form.is_valid():
+            return self.form_invalid(form)
+        data = form.cleaned_data
+        campaign = create_campaign(
+            request.user, data["region"], slug=data.get("slug") or None, **form.settings()
+        )
+        messages.success(
+            request,
+            _(
+                "La campagne de suivi « %(name)s » est créée, en préparation : publiez-la pour "
+                "ouvrir le rapport de chaque filière reconnue."
+            )
+            % {"name": campaign.name},
+        )
+        return redirect("setup:campaign", slug=campaign.slug)
+
+    def form_invalid(self, form, status=400):
+        return self.render(form, status=status)
+
+    def render(self, form, status=200):
+        return render(
+            self.request,
+            "setup/followup_form.html",
+            {"title": _("Nouvelle campagne de suivi annuel"), "form": form, **breadcrumb()},
+            status=status,
+        )
+
+
 class CampaignView(SetUpCampaignMixin, View):
     """The campaign's set-up at a glance: each step, what publishing still needs, its
     envelopes and amendments, its history."""
@@ -135,6 +187,8 @@ class CampaignView(SetUpCampaignMixin, View):
             else [],
             **breadcrumb(),
         }
+        if campaign.is_followup:
+            return render(request, "setup/followup_campaign.html", context)
         return render(request, "setup/campaign.html", context)
 
 
