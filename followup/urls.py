@@ -7,6 +7,11 @@ urlpatterns = [
     path("", campaigns.HomeView.as_view(), name="home"),
     path("rapports/<int:pk>/", reports.ReportView.as_view(), name="report"),
     path("rapports/<int:pk>/imprimer/", reports.PrintView.as_view(), name="print"),
+    path(
+        "rapports/<int:pk>/export.<str:fmt>",
+        reports.ReportExportView.as_view(),
+        name="report_export",
+    ),
     path("rapports/<int:pk>/rediger/<slug:section>/", reports.StepView.as_view(), name="step"),
     path("rapports/<int:pk>/verification/", reports.CheckView.as_view(), name="check"),
     path(

@@ -9,13 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import NotFound
+from dossiers.enums import Mission, MissionStatus
 from followup.domain.consolidation import consolidate
 from followup.domain.content import get_path
-from followup.domain.types import FILIERE_REPORT
+from followup.domain.display import shown
+from followup.domain.types import FILIERE_REPORT, Field, report_type
 from outputs.domain.exports import FORMATS, write_csv_frame, write_xlsx
 
+MISSION_LABELS = Mission.choices
+MISSION_STATUS_LABELS = MissionStatus.choices
 EXPORT_FORMATS = {"xlsx": FORMATS["xlsx"], "csv": FORMATS["csv"]}
 SHEET = "Suivi des filières"
+COUNT_FIELD = Field(key="", label="", kind="count")
 MISSION_STATUSES = [("covered", "couvertes"), ("partial", "partielles"), ("missing", "absentes")]
 
 
@@ -102,3 +107,93 @@ def export_followup(campaign, fmt, now=None):
         data = write_csv_frame(frame, formats)
     today = timezone.localdate()
     return f"suivi-{campaign.slug}-{today.isoformat()}.{fmt}", EXPORT_FORMATS[fmt], data
+
+
+REPORT_SHEET = "Réponses"
+
+
+def answer_rows(report):
+    """[{Partie, Question, Réponse}] of one report, every field of its type in order
+    (lists one line per item), the numbers typed when the answer is a number."""
+    rtype = report_type(report.kind)
+    content = report.content or {}
+    rows = []
+
+    def add(section, question, value, field=None):
+        if field is not None and field.kind in ("count", "decimal") and value not in (None, ""):
+            answer = float(value) if field.kind == "decimal" else int(value)
+        elif field is not None:
+            answer = shown(field, value) if value not in (None, "", []) else ""
+        else:
+            answer = value
+        rows.append(
+            {_("Partie"): str(section.label), _("Question"): str(question), _("Réponse"): answer}
+        )
+
+    for section in rtype.sections:
+        for field in section.fields:
+            value = get_path(content, field.key)
+            if field.kind == "counts_by":
+                for choice, label in field.choices:
+                    add(section, f"{field.label} : {label}", (value or {}).get(choice), COUNT_FIELD)
+            elif field.kind == "missions":
+                labels = dict(MISSION_LABELS)
+                for mission in value or []:
+                    status = dict(MISSION_STATUS_LABELS).get(mission.get("status"), "")
+                    comment = mission.get("comment") or ""
+                    add(
+                        section,
+                        labels.get(mission.get("code"), mission.get("code")),
+                        f"{status} {comment}".strip(),
+                    )
+            elif field.kind == "rows":
+                for index, item in enumerate(value or [], start=1):
+                    for sub in field.fields:
+                        add(
+                            section,
+                            f"{field.label} n° {index} : {sub.label}",
+                            item.get(sub.key),
+                            sub,
+                        )
+            else:
+                add(section, field.label, value, field)
+    if report.filiere_id:
+        for use in report.funding.select_related("line", "line__project"):
+            label = use.line.label or _("ligne sans libellé")
+            rows.append(
+                {
+                    _("Partie"): _("Utilisation des crédits"),
+                    _("Question"): _("%(line)s : accordé (€)") % {"line": label},
+                    _("Réponse"): float(use.line.granted or 0),
+                }
+            )
+            rows.append(
+                {
+                    _("Partie"): _("Utilisation des crédits"),
+                    _("Question"): _("%(line)s : dépensé (€)") % {"line": label},
+                    _("Réponse"): float(use.spent) if use.spent is not None else "",
+                }
+            )
+    for attachment in report.attachments.filter(removed_at__isnull=True):
+        rows.append(
+            {
+                _("Partie"): _("Pièces jointes"),
+                _("Question"): attachment.section,
+                _("Réponse"): attachment.name,
+            }
+        )
+    return rows
+
+
+def export_report(report, fmt):
+    """(filename, content type, bytes) of one report's answers (the CAR'sp survey for
+    the DGOS, or a filière's report): one row per question."""
+    if fmt not in EXPORT_FORMATS:
+        raise NotFound(_("Format d'export inconnu : « %(fmt)s » (xlsx ou csv).") % {"fmt": fmt})
+    frame = pd.DataFrame.from_records(
+        answer_rows(report), columns=[_("Partie"), _("Question"), _("Réponse")]
+    )
+    frame[_("Réponse")] = frame[_("Réponse")].astype(object)
+    data = write_xlsx({REPORT_SHEET: frame}) if fmt == "xlsx" else write_csv_frame(frame)
+    name = report.filiere.slug if report.filiere_id else f"carsp-{report.region.slug}"
+    return f"{report.kind}-{name}-{report.campaign.slug}.{fmt}", EXPORT_FORMATS[fmt], data

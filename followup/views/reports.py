@@ -21,9 +21,12 @@ from django.views import View
 from accounts.rules import is_internal_staff
 from campaign.domain.deadline_display import deadline_passed, time_left
 from common.errors import Conflict, InvalidInput
+from common.views import file_download
 from followup.domain import attachments as attachment_domain
+from followup.domain import exports
 from followup.domain import funding as funding_domain
 from followup.domain.access import get_visible_report
+from followup.domain.diff import diff_documents
 from followup.domain.display import funding_lines, report_blocks
 from followup.domain.editing import section_fingerprint, update_report
 from followup.domain.serialize import check_report
@@ -192,11 +195,22 @@ class ReportView(ReportMixin, View):
             ],
             "problem_count": len(problems),
             "snapshots": report.snapshots.defer("content").order_by("number"),
+            "resubmission_changes": self.resubmission_changes(report) if staff else None,
             **deadline_context(report),
         }
         return render(
             request, "followup/print.html" if self.printable else self.template_name, context
         )
+
+    @staticmethod
+    def resubmission_changes(report):
+        """What changed between the last two remittances (a report returned then
+        remitted again), or None."""
+        last_two = list(report.snapshots.order_by("-number")[:2])
+        if len(last_two) < 2:
+            return None
+        new, old = last_two
+        return diff_documents(report.kind, old.content, new.content)
 
 
 class PrintView(ReportView):
@@ -420,3 +434,13 @@ class AttachmentDownloadView(ReportMixin, View):
         if attachment is None:
             raise Http404(_("Pièce jointe introuvable."))
         return attachment_domain.file_response(attachment)
+
+
+class ReportExportView(ReportMixin, View):
+    """One report's answers as a spreadsheet (the CAR'sp survey for the DGOS)."""
+
+    def get(self, request, pk, fmt):
+        if fmt not in exports.EXPORT_FORMATS:
+            raise Http404(_("Format d'export inconnu."))
+        filename, content_type, data = exports.export_report(self.report, fmt)
+        return file_download(data, filename, content_type)

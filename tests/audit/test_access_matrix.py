@@ -544,6 +544,9 @@ WEB = {
     "followup:home": none,
     "followup:report": reports(),
     "followup:print": reports(),
+    "followup:report_export": reports(
+        lambda w, r: [{"fmt": "xlsx"}, {"fmt": "csv"}, {"fmt": "ods"}]
+    ),
     "followup:step": reports(report_steps),
     "followup:check": reports(),
     "followup:transition": reports(report_transitions),

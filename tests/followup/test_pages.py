@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from followup.domain import transitions
-from followup.domain.editing import section_fingerprint
+from followup.domain.editing import section_fingerprint, update_report
 from followup.enums import ReportState
 from tests.followup.conftest import complete_report
 
@@ -182,3 +182,25 @@ def test_concurrent_step_save_is_a_conflict_and_keeps_the_input(client, lead, co
     assert 'value="7"' in response.content.decode()
     report.refresh_from_db()
     assert report.content["governance_meetings"] == 2
+
+
+def test_staff_see_what_changed_between_two_remittances(client, lead, instructor, report):
+    complete_report(report, lead)
+    transitions.transition(report, "submit", lead)
+    transitions.transition(
+        report,
+        "return_for_completion",
+        instructor,
+        comment="Précisez.",
+        due_date=timezone.localdate() + dt.timedelta(days=3),
+    )
+    update_report(report, lead, content={"governance_meetings": 6})
+    transitions.transition(report, "resubmit", lead)
+    client.force_login(instructor)
+    html = client.get(f"/suivi/rapports/{report.pk}/").content.decode()
+    assert "Changements depuis la remise précédente" in html
+    row = re.search(
+        r"Réunions de l&#x27;instance de gouvernance dans l&#x27;année</th><td>(\d+)</td><td>(\d+)</td>",
+        html,
+    )
+    assert row and row.groups() == ("3", "6")
