@@ -347,3 +347,18 @@ class TransitionForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Fichier"), required=False)
+
+
+class DueDateForm(forms.Form):
+    due_date = forms.DateField(
+        label=_("Nouvelle date limite de réponse"),
+        required=False,
+        help_text=_("Format attendu : JJ/MM/AAAA"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Saisissez une date valide, par exemple 28/02/2026.")},
+    )
+    reason = forms.CharField(
+        label=_("Motif de la prolongation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("rapports/<int:pk>/rediger/<slug:section>/", reports.StepView.as_view(), name="step"),
     path("rapports/<int:pk>/verification/", reports.CheckView.as_view(), name="check"),
+    path("rapports/<int:pk>/delai-de-reponse/", reports.DueDateView.as_view(), name="due_date"),
     path(
         "rapports/<int:pk>/action/<str:name>/", reports.TransitionView.as_view(), name="transition"
     ),

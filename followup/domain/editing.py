@@ -2,18 +2,24 @@
 API): locked row, editor and state checked, stale version refused (409), everything
 validated by followup.domain.content and followup.domain.funding."""
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.errors import Conflict, Forbidden, InvalidInput
+from common.text import clean_text
 from dossiers.domain.editing import part_fingerprint
 from followup.domain import content as content_domain
 from followup.domain import funding as funding_domain
 from followup.domain.types import report_type
-from followup.models import Report
-from followup.rules import is_report_editor
+from followup.enums import ReportState
+from followup.models import Report, ReportHistory
+from followup.rules import can_check_report, is_report_editor
+
+REASON_MAX = 5000
 
 
 def overdue_message(report):
@@ -21,6 +27,63 @@ def overdue_message(report):
         "La date limite de réponse à la demande de compléments (%(date)s) est dépassée : le "
         "rapport ne peut plus être modifié ni remis. Demandez à l'ARS de prolonger ce délai."
     ) % {"date": date_format(report.return_due_date, "j F Y")}
+
+
+def extend_due_date(report, user, due_date, reason, *, now=None):
+    """An ARS instructor gives a returned report a later due date (even once passed), with
+    a reason kept in its history (as dossiers.domain.due_dates for the dossier)."""
+    now = now or timezone.now()
+    if not can_check_report.test(user, report):
+        raise Forbidden(_("Seuls les instructeurs de l'ARS prolongent le délai de réponse."))
+    errors = {}
+    if isinstance(due_date, str):
+        try:
+            due_date = dt.date.fromisoformat(due_date.strip()) if due_date.strip() else None
+        except ValueError:
+            errors["due_date"] = [_("Date attendue au format AAAA-MM-JJ.")]
+            due_date = None
+    if due_date is None and "due_date" not in errors:
+        errors["due_date"] = [_("Indiquez la nouvelle date limite de réponse.")]
+    reason = clean_text(reason).strip() if isinstance(reason, str) else ""
+    if not reason:
+        errors["reason"] = [_("Indiquez le motif de la prolongation.")]
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = [_("Ce texte dépasse %(n)d caractères.") % {"n": REASON_MAX}]
+    with transaction.atomic():
+        locked = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        if locked.state != ReportState.RETURNED:
+            raise Conflict(
+                _(
+                    "Le délai ne se prolonge que pour un rapport « À compléter » (il est « %(state)s »)."
+                )
+                % {"state": locked.get_state_display()}
+            )
+        if due_date is not None:
+            if due_date < timezone.localdate(now):
+                errors["due_date"] = [_("La nouvelle date limite ne peut pas être passée.")]
+            elif locked.return_due_date and due_date <= locked.return_due_date:
+                errors["due_date"] = [
+                    _("La nouvelle date limite doit être postérieure au %(date)s.")
+                    % {"date": date_format(locked.return_due_date, "j F Y")}
+                ]
+        if errors:
+            raise InvalidInput(_("Le délai ne peut pas être prolongé."), errors)
+        locked.return_due_date = due_date
+        locked.version += 1
+        locked.updated_at = now
+        locked.save(update_fields=["return_due_date", "version", "updated_at"])
+        ReportHistory.objects.create(
+            report=locked,
+            transition="extend_due_date",
+            from_state=locked.state,
+            to_state=locked.state,
+            by=user,
+            at=now,
+            comment=_("Délai de réponse prolongé jusqu'au %(date)s. Motif : %(reason)s")
+            % {"date": date_format(due_date, "j F Y"), "reason": reason},
+        )
+    report.return_due_date, report.version = locked.return_due_date, locked.version
+    return locked
 
 
 def lock_for_edit(report, user, now=None):

@@ -28,12 +28,12 @@ from followup.domain import funding as funding_domain
 from followup.domain.access import get_visible_report
 from followup.domain.diff import diff_documents
 from followup.domain.display import funding_lines, report_blocks
-from followup.domain.editing import section_fingerprint, update_report
+from followup.domain.editing import extend_due_date, section_fingerprint, update_report
 from followup.domain.serialize import check_report
 from followup.domain.transitions import available_transitions, blocked_reason, transition
 from followup.domain.types import report_type
-from followup.forms import AttachmentForm, FundingForm, SectionForm, TransitionForm
-from followup.rules import can_edit_report, is_report_editor
+from followup.forms import AttachmentForm, DueDateForm, FundingForm, SectionForm, TransitionForm
+from followup.rules import can_check_report, can_edit_report, is_report_editor
 from followup.workflow import TRANSITIONS
 
 DESCRIPTIONS = {
@@ -182,6 +182,7 @@ class ReportView(ReportMixin, View):
                 for name, label in available_transitions(report, user)
             ],
             "can_edit": can_edit_report.test(user, report),
+            "can_extend": report.state == "returned" and can_check_report.test(user, report),
             "writer": writer,
             "staff": staff,
             "steps": [
@@ -444,3 +445,41 @@ class ReportExportView(ReportMixin, View):
             raise Http404(_("Format d'export inconnu."))
         filename, content_type, data = exports.export_report(self.report, fmt)
         return file_download(data, filename, content_type)
+
+
+class DueDateView(ReportMixin, View):
+    """An ARS instructor extends the due date of a returned report."""
+
+    def get(self, request, pk):
+        if not can_check_report.test(request.user, self.report):
+            raise PermissionDenied(
+                _("Seuls les instructeurs de l'ARS prolongent le délai de réponse.")
+            )
+        return self.render_page(DueDateForm())
+
+    def post(self, request, pk):
+        form = DueDateForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        try:
+            extend_due_date(
+                self.report,
+                request.user,
+                form.cleaned_data.get("due_date"),
+                form.cleaned_data.get("reason"),
+            )
+        except InvalidInput as exc:
+            for key, messages_ in exc.errors.items():
+                for message in messages_:
+                    form.add_error(key if key in form.fields else None, message)
+            return self.render_page(form, status=400)
+        messages.success(request, _("Délai de réponse prolongé."))
+        return redirect(report_url(self.report))
+
+    def render_page(self, form, status=200):
+        return render(
+            self.request,
+            "followup/due_date.html",
+            {"report": self.report, "title": _("Prolonger le délai de réponse"), "form": form},
+            status=status,
+        )

@@ -549,6 +549,7 @@ WEB = {
     ),
     "followup:step": reports(report_steps),
     "followup:check": reports(),
+    "followup:due_date": reports(),
     "followup:transition": reports(report_transitions),
     "followup:attachment_upload": reports(report_steps),
     "followup:attachment": reports(report_attachments),
