@@ -39,9 +39,10 @@ def visible_campaigns(user, queryset=None):
 
 
 def public_campaigns(queryset=None):
-    """The calls anyone may read about, without signing in: published or closed."""
+    """The calls anyone may read about, without signing in: published or closed (a
+    yearly follow-up of the recognised filières is no call: never public)."""
     queryset = Campaign.objects.all() if queryset is None else queryset
-    return queryset.exclude(state=CampaignState.DRAFT)
+    return queryset.exclude(state=CampaignState.DRAFT).filter(kind=CampaignKind.CALL)
 
 
 def get_visible_campaign(user, slug, queryset=None):

@@ -295,6 +295,19 @@ class LifecycleView(SetUpCampaignMixin, View):
 
     def context(self):
         campaign = self.campaign
+        if self.action == "publish" and campaign.is_followup:
+            return {
+                "title": _("Publier la campagne de suivi"),
+                "button": _("Publier la campagne de suivi"),
+                "problems": lifecycle.publication_problems(campaign),
+                "warnings": [],
+                "explanation": _(
+                    "À la publication, un rapport annuel prérempli est ouvert pour chaque filière "
+                    "reconnue de la région ; ses porteurs le voient dès l'ouverture et peuvent le "
+                    "remettre jusqu'à la date limite (ou leur prolongation)."
+                ),
+                "possible": campaign.state == CampaignState.DRAFT,
+            }
         if self.action == "publish":
             return {
                 "title": _("Publier l'appel"),
@@ -330,7 +343,12 @@ class LifecycleView(SetUpCampaignMixin, View):
     def post(self, request, slug):
         if self.action == "publish":
             lifecycle.publish(self.campaign, request.user)
-            messages.success(request, _("L'appel est publié."))
+            messages.success(
+                request,
+                _("La campagne de suivi est publiée : les rapports sont ouverts.")
+                if self.campaign.is_followup
+                else _("L'appel est publié."),
+            )
         elif self.action == "close":
             lifecycle.close(self.campaign, request.user)
             messages.success(request, _("Les candidatures sont closes."))

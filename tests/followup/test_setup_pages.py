@@ -9,7 +9,6 @@ from accounts.models import Role
 from campaign.enums import CampaignKind, CampaignState
 from campaign.models import Campaign
 from followup.models import Report
-from setup.domain.lifecycle import publish
 from tests.factories import UserFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +40,15 @@ def test_region_admin_creates_then_publishes_a_followup(client, region_admin, re
     assert campaign.state == CampaignState.DRAFT
     page = client.get("/gestion/campagnes/bretagne-suivi-2026/").content.decode()
     assert "Publier la campagne de suivi" in page
-    publish(campaign, region_admin)
+    page = client.get("/gestion/campagnes/bretagne-suivi-2026/publier/").content.decode()
+    assert "rapport annuel prérempli" in page
+    assert client.post("/gestion/campagnes/bretagne-suivi-2026/publier/").status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.state == CampaignState.PUBLISHED
     assert Report.objects.filter(campaign=campaign, filiere=recognised.filiere).exists()
+    # A follow-up is not a call: not on the public pages.
+    assert client.get("/appels/campagne/bretagne-suivi-2026/").status_code == 404
+    assert "Suivi annuel 2026" not in client.get("/appels/").content.decode()
 
 
 def test_missing_year_is_refused_with_what_was_typed(client, region_admin):
