@@ -84,7 +84,15 @@ def baseline_values(report, previous_reports):
     return values, "dossier"
 
 
+def _number(value):
+    if value in (None, ""):
+        return None
+    return Decimal(str(value)) if isinstance(value, str) else value
+
+
 def change(now, before):
+    """now − before (ETP are stored as "0.50": compared as Decimals), or None."""
+    now, before = _number(now), _number(before)
     if now is None or before is None:
         return None
     return now - before

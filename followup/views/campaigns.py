@@ -34,6 +34,17 @@ CHART_SERIES = [
 ]
 
 
+# The per-filière table of changes (the export has every indicator).
+CHANGE_COLUMNS = (
+    "governance_meetings",
+    "offer.lisp_beds",
+    "offer.usp_beds",
+    "offer.emsp_count",
+    "vacancies.medical_etp",
+    "vacancies.paramedical_etp",
+)
+
+
 def staff_campaign(user, slug):
     """The follow-up campaign, for its region's staff (404 for anyone else)."""
     try:
@@ -137,6 +148,17 @@ class CampaignView(LoginRequiredMixin, View):
                     "change": None if before is None else now_total - before,
                 }
             )
+        changes_columns = [f for f in HEADLINE if f.key in CHANGE_COLUMNS]
+        changes = [
+            {
+                "row": row,
+                "cells": [
+                    {"value": row.values.get(f.key), "change": row.changes.get(f.key)}
+                    for f in changes_columns
+                ],
+            }
+            for row in result.rows
+        ]
         survey = Report.objects.filter(campaign=campaign, kind=ReportKind.CARSP).first()
         return render(
             request,
@@ -149,6 +171,8 @@ class CampaignView(LoginRequiredMixin, View):
                 "partnerships": partnerships_total(result.totals),
                 "chart": chart(yearly_series(campaign)),
                 "survey": survey,
+                "changes_columns": changes_columns,
+                "changes": changes,
                 "can_start_survey": survey is None and is_ars.test(request.user, campaign),
             },
         )

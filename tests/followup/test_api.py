@@ -319,3 +319,41 @@ def test_region_staff_of_normandy_own_campaign(api_as, recognised):
     campaign = followup_campaign(slug="suivi-normandie", region_code=NORMANDIE)
     assert api_as(staff).get("campaigns/suivi-normandie/followup").json()["expected"] == 0
     assert campaign.reports.count() == 0
+
+
+def test_changes_since_the_previous_year(api_as, report, lead, instructor, recognised):
+    complete_report(report, lead)
+    transitions.transition(report, "submit", lead)
+    transitions.transition(report, "accept", instructor)
+    later = followup_campaign(slug="suivi-2027", year=2027)
+    new = Report.objects.get(campaign=later, filiere=recognised.filiere)
+    indicators = filled_indicators()
+    indicators["offer"]["lisp_beds"] = 30
+    indicators["vacancies"]["medical_etp"] = "0.25"
+    indicators["governance_meetings"] = 5
+    update_report(
+        new,
+        lead,
+        content=indicators,
+        funding=[
+            {"line": line, "spent": "52000"}
+            for line in new.funding.values_list("line_id", flat=True)
+        ],
+    )
+    transitions.transition(new, "submit", lead)
+    result = consolidate(later)
+    [row] = result.rows
+    assert row.baseline_source == "previous"
+    assert row.changes["offer.lisp_beds"] == 6
+    assert row.changes["vacancies.medical_etp"] == Decimal("-0.25")
+    assert row.changes["governance_meetings"] == 2
+    assert result.previous_totals["offer.lisp_beds"] == 24
+    client = api_as(instructor)
+    response = client.get("campaigns/suivi-2027/exports/followup.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    row_values = {header[i]: cell.value for i, cell in enumerate(sheet[2])}
+    assert row_values["Lits identifiés de soins palliatifs (LISP) : évolution"] == 6
+    assert row_values["Postes médicaux vacants (ETP) : évolution"] == -0.25
+    assert row_values["Référence de l'évolution"] == "rapport de l'année précédente"
+    assert row_values["Crédits non utilisés (€)"] == 0

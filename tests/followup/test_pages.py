@@ -204,3 +204,11 @@ def test_staff_see_what_changed_between_two_remittances(client, lead, instructor
         html,
     )
     assert row and row.groups() == ("3", "6")
+
+
+def test_consolidation_page_shows_changes_per_filiere(client, instructor, lead, report):
+    complete_report(report, lead)
+    transitions.transition(report, "submit", lead)
+    client.force_login(instructor)
+    html = client.get("/suivi/campagnes/suivi-2026/").content.decode()
+    assert "Évolution par filière" in html
