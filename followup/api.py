@@ -5,6 +5,7 @@ rules and French messages are the same. Visibility first: a report this user may
 see is a 404 whatever the method; then the role (403), then the state (409)."""
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Status
@@ -12,6 +13,7 @@ from ninja.files import UploadedFile
 
 from accounts.rules import is_internal_staff
 from campaign.enums import CampaignKind
+from campaign.models import DeadlineExtension
 from campaign.queries import get_visible_campaign
 from common.api_docs import errors
 from common.api_input import SLUG_RE, body_dict, iso
@@ -74,6 +76,22 @@ def list_reports(request, campaign: str | None = None, state: ReportState | None
     now = timezone.now()
 
     def documents(page):
+        # The page's deadlines (the filières' extensions) in one query.
+        extended = {
+            (row["campaign_id"], row["filiere_id"]): row["until"]
+            for row in DeadlineExtension.objects.filter(
+                campaign_id__in={r.campaign_id for r in page},
+                filiere_id__in={r.filiere_id for r in page if r.filiere_id},
+            )
+            .values("campaign_id", "filiere_id")
+            .annotate(until=Max("until"))
+            .order_by()
+        }
+
+        def deadline(row):
+            until = extended.get((row.campaign_id, row.filiere_id))
+            return max(until, row.campaign.deadline) if until else row.campaign.deadline
+
         return [
             {
                 "id": row.id,
@@ -84,7 +102,7 @@ def list_reports(request, campaign: str | None = None, state: ReportState | None
                 "state": row.state,
                 "version": row.version,
                 "submitted_at": iso(row.submitted_at),
-                "late": row.is_late(now),
+                "late": row.is_late(now, deadline(row)),
             }
             for row in page
         ]

@@ -357,3 +357,14 @@ def test_changes_since_the_previous_year(api_as, report, lead, instructor, recog
     assert row_values["Postes médicaux vacants (ETP) : évolution"] == -0.25
     assert row_values["Référence de l'évolution"] == "rapport de l'année précédente"
     assert row_values["Crédits non utilisés (€)"] == 0
+
+
+def test_list_query_count_does_not_grow(api_as, instructor, decider, report, django_assert_max_num_queries):
+    for _n in range(4):
+        dossier = decided_dossier(instructor=instructor, decider=decider)
+        grant(dossier)
+    open_reports(report.campaign)
+    client = api_as(instructor)
+    with django_assert_max_num_queries(12):
+        response = client.get("reports")
+    assert len(response.json()) == 5
