@@ -117,8 +117,10 @@ FILIERE_REPORT = ReportType(
             _("Gouvernance et formalisation"),
             intro=_(
                 "Indicateurs de l'instruction du 21 juin 2023 (annexe, §3) : réunions de "
-                "l'instance de gouvernance et formalisation de la filière."
+                "l'instance de gouvernance et formalisation de la filière. La charte ou la "
+                "convention signée et les comptes rendus se joignent à cette étape."
             ),
+            attachments=True,
             fields=(
                 Field(
                     "governance_meetings",
@@ -186,8 +188,10 @@ FILIERE_REPORT = ReportType(
             _("Partenariats et organisations"),
             intro=_(
                 "Partenariats formalisés (conventions) et organisations qui améliorent "
-                "l'accès, l'introduction précoce et la gradation des soins palliatifs."
+                "l'accès, l'introduction précoce et la gradation des soins palliatifs. Les "
+                "conventions se joignent à cette étape."
             ),
+            attachments=True,
             fields=(
                 *(
                     Field(f"partnerships.{key}", label, "count", total=True)

@@ -359,7 +359,9 @@ def test_changes_since_the_previous_year(api_as, report, lead, instructor, recog
     assert row_values["Crédits non utilisés (€)"] == 0
 
 
-def test_list_query_count_does_not_grow(api_as, instructor, decider, report, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow(
+    api_as, instructor, decider, report, django_assert_max_num_queries
+):
     for _n in range(4):
         dossier = decided_dossier(instructor=instructor, decider=decider)
         grant(dossier)
@@ -368,3 +370,24 @@ def test_list_query_count_does_not_grow(api_as, instructor, decider, report, dja
     with django_assert_max_num_queries(12):
         response = client.get("reports")
     assert len(response.json()) == 5
+
+
+def test_attachment_on_the_governance_step(api, api_as, report, normandy_instructor, instructor):
+    response = api.upload(
+        f"reports/{report.pk}/attachments", PDF, name="charte.pdf", section="governance"
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["content_type"] == "application/pdf" and body["name"] == "charte.pdf"
+    assert api.get(f"reports/{report.pk}/attachments/{body['id']}").status_code == 200
+    assert (
+        api_as(instructor).get(f"reports/{report.pk}/attachments/{body['id']}").status_code == 200
+    )
+    assert (
+        api_as(normandy_instructor).get(f"reports/{report.pk}/attachments/{body['id']}").status_code
+        == 404
+    )
+    response = api.upload(
+        f"reports/{report.pk}/attachments", b"GIF89a....", name="x.pdf", section="governance"
+    )
+    assert response.status_code == 415
