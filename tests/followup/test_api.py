@@ -391,3 +391,9 @@ def test_attachment_on_the_governance_step(api, api_as, report, normandy_instruc
         f"reports/{report.pk}/attachments", b"GIF89a....", name="x.pdf", section="governance"
     )
     assert response.status_code == 415
+
+
+def test_the_campaign_says_it_is_a_followup(api, report):
+    body = api.get("campaigns/suivi-2026").json()
+    assert body["kind"] == "followup" and body["year"] == 2026
+    assert api.get("campaigns/bretagne-2025").json()["kind"] == "call"

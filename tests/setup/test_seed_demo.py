@@ -277,5 +277,6 @@ def test_the_2026_follow_up(demo):
     assert problems and len(problems) < 15
     assert not any(p.section == "partnerships" for p in problems)
     assert reports["broceliande-atlantique"].is_late()
+    assert "Suivi annuel 2026 des filières reconnues" in demo
     survey = campaign.reports.get(kind="carsp")
     assert survey.state == "draft" and survey.content["identity"]["legal_form"] == "hospital"
