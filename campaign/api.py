@@ -45,6 +45,8 @@ def campaign_document(campaign):
         if campaign.first_delegation_date
         else None,
         "is_open": campaign.is_open,
+        "kind": campaign.kind,
+        "year": campaign.year,
         "envelopes": {
             "recurring": money_str(amounts.get("recurring")),
             "one_off": money_str(amounts.get("one_off")),

@@ -14,6 +14,14 @@ class CampaignState(models.TextChoices):
     CLOSED = "closed", _("Close")
 
 
+class CampaignKind(models.TextChoices):
+    """A call for applications, or the yearly follow-up of the region's recognised
+    filières (design brief §10; the followup app)."""
+
+    CALL = "call", _("Appel à candidatures")
+    FOLLOWUP = "followup", _("Suivi annuel des filières reconnues")
+
+
 class CampaignAction(models.TextChoices):
     """What a campaign's history records (CampaignEvent.action)."""
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 from django_fsm import transition as fsm_transition
 
-from campaign.enums import CampaignAction, CampaignState
+from campaign.enums import CampaignAction, CampaignKind, CampaignState
 from common.triggers import append_only
 
 APPEAL_MENTION = (
@@ -156,6 +156,11 @@ class Campaign(FSMModelMixin, models.Model):
     filieres = models.ManyToManyField(
         "Filiere", related_name="campaigns", blank=True, verbose_name=_("filières participantes")
     )
+    kind = models.CharField(
+        _("nature"), max_length=16, choices=CampaignKind.choices, default=CampaignKind.CALL
+    )
+    # A follow-up campaign's year (the activity reported on).
+    year = models.PositiveSmallIntegerField(_("année suivie"), null=True, blank=True)
     state = FSMField(
         _("état"),
         max_length=16,
@@ -274,6 +279,10 @@ class Campaign(FSMModelMixin, models.Model):
         if self.appeal_court:
             return APPEAL_MENTION.format(court=self.appeal_court)
         return self.region.appeal_mention()
+
+    @property
+    def is_followup(self):
+        return self.kind == CampaignKind.FOLLOWUP
 
     @property
     def is_draft(self):

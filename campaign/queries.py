@@ -3,7 +3,7 @@
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
-from campaign.enums import CampaignState
+from campaign.enums import CampaignKind, CampaignState
 from campaign.models import (
     Campaign,
     CampaignDocument,
@@ -39,9 +39,10 @@ def visible_campaigns(user, queryset=None):
 
 
 def public_campaigns(queryset=None):
-    """The calls anyone may read about, without signing in: published or closed."""
+    """The calls anyone may read about, without signing in: published or closed (a
+    yearly follow-up of the recognised filières is no call: never public)."""
     queryset = Campaign.objects.all() if queryset is None else queryset
-    return queryset.exclude(state=CampaignState.DRAFT)
+    return queryset.exclude(state=CampaignState.DRAFT).filter(kind=CampaignKind.CALL)
 
 
 def get_visible_campaign(user, slug, queryset=None):
@@ -59,7 +60,9 @@ def lead_calls(user):
     part in, latest first; `deadline` is the filière's own (Campaign.deadline_for: its
     latest extension when later), for every row in two queries."""
     links = (
-        Campaign.filieres.through.objects.filter(filiere_id__in=user.filiere_ids)
+        Campaign.filieres.through.objects.filter(
+            filiere_id__in=user.filiere_ids, campaign__kind=CampaignKind.CALL
+        )
         .exclude(campaign__state=CampaignState.DRAFT)
         .select_related("campaign", "filiere")
         .order_by("-campaign__opens_at", "filiere__name")

@@ -30,6 +30,8 @@ class CampaignOut(Schema):
     first_delegation_date: Date
     is_open: bool
     envelopes: EnvelopesOut
+    kind: str = Field("call", description="« call » (appel) ou « followup » (suivi annuel).")
+    year: int | None = Field(None, description="L'année suivie d'une campagne de suivi.")
 
 
 class TerritoryOut(Schema):

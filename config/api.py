@@ -30,6 +30,7 @@ from campaign.api import router as campaign_router
 from common.api_pagination import NinjaAPI
 from common.errors import DomainError
 from dossiers.api import router as dossiers_router
+from followup.api import router as followup_router
 from outputs.api import router as outputs_router
 from scoring.api import router as scoring_router
 
@@ -159,6 +160,7 @@ def register_routers():
         scoring_router,
         budget_router,
         outputs_router,
+        followup_router,
     ):
         api.add_router("", router)
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "scoring",
     "budget",
     "outputs",
+    "followup",
     "setup",
 ]
 

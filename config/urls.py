@@ -15,6 +15,7 @@ urlpatterns = [
     path("campagnes/", include("outputs.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("evaluation/", include("scoring.urls")),
+    path("suivi/", include("followup.urls")),
     path("gestion/", include("setup.urls")),
     path("appels/", include("setup.urls_public")),
     path("api/v1/", api.urls),

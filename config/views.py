@@ -5,16 +5,20 @@ from pathlib import Path
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.storage import storages
 from django.db import connection
+from django.db.models import Max
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from storages.backends.s3 import S3Storage
 
 from campaign.domain.deadline_display import deadline_passed, time_left
+from campaign.models import DeadlineExtension
 from campaign.queries import campaign_documents, lead_calls
 from dossiers.models import Dossier
+from followup.models import Report
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +61,37 @@ class HomeView(LoginRequiredMixin, TemplateView):
             }
             for campaign, filiere, deadline, extended in calls
         ]
-        context.update(title=_("Accueil"), rows=rows, is_staff_too=user.is_internal_staff)
+        reports = list(
+            Report.objects.filter(filiere_id__in=user.filiere_ids)
+            .exclude(campaign__state="draft")
+            .select_related("campaign", "filiere")
+            .order_by("-campaign__year", "filiere__name")
+        )
+        # Each report's deadline (its filière's extension when later), one query for all.
+        extended = {}
+        if reports:
+            extended = {
+                (row["campaign_id"], row["filiere_id"]): row["until"]
+                for row in DeadlineExtension.objects.filter(
+                    campaign_id__in={r.campaign_id for r in reports},
+                    filiere_id__in=user.filiere_ids,
+                )
+                .values("campaign_id", "filiere_id")
+                .annotate(until=Max("until"))
+                .order_by()
+            }
+        now = timezone.now()
+        report_rows = []
+        for report in reports:
+            until = extended.get((report.campaign_id, report.filiere_id))
+            deadline = max(until, report.campaign.deadline) if until else report.campaign.deadline
+            report_rows.append(
+                {"report": report, "deadline": deadline, "late": report.is_late(now, deadline)}
+            )
+        reports = report_rows
+        context.update(
+            title=_("Accueil"), rows=rows, reports=reports, is_staff_too=user.is_internal_staff
+        )
         return context
 
 

@@ -47,6 +47,9 @@ from dossiers.domain.due_dates import extend_due_date
 from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState, LineNature, Mission, Outcome
 from dossiers.models import Attachment, Dossier, FundingLine, HistoryEntry, Snapshot
+from followup.domain.editing import update_report
+from followup.domain.opening import create_survey
+from followup.models import Report, ReportAttachment, ReportHistory, ReportSnapshot
 from scoring.domain.assignments import assign_reviewer
 from scoring.domain.grid import get_grid, grid_criteria
 from scoring.domain.reviews import save_review
@@ -660,7 +663,130 @@ DEMO_RESET_LIFTS = (
     "dossiers.FundingLine:granted_line_kept",
     "campaign.CampaignEvent:append_only",
     "budget.EnvelopeAmendment:append_only",
+    "followup.ReportHistory:append_only",
+    "followup.ReportSnapshot:append_only",
 )
+
+
+# --- The yearly follow-up of the recognised filières (followup/) ------------------------
+
+FOLLOWUP_SLUG = "bretagne-suivi-2026"
+FOLLOWUP_REASON = "Rapport en cours de rédaction : délai accordé par l'ARS."
+# The demo's follow-up: its deadline has passed; Cœur de Breizh writes its report (half
+# done) under an extension; Brocéliande Atlantique is late.
+FOLLOWUP_WRITING = "coeur-de-breizh"
+
+
+def followup_spec(now):
+    local = timezone.localtime(now, PARIS)
+    deadline = dt.datetime.combine(local.date() - dt.timedelta(days=3), dt.time(23, 59, 59))
+    opens = dt.datetime.combine(local.date() - dt.timedelta(days=60), dt.time(0))
+    return {
+        "slug": FOLLOWUP_SLUG,
+        "name": "Suivi annuel 2026 des filières reconnues",
+        "kind": "followup",
+        "region": "Bretagne",
+        "year": 2026,
+        "opens_at": opens.replace(tzinfo=PARIS).isoformat(),
+        "deadline": deadline.replace(tzinfo=PARIS).isoformat(),
+    }
+
+
+def _followup_extension(campaign, filiere, instructor, now):
+    latest = filiere.extensions.filter(campaign=campaign).aggregate(latest=Max("until"))["latest"]
+    renew = now + dt.timedelta(days=_data()["extension"]["renew_when_days_left"])
+    if latest is None or latest < renew:
+        DeadlineExtension.objects.create(
+            campaign=campaign,
+            filiere=filiere,
+            until=_extension_until(now),
+            reason=FOLLOWUP_REASON,
+            granted_by=instructor,
+            created_at=now,
+        )
+
+
+def seed_followup(now):
+    """The 2026 follow-up campaign (loaded as a file: its reports open), the report of
+    Cœur de Breizh half filled under an extension, the others late, and the region's
+    CAR'sp survey started by the ARS. Again: the extension is renewed."""
+    instructor = User.objects.get(username="instructeur")
+    campaign = Campaign.objects.filter(slug=FOLLOWUP_SLUG).first()
+    if campaign is not None:
+        report = campaign.reports.filter(filiere__slug=FOLLOWUP_WRITING).first()
+        if report is not None:
+            _followup_extension(campaign, report.filiere, instructor, now)
+        return campaign
+    load_campaign(followup_spec(now), now=now)
+    campaign = Campaign.objects.get(slug=FOLLOWUP_SLUG)
+    report = campaign.reports.filter(filiere__slug=FOLLOWUP_WRITING).first()
+    if report is not None:
+        lead = User.objects.get(username=f"porteur.{FOLLOWUP_WRITING}")
+        uses = list(report.funding.select_related("line"))
+        update_report(
+            report,
+            lead,
+            content={
+                "governance_meetings": 3,
+                "formalisation": {
+                    "territory_defined": True,
+                    "needs_inventory_updated": True,
+                    "charter_signed": True,
+                    "notes": "Charte de la filière signée par les 14 membres en mars 2026.",
+                },
+                "partnerships": {
+                    "ehpad": 9,
+                    "essms": 2,
+                    "volunteers": 2,
+                    "respite": 1,
+                    "cpts": 2,
+                    "msp": 3,
+                    "health_centres": 0,
+                    "other": 1,
+                },
+            },
+            # The first line's spending given; the others still to do.
+            funding=[
+                {
+                    "line": use.line_id,
+                    "spent": str((use.line.granted * Decimal("0.75")).quantize(Decimal("0.01"))),
+                    "etp_filled": "0.80",
+                }
+                for use in uses[:1]
+            ],
+            now=now,
+        )
+        _followup_extension(campaign, report.filiere, instructor, now)
+    survey = create_survey(campaign)
+    update_report(
+        survey,
+        instructor,
+        content={
+            "identity": {
+                "created": "yes",
+                "created_on": "2023-06",
+                "legal_form": "hospital",
+                "hospital_status": "public",
+            }
+        },
+        now=now,
+    )
+    return campaign
+
+
+def _delete_followup():
+    """--reset: the demo's follow-up campaign and its reports (audit rows included)."""
+    campaign = Campaign.objects.filter(slug=FOLLOWUP_SLUG).first()
+    if campaign is None:
+        return
+    reports = Report.objects.filter(campaign=campaign)
+    using = router.db_for_write(Report)
+    ReportHistory.objects.filter(report__in=reports)._raw_delete(using)
+    ReportSnapshot.objects.filter(report__in=reports)._raw_delete(using)
+    for attachment in ReportAttachment.objects.filter(report__in=reports):
+        attachment.file.delete(save=False)
+    reports.delete()
+    campaign.delete()
 
 
 def _delete_demo(campaign):
@@ -671,6 +797,7 @@ def _delete_demo(campaign):
 
 
 def _delete_demo_rows(campaign):
+    _delete_followup()
     dossiers = Dossier.objects.filter(campaign=campaign)
     using = router.db_for_write(Dossier)
     # History and snapshots are append-only for everyone else; the demo reset is the
@@ -744,6 +871,7 @@ def seed_demo(*, reset=False, now=None):
                 )
             report.extensions = ensure_demo_extensions(campaign, users["instructeur"], now)
             _publish_documents(campaign, users["instructeur"])
+        seed_followup(now)
         report.states = Counter(campaign.dossiers.values_list("state", flat=True))
     report.seconds = time.monotonic() - started
     return report

@@ -328,3 +328,80 @@ class TerritoriesImportForm(forms.Form):
         ),
         error_messages={"required": gettext_lazy("Choisissez le fichier à importer.")},
     )
+
+
+class FollowupCampaignForm(DomainErrorsMixin, forms.Form):
+    """A yearly follow-up of the region's recognised filières (design brief §10): its
+    year and calendar; it has neither envelopes, territories nor filières of its own."""
+
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("Région"),
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": gettext_lazy("Choisissez la région.")},
+    )
+    name = forms.CharField(
+        label=gettext_lazy("Nom de la campagne"),
+        max_length=200,
+        help_text=gettext_lazy("Par exemple « Suivi annuel 2026 des filières reconnues »."),
+        error_messages={"required": gettext_lazy("Indiquez le nom de la campagne.")},
+    )
+    year = forms.IntegerField(
+        label=gettext_lazy("Année suivie"),
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "required": gettext_lazy("Indiquez l'année suivie."),
+            "invalid": gettext_lazy("Année attendue, par exemple 2026."),
+            "min_value": gettext_lazy("Année attendue, par exemple 2026."),
+            "max_value": gettext_lazy("Année attendue, par exemple 2026."),
+        },
+    )
+    slug = forms.SlugField(
+        label=gettext_lazy("Identifiant (facultatif)"),
+        required=False,
+        max_length=80,
+        help_text=gettext_lazy("Par exemple « bretagne-suivi-2026 ». Vide : tiré du nom."),
+        error_messages={
+            "invalid": gettext_lazy("Lettres non accentuées, chiffres et tirets seulement.")
+        },
+    )
+    opens_on = forms.DateField(
+        label=gettext_lazy("Ouverture"),
+        widget=DATE_WIDGET,
+        error_messages={"required": gettext_lazy("Indiquez la date d'ouverture."), **DATE_ERRORS},
+    )
+    deadline_on = forms.DateField(
+        label=gettext_lazy("Date limite de remise des rapports"),
+        widget=DATE_WIDGET,
+        error_messages={"required": gettext_lazy("Indiquez la date limite."), **DATE_ERRORS},
+    )
+    deadline_time = forms.TimeField(
+        label=gettext_lazy("Heure limite (heure de Paris)"),
+        required=False,
+        help_text=gettext_lazy("Vide : 23 h 59 min 59 s, la dernière seconde du jour."),
+        widget=TIME_WIDGET,
+        error_messages={"invalid": gettext_lazy("Saisissez une heure, par exemple 12:00.")},
+    )
+
+    FIELD_OF_PATH = {"opens_at": "opens_on", "deadline": "deadline_on"}
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        if regions.count() == 1:
+            self.fields["region"].initial = regions.first()
+
+    def domain_field(self, path):
+        return self.FIELD_OF_PATH.get(path) or super().domain_field(path)
+
+    def settings(self):
+        data = self.cleaned_data
+        deadline_time = data.get("deadline_time") or dt.time(23, 59, 59)
+        return {
+            "name": data["name"],
+            "kind": "followup",
+            "year": data["year"],
+            "opens_at": dt.datetime.combine(data["opens_on"], dt.time(0)),
+            "deadline": dt.datetime.combine(data["deadline_on"], deadline_time),
+        }

@@ -47,6 +47,7 @@ from common.money import format_eur, parse_amount
 from common.text import clean_text
 from dossiers.enums import DossierState
 from dossiers.models import FundingLine
+from followup.domain.opening import open_reports
 from setup.domain.lifecycle import publish
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "bretagne.json"
@@ -68,8 +69,24 @@ TOP_KEYS = {
     "contact",
     "report_due_date",
     "notification_emails",
+    "kind",
+    "year",
 }
 TOP_REQUIRED = ["slug", "name", "region", "opens_at", "deadline", "envelopes"]
+# A yearly follow-up (api.md: `"kind": "followup"`): its participants are the region's
+# recognised filières, it has neither envelopes, territories nor filières of its own.
+FOLLOWUP_KEYS = {
+    "slug",
+    "name",
+    "kind",
+    "region",
+    "year",
+    "opens_at",
+    "deadline",
+    "users",
+    "contact",
+}
+FOLLOWUP_REQUIRED = ["slug", "name", "region", "year", "opens_at", "deadline"]
 TERRITORY_KEYS = {"code", "name", "departements"}
 FILIERE_KEYS = {"slug", "name", "territories"}
 USER_KEYS = {"username", "email", "password", "roles", "filieres", "first_name", "last_name"}
@@ -201,6 +218,12 @@ class CampaignSpec:
     contact: dict | None = None
     report_due_date: dt.date | None = None
     notification_emails: list | None = None
+    kind: str = "call"
+    year: int | None = None
+
+    @property
+    def is_followup(self):
+        return self.kind == "followup"
 
 
 def _join(path, key):
@@ -328,7 +351,24 @@ def _check_structure(data):
     if not isinstance(data, dict):
         c.add("", "Le fichier doit contenir un objet JSON { … } décrivant la campagne.")
         return spec, c
-    c.obj(data, "", TOP_KEYS, TOP_REQUIRED)
+    kind = data.get("kind", "call")
+    if kind not in ("call", "followup"):
+        c.add(
+            "kind", f"nature « {kind} » inconnue : « call » (appel) ou « followup » (suivi annuel)."
+        )
+        kind = "call"
+    spec.kind = kind
+    if spec.is_followup:
+        c.obj(data, "", FOLLOWUP_KEYS, FOLLOWUP_REQUIRED)
+        year = data.get("year")
+        if "year" in data and (
+            isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100
+        ):
+            c.add("year", "année attendue sous forme d'entier, par exemple 2026.")
+        else:
+            spec.year = year
+    else:
+        c.obj(data, "", TOP_KEYS - {"year"}, TOP_REQUIRED)
     spec.slug = c.slug(data, "slug", "")
     spec.name = c.text(data, "name", "")
     spec.region = c.text(data, "region", "", max_length=100)
@@ -546,7 +586,7 @@ def _check_against_database(spec, c):
                     f"{format_eur(new_amount)} : {format_eur(granted)} sont déjà accordés "
                     "par des décisions.",
                 )
-    if region is not None:
+    if region is not None and not spec.is_followup:
         covered = _covered_codes(spec, region, campaign_codes)
         if covered is None:
             c.add(
@@ -564,6 +604,14 @@ def _check_against_database(spec, c):
                         f"{', '.join(sorted(covered))}).",
                     )
     known_slugs = participant_slugs | {f.slug for f in spec.filieres}
+    if spec.is_followup and region is not None:
+        # A follow-up's leads write for the region's filières.
+        known_slugs |= set(region.filieres.values_list("slug", flat=True))
+    if campaign is not None and campaign.kind != spec.kind:
+        c.add(
+            "kind",
+            f"la campagne « {campaign.slug} » est de nature « {campaign.kind} » : elle ne peut pas en changer.",
+        )
     existing_users = {
         u.username: u for u in User.objects.filter(username__in=[u.username for u in spec.users])
     }
@@ -785,8 +833,13 @@ def _load_campaign(data, actor, now):
             fields.update({f"contact_{key}": value for key, value in spec.contact.items()})
         if "report_due_date" in data:
             fields["report_due_date"] = spec.report_due_date
+        if spec.is_followup:
+            for key in ("decision_date", "first_delegation_date"):
+                fields.pop(key)
         if campaign is None:
-            campaign = create_campaign(actor, region, slug=spec.slug, **fields)
+            campaign = create_campaign(
+                actor, region, slug=spec.slug, kind=spec.kind, year=spec.year, **fields
+            )
             report = LoadReport(campaign, "created")
         else:
             changed = update_campaign(campaign, actor, fields, reason=AMENDMENT_REASON, now=now)
@@ -794,9 +847,15 @@ def _load_campaign(data, actor, now):
         if spec.notification_emails is not None:
             update_region(region, actor, notification_emails=spec.notification_emails)
 
-        _load_envelopes(spec, campaign, actor, now, report)
-        _load_territories(spec, region, campaign, actor, report)
-        filieres = _load_filieres(spec, region, campaign, actor, report)
+        if spec.is_followup:
+            if campaign.year != spec.year:
+                Campaign.objects.filter(pk=campaign.pk).update(year=spec.year)
+                campaign.year = spec.year
+            filieres = {f.slug: f for f in region.filieres.all()}
+        else:
+            _load_envelopes(spec, campaign, actor, now, report)
+            _load_territories(spec, region, campaign, actor, report)
+            filieres = _load_filieres(spec, region, campaign, actor, report)
 
         for item in spec.users:
             user = existing_users.get(item.username)
@@ -842,6 +901,9 @@ def _load_campaign(data, actor, now):
             # Files load live calls (api.md); a call prepared in the interface is
             # published by its file.
             publish(campaign, actor, now=now, interactive=False)
+        elif spec.is_followup:
+            # Loaded again: filières recognised since have their report.
+            open_reports(campaign)
         if report.campaign_status == "unchanged" and any(
             counts["created"] or counts["updated"] for counts in report.counts.values()
         ):

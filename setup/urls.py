@@ -8,6 +8,9 @@ app_name = "setup"
 urlpatterns = [
     path("campagnes/", campaigns.CampaignListView.as_view(), name="campaigns"),
     path("campagnes/nouvelle/", campaigns.CampaignCreateView.as_view(), name="campaign_create"),
+    path(
+        "campagnes/nouveau-suivi/", campaigns.FollowupCreateView.as_view(), name="followup_create"
+    ),
     path("campagnes/<slug:slug>/", campaigns.CampaignView.as_view(), name="campaign"),
     path(
         "campagnes/<slug:slug>/parametres/",

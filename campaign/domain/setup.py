@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from campaign.enums import CampaignAction, CampaignState
+from campaign.enums import CampaignAction, CampaignKind, CampaignState
 from campaign.models import Campaign, CampaignEvent, Filiere, Territory
 from campaign.rules import can_set_up_campaign
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -247,10 +247,29 @@ def suggest_slug(region, name):
     return candidate
 
 
+def clean_kind(kind, year, errors):
+    """(kind, year): a call (no year needed) or a yearly follow-up (its year required)."""
+    kind = kind or CampaignKind.CALL
+    if kind not in CampaignKind.values:
+        _error(errors, "kind", _("Nature de campagne inconnue (call ou followup)."))
+        return CampaignKind.CALL, None
+    if year in (None, ""):
+        if kind == CampaignKind.FOLLOWUP:
+            _error(errors, "year", _("Indiquez l'année suivie."))
+        return kind, None
+    if isinstance(year, str) and year.strip().isascii() and year.strip().isdigit():
+        year = int(year.strip())
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        _error(errors, "year", _("Année attendue, par exemple 2026."))
+        return kind, None
+    return kind, year
+
+
 def create_campaign(user, region, *, slug=None, **data):
     """A new call of `region`, in preparation (draft). Returns the Campaign."""
     check_can_set_up(user, region)
     errors = {}
+    kind, year = clean_kind(data.pop("kind", None), data.pop("year", None), errors)
     slug = clean_slug(slug, errors) if slug else suggest_slug(region, data.get("name") or "")
     try:
         cleaned = clean_settings(data)
@@ -265,7 +284,9 @@ def create_campaign(user, region, *, slug=None, **data):
         cleaned.pop("signatory_title", None)  # the model's default title
     try:
         with transaction.atomic():
-            campaign = Campaign.objects.create(slug=slug, region=region, **cleaned)
+            campaign = Campaign.objects.create(
+                slug=slug, region=region, kind=kind, year=year, **cleaned
+            )
             record(campaign, CampaignAction.CREATED, user)
     except IntegrityError:
         raise Conflict(

@@ -65,6 +65,10 @@ def create_dossier(user, campaign, filiere):
     if campaign.is_draft:
         # Nothing of a call in preparation exists for the applicants.
         raise NotFound(_("Campagne introuvable."))
+    if campaign.is_followup:
+        raise Conflict(
+            _("Une campagne de suivi annuel n'accepte pas de dossier : remplissez son rapport.")
+        )
     if campaign.state != CampaignState.PUBLISHED:
         raise Conflict(_("Cette campagne est close : elle n'accepte plus de nouveau dossier."))
     if Dossier.objects.filter(campaign=campaign, filiere=filiere).exists():

@@ -18,7 +18,7 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from campaign.enums import CampaignState
+from campaign.enums import CampaignKind, CampaignState
 from campaign.models import Campaign, DeadlineExtension, Filiere, ReminderLog
 from dossiers.domain.notifications import dossier_url, send
 from dossiers.enums import DossierState
@@ -70,7 +70,9 @@ def due_reminders(now=None, window=REMINDER_WINDOW):
 
     now = now or timezone.now()
     campaigns = (
-        Campaign.objects.filter(opens_at__lte=now, state=CampaignState.PUBLISHED)
+        Campaign.objects.filter(
+            opens_at__lte=now, state=CampaignState.PUBLISHED, kind=CampaignKind.CALL
+        )
         .filter(Q(deadline__gte=now) | Q(extensions__until__gte=now))
         .distinct()
         .prefetch_related(

@@ -17,6 +17,7 @@ from campaign.domain.setup import check_can_set_up, record
 from campaign.enums import CampaignAction, CampaignState
 from campaign.models import Campaign
 from common.errors import Conflict
+from followup.domain.opening import open_reports
 from setup.domain.leads import invite_nominated_leads
 
 NOT_PUBLISHED = _("La campagne n'est pas publiée.")
@@ -35,6 +36,12 @@ def publication_problems(campaign, *, now=None, interactive=True):
         problems.append(
             ("deadline", _("La date limite de dépôt est passée : reportez-la avant de publier."))
         )
+    if campaign.is_followup:
+        # A follow-up campaign asks the recognised filières for their report: no
+        # territories, no envelopes (api.md "Commands").
+        if not campaign.year:
+            problems.append(("year", _("Indiquez l'année suivie.")))
+        return problems
     if not campaign.territories.exists():
         problems.append(("territories", _("Choisissez les territoires couverts par l'appel.")))
     if not Envelope.objects.filter(campaign=campaign, amount__gt=0).exists():
@@ -45,6 +52,8 @@ def publication_problems(campaign, *, now=None, interactive=True):
 def publication_warnings(campaign):
     """What publishing does not need, but the ARS should know it lacks."""
     warnings = []
+    if campaign.is_followup:
+        return warnings
     if not campaign.filieres.exists():
         warnings.append(
             _("Aucune filière n'y participe encore : ajoutez-les (elles pourront l'être après).")
@@ -83,6 +92,8 @@ def publish(campaign, user, *, now=None, interactive=True):
         locked.save(update_fields=["state", "published_at"])
         record(locked, CampaignAction.PUBLISHED, user)
         invite_nominated_leads(locked, user, now=now)
+        # A follow-up campaign's reports exist from its publication (followup.domain.opening).
+        open_reports(locked)
     campaign.refresh_from_db()
     return campaign
 

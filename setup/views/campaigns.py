@@ -16,7 +16,13 @@ from common.errors import Forbidden
 from common.views import DomainFormMixin
 from scoring.domain.grid import copy_grid, get_grid, grid_criteria, is_locked
 from setup.domain import lifecycle
-from setup.forms import CampaignSettingsForm, CopyGridForm, CreateCampaignForm, TerritoriesForm
+from setup.forms import (
+    CampaignSettingsForm,
+    CopyGridForm,
+    CreateCampaignForm,
+    FollowupCampaignForm,
+    TerritoriesForm,
+)
 from setup.queries import (
     envelopes_of,
     filieres_of,
@@ -107,6 +113,52 @@ class CampaignCreateView(LoginRequiredMixin, DomainFormMixin, View):
         )
 
 
+class FollowupCreateView(LoginRequiredMixin, DomainFormMixin, View):
+    """A yearly follow-up campaign of a region: published, it opens one report per
+    recognised filière (followup.domain.opening)."""
+
+    def get(self, request):
+        _refuse_without_regions(request.user)
+        regions = setup_regions(request.user).order_by("name")
+        initial = {}
+        region = regions.filter(code=request.GET.get("region", "")).first()
+        if region is not None:
+            initial["region"] = region
+        return self.render(FollowupCampaignForm(regions=regions, initial=initial))
+
+    def post(self, request):
+        _refuse_without_regions(request.user)
+        form = self.domain_form = FollowupCampaignForm(
+            request.POST, regions=setup_regions(request.user).order_by("name")
+        )
+        if not form.is_valid():
+            return self.form_invalid(form)
+        data = form.cleaned_data
+        campaign = create_campaign(
+            request.user, data["region"], slug=data.get("slug") or None, **form.settings()
+        )
+        messages.success(
+            request,
+            _(
+                "La campagne de suivi « %(name)s » est créée, en préparation : publiez-la pour "
+                "ouvrir le rapport de chaque filière reconnue."
+            )
+            % {"name": campaign.name},
+        )
+        return redirect("setup:campaign", slug=campaign.slug)
+
+    def form_invalid(self, form, status=400):
+        return self.render(form, status=status)
+
+    def render(self, form, status=200):
+        return render(
+            self.request,
+            "setup/followup_form.html",
+            {"title": _("Nouvelle campagne de suivi annuel"), "form": form, **breadcrumb()},
+            status=status,
+        )
+
+
 class CampaignView(SetUpCampaignMixin, View):
     """The campaign's set-up at a glance: each step, what publishing still needs, its
     envelopes and amendments, its history."""
@@ -136,6 +188,8 @@ class CampaignView(SetUpCampaignMixin, View):
             else [],
             **breadcrumb(),
         }
+        if campaign.is_followup:
+            return render(request, "setup/followup_campaign.html", context)
         return render(request, "setup/campaign.html", context)
 
 
@@ -242,6 +296,19 @@ class LifecycleView(SetUpCampaignMixin, View):
 
     def context(self):
         campaign = self.campaign
+        if self.action == "publish" and campaign.is_followup:
+            return {
+                "title": _("Publier la campagne de suivi"),
+                "button": _("Publier la campagne de suivi"),
+                "problems": lifecycle.publication_problems(campaign),
+                "warnings": [],
+                "explanation": _(
+                    "À la publication, un rapport annuel prérempli est ouvert pour chaque filière "
+                    "reconnue de la région ; ses porteurs le voient dès l'ouverture et peuvent le "
+                    "remettre jusqu'à la date limite (ou leur prolongation)."
+                ),
+                "possible": campaign.state == CampaignState.DRAFT,
+            }
         if self.action == "publish":
             return {
                 "title": _("Publier l'appel"),
@@ -277,7 +344,12 @@ class LifecycleView(SetUpCampaignMixin, View):
     def post(self, request, slug):
         if self.action == "publish":
             lifecycle.publish(self.campaign, request.user)
-            messages.success(request, _("L'appel est publié."))
+            messages.success(
+                request,
+                _("La campagne de suivi est publiée : les rapports sont ouverts.")
+                if self.campaign.is_followup
+                else _("L'appel est publié."),
+            )
         elif self.action == "close":
             lifecycle.close(self.campaign, request.user)
             messages.success(request, _("Les candidatures sont closes."))

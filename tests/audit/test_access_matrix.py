@@ -356,6 +356,79 @@ def campaign_documents(w):
     ]
 
 
+def followup_slugs(w):
+    """Follow-up campaigns: Bretagne's, Normandie's, a call (not a follow-up), unknown."""
+    return [
+        Case({"slug": w.followup_campaign.slug}, label="bretagne followup", region=BRETAGNE),
+        Case({"slug": w.region2_followup.slug}, label="normandie followup", region=NORMANDIE),
+        Case({"slug": w.campaign.slug}, label="a call", region=BRETAGNE),
+        Case({"slug": "inconnue"}, label="unknown"),
+    ]
+
+
+def followup_exports(w):
+    return [
+        Case({"slug": w.followup_campaign.slug, "fmt": fmt}, label=fmt, region=BRETAGNE)
+        for fmt in ("xlsx", "csv", "ods")
+    ] + [
+        Case({"slug": w.region2_followup.slug, "fmt": "xlsx"}, label="normandie", region=NORMANDIE),
+        Case({"slug": "inconnue", "fmt": "csv"}, label="unknown"),
+    ]
+
+
+def reports(extra=None, *, id_key="pk", body=None):
+    """Group A's submitted report, group B's draft, the CAR'sp survey (staff only),
+    Normandie's report, an unknown id."""
+
+    def build(w):
+        cases = []
+        for report, owner, region, label in (
+            (w.report, "A", BRETAGNE, "report A submitted"),
+            (w.report_b, None, BRETAGNE, "report B draft"),
+            (w.survey, None, BRETAGNE, "carsp survey"),
+            (w.region2_report, None, NORMANDIE, "normandie report"),
+        ):
+            extras = extra(w, report) if extra else [{}]
+            for more in extras if isinstance(extras, list) else [extras]:
+                cases.append(
+                    Case(
+                        {id_key: report.pk, **more},
+                        owner=owner,
+                        region=region,
+                        label=f"{label} {more}" if more else label,
+                        body=body(w, report) if callable(body) else body,
+                    )
+                )
+        cases.append(
+            Case(
+                {id_key: 999999, **(extra(w, w.report)[0] if extra else {})}, label="unknown report"
+            )
+        )
+        return cases
+
+    return build
+
+
+def report_transitions(w, report):
+    return [
+        {"name": name}
+        for name in ("submit", "resubmit", "accept", "return_for_completion", "inconnue")
+    ]
+
+
+def report_steps(w, report):
+    return [
+        {"section": "governance"},
+        {"section": "funding"},
+        {"section": "identity"},
+        {"section": "inconnue"},
+    ]
+
+
+def report_attachments(w, report):
+    return [{"aid": 999999}]
+
+
 def transitions(w, state):
     return [{"name": name} for name in sorted(DIRECT_TRANSITIONS)] + (
         [{"name": "decide"}, {"name": "inconnue"}] if state == "ars_analysis" else []
@@ -486,6 +559,24 @@ WEB = {
     "dossiers:detail": per_state(),
     "dossiers:snapshot": per_state(lambda w, s: [{"number": 1}, {"number": 2}]),
     "dossiers:due_date": per_state(),
+    # The yearly follow-up.
+    "followup:home": none,
+    "followup:report": reports(),
+    "followup:print": reports(),
+    "followup:report_export": reports(
+        lambda w, r: [{"fmt": "xlsx"}, {"fmt": "csv"}, {"fmt": "ods"}]
+    ),
+    "followup:step": reports(report_steps),
+    "followup:check": reports(),
+    "followup:due_date": reports(),
+    "followup:transition": reports(report_transitions),
+    "followup:attachment_upload": reports(report_steps),
+    "followup:attachment": reports(report_attachments),
+    "followup:attachment_delete": reports(report_attachments),
+    "followup:campaign": followup_slugs,
+    "followup:export": followup_exports,
+    "followup:start_survey": followup_slugs,
+    "setup:followup_create": none,
     # Review.
     "scoring:dashboard": none,
     "scoring:dossier": per_state(),
@@ -821,6 +912,29 @@ API = {
     "GET /api/v1/campaigns/{slug}/jobs/{job_id}": jobs,
     "GET /api/v1/dossiers/{dossier_id}/letter.docx": api_per_state(),
     "GET /api/v1/campaigns/{slug}/coverage": api_slugs(),
+    # The yearly follow-up.
+    "GET /api/v1/reports": lambda w: [Case(), Case(label="?state=submitted")],
+    "GET /api/v1/reports/{id}": reports(id_key="id"),
+    "PATCH /api/v1/reports/{id}": reports(
+        id_key="id",
+        body=lambda w, r: {"version": r.version, "indicators": {"governance_meetings": 1}},
+    ),
+    "GET /api/v1/reports/{id}/check": reports(id_key="id"),
+    "GET /api/v1/reports/{id}/transitions": reports(id_key="id"),
+    "POST /api/v1/reports/{id}/transitions/{name}": reports(
+        report_transitions,
+        id_key="id",
+        body={"comment": "Merci de compléter.", "due_date": "2099-01-31"},
+    ),
+    "GET /api/v1/reports/{id}/history": reports(id_key="id"),
+    "GET /api/v1/reports/{id}/snapshots": reports(id_key="id"),
+    "GET /api/v1/reports/{id}/snapshots/{n}": reports(
+        lambda w, r: [{"n": 1}, {"n": 2}], id_key="id"
+    ),
+    "POST /api/v1/reports/{id}/attachments": reports(id_key="id", body="multipart"),
+    "GET /api/v1/reports/{id}/attachments/{aid}": reports(report_attachments, id_key="id"),
+    "GET /api/v1/campaigns/{slug}/followup": followup_slugs,
+    "GET /api/v1/campaigns/{slug}/exports/followup.{fmt}": followup_exports,
 }
 
 
@@ -899,6 +1013,12 @@ STAFF_ONLY = {
     "GET /api/v1/campaigns/{slug}/letters.zip",
     "GET /api/v1/campaigns/{slug}/jobs/{job_id}",
     "GET /api/v1/campaigns/{slug}/coverage",
+    "followup:campaign",
+    "followup:export",
+    "followup:start_survey",
+    "setup:followup_create",
+    "GET /api/v1/campaigns/{slug}/followup",
+    "GET /api/v1/campaigns/{slug}/exports/followup.{fmt}",
 }
 
 
@@ -1102,6 +1222,13 @@ def test_the_matrix_is_not_vacuous(world):
         ),
         ("region_admin", reverse("scoring:grid", args=[world.draft_campaign.slug]), 200),
         ("anonymous", reverse("public:call", args=[world.campaign.slug]), 200),
+        ("lead", reverse("followup:report", args=[world.report.pk]), 200),
+        ("co_editor", reverse("followup:step", args=[world.report_b.pk, "governance"]), 404),
+        ("other_lead", reverse("followup:step", args=[world.report_b.pk, "governance"]), 200),
+        ("caresp", reverse("followup:step", args=[world.survey.pk, "identity"]), 200),
+        ("instructor", reverse("followup:campaign", args=[world.followup_campaign.slug]), 200),
+        ("instructor", reverse("followup:transition", args=[world.report.pk, "accept"]), 200),
+        ("other_region", reverse("followup:report", args=[world.region2_report.pk]), 200),
     ]
     for role, url, status in expectations:
         response, _text = isolated(

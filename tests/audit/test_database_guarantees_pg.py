@@ -21,8 +21,11 @@ from campaign.models import CampaignEvent
 from common.identifiers import finess_with_key
 from dossiers.enums import DossierState
 from dossiers.models import Dossier, FundingLine, HistoryEntry, Snapshot
+from followup.domain import transitions as followup_transitions
+from followup.models import ReportHistory, ReportSnapshot
 from setup.demo import DEMO_RESET_LIFTS
 from tests.budget.conftest import REC, grant_all, lines_of, make_dossier
+from tests.followup.conftest import complete_report, followup_campaign, grant
 
 pytestmark = [
     pytest.mark.postgres,
@@ -130,3 +133,19 @@ def test_only_the_demo_reset_lifts_the_guarantees_and_only_inside_its_block(worl
         transaction.set_rollback(True)
     assert refused("DELETE FROM dossiers_historyentry WHERE dossier_id = %s", [dossier.pk])
     assert FundingLine.objects.filter(project__dossier=dossier).exists()
+
+
+@pytest.mark.django_db
+def test_a_yearly_reports_history_and_remittances_cannot_be_rewritten(decided, lead):
+    """The follow-up's audit trail (followup.ReportHistory, ReportSnapshot) as the
+    dossier's: neither updated nor deleted by raw SQL."""
+    grant(decided)
+    report = followup_campaign().reports.get(filiere=decided.filiere)
+    complete_report(report, lead)
+    followup_transitions.transition(report, "submit", lead)
+    assert ReportHistory.objects.filter(report=report).exists()
+    assert ReportSnapshot.objects.filter(report=report).exists()
+    for model, column in [(ReportHistory, "comment = 'réécrit'"), (ReportSnapshot, "number = 9")]:
+        table = model._meta.db_table
+        assert refused(f"UPDATE {table} SET {column} WHERE report_id = %s", [report.pk])  # noqa: S608
+        assert refused(f"DELETE FROM {table} WHERE report_id = %s", [report.pk])  # noqa: S608

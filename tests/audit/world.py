@@ -25,18 +25,24 @@ from accounts.models import ApiToken, Role
 from budget.domain import decisions, delegations, proposals
 from campaign.domain.documents import add_document
 from campaign.domain.invitations import hash_token
-from campaign.enums import CampaignState
-from campaign.models import Invitation, LeadNomination
+from campaign.enums import CampaignKind, CampaignState
+from campaign.models import Campaign, Invitation, LeadNomination
 from common.identifiers import finess_with_key
 from dossiers.domain.attachments import add_attachment
 from dossiers.domain.transitions import transition
 from dossiers.enums import DossierState as S
 from dossiers.enums import LineNature
 from dossiers.models import FundingLine
+from followup.domain.editing import update_report
+from followup.domain.opening import create_survey
+from followup.domain.transitions import transition as report_transition
+from followup.domain.types import MISSION_CODES
+from followup.models import Report
 from outputs.domain import letters
 from outputs.models import OutputJob
 from scoring.domain import assignments, comments, reviews
 from scoring.domain.grid import get_grid, grid_criteria
+from setup.domain.lifecycle import publish
 from tests.factories import (
     CampaignFactory,
     FiliereFactory,
@@ -127,6 +133,15 @@ class World:
     region2_document: object = None
     invitation: object = None  # pending, to group A's filière (token INVITATION_TOKEN)
     other_invitation: object = None  # pending, to group B's filière
+    # The yearly follow-up (followup/): Bretagne's campaign with the reports of the
+    # recognised filières (group A's decided one, group B's) and the CAR'sp survey;
+    # Normandie's with its own report.
+    followup_campaign: object = None
+    report: object = None  # group A's, submitted
+    report_b: object = None  # group B's, draft
+    survey: object = None
+    region2_followup: object = None
+    region2_report: object = None
 
     def dossier(self, state, group="A"):
         return self.dossiers[group][state]
@@ -351,7 +366,70 @@ def build_world():
     )
     _draft_campaign(world, t1)
     _second_region(world)
+    _followup(world)
     return world
+
+
+def _followup(world):
+    """The follow-up campaigns of both regions, published (their reports open); group
+    A's report is filled and submitted, group B's stays a draft."""
+    admin = world.users["admin"]
+    for slug, where in (("bretagne-suivi-2026", BRETAGNE), ("normandie-suivi-2026", NORMANDIE)):
+        campaign = CampaignFactory(
+            slug=slug,
+            region=region(where),
+            kind=CampaignKind.FOLLOWUP,
+            year=2026,
+            state=CampaignState.DRAFT,
+            name=f"Suivi annuel 2026 {where}",
+        )
+        campaign.envelopes.all().delete()
+        publish(campaign, admin)
+    world.followup_campaign = Campaign.objects.get(slug="bretagne-suivi-2026")
+    world.region2_followup = Campaign.objects.get(slug="normandie-suivi-2026")
+    reports = Report.objects.filter(campaign=world.followup_campaign)
+    world.report = reports.get(filiere=world.dossier("decided").filiere)
+    world.report_b = reports.get(filiere=world.dossier("decided", "B").filiere)
+    world.region2_report = Report.objects.get(campaign=world.region2_followup)
+    lead = world.users["lead"]
+    update_report(
+        world.report,
+        lead,
+        content=FILLED_INDICATORS,
+        funding=[
+            {"line": use.line_id, "spent": "100.00", "etp_filled": "0.50"}
+            for use in world.report.funding.all()
+        ],
+    )
+    world.report = report_transition(world.report, "submit", lead)
+    world.survey = create_survey(world.followup_campaign)
+
+
+FILLED_INDICATORS = {
+    "governance_meetings": 2,
+    "formalisation": {
+        "territory_defined": True,
+        "needs_inventory_updated": True,
+        "charter_signed": False,
+    },
+    "actors": {"USP": 1},
+    "offer": {"usp_beds": 1, "lisp_beds": 2, "hdj_places": 0, "emsp_count": 1, "had_count": 1},
+    "vacancies": {"medical_etp": "0.00", "paramedical_etp": "1.00"},
+    "partnerships": {
+        k: 0
+        for k in (
+            "ehpad",
+            "essms",
+            "volunteers",
+            "respite",
+            "cpts",
+            "msp",
+            "health_centres",
+            "other",
+        )
+    },
+    "missions": [{"code": code, "status": "partial"} for code in MISSION_CODES],
+}
 
 
 def _draft_campaign(world, territory):

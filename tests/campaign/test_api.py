@@ -50,6 +50,8 @@ def test_campaign_list_and_detail_for_every_role(role, people, api_as, fixed_cam
         "first_delegation_date": "2025-07-15",
         "is_open": False,
         "envelopes": {"recurring": "1600000.00", "one_off": "400000.00"},
+        "kind": "call",
+        "year": None,
     }
 
 

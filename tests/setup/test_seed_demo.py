@@ -17,6 +17,7 @@ from dossiers.domain.completeness import check_dossier
 from dossiers.domain.transitions import transition
 from dossiers.enums import SUBMITTED_STATES, DossierState
 from dossiers.models import Dossier, FundingLine
+from followup.domain.serialize import check_report
 from scoring.models import Review
 from setup.demo import ACCOUNTS, EXTENSION_REASON
 from tests.setup.conftest import row_counts, run_command
@@ -174,7 +175,7 @@ def test_drafts_have_an_extension_and_the_lead_can_submit(demo):
         assert extension.reason == EXTENSION_REASON
         assert extension.until > timezone.now() + dt.timedelta(days=20)
         assert extension.granted_by.username == "instructeur"
-    assert DeadlineExtension.objects.count() == 2
+    assert DeadlineExtension.objects.filter(campaign__slug="bretagne-2025").count() == 2
     almost = Dossier.objects.get(filiere__slug="nord-finistere")
     problems = [p.field for p in check_dossier(almost)]
     assert len(problems) == 2 and "swot.threats" in problems
@@ -200,7 +201,7 @@ def test_accounts_roles_and_passwords(demo, client):
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
     assert not User.objects.get(username="instructeur").is_staff
-    editors = Campaign.objects.get().filieres.get(slug="nord-finistere").editors
+    editors = Campaign.objects.get(slug="bretagne-2025").filieres.get(slug="nord-finistere").editors
     assert sorted(editors.values_list("username", flat=True)) == [
         "coredacteur.nord-finistere",
         "porteur.nord-finistere",
@@ -233,7 +234,7 @@ def test_expired_demo_extension_is_renewed(demo):
     DeadlineExtension.objects.update(until=timezone.now() - dt.timedelta(days=1))
     code, out, _err = run_command("seed_demo")
     assert code == 0 and "déjà chargée" in out and "prolongation individuelle" in out
-    assert DeadlineExtension.objects.count() == 4
+    assert DeadlineExtension.objects.filter(campaign__slug="bretagne-2025").count() == 4
     for dossier in Dossier.objects.filter(state=DossierState.DRAFT):
         assert dossier.campaign.is_open_for(dossier.filiere)
 
@@ -259,3 +260,23 @@ def test_the_calls_documents_are_published_for_the_leads(demo, client):
     assert f'href="/campagnes/{campaign.slug}/documents/{documents[1].pk}/"' in home
     # (Downloading is tested in tests/campaign: this module's media folder is its own.)
     assert all(d.size > 500 and d.name.endswith(".pdf") for d in documents)
+
+
+def test_the_2026_follow_up(demo):
+    """A follow-up campaign: Cœur de Breizh's report half filled under an extension,
+    Brocéliande Atlantique's late, and the CAR'sp survey in draft (followup/)."""
+    campaign = Campaign.objects.get(slug="bretagne-suivi-2026")
+    assert campaign.kind == "followup" and campaign.year == 2026
+    reports = {r.filiere.slug: r for r in campaign.reports.filter(kind="filiere")}
+    assert set(reports) == {"coeur-de-breizh", "broceliande-atlantique"}
+    writing = reports["coeur-de-breizh"]
+    assert writing.state == "draft" and not writing.is_late() and writing.is_open()
+    assert writing.content["governance_meetings"] == 3
+    problems = check_report(writing)
+    # Half done: some indicators and the other lines' spending remain.
+    assert problems and len(problems) < 15
+    assert not any(p.section == "partnerships" for p in problems)
+    assert reports["broceliande-atlantique"].is_late()
+    assert "Suivi annuel 2026 des filières reconnues" in demo
+    survey = campaign.reports.get(kind="carsp")
+    assert survey.state == "draft" and survey.content["identity"]["legal_form"] == "hospital"

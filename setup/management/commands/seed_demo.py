@@ -8,7 +8,7 @@ from django.utils import formats, timezone
 from accounts.models import Role
 from common.errors import DomainError
 from dossiers.enums import DossierState
-from setup.demo import EXTENSION_REASON, FILIERE_NOTES, PARIS, seed_demo
+from setup.demo import EXTENSION_REASON, FILIERE_NOTES, FOLLOWUP_SLUG, PARIS, seed_demo
 
 STATE_PHRASES = {
     DossierState.DRAFT: ("brouillon", "brouillons"),
@@ -69,6 +69,13 @@ class Command(BaseCommand):
                 f"jusqu'au {paris_text(until)} (motif « {EXTENSION_REASON} »), pour que leur "
                 "porteur puisse encore déposer son dossier."
             )
+        out(
+            "\nSuivi annuel 2026 des filières reconnues : Cœur de Breizh rédige son rapport "
+            "(prolongation individuelle), Brocéliande Atlantique est en retard, l'enquête "
+            "CAR'sp est en brouillon — "
+            + settings.SITE_URL.rstrip("/")
+            + reverse("followup:campaign", args=[FOLLOWUP_SLUG])
+        )
         login = settings.SITE_URL.rstrip("/") + reverse("accounts:login")
         out(f"\nComptes de démonstration (connexion : {login}) :")
         rows = [("Identifiant", "Mot de passe", "Rôle", "Filière / dossier")]
