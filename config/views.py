@@ -5,7 +5,7 @@ from pathlib import Path
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.storage import storages
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,6 +17,21 @@ from campaign.queries import campaign_documents, lead_calls
 from dossiers.models import Dossier
 
 logger = logging.getLogger(__name__)
+
+
+class LegalPageView(TemplateView):
+    """A page of the footer, open to everyone (signed in or not)."""
+
+    title = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, **kwargs)
+
+
+def not_found(request, *args, **kwargs):
+    """Any address no route matches: the DSFR 404 page, in the demo (DEBUG) too, through
+    common.views.DomainErrorMiddleware."""
+    raise Http404("")
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
