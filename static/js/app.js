@@ -9,3 +9,11 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// After a refused submission, the error summary takes the focus (RGAA 11.10): screen
+// readers read it and the page shows it, wherever it sits (the title already starts
+// with « Erreur : », templates/base.html).
+const errorSummary = document.querySelector("[data-error-summary]");
+if (errorSummary) {
+  errorSummary.focus();
+}
