@@ -40,6 +40,7 @@ from dossiers.forms import (
 )
 from dossiers.models import Dossier
 from dossiers.rules import TRANSITION_PERMISSIONS, can_edit_dossier
+from dossiers.views.attachments import attach_posted_file
 from dossiers.views.mixins import DossierMixin, EditorMixin
 from dossiers.workflow import DIRECT_TRANSITIONS, TRANSITIONS
 
@@ -274,6 +275,10 @@ class SectionView(EditorMixin, DomainFormMixin, View):
             fingerprints={section: form.cleaned_data.get("fingerprint") or ""},
         )
         messages.success(request, _("Brouillon enregistré."))
+        if "upload_attachment" in request.POST:
+            # Without JavaScript, the file came with the part's form: saved first, above.
+            attach_posted_file(request, self.dossier, section)
+            return redirect(f"{section_url(self.dossier, section)}#pieces-jointes-{section}")
         if "continue" in request.POST:
             index = STEPS.index(section)
             return redirect(section_url(self.dossier, STEPS[index + 1]))

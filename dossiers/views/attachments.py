@@ -22,6 +22,22 @@ from dossiers.models import Attachment
 from dossiers.views.mixins import DossierMixin
 
 
+def attach_posted_file(request, dossier, section, project_id=None):
+    """The file sent with a part's form, without JavaScript (issue 11): the part's draft
+    has just been saved, then the file is added; a refused file is said, the draft stays
+    saved. With JavaScript the file goes alone to AttachmentUploadView (static/js/inline.js)."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choisissez d'abord le fichier à envoyer."))
+        return
+    try:
+        attachment = add_attachment(dossier, request.user, upload, section, project_id=project_id)
+    except (FileTooLarge, UnsupportedFileType, InvalidInput) as exc:
+        messages.error(request, exc.message)
+        return
+    messages.success(request, _("Pièce jointe « %(name)s » ajoutée.") % {"name": attachment.name})
+
+
 class AttachmentMixin(DossierMixin):
     def back_url(self):
         fallback = reverse("dossiers:detail", args=[self.dossier.pk])

@@ -19,6 +19,7 @@ from dossiers.domain.totals import requested_sums
 from dossiers.enums import Section
 from dossiers.forms_projects import FundingLineForm, ProjectForm
 from dossiers.models import FundingLine, Project
+from dossiers.views.attachments import attach_posted_file
 from dossiers.views.mixins import EditorMixin
 
 STEP = {"current": 4, "total": 4}
@@ -246,6 +247,10 @@ class ProjectSheetView(ProjectsMixin, View):
         )
         messages.success(self.request, _("Fiche projet enregistrée."))
         _warn_duplicate_rank(self.request, self.dossier, project)
+        if "upload_attachment" in self.request.POST:
+            # Without JavaScript, the file came with the sheet: saved first, above.
+            attach_posted_file(self.request, self.dossier, Section.PROJECTS, project.pk)
+            return redirect(self.sheet_url(f"pieces-jointes-projects-{project.pk}"))
         return redirect("dossiers:project_edit", self.dossier.pk, project.pk)
 
 
