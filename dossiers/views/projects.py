@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from common.once import FIELD as ONCE
+from common.once import run_once
 from common.views import DomainFormMixin
 from dossiers.domain import editing
 from dossiers.domain.totals import requested_sums
@@ -214,14 +216,21 @@ class ProjectCreateView(ProjectsMixin, View):
         form = self.domain_form = _project_form(self.dossier, data=self.request.POST)
         if not form.is_valid():
             return self.form_invalid(form)
-        project = editing.create_project(self.dossier, self.request.user, form.domain_data())
-        messages.success(
-            self.request,
-            _("Fiche projet « %(title)s » créée. Ajoutez maintenant ses lignes de financement.")
-            % {"title": project.title},
-        )
-        _warn_duplicate_rank(self.request, self.dossier, project)
-        return redirect("dossiers:project_edit", self.dossier.pk, project.pk)
+
+        def create():
+            project = editing.create_project(self.dossier, self.request.user, form.domain_data())
+            messages.success(
+                self.request,
+                _("Fiche projet « %(title)s » créée. Ajoutez maintenant ses lignes de financement.")
+                % {"title": project.title},
+            )
+            _warn_duplicate_rank(self.request, self.dossier, project)
+            return reverse("dossiers:project_edit", args=[self.dossier.pk, project.pk])
+
+        url, done = run_once(self.request.user, form.cleaned_data.get(ONCE), create)
+        if not done:
+            messages.info(self.request, _("Cette fiche projet était déjà créée : la voici."))
+        return redirect(url)
 
 
 class ProjectSheetView(ProjectsMixin, View):
@@ -290,10 +299,19 @@ class LineView(ProjectsMixin, View):
         form = self.domain_form = FundingLineForm(self.request.POST)
         if not form.is_valid():
             return self.form_invalid(form)
-        data, user = form.cleaned_data, self.request.user
+        user = self.request.user
+        data = {key: value for key, value in form.cleaned_data.items() if key != ONCE}
         if self.line is None:
-            editing.create_line(self.dossier, user, self.project.pk, data, french=True)
-            messages.success(self.request, _("Ligne de financement ajoutée."))
+
+            def create():
+                editing.create_line(self.dossier, user, self.project.pk, data, french=True)
+                messages.success(self.request, _("Ligne de financement ajoutée."))
+                return self.sheet_url("lignes")
+
+            url, done = run_once(user, form.cleaned_data.get(ONCE), create)
+            if not done:
+                messages.info(self.request, _("Cette ligne était déjà ajoutée."))
+            return redirect(url)
         else:
             editing.update_line(
                 self.dossier, user, self.project.pk, self.line.pk, data, french=True

@@ -155,3 +155,22 @@ def test_leaving_a_form_with_unsaved_changes_asks_first(page, lead, sheet):
         "Fiche projet enregistrée."
     )
     assert dialogs == ["beforeunload"]
+
+
+def test_a_create_form_sent_twice_makes_one_sheet(page, lead, draft):
+    """Item 4: a double click, or the same form sent again (slow network, « renvoyer le
+    formulaire ? »), creates one sheet: the form's once-only key (common.once)."""
+    login(page, lead)
+    page.goto(f"/dossiers/{draft.pk}/projets/nouvelle/")
+    form = page.locator("main form.app-form")
+    form.get_by_label("Intitulé de la fiche").fill("Équipe mobile de nuit")
+    fields = form.evaluate("f => Object.fromEntries(new FormData(f))")
+    action = page.url
+    # The same submission twice, as the browser sends it again.
+    answers = [page.request.post(action, form=fields, max_redirects=0) for _n in range(2)]
+    assert [answer.status for answer in answers] == [302, 302]
+    assert answers[0].headers["location"] == answers[1].headers["location"]
+    form.get_by_role("button", name="Créer la fiche").dblclick()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Équipe mobile de nuit")
+    page.wait_for_load_state("networkidle")
+    assert draft.projects.filter(title="Équipe mobile de nuit").count() == 1
