@@ -170,10 +170,9 @@ class DossierDetailView(DossierMixin, View):
         return dossier_page(request, self.dossier)
 
 
-def dossier_page(request, dossier):
-    user = request.user
-    staff_view = _staff_view(user, dossier)
-    decided = dossier.state == DossierState.DECIDED
+def document_context(user, dossier):
+    """What dossiers/detail_document.html needs to show the dossier's content to this
+    person (the dossier page, and the review page of scoring)."""
     show_proposal = can_view_proposals.test(user, dossier)
     show_grant = can_view_decision.test(user, dossier)
     overall, per_project = dossier_line_totals(dossier)
@@ -184,7 +183,19 @@ def dossier_page(request, dossier):
     document = dossier_document(
         dossier, show_proposal=show_proposal, show_grant=show_grant, attachments=False
     )
-    doc = _present(document, per_project_totals=per_project)
+    return {
+        "doc": _present(document, per_project_totals=per_project),
+        "live": True,
+        "totals": overall,
+        "show_proposal": show_proposal,
+        "show_grant": show_grant,
+    }
+
+
+def dossier_page(request, dossier):
+    user = request.user
+    staff_view = _staff_view(user, dossier)
+    decided = dossier.state == DossierState.DECIDED
     history = list(dossier.history.select_related("by").order_by("at", "id"))
     if not staff_view:
         history = [entry for entry in history if entry.is_public]
@@ -210,11 +221,7 @@ def dossier_page(request, dossier):
         "dossiers/detail.html",
         {
             "dossier": dossier,
-            "doc": doc,
-            "live": True,
-            "totals": overall,
-            "show_proposal": show_proposal,
-            "show_grant": show_grant,
+            **document_context(user, dossier),
             "staff_view": staff_view,
             "territories": list(dossier.filiere.territories.order_by("code")),
             "snapshots": list(

@@ -1,13 +1,58 @@
 // Project scripts: progressive enhancement only, every page works without them.
 // Inline scripts are forbidden by the Content-Security-Policy: add code here.
 
-// Confirm buttons carrying data-confirm (e.g. withdraw, delete).
+// Buttons carrying data-confirm (withdraw, delete, submit a review) ask in the DSFR
+// modal of templates/base.html, not with the browser's confirm(). data-confirm-title
+// and data-confirm-label name the modal and its button; data-confirm-field="NAME" adds
+// NAME=on to what is sent once confirmed (the server asks again without JavaScript).
+const confirmModal = document.getElementById("app-confirm-modal");
+let pending = null;
 document.addEventListener("submit", (event) => {
+  const form = event.target;
   const button = event.submitter;
-  const message = button?.dataset?.confirm || event.target.dataset?.confirm;
-  if (message && !window.confirm(message)) {
-    event.preventDefault();
+  const message = button?.dataset?.confirm || form.dataset?.confirm;
+  if (!message) {
+    return;
   }
+  if (!confirmModal || !window.dsfr) {
+    // The DSFR script did not load: the browser's own question rather than none.
+    if (!window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+    return;
+  }
+  if (pending && pending.confirmed && pending.form === form) {
+    pending = null;
+    return;
+  }
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  pending = { form, button, confirmed: false };
+  const data = { ...form.dataset, ...button?.dataset };
+  confirmModal.querySelector("[data-confirm-text]").textContent = message;
+  confirmModal.querySelector(".fr-modal__title").textContent =
+    data.confirmTitle || button?.textContent.trim() || "Confirmer";
+  confirmModal.querySelector("[data-confirm-yes]").textContent =
+    data.confirmLabel || button?.textContent.trim() || "Confirmer";
+  window.dsfr(confirmModal).modal.disclose();
+}, true);
+confirmModal?.querySelector("[data-confirm-yes]").addEventListener("click", () => {
+  if (!pending) {
+    return;
+  }
+  const { form, button } = pending;
+  const field = button?.dataset.confirmField;
+  if (field && !form.querySelector(`input[type=hidden][name="${field}"]`)) {
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.name = field;
+    input.value = "on";
+    form.append(input);
+  }
+  pending.confirmed = true;
+  window.dsfr(confirmModal).modal.conceal();
+  form.requestSubmit(button || undefined);
 });
 
 // After a refused submission, the error summary takes the focus (RGAA 11.10): screen
@@ -16,6 +61,12 @@ document.addEventListener("submit", (event) => {
 const errorSummary = document.querySelector("[data-error-summary]");
 if (errorSummary) {
   errorSummary.focus();
+  // Scrolling to the address's #fragment, done at load, takes the focus away: again.
+  window.addEventListener("load", () => {
+    if (document.activeElement === document.body) {
+      errorSummary.focus();
+    }
+  });
 }
 
 // Before leaving a page whose form holds unsaved changes, the browser asks (issue 11).

@@ -264,10 +264,12 @@ def caresp_scores_and_submits(page, dossier_name):
         criteria.nth(index).select_option(str(3 if index % 2 else 4))
     form.get_by_label("Avis global sur le dossier").select_option(label="Favorable")
     form.get_by_label("Commentaire général").fill("Diagnostic solide ; calendrier à préciser.")
-    choose(form, re.compile("^Je soumets mon évaluation"))
     snap(page, "05-evaluation")
-    page.once("dialog", lambda dialog: dialog.accept())
     form.get_by_role("button", name="Soumettre l'évaluation").click()
+    # The DSFR confirmation modal, not the browser's confirm().
+    page.locator("#app-confirm-modal").get_by_role(
+        "button", name="Soumettre définitivement"
+    ).click()
     expect_message(page, "Votre évaluation est soumise.")
     expect(main(page).locator("#mon-evaluation ~ p").first).to_contain_text("Évaluation soumise le")
 
