@@ -204,6 +204,7 @@ class HubView(EditorMixin, View):
                 "can_invite": rules.has_perm("campaign.invite_editor", user, dossier.filiere),
                 "check_url": reverse("dossiers:check", args=[dossier.pk]),
                 "invite_url": reverse("dossiers:invite", args=[dossier.pk]),
+                "completion_overdue": dossier.completion_overdue(),
                 **deadline_context(dossier),
             },
         )

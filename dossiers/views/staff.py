@@ -214,6 +214,8 @@ def dossier_page(request, dossier):
             "url": reverse("dossiers:transition", args=[dossier.pk, name]),
         }
         for name, label in available_transitions(dossier, user)
+        # Past the due date, resubmitting is refused: no button that leads to a refusal.
+        if not (name == "resubmit" and dossier.completion_overdue())
     ]
     can_edit = editor and dossier.is_editable and not dossier.completion_overdue()
     return render(

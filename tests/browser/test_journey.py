@@ -291,7 +291,7 @@ def instructor_asks_for_completion(page, dossier_name, due):
 
 def lead_completes_and_resubmits(page, due):
     card = main(page).locator(".fr-card")
-    expect(card).to_contain_text("L'ARS demande des compléments")
+    expect(card).to_contain_text("Compléments demandés par l'ARS")
     card.get_by_role("link", name="Continuer la rédaction").click()
     request = main(page).locator("#demande-de-complements")
     expect(request).to_contain_text("Merci de préciser la composition du comité de pilotage.")

@@ -200,12 +200,14 @@ def test_invalid_due_date(client, instructor, submitted, value):
 def test_returned_dossier_shows_the_request_and_resubmit(client, lead, returned):
     client.force_login(lead)
     page = client.get(reverse("dossiers:edit", args=[returned.pk])).content.decode()
-    assert "L'ARS demande des compléments" in page
+    assert "Compléments demandés par l'ARS" in page
     assert "Merci de préciser la convention." in page
     with translation.override("fr"):
         due = dateformat.format(returned.return_due_date, "l j F Y")
     assert f"À compléter et redéposer au plus tard le {due}." in page
-    assert f'href="{action(returned, "resubmit")}">Redéposer</a>' in page
+    # One way to resubmit (issue 11, item 6), no late notice before the due date.
+    assert page.count(f'href="{action(returned, "resubmit")}"') == 1
+    assert "En retard" not in page
 
 
 def test_resubmit_from_returned(client, lead, returned):
