@@ -104,3 +104,32 @@ window.addEventListener("beforeunload", (event) => {
     event.returnValue = "";
   }
 });
+
+// A table wider than the screen scrolls sideways: the keyboard must reach it too (RGAA
+// 7.3, axe scrollable-region-focusable). Checked at load, on resize and after a part of
+// the page is replaced (static/js/inline.js).
+function focusableScrollers() {
+  const candidates = ".fr-table, .fr-table > *, .fr-table > * > *, .fr-table table";
+  document.querySelectorAll(candidates).forEach((element) => {
+    const style = getComputedStyle(element);
+    const scrolls =
+      ["auto", "scroll"].includes(style.overflowX) && element.scrollWidth > element.clientWidth + 1;
+    if (scrolls && !element.hasAttribute("tabindex")) {
+      element.setAttribute("tabindex", "0");
+      element.dataset.scrollFocus = "";
+    } else if (!scrolls && "scrollFocus" in element.dataset) {
+      element.removeAttribute("tabindex");
+      delete element.dataset.scrollFocus;
+    }
+  });
+}
+let resizeTimer = null;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(focusableScrollers, 100);
+});
+window.addEventListener("load", focusableScrollers);
+new MutationObserver(() => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(focusableScrollers, 100);
+}).observe(document.querySelector("main") || document.body, { childList: true, subtree: true });
