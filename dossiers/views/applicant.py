@@ -29,6 +29,7 @@ from common.views import DomainFormMixin
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.editing import create_dossier, part_fingerprint, update_parts
 from dossiers.domain.participation import participation
+from dossiers.domain.receipts import recap
 from dossiers.domain.transitions import available_transitions, blocked_reason, transition
 from dossiers.enums import DIAGNOSTIC_ANALYSES, Section
 from dossiers.forms import (
@@ -472,6 +473,10 @@ class TransitionView(DossierMixin, DomainFormMixin, View):
             version=form.cleaned_data.get("version"),
         )
         messages.success(request, SUCCESS.get(name, _("C'est fait.")))
+        if name in {"submit", "resubmit"}:
+            # The receipt of what was just submitted (issue 11).
+            number = self.dossier.snapshots.order_by("-number").values_list("number", flat=True)
+            return redirect("dossiers:receipt", pk=self.dossier.pk, number=number.first())
         return redirect("dossiers:detail", pk=self.dossier.pk)
 
     def apply_domain_errors(self, form, exc):
@@ -517,6 +522,8 @@ class TransitionView(DossierMixin, DomainFormMixin, View):
         }
         if self.spec.name == "submit":
             context.update(deadline_context(dossier))
+        if self.spec.name in {"submit", "resubmit"} and not blocked and not problems:
+            context["recap"] = recap(dossier)
         return render(self.request, "dossiers/transition.html", context, status=status)
 
 

@@ -24,6 +24,7 @@ from dossiers import queries
 from dossiers.domain import due_dates
 from dossiers.domain.access import with_document_relations
 from dossiers.domain.participation import participation
+from dossiers.domain.receipts import build_receipt
 from dossiers.domain.serialize import dossier_document
 from dossiers.domain.totals import ZERO, dossier_line_totals
 from dossiers.domain.transitions import available_transitions
@@ -256,13 +257,43 @@ class SnapshotView(DossierMixin, View):
         return snapshot_page(request, self.dossier, number)
 
 
-def snapshot_page(request, dossier, number):
+def readable_snapshot(request, dossier, number):
+    """A deposit of the dossier, for its editors and the staff (404 for anyone else)."""
     user = request.user
     if not (is_internal_staff.test(user, dossier) or is_dossier_editor.test(user, dossier)):
         raise Http404
     snapshot = dossier.snapshots.select_related("created_by").filter(number=number).first()
     if snapshot is None:
         raise Http404(_("Dépôt introuvable."))
+    return snapshot
+
+
+class ReceiptView(DossierMixin, View):
+    """The receipt of a deposit (récépissé): number, date and time, what was submitted,
+    the snapshot's SHA-256. Shown right after submitting, and linked from the dossier."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk, number):
+        dossier = self.dossier
+        snapshot = readable_snapshot(request, dossier, number)
+        return render(
+            request,
+            "dossiers/receipt.html",
+            {
+                "dossier": dossier,
+                "snapshot": snapshot,
+                "receipt": build_receipt(dossier, snapshot),
+                "staff_view": _staff_view(request.user, dossier),
+                "title": _("Récépissé du dépôt n° %(number)d — %(name)s")
+                % {"number": snapshot.number, "name": dossier.display_name},
+            },
+        )
+
+
+def snapshot_page(request, dossier, number):
+    user = request.user
+    snapshot = readable_snapshot(request, dossier, number)
     content = copy.deepcopy(snapshot.content)
     if not can_view_proposals.test(user, dossier):
         # Snapshots hold what the applicant submitted; never show internal figures anyway.

@@ -210,6 +210,9 @@ def lead_checks_and_submits(page):
     snap(page, "04-confirmation-depot")
     main(page).get_by_role("button", name="Confirmer : Déposer le dossier").click()
     expect_message(page, "Le dossier est déposé.")
+    # The receipt: number, date and time, what was deposited, fingerprint (issue 11).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Récépissé de dépôt")
+    expect(main(page)).to_contain_text("Empreinte SHA-256 du contenu déposé")
     expect(main(page).locator(".fr-badge").first).to_have_text(re.compile("^Déposé$", re.I))
 
 

@@ -33,7 +33,9 @@ def test_lead_submits(client, lead, instructor, complete, django_capture_on_comm
     client.force_login(lead)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(action(complete, "submit"), {"comment": "Dossier complet."})
-    assert response.status_code == 302 and response.url == detail(complete)
+    # Then the receipt of the deposit (issue 11).
+    assert response.status_code == 302
+    assert response.url == reverse("dossiers:receipt", args=[complete.pk, 1])
     complete.refresh_from_db()
     assert complete.state == DossierState.SUBMITTED
     entry = HistoryEntry.objects.get(dossier=complete)
@@ -213,7 +215,7 @@ def test_returned_dossier_shows_the_request_and_resubmit(client, lead, returned)
 def test_resubmit_from_returned(client, lead, returned):
     client.force_login(lead)
     response = client.post(action(returned, "resubmit"))
-    assert response.url == detail(returned)
+    assert response.url == reverse("dossiers:receipt", args=[returned.pk, 2])
     returned.refresh_from_db()
     assert returned.state == DossierState.CARESP_REVIEW
     assert Snapshot.objects.filter(dossier=returned).count() == 2
