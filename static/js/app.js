@@ -55,6 +55,10 @@ confirmModal?.querySelector("[data-confirm-yes]").addEventListener("click", () =
   form.requestSubmit(button || undefined);
 });
 
+// The skip link « Contenu » moves the keyboard's focus into <main> (RGAA 12.7): the
+// target must be focusable, or the next Tab starts again from the header.
+document.getElementById("content")?.setAttribute("tabindex", "-1");
+
 // After a refused submission, the error summary takes the focus (RGAA 11.10): screen
 // readers read it and the page shows it, wherever it sits (the title already starts
 // with « Erreur : », templates/base.html).
