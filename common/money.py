@@ -33,9 +33,11 @@ def parse_amount(value, *, french=False):
     if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
         raise ValidationError(_("Le montant ne peut pas avoir plus de deux décimales."))
     if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,2})?", text):
+        # The example is written the way the person is asked to write (forms: French).
+        example = "52 000,50" if french else "1600000.00"
         raise ValidationError(
-            _("« %(value)s » n'est pas un montant valide (exemple : 1600000.00).")
-            % {"value": value}
+            _("« %(value)s » n'est pas un montant valide (exemple : %(example)s).")
+            % {"value": value, "example": example}
         )
     amount = Decimal(text).quantize(CENT)
     if amount > MAX_AMOUNT:

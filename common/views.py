@@ -9,6 +9,9 @@ Domain functions raise common.errors exceptions; views do not catch them:
   goes onto the form, which is shown again with what the user typed.
 The API has its own single handler (config.api)."""
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -17,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, TooManyRequests
+
+logger = logging.getLogger("django.request")
 
 
 def safe_back_url(request, candidate=None, fallback=None):
@@ -86,6 +91,19 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, DomainError):
             return domain_error_response(request, exception)
+        # The DSFR pages, in the demo (DEBUG) too, instead of Django's debug pages;
+        # DJANGO_DEBUG_PAGES=1 brings those back for developers (settings).
+        if settings.DEBUG_PAGES:
+            return None
+        if isinstance(exception, Http404):
+            return defaults.page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return defaults.permission_denied(request, exception)
+        if settings.DEBUG:
+            logger.error(
+                "Erreur sur %s", request.path, exc_info=exception, extra={"request": request}
+            )
+            return defaults.server_error(request)
         return None
 
 

@@ -17,6 +17,9 @@ def env_bool(name, default):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# Django's debug pages (404 with the routes, 500 with the traceback) instead of the
+# DSFR error pages: developers only; the demo shows the DSFR pages (common.views).
+DEBUG_PAGES = DEBUG and env_bool("DJANGO_DEBUG_PAGES", False)
 DEV_SECRET_KEY = "dev-insecure-key-only-for-local-runs-0123456789abcdefghijklmnopqrstuvwxyz"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
@@ -104,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.site",
+                "campaign.context_processors.agency",
                 "accounts.context_processors.roles",
                 "accounts.context_processors.proconnect",
             ],

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from config.api import api
-from config.views import HomeView, api_not_found, healthz
+from config.views import HomeView, api_not_found, healthz, not_found
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -22,4 +22,7 @@ urlpatterns = [
     # Any other address under the API: a JSON 404 in the API's error shape, not a page.
     re_path(r"^api/v1/", api_not_found, name="api_not_found"),
     path("admin/", admin.site.urls),
+    path("", include("config.urls_legal")),
+    # Last: any other address gets the DSFR 404 page, in the demo too (DEBUG).
+    re_path(r"^", not_found, name="not_found"),
 ]

@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.storage import storages
 from django.db import connection
 from django.db.models import Max
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,21 @@ from dossiers.models import Dossier
 from followup.models import Report
 
 logger = logging.getLogger(__name__)
+
+
+class LegalPageView(TemplateView):
+    """A page of the footer, open to everyone (signed in or not)."""
+
+    title = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, **kwargs)
+
+
+def not_found(request, *args, **kwargs):
+    """Any address no route matches: the DSFR 404 page, in the demo (DEBUG) too, through
+    common.views.DomainErrorMiddleware."""
+    raise Http404("")
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

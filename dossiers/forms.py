@@ -130,7 +130,13 @@ class IdentityForm(PartForm):
         help_text=_("Format attendu : nom@domaine.fr"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
-    coordinator_phone = _text(_("Téléphone du coordonnateur"), max_length=40, type="tel")
+    coordinator_phone = _text(
+        _("Téléphone du coordonnateur"),
+        max_length=40,
+        help_text=_("Par exemple 02 98 22 33 33 ou +33 2 98 22 33 33."),
+        type="tel",
+        autocomplete="tel",
+    )
     governance = _text(
         _("Gouvernance"),
         rows=5,

@@ -14,6 +14,8 @@ from campaign.queries import visible_campaigns, visible_territories
 from common.forms import DomainErrorsMixin
 from common.limits import TEXT_MAX
 from common.money import format_eur
+from common.once import FIELD as ONCE
+from common.once import OnceOnlyFormMixin
 from dossiers.domain.attachments import ALLOWED_LABEL
 from dossiers.domain.parts import SWOT_KEYS
 from dossiers.enums import DossierState, LineCategory, LineNature, Mission, Section
@@ -33,7 +35,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class ProjectForm(DomainErrorsMixin, forms.Form):
+class ProjectForm(DomainErrorsMixin, OnceOnlyFormMixin):
     priority = forms.IntegerField(
         label=_("Rang de priorité"),
         min_value=1,
@@ -120,13 +122,15 @@ class ProjectForm(DomainErrorsMixin, forms.Form):
         return data
 
     def domain_data(self):
-        data = {key: value for key, value in self.cleaned_data.items() if key != "version"}
+        data = {
+            key: value for key, value in self.cleaned_data.items() if key not in {"version", ONCE}
+        }
         for key in ("start", "end"):
             data[key] = data[key].isoformat() if data.get(key) else None
         return data
 
 
-class FundingLineForm(DomainErrorsMixin, forms.Form):
+class FundingLineForm(DomainErrorsMixin, OnceOnlyFormMixin):
     label = forms.CharField(label=_("Libellé"), max_length=300)
     nature = forms.ChoiceField(
         label=_("Nature du financement"),
@@ -202,7 +206,7 @@ class FundingLineForm(DomainErrorsMixin, forms.Form):
         }
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(OnceOnlyFormMixin):
     file = forms.FileField(
         label=_("Ajouter une pièce jointe"),
         required=False,

@@ -10,6 +10,11 @@ urlpatterns = [
     path("", staff.DossierListView.as_view(), name="list"),
     path("<int:pk>/", staff.DossierDetailView.as_view(), name="detail"),
     path("<int:pk>/depots/<int:number>/", staff.SnapshotView.as_view(), name="snapshot"),
+    path(
+        "<int:pk>/depots/<int:number>/recepisse/",
+        staff.ReceiptView.as_view(),
+        name="receipt",
+    ),
     path("<int:pk>/delai-de-reponse/", staff.DueDateView.as_view(), name="due_date"),
     # Writing the dossier (applicant.py)
     path(

@@ -158,6 +158,26 @@ class ReviewForm(DomainErrorsMixin, forms.Form):
             for p in self.projects
         ]
 
+    def error_items(self):
+        """[(field id or None, text)] for the error summary at the top of the form, each
+        field named with its criterion or project sheet (their labels repeat)."""
+        owners = {}
+        for criterion in self.criteria:
+            owners[f"score_{criterion.code}"] = owners[f"comment_{criterion.code}"] = (
+                criterion.label
+            )
+        for project in self.projects:
+            title = project.title or _("Fiche projet sans titre")
+            owners[f"project_{project.id}_opinion"] = title
+            owners[f"project_{project.id}_comment"] = title
+        items = [(None, str(error)) for error in self.non_field_errors()]
+        for field in self:
+            for error in field.errors:
+                owner = owners.get(field.name)
+                label = f"{owner} — {field.label}" if owner else field.label
+                items.append((field.auto_id, f"{label} : {error}"))
+        return items
+
     def review_data(self):
         data = self.cleaned_data
         return {

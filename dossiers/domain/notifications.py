@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import Role, User
+from dossiers.domain.receipts import build_receipt
 from dossiers.enums import DossierState
 from dossiers.models import Dossier
 from dossiers.workflow import TRANSITIONS
@@ -132,10 +133,21 @@ def notify_transition(dossier_id, name, from_state, user_id, comment=""):
 
         # A staff comment on an internal step (entering a review) is not for the applicant.
         applicant_comment = comment if TRANSITIONS[name].is_public else ""
+        receipt = None
+        if name in {"submit", "resubmit"}:
+            snapshot = dossier.snapshots.select_related("created_by").order_by("-number").first()
+            if snapshot is not None:
+                receipt = {
+                    "receipt": build_receipt(dossier, snapshot),
+                    "receipt_url": absolute(
+                        reverse("dossiers:receipt", args=[dossier.pk, snapshot.number])
+                    ),
+                }
         send(
             "emails/dossier_transition.txt",
             {
                 **context,
+                **(receipt or {}),
                 "comment": applicant_comment,
                 "audience": "applicant",
                 "url": dossier_url(dossier),

@@ -139,6 +139,18 @@ def _mapping(value, path, collector):
     return value
 
 
+PHONE_SEPARATORS = str.maketrans("", "", " .-()\u00a0")
+
+
+def valid_phone(value):
+    """A French number (0 and 9 digits) or an international one (+ and 8 to 15 digits),
+    written with spaces, dots, hyphens or brackets as people do."""
+    digits = value.translate(PHONE_SEPARATORS)
+    if digits.startswith("+"):
+        return digits.isascii() and digits[1:].isdigit() and 8 <= len(digits) - 1 <= 15
+    return digits.isascii() and digits.isdigit() and len(digits) == 10 and digits[0] == "0"
+
+
 def clean_identity(data):
     c = _Collector()
     data = _mapping(data, "identity", c)
@@ -150,6 +162,15 @@ def clean_identity(data):
             validate_email(email)
         except ValidationError:
             c.add("identity.coordinator.email", _("Adresse électronique invalide."))
+    phone = c.text(coordinator, "phone", "identity.coordinator.phone", 40)
+    if phone and not valid_phone(phone):
+        c.add(
+            "identity.coordinator.phone",
+            _(
+                "Numéro de téléphone invalide : 10 chiffres, par exemple 02 98 22 33 33, "
+                "ou l'indicatif international, par exemple +33 2 98 22 33 33."
+            ),
+        )
     members_in = data.get("members") or []
     if not isinstance(members_in, list):
         c.add("identity.members", _("Liste attendue."))
@@ -196,7 +217,7 @@ def clean_identity(data):
         "coordinator": {
             "name": c.text(coordinator, "name", "identity.coordinator.name", 200),
             "email": email,
-            "phone": c.text(coordinator, "phone", "identity.coordinator.phone", 40),
+            "phone": phone,
         },
         "members": members,
         "governance": c.text(data, "governance", "identity.governance"),

@@ -152,7 +152,7 @@ def _project_id(project):
 
 
 @register.simple_tag(takes_context=True)
-def attachments_block(context, dossier, section, project=None):
+def attachments_block(context, dossier, section, project=None, host_form=""):
     """What _attachments.html shows: this part's current attachments and, for an editor
     while the dossier is editable, the upload form. Uses the prefetched
     `dossier.attachments` when there is one (no query per part)."""
@@ -176,6 +176,11 @@ def attachments_block(context, dossier, section, project=None):
             initial={"section": section, "project": project_id, "next": next_url},
             auto_id=f"id_{anchor.replace('-', '_')}_%s",
         )
+        if host_form:
+            # The fields belong to the page's form (form="…"): without JavaScript, sending
+            # the file also saves what was typed in that form (issue 11).
+            for field in form.fields.values():
+                field.widget.attrs["form"] = host_form
     return {
         "items": items,
         "can_edit": can_edit,
@@ -183,4 +188,5 @@ def attachments_block(context, dossier, section, project=None):
         "anchor": anchor,
         "label": choice_label(section, "section"),
         "next": next_url,
+        "host_form": host_form,
     }

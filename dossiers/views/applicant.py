@@ -29,6 +29,7 @@ from common.views import DomainFormMixin
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.editing import create_dossier, part_fingerprint, update_parts
 from dossiers.domain.participation import participation
+from dossiers.domain.receipts import recap
 from dossiers.domain.transitions import available_transitions, blocked_reason, transition
 from dossiers.enums import DIAGNOSTIC_ANALYSES, Section
 from dossiers.forms import (
@@ -40,6 +41,7 @@ from dossiers.forms import (
 )
 from dossiers.models import Dossier
 from dossiers.rules import TRANSITION_PERMISSIONS, can_edit_dossier
+from dossiers.views.attachments import attach_posted_file
 from dossiers.views.mixins import DossierMixin, EditorMixin
 from dossiers.workflow import DIRECT_TRANSITIONS, TRANSITIONS
 
@@ -203,6 +205,7 @@ class HubView(EditorMixin, View):
                 "can_invite": rules.has_perm("campaign.invite_editor", user, dossier.filiere),
                 "check_url": reverse("dossiers:check", args=[dossier.pk]),
                 "invite_url": reverse("dossiers:invite", args=[dossier.pk]),
+                "completion_overdue": dossier.completion_overdue(),
                 **deadline_context(dossier),
             },
         )
@@ -274,6 +277,10 @@ class SectionView(EditorMixin, DomainFormMixin, View):
             fingerprints={section: form.cleaned_data.get("fingerprint") or ""},
         )
         messages.success(request, _("Brouillon enregistré."))
+        if "upload_attachment" in request.POST:
+            # Without JavaScript, the file came with the part's form: saved first, above.
+            attach_posted_file(request, self.dossier, section)
+            return redirect(f"{section_url(self.dossier, section)}#pieces-jointes-{section}")
         if "continue" in request.POST:
             index = STEPS.index(section)
             return redirect(section_url(self.dossier, STEPS[index + 1]))
@@ -466,6 +473,10 @@ class TransitionView(DossierMixin, DomainFormMixin, View):
             version=form.cleaned_data.get("version"),
         )
         messages.success(request, SUCCESS.get(name, _("C'est fait.")))
+        if name in {"submit", "resubmit"}:
+            # The receipt of what was just submitted (issue 11).
+            number = self.dossier.snapshots.order_by("-number").values_list("number", flat=True)
+            return redirect("dossiers:receipt", pk=self.dossier.pk, number=number.first())
         return redirect("dossiers:detail", pk=self.dossier.pk)
 
     def apply_domain_errors(self, form, exc):
@@ -511,6 +522,8 @@ class TransitionView(DossierMixin, DomainFormMixin, View):
         }
         if self.spec.name == "submit":
             context.update(deadline_context(dossier))
+        if self.spec.name in {"submit", "resubmit"} and not blocked and not problems:
+            context["recap"] = recap(dossier)
         return render(self.request, "dossiers/transition.html", context, status=status)
 
 

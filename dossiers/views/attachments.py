@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from common.errors import InvalidInput
+from common.once import FIELD as ONCE
+from common.once import run_once
 from common.views import safe_back_url
 from dossiers.domain.attachments import (
     FileTooLarge,
@@ -20,6 +22,31 @@ from dossiers.domain.attachments import (
 from dossiers.forms_projects import AttachmentForm
 from dossiers.models import Attachment
 from dossiers.views.mixins import DossierMixin
+
+
+def attach_posted_file(request, dossier, section, project_id=None):
+    """The file sent with a part's form, without JavaScript (issue 11): the part's draft
+    has just been saved, then the file is added; a refused file is said, the draft stays
+    saved. With JavaScript the file goes alone to AttachmentUploadView (static/js/inline.js)."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choisissez d'abord le fichier à envoyer."))
+        return
+
+    def add():
+        attachment = add_attachment(dossier, request.user, upload, section, project_id=project_id)
+        messages.success(
+            request, _("Pièce jointe « %(name)s » ajoutée.") % {"name": attachment.name}
+        )
+        return request.path
+
+    try:
+        _url, done = run_once(request.user, request.POST.get(ONCE), add)
+    except (FileTooLarge, UnsupportedFileType, InvalidInput) as exc:
+        messages.error(request, exc.message)
+        return
+    if not done:
+        messages.info(request, _("Ce fichier était déjà envoyé."))
 
 
 class AttachmentMixin(DossierMixin):
@@ -40,22 +67,28 @@ class AttachmentUploadView(AttachmentMixin, View):
             return redirect(back)
         data = form.cleaned_data
         try:
-            attachment = add_attachment(
-                self.dossier,
+            _url, done = run_once(
                 request.user,
-                data.get("file"),
-                data["section"],
-                project_id=data.get("project"),
+                data.get(ONCE),
+                lambda: self.add(data.get("file"), data["section"], data.get("project"), back),
             )
         except (FileTooLarge, UnsupportedFileType, InvalidInput) as exc:
             # A refused file (413 / 415 / 400) is not an error page: back to the page the
             # user came from, with the reason.
             messages.error(request, exc.message)
             return redirect(back)
-        messages.success(
-            request, _("Pièce jointe « %(name)s » ajoutée.") % {"name": attachment.name}
-        )
+        if not done:
+            messages.info(request, _("Ce fichier était déjà envoyé."))
         return redirect(back)
+
+    def add(self, upload, section, project_id, back):
+        attachment = add_attachment(
+            self.dossier, self.request.user, upload, section, project_id=project_id
+        )
+        messages.success(
+            self.request, _("Pièce jointe « %(name)s » ajoutée.") % {"name": attachment.name}
+        )
+        return back
 
 
 class AttachmentDeleteView(AttachmentMixin, View):

@@ -13,12 +13,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from common.once import FIELD as ONCE
+from common.once import run_once
 from common.views import DomainFormMixin
 from dossiers.domain import editing
 from dossiers.domain.totals import requested_sums
 from dossiers.enums import Section
 from dossiers.forms_projects import FundingLineForm, ProjectForm
 from dossiers.models import FundingLine, Project
+from dossiers.views.attachments import attach_posted_file
 from dossiers.views.mixins import EditorMixin
 
 STEP = {"current": 4, "total": 4}
@@ -213,14 +216,21 @@ class ProjectCreateView(ProjectsMixin, View):
         form = self.domain_form = _project_form(self.dossier, data=self.request.POST)
         if not form.is_valid():
             return self.form_invalid(form)
-        project = editing.create_project(self.dossier, self.request.user, form.domain_data())
-        messages.success(
-            self.request,
-            _("Fiche projet « %(title)s » créée. Ajoutez maintenant ses lignes de financement.")
-            % {"title": project.title},
-        )
-        _warn_duplicate_rank(self.request, self.dossier, project)
-        return redirect("dossiers:project_edit", self.dossier.pk, project.pk)
+
+        def create():
+            project = editing.create_project(self.dossier, self.request.user, form.domain_data())
+            messages.success(
+                self.request,
+                _("Fiche projet « %(title)s » créée. Ajoutez maintenant ses lignes de financement.")
+                % {"title": project.title},
+            )
+            _warn_duplicate_rank(self.request, self.dossier, project)
+            return reverse("dossiers:project_edit", args=[self.dossier.pk, project.pk])
+
+        url, done = run_once(self.request.user, form.cleaned_data.get(ONCE), create)
+        if not done:
+            messages.info(self.request, _("Cette fiche projet était déjà créée : la voici."))
+        return redirect(url)
 
 
 class ProjectSheetView(ProjectsMixin, View):
@@ -246,6 +256,10 @@ class ProjectSheetView(ProjectsMixin, View):
         )
         messages.success(self.request, _("Fiche projet enregistrée."))
         _warn_duplicate_rank(self.request, self.dossier, project)
+        if "upload_attachment" in self.request.POST:
+            # Without JavaScript, the file came with the sheet: saved first, above.
+            attach_posted_file(self.request, self.dossier, Section.PROJECTS, project.pk)
+            return redirect(self.sheet_url(f"pieces-jointes-projects-{project.pk}"))
         return redirect("dossiers:project_edit", self.dossier.pk, project.pk)
 
 
@@ -285,11 +299,20 @@ class LineView(ProjectsMixin, View):
         form = self.domain_form = FundingLineForm(self.request.POST)
         if not form.is_valid():
             return self.form_invalid(form)
-        data, user = dict(form.cleaned_data), self.request.user
+        user = self.request.user
+        data = {key: value for key, value in form.cleaned_data.items() if key != ONCE}
         version = data.pop("version", None)
         if self.line is None:
-            editing.create_line(self.dossier, user, self.project.pk, data, french=True)
-            messages.success(self.request, _("Ligne de financement ajoutée."))
+
+            def create():
+                editing.create_line(self.dossier, user, self.project.pk, data, french=True)
+                messages.success(self.request, _("Ligne de financement ajoutée."))
+                return self.sheet_url("lignes")
+
+            url, done = run_once(user, form.cleaned_data.get(ONCE), create)
+            if not done:
+                messages.info(self.request, _("Cette ligne était déjà ajoutée."))
+            return redirect(url)
         else:
             editing.update_line(
                 self.dossier,

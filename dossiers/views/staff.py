@@ -24,6 +24,7 @@ from dossiers import queries
 from dossiers.domain import due_dates
 from dossiers.domain.access import with_document_relations
 from dossiers.domain.participation import participation
+from dossiers.domain.receipts import build_receipt
 from dossiers.domain.serialize import dossier_document
 from dossiers.domain.totals import ZERO, dossier_line_totals
 from dossiers.domain.transitions import available_transitions
@@ -170,10 +171,9 @@ class DossierDetailView(DossierMixin, View):
         return dossier_page(request, self.dossier)
 
 
-def dossier_page(request, dossier):
-    user = request.user
-    staff_view = _staff_view(user, dossier)
-    decided = dossier.state == DossierState.DECIDED
+def document_context(user, dossier):
+    """What dossiers/detail_document.html needs to show the dossier's content to this
+    person (the dossier page, and the review page of scoring)."""
     show_proposal = can_view_proposals.test(user, dossier)
     show_grant = can_view_decision.test(user, dossier)
     overall, per_project = dossier_line_totals(dossier)
@@ -184,7 +184,19 @@ def dossier_page(request, dossier):
     document = dossier_document(
         dossier, show_proposal=show_proposal, show_grant=show_grant, attachments=False
     )
-    doc = _present(document, per_project_totals=per_project)
+    return {
+        "doc": _present(document, per_project_totals=per_project),
+        "live": True,
+        "totals": overall,
+        "show_proposal": show_proposal,
+        "show_grant": show_grant,
+    }
+
+
+def dossier_page(request, dossier):
+    user = request.user
+    staff_view = _staff_view(user, dossier)
+    decided = dossier.state == DossierState.DECIDED
     history = list(dossier.history.select_related("by").order_by("at", "id"))
     if not staff_view:
         history = [entry for entry in history if entry.is_public]
@@ -203,6 +215,8 @@ def dossier_page(request, dossier):
             "url": reverse("dossiers:transition", args=[dossier.pk, name]),
         }
         for name, label in available_transitions(dossier, user)
+        # Past the due date, resubmitting is refused: no button that leads to a refusal.
+        if not (name == "resubmit" and dossier.completion_overdue())
     ]
     can_edit = editor and dossier.is_editable and not dossier.completion_overdue()
     return render(
@@ -210,11 +224,7 @@ def dossier_page(request, dossier):
         "dossiers/detail.html",
         {
             "dossier": dossier,
-            "doc": doc,
-            "live": True,
-            "totals": overall,
-            "show_proposal": show_proposal,
-            "show_grant": show_grant,
+            **document_context(user, dossier),
             "staff_view": staff_view,
             "territories": list(dossier.filiere.territories.order_by("code")),
             "snapshots": list(
@@ -247,13 +257,43 @@ class SnapshotView(DossierMixin, View):
         return snapshot_page(request, self.dossier, number)
 
 
-def snapshot_page(request, dossier, number):
+def readable_snapshot(request, dossier, number):
+    """A deposit of the dossier, for its editors and the staff (404 for anyone else)."""
     user = request.user
     if not (is_internal_staff.test(user, dossier) or is_dossier_editor.test(user, dossier)):
         raise Http404
     snapshot = dossier.snapshots.select_related("created_by").filter(number=number).first()
     if snapshot is None:
         raise Http404(_("Dépôt introuvable."))
+    return snapshot
+
+
+class ReceiptView(DossierMixin, View):
+    """The receipt of a deposit (récépissé): number, date and time, what was submitted,
+    the snapshot's SHA-256. Shown right after submitting, and linked from the dossier."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk, number):
+        dossier = self.dossier
+        snapshot = readable_snapshot(request, dossier, number)
+        return render(
+            request,
+            "dossiers/receipt.html",
+            {
+                "dossier": dossier,
+                "snapshot": snapshot,
+                "receipt": build_receipt(dossier, snapshot),
+                "staff_view": _staff_view(request.user, dossier),
+                "title": _("Récépissé du dépôt n° %(number)d — %(name)s")
+                % {"number": snapshot.number, "name": dossier.display_name},
+            },
+        )
+
+
+def snapshot_page(request, dossier, number):
+    user = request.user
+    snapshot = readable_snapshot(request, dossier, number)
     content = copy.deepcopy(snapshot.content)
     if not can_view_proposals.test(user, dossier):
         # Snapshots hold what the applicant submitted; never show internal figures anyway.

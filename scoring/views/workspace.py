@@ -28,6 +28,7 @@ from dossiers.domain.transitions import available_transitions
 from dossiers.enums import DossierState as S
 from dossiers.models import Dossier, HistoryEntry, Snapshot
 from dossiers.rules import TRANSITION_PERMISSIONS
+from dossiers.views.staff import document_context
 from scoring import queries
 from scoring.domain import aggregate as aggregates
 from scoring.domain import assignments, comments, reviews
@@ -191,7 +192,15 @@ class Workspace:
         )
         return [(item, items[index - 1] if index else None) for index, item in enumerate(items)]
 
-    def context(self, *, review_form=None, assign_form=None, conflict_form=None, comment_form=None):
+    def context(
+        self,
+        *,
+        review_form=None,
+        assign_form=None,
+        conflict_form=None,
+        comment_form=None,
+        confirm_review=False,
+    ):
         visible = reviews.visible_reviews(self.dossier, self.user)
         others = [r for r in visible if r.reviewer_id != self.user.pk]
         aggregate = None
@@ -248,9 +257,13 @@ class Workspace:
                 .order_by("at", "id")
             ),
             "reviewable_states": reviews.REVIEWABLE_STATES,
+            "confirm_review": confirm_review,
+            # The dossier itself, read while reviewing it (issue 11, item 5).
+            **document_context(self.user, self.dossier),
         }
 
     def render(self, status=200, **forms):
+        """`forms`: the context() keywords (forms shown again, confirm_review)."""
         return render(self.request, "scoring/dossier.html", self.context(**forms), status=status)
 
 
@@ -304,11 +317,11 @@ class ReviewView(WorkspaceFormView):
         if not form.is_valid():
             return self.form_invalid(form)
         if submit and not form.cleaned_data.get("confirm_submit"):
-            form.add_error(
-                "confirm_submit",
-                _("Cochez cette case pour confirmer la soumission, qui est définitive."),
+            # Confirmed in the DSFR modal (static/js/app.js adds confirm_submit); without
+            # JavaScript, the page asks here, above the form, what was typed kept.
+            return Workspace(request, self.dossier).render(
+                status=200, review_form=form, confirm_review=True
             )
-            return self.form_invalid(form)
         reviews.save_review(self.dossier, request.user, form.review_data(), submit=submit)
         if submit:
             return self.done(

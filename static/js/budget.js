@@ -43,6 +43,24 @@ function updateTotals(form) {
     cell.replaceChildren(strong);
     cell.classList.toggle("app-overflow", after < 0);
   }
+  // Each sheet's subtotal, per nature (issue 11, item 8).
+  for (const sheet of form.querySelectorAll("[data-budget-sheet]")) {
+    const sums = {};
+    for (const input of sheet.querySelectorAll("input[data-budget-nature]")) {
+      const cents = parseCents(input.value);
+      if (cents !== null) {
+        sums[input.dataset.budgetNature] = (sums[input.dataset.budgetNature] ?? 0) + cents;
+      }
+    }
+    for (const cell of sheet.querySelectorAll("[data-budget-subtotal]")) {
+      cell.textContent = formatCents(sums[cell.dataset.budgetSubtotal] ?? 0);
+      cell.closest("tr").hidden = !(cell.dataset.budgetSubtotal in sums);
+    }
+    const footer = sheet.querySelector("[data-budget-subtotals]");
+    if (footer) {
+      footer.hidden = false;
+    }
+  }
   const live = document.querySelector("[data-budget-live]");
   if (live) {
     live.dataset.text ??= live.textContent;
@@ -55,6 +73,10 @@ function updateTotals(form) {
 for (const form of document.querySelectorAll("form[data-budget-form]")) {
   form.addEventListener("input", () => updateTotals(form));
   updateTotals(form);
+  // The envelopes' bar stays in sight while the sheets are typed.
+  for (const bar of document.querySelectorAll("[data-budget-sticky]")) {
+    bar.hidden = false;
+  }
 }
 
 // Delegations: suggest the chosen line's beneficiary FINESS when the field is empty

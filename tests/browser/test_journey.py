@@ -210,6 +210,9 @@ def lead_checks_and_submits(page):
     snap(page, "04-confirmation-depot")
     main(page).get_by_role("button", name="Confirmer : Déposer le dossier").click()
     expect_message(page, "Le dossier est déposé.")
+    # The receipt: number, date and time, what was deposited, fingerprint (issue 11).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Récépissé de dépôt")
+    expect(main(page)).to_contain_text("Empreinte SHA-256 du contenu déposé")
     expect(main(page).locator(".fr-badge").first).to_have_text(re.compile("^Déposé$", re.I))
 
 
@@ -264,10 +267,12 @@ def caresp_scores_and_submits(page, dossier_name):
         criteria.nth(index).select_option(str(3 if index % 2 else 4))
     form.get_by_label("Avis global sur le dossier").select_option(label="Favorable")
     form.get_by_label("Commentaire général").fill("Diagnostic solide ; calendrier à préciser.")
-    choose(form, re.compile("^Je soumets mon évaluation"))
     snap(page, "05-evaluation")
-    page.once("dialog", lambda dialog: dialog.accept())
     form.get_by_role("button", name="Soumettre l'évaluation").click()
+    # The DSFR confirmation modal, not the browser's confirm().
+    page.locator("#app-confirm-modal").get_by_role(
+        "button", name="Soumettre définitivement"
+    ).click()
     expect_message(page, "Votre évaluation est soumise.")
     expect(main(page).locator("#mon-evaluation ~ p").first).to_contain_text("Évaluation soumise le")
 
@@ -289,7 +294,7 @@ def instructor_asks_for_completion(page, dossier_name, due):
 
 def lead_completes_and_resubmits(page, due):
     card = main(page).locator(".fr-card")
-    expect(card).to_contain_text("L'ARS demande des compléments")
+    expect(card).to_contain_text("Compléments demandés par l'ARS")
     card.get_by_role("link", name="Continuer la rédaction").click()
     request = main(page).locator("#demande-de-complements")
     expect(request).to_contain_text("Merci de préciser la composition du comité de pilotage.")

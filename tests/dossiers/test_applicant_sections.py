@@ -180,6 +180,42 @@ def test_invalid_email_is_refused(client, lead, draft):
     assert draft.identity["coordinator"]["email"] == "coordination@example.fr"
 
 
+@pytest.mark.parametrize("phone", ["abc", "02 98", "12 98 22 33 33", "+33", "02 98 22 33 33 99"])
+def test_invalid_phone_is_refused_and_kept(client, lead, draft, phone):
+    client.force_login(lead)
+    response = client.post(
+        section(draft, "identity"), identity_data(draft, coordinator_phone=phone)
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Numéro de téléphone invalide" in field_error_block(page, "id_coordinator_phone")
+    assert input_value(page, "coordinator_phone") == phone
+    # One place for every form: the title says the page answers a failed save.
+    assert re.search(r"<title>Erreur : ", page)
+    draft.refresh_from_db()
+    assert draft.identity["coordinator"]["phone"] == "02 98 00 00 00"
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["02 98 22 33 33", "02.98.22.33.33", "0298223333", "+33 2 98 22 33 33", "+44 20 7946 0958"],
+)
+def test_usual_phone_numbers_are_accepted(client, lead, draft, phone):
+    client.force_login(lead)
+    response = client.post(
+        section(draft, "identity"), identity_data(draft, coordinator_phone=phone)
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.identity["coordinator"]["phone"] == phone
+
+
+def test_a_page_without_errors_has_no_error_title(client, lead, draft):
+    client.force_login(lead)
+    page = client.get(section(draft, "identity")).content.decode()
+    assert "<title>Erreur" not in page
+
+
 def test_diagnostic_is_stored_exactly(client, lead, empty_draft):
     client.force_login(lead)
     fields = {

@@ -33,7 +33,9 @@ def test_lead_submits(client, lead, instructor, complete, django_capture_on_comm
     client.force_login(lead)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(action(complete, "submit"), {"comment": "Dossier complet."})
-    assert response.status_code == 302 and response.url == detail(complete)
+    # Then the receipt of the deposit (issue 11).
+    assert response.status_code == 302
+    assert response.url == reverse("dossiers:receipt", args=[complete.pk, 1])
     complete.refresh_from_db()
     assert complete.state == DossierState.SUBMITTED
     entry = HistoryEntry.objects.get(dossier=complete)
@@ -200,18 +202,20 @@ def test_invalid_due_date(client, instructor, submitted, value):
 def test_returned_dossier_shows_the_request_and_resubmit(client, lead, returned):
     client.force_login(lead)
     page = client.get(reverse("dossiers:edit", args=[returned.pk])).content.decode()
-    assert "L'ARS demande des compléments" in page
+    assert "Compléments demandés par l'ARS" in page
     assert "Merci de préciser la convention." in page
     with translation.override("fr"):
         due = dateformat.format(returned.return_due_date, "l j F Y")
     assert f"À compléter et redéposer au plus tard le {due}." in page
-    assert f'href="{action(returned, "resubmit")}">Redéposer</a>' in page
+    # One way to resubmit (issue 11, item 6), no late notice before the due date.
+    assert page.count(f'href="{action(returned, "resubmit")}"') == 1
+    assert "En retard" not in page
 
 
 def test_resubmit_from_returned(client, lead, returned):
     client.force_login(lead)
     response = client.post(action(returned, "resubmit"))
-    assert response.url == detail(returned)
+    assert response.url == reverse("dossiers:receipt", args=[returned.pk, 2])
     returned.refresh_from_db()
     assert returned.state == DossierState.CARESP_REVIEW
     assert Snapshot.objects.filter(dossier=returned).count() == 2

@@ -4,6 +4,7 @@ money input, duplicate ranks, concurrent edits."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -412,3 +413,39 @@ def test_projects_page_query_count_is_fixed(
         response = client.get(reverse("dossiers:projects", args=[dossier.pk]))
     assert response.content.decode().count("Rang en double</p>") == 0
     assert f"{52 * sheets}{NNBSP}000,00{EUR}" in response.content.decode()
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_without_javascript_a_file_sent_with_the_sheet_saves_the_sheet_first(dossier, as_role):
+    """Issue 11, item 1: « Envoyer le fichier » belongs to the sheet's form (form="fiche"),
+    so the typed sheet is saved, then the file added to this sheet."""
+    project = dossier.projects.get()
+    response = as_role("lead").post(
+        reverse("dossiers:project_edit", args=[dossier.pk, project.pk]),
+        {
+            **sheet_data(project, actions="Actions tapées avant l'envoi"),
+            "upload_attachment": "1",
+            "file": SimpleUploadedFile("budget.pdf", PDF, content_type="application/pdf"),
+        },
+    )
+    assert response.status_code == 302
+    assert response.url.endswith(f"#pieces-jointes-projects-{project.pk}")
+    project.refresh_from_db()
+    assert project.actions == "Actions tapées avant l'envoi"
+    assert dossier.attachments.get().project_id == project.pk
+
+
+def test_a_refused_sheet_sends_no_file(dossier, as_role):
+    project = dossier.projects.get()
+    response = as_role("lead").post(
+        reverse("dossiers:project_edit", args=[dossier.pk, project.pk]),
+        {
+            **sheet_data(project, start="2027-01-01", end="2025-01-01"),
+            "upload_attachment": "1",
+            "file": SimpleUploadedFile("budget.pdf", PDF, content_type="application/pdf"),
+        },
+    )
+    assert response.status_code == 400
+    assert not dossier.attachments.exists()

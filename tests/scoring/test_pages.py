@@ -269,10 +269,14 @@ def test_reviewer_saves_a_draft_then_submits(client, assigned, campaign, caresp)
     # The draft is shown again in the form.
     page = text(client.get(reverse("scoring:dossier", args=[assigned.pk])))
     assert "Coût à préciser." in page
-    # Submitting needs the confirmation box.
+    # Submitting is confirmed (the DSFR modal adds confirm_submit); without it, the page
+    # asks first, above the form, what was typed kept, nothing submitted.
     response = client.post(url, form_data(campaign, project, action="submit"))
-    assert response.status_code == 400
-    assert "Cochez cette case pour confirmer la soumission" in text(response)
+    assert response.status_code == 200
+    assert "Soumettre votre évaluation ?" in text(response)
+    assert "Coût à préciser." in text(response)
+    review.refresh_from_db()
+    assert review.submitted_at is None
     response = client.post(url, form_data(campaign, project, action="submit", confirm_submit="on"))
     assert response.status_code == 302
     review.refresh_from_db()

@@ -128,4 +128,5 @@ def test_workspace_queries_do_not_grow_with_reviews(client, campaign, instructor
     add_reviews(5, 10)
     large = count_queries(client, url)
     assert small == large, (small, large)
-    assert large <= 40, large
+    # The page also shows the dossier's content (issue 11, item 5): a few fixed queries.
+    assert large <= 44, large
