@@ -26,14 +26,16 @@ from django.utils.translation import gettext as _
 from campaign.queries import filiere_territory_links
 from common.errors import Forbidden
 from dossiers.domain.access import visible_dossiers
-from dossiers.enums import SUBMITTED_STATES, LineNature, Opinion
-from dossiers.models import Dossier, FundingLine
+from dossiers.domain.totals import ZERO, sums_by_dossier
+from dossiers.enums import SUBMITTED_STATES, Opinion
+from dossiers.models import Dossier
 from scoring.domain.grid import get_grid, grid_criteria
 from scoring.models import CriterionScore, ProjectOpinion, Review
 from scoring.rules import can_view_all_reviews, can_view_ranking
 
 TWO = Decimal("0.01")
 SUM_FIELD = DecimalField(max_digits=14, decimal_places=2)
+NO_AMOUNTS = {"amount_recurring": ZERO, "amount_one_off": ZERO}
 COUNTED = {"review__submitted_at__isnull": False, "review__excluded_at__isnull": True}
 
 
@@ -287,18 +289,11 @@ def campaign_ranking(campaign, user):
         "id", "state", "filiere_id", "filiere__slug", "filiere__name", KT("identity__name")
     )
     # Requested amounts per dossier and nature, summed by the database apart from the
-    # dossiers (grouping the dossiers' own rows by their sums costs twice as much).
-    requested = defaultdict(lambda: {LineNature.RECURRING: None, LineNature.ONE_OFF: None})
-    for dossier_id, nature, total in (
-        FundingLine.objects.filter(
-            project__dossier__campaign_id=campaign.pk,
-            project__dossier__state__in=SUBMITTED_STATES,
-        )
-        .values_list("project__dossier_id", "nature")
-        .annotate(total=Sum("amount", output_field=SUM_FIELD))
-        .order_by()
-    ):
-        requested[dossier_id][nature] = total
+    # dossiers' rows (dossiers.domain.totals.sums_by_dossier).
+    requested = sums_by_dossier(
+        Dossier.objects.filter(campaign_id=campaign.pk, state__in=SUBMITTED_STATES),
+        fields=("amount",),
+    )
     # The filières' territories in one query, as the campaign's Territory objects.
     territories = {t.pk: t for t in campaign.territories.all()}
     territories_of = defaultdict(list)
@@ -311,18 +306,17 @@ def campaign_ranking(campaign, user):
     by_dossier = {}
     for dossier_id, score in review_scores(review__dossier__campaign_id=campaign.pk).values():
         by_dossier.setdefault(dossier_id, []).append(score)
-    zero = Decimal("0.00")
     rows = []
     for dossier_id, state, filiere_id, filiere_slug, filiere_name, name in dossiers:
-        amounts = requested.get(dossier_id, {})
+        amounts = requested.get(dossier_id) or NO_AMOUNTS
         rows.append(
             RankingRow(
                 None,
                 RankedDossier(dossier_id, state, name or filiere_name, filiere_slug),
                 Stats.of(by_dossier.get(dossier_id, [])),
                 territories_of[filiere_id],
-                amounts.get(LineNature.RECURRING) or zero,
-                amounts.get(LineNature.ONE_OFF) or zero,
+                amounts["amount_recurring"],
+                amounts["amount_one_off"],
             )
         )
     rows.sort(
