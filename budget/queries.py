@@ -122,7 +122,7 @@ def budget_summary(campaign):
     # (sums_by_dossier), then per filière: a filière has one dossier per campaign.
     counted = counted_dossiers(campaign)
     dossiers = list(counted.values_list("id", "filiere_id", "state", "decided_at").order_by())
-    sums = sums_by_dossier(counted)
+    sums = sums_by_dossier(counted, null=None)
     per_filiere = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
     pending_proposed = dict.fromkeys(KINDS, ZERO)
     decided_at = {}
@@ -138,12 +138,13 @@ def budget_summary(campaign):
         buckets = per_filiere[filiere_id]
         for nature, kind in NATURE_TO_KIND.items():
             bucket = buckets[kind]
-            bucket["requested"] += dossier_sums[f"amount_{nature}"]
-            bucket["proposed"] += dossier_sums[f"proposed_{nature}"]
+            proposed = dossier_sums[f"proposed_{nature}"] or ZERO
+            bucket["requested"] += dossier_sums[f"amount_{nature}"] or ZERO
+            bucket["proposed"] += proposed
             if decided:
-                bucket["granted"] += dossier_sums[f"granted_{nature}"]
+                bucket["granted"] += dossier_sums[f"granted_{nature}"] or ZERO
             else:
-                pending_proposed[kind] += dossier_sums[f"proposed_{nature}"]
+                pending_proposed[kind] += proposed
 
     # Delegations per dossier, nature and date (the year is taken here: on SQLite a year
     # extracted by the database is a Python function call per row). Only decided
@@ -299,6 +300,9 @@ def budget_summary(campaign):
         "by_year": list(by_year.values()),
         "first_delegation_date": first_delegation,
         "planned_first_delegation_date": campaign.first_delegation_date,
+        # {dossier id: sums_by_dossier's sums, None where nothing to sum}: the
+        # dashboard's per-dossier rows, without summing their lines again.
+        "by_dossier": sums,
     }
 
 
@@ -384,24 +388,24 @@ def envelope_totals(campaign):
     return totals
 
 
-def dossier_amounts(campaign):
-    """Every counted dossier of the campaign with its sums per nature (one query)."""
-
-    def total(field, nature):
-        return Sum(f"projects__lines__{field}", filter=Q(projects__lines__nature=nature))
-
-    annotations = {}
-    for nature in (LineNature.RECURRING, LineNature.ONE_OFF):
-        kind = NATURE_TO_KIND[nature]
-        for field in ("amount", "proposed", "granted"):
-            annotations[f"{field}_{kind}"] = total(field, nature)
-    return (
+def dossier_amounts(campaign, dossier_ids, summary):
+    """The given counted dossiers of the campaign (a page of the dashboard), ordered by
+    filière, each with its sums per nature from `summary` (budget_summary's by_dossier:
+    "amount_recurring", …, None where nothing to sum)."""
+    empty = dict.fromkeys(
+        f"{field}_{kind}" for field in ("amount", "proposed", "granted") for kind in KINDS
+    )
+    dossiers = list(
         counted_dossiers(campaign)
+        .filter(pk__in=dossier_ids)
         .select_related("filiere")
-        .defer("identity", "diagnostic", "swot")
-        .annotate(**annotations)
+        .only("id", "state", "outcome", "campaign_id", "filiere__name")
         .order_by("filiere__name", "pk")
     )
+    for dossier in dossiers:
+        for name, value in summary["by_dossier"].get(dossier.pk, empty).items():
+            setattr(dossier, name, value)
+    return dossiers
 
 
 def counted_dossiers(campaign):

@@ -59,14 +59,15 @@ def dossier_line_totals(dossier):
     return overall, per_project
 
 
-def sums_by_dossier(dossiers, fields=("amount", "proposed", "granted")):
-    """{dossier_id: {"<field>_<nature>": Decimal (0.00 without lines)}} of a queryset of
-    dossiers, in one query (e.g. "amount_recurring", "granted_one_off").
+def sums_by_dossier(dossiers, fields=("amount", "proposed", "granted"), null=ZERO):
+    """{dossier_id: {"<field>_<nature>": Decimal}} of a queryset of dossiers, in one query
+    (e.g. "amount_recurring", "granted_one_off"); `null` where there is nothing to sum
+    (no line of that nature, or none filled in: the pages show "—" for None).
 
     Grouped by the project's dossier id, the dossiers given as an `IN (subquery)`: the
     database walks each dossier's projects and lines in dossier order and sums as it
     goes (no sort of the campaign's tens of thousands of lines, as grouping by the
-    dossiers' own rows or by filière needs); FILTER sums, coalesced here (Case/When and
+    dossiers' own rows or by filière needs); FILTER sums, NULL replaced here (Case/When and
     Coalesce cost a third more in the database). A dossier without lines is absent."""
     names = [f"{field}_{nature}" for field in fields for nature in LineNature.values]
     sums = {
@@ -82,7 +83,7 @@ def sums_by_dossier(dossiers, fields=("amount", "proposed", "granted")):
     )
     return {
         row[0]: {
-            name: ZERO if value is None else value
+            name: null if value is None else value
             for name, value in zip(names, row[1:], strict=True)
         }
         for row in rows
