@@ -3,6 +3,7 @@ in a fixed number of queries whatever the number of dossiers."""
 
 from collections import defaultdict
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 
 from dossiers.enums import DossierState as S
@@ -38,12 +39,35 @@ def dossier_listing(base, state=None):
     return listing.filter(state=state) if state else listing
 
 
+def dossier_listing_page(base, state, page_number, page_size, count):
+    """One page of dossier_listing: the page's ids are a subquery (LIMIT/OFFSET over the
+    plain ordered dossiers), so the review counts are computed for its rows only, not for
+    every dossier of the campaign before sorting; `count` (known from the state tiles,
+    None if not) spares the paginator its COUNT."""
+    ids = base.filter(state=state) if state else base
+    paginator = Paginator(ids.order_by("filiere__name", "id").values("pk"), page_size)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(page_number)
+    page.object_list = dossier_listing(base.filter(pk__in=page.object_list))
+    return page
+
+
 def my_assignments(user, campaign):
     """[(assignment, own review or None)] of this reviewer in the campaign, and how many
     are still to do."""
+    # A CARESP reviewer may hold hundreds of assignments: only what the rows show is
+    # loaded (not the dossiers' diagnostic and SWOT documents, decoded for nothing).
     mine = list(
         ReviewerAssignment.objects.filter(reviewer=user, dossier__campaign=campaign)
         .select_related("dossier__filiere")
+        .only(
+            "dossier__state",
+            "dossier__identity",
+            "dossier__campaign_id",
+            "dossier__filiere__name",
+            "reviewer_id",
+        )
         .order_by("dossier__filiere__name")
     )
     own = {
