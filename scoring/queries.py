@@ -2,9 +2,11 @@
 in a fixed number of queries whatever the number of dossiers."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.fields.json import KT
 
 from dossiers.enums import DossierState as S
 from scoring.domain import reviews
@@ -53,30 +55,49 @@ def dossier_listing_page(base, state, page_number, page_size, count):
     return page
 
 
+@dataclass(frozen=True)
+class AssignedDossier:
+    pk: int
+    state: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Assignment:
+    dossier: AssignedDossier
+
+
+@dataclass(frozen=True)
+class OwnReview:
+    submitted_at: object
+    excluded_at: object
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+
 def my_assignments(user, campaign):
     """[(assignment, own review or None)] of this reviewer in the campaign, and how many
-    are still to do."""
-    # A CARESP reviewer may hold hundreds of assignments: only what the rows show is
-    # loaded (not the dossiers' diagnostic and SWOT documents, decoded for nothing).
-    mine = list(
+    are still to do. A CARESP reviewer may hold hundreds of assignments: read as plain
+    values (the dossier's name by the database), not as model instances."""
+    mine = (
         ReviewerAssignment.objects.filter(reviewer=user, dossier__campaign=campaign)
-        .select_related("dossier__filiere")
-        .only(
-            "dossier__state",
-            "dossier__identity",
-            "dossier__campaign_id",
-            "dossier__filiere__name",
-            "reviewer_id",
-        )
         .order_by("dossier__filiere__name")
+        .values_list(
+            "dossier_id", "dossier__state", "dossier__filiere__name", KT("dossier__identity__name")
+        )
     )
     own = {
-        r.dossier_id: r
-        for r in Review.objects.filter(reviewer=user, dossier__campaign=campaign).only(
-            "dossier_id", "submitted_at", "updated_at", "excluded_at"
-        )
+        dossier_id: OwnReview(submitted_at, excluded_at)
+        for dossier_id, submitted_at, excluded_at in Review.objects.filter(
+            reviewer=user, dossier__campaign=campaign
+        ).values_list("dossier_id", "submitted_at", "excluded_at")
     }
-    rows = [(a, own.get(a.dossier_id)) for a in mine]
+    rows = [
+        (Assignment(AssignedDossier(pk, state, name or filiere_name)), own.get(pk))
+        for pk, state, filiere_name, name in mine
+    ]
     todo = sum(
         1
         for a, r in rows
