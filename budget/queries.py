@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP
 
+from django.core.paginator import Paginator
 from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -446,9 +447,17 @@ LINE_CONTEXT_DEFERRED = (
 )
 
 
+def decided_dossier_ids(campaign):
+    """The ids of the campaign's decided dossiers, as a subquery: the only ones with
+    granted lines and delegations (record_delegation checks it; a decision is final).
+    Walking their lines by index beats joining every delegation or line of the country
+    to its campaign."""
+    return Dossier.objects.filter(campaign=campaign, state=DossierState.DECIDED).values("id")
+
+
 def campaign_delegations(campaign):
     return (
-        Delegation.objects.filter(line__project__dossier__campaign=campaign)
+        Delegation.objects.filter(line__project__dossier_id__in=decided_dossier_ids(campaign))
         .select_related("line__project__dossier__filiere", "created_by")
         .defer(*(f"line__{field}" for field in LINE_CONTEXT_DEFERRED))
         .order_by("date", "pk")
@@ -477,9 +486,7 @@ def delegable_lines(campaign):
 
     return (
         FundingLine.objects.filter(
-            project__dossier__campaign=campaign,
-            project__dossier__state=DossierState.DECIDED,
-            granted__gt=0,
+            project__dossier_id__in=decided_dossier_ids(campaign), granted__gt=0
         )
         .select_related("project__dossier__filiere")
         .defer(*LINE_CONTEXT_DEFERRED)
@@ -490,8 +497,23 @@ def delegable_lines(campaign):
                 output_field=DecimalField(max_digits=14, decimal_places=2),
             )
         )
-        .order_by("project__dossier__filiere__name", "project__priority", "project_id", "pk")
+        .order_by(*DELEGABLE_ORDER)
     )
+
+
+DELEGABLE_ORDER = ("project__dossier__filiere__name", "project__priority", "project_id", "pk")
+
+
+def delegable_lines_page(campaign, page_number, page_size):
+    """One page of delegable_lines: the page's line ids are a subquery (LIMIT/OFFSET
+    over the plain ordered lines), so what was delegated is summed for its rows only,
+    not for the campaign's thousands of granted lines before sorting."""
+    ids = FundingLine.objects.filter(
+        project__dossier_id__in=decided_dossier_ids(campaign), granted__gt=0
+    ).order_by(*DELEGABLE_ORDER)
+    page = Paginator(ids.values("pk"), page_size).get_page(page_number)
+    page.object_list = list(delegable_lines(campaign).filter(pk__in=page.object_list))
+    return page
 
 
 _MONEY_ZERO = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))

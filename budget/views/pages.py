@@ -328,10 +328,8 @@ class DelegationsView(ArsPageMixin, View):
         # One page of each table (a national campaign has thousands of granted lines):
         # a fixed number of queries whatever the size of the campaign.
         query = self.request.GET
-        line_page = Paginator(queries.delegable_lines(campaign), LINES_PER_PAGE).get_page(
-            query.get("page")
-        )
-        lines = list(line_page.object_list)
+        line_page = queries.delegable_lines_page(campaign, query.get("page"), LINES_PER_PAGE)
+        lines = line_page.object_list
         for line in lines:
             line.left = line.granted - line.delegated
         if form is not None:
