@@ -487,6 +487,10 @@ def main(argv=None):
     generate.setup_django(args.database_url)
     if not (args.reuse and has_data(args.dossiers)):
         generate.generate(args.dossiers, args.seed, args.database_url, args.erase)
+    else:  # data kept from an older commit: its new migrations (indexes) apply
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
     started = machine.describe()
     result = run(args.requests, args.only, args.profile)
     if args.json:

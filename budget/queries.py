@@ -6,7 +6,8 @@ import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP
 
-from django.db.models import Count, DecimalField, Max, Prefetch, Q, Sum, Value
+from django.core.paginator import Paginator
+from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from budget.models import (
 )
 from campaign.queries import filiere_territory_links
 from common.money import CENT
+from dossiers.domain.totals import sums_by_dossier
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature
 from dossiers.models import Dossier, FundingLine
 
@@ -110,54 +112,56 @@ def budget_summary(campaign):
     """The campaign's money, per envelope, per set of territories and per year (Decimals).
 
     `by_territory` counts each filière once, on the row of its set of territories
-    ("T2 + T3"): the rows add up to the envelope totals. A fixed number of queries (6),
+    ("T2 + T3"): the rows add up to the envelope totals. A fixed number of queries (7),
     whatever the number of dossiers."""
 
     envelopes = {kind: ZERO for kind in KINDS}
     for envelope in Envelope.objects.filter(campaign=campaign):
         envelopes[envelope.kind] = envelope.amount
 
-    # Requested / proposed / granted per filière and nature, summed in the DB.
+    # Requested / proposed / granted per dossier and nature, summed in the DB
+    # (sums_by_dossier), then per filière: a filière has one dossier per campaign.
+    counted = counted_dossiers(campaign)
+    dossiers = list(counted.values_list("id", "filiere_id", "state", "decided_at").order_by())
+    sums = sums_by_dossier(counted, null=None)
     per_filiere = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
     pending_proposed = dict.fromkeys(KINDS, ZERO)
-    decided = Q(project__dossier__state=DossierState.DECIDED)
-    rows = (
-        FundingLine.objects.filter(
-            project__dossier__campaign=campaign, project__dossier__state__in=SUBMITTED_STATES
-        )
-        .values("project__dossier__filiere_id", "nature")
-        .annotate(
-            sum_requested=Sum("amount"),
-            sum_proposed=Sum("proposed"),
-            sum_pending=Sum("proposed", filter=~decided),
-            sum_granted=Sum("granted", filter=decided),
-            # One dossier per filière and campaign: its decision's date (commitments below).
-            decided_at=Max("project__dossier__decided_at", filter=decided),
-        )
-        .order_by()
-    )
     decided_at = {}
-    for row in rows:
-        if row["decided_at"] is not None:
-            decided_at[row["project__dossier__filiere_id"]] = row["decided_at"]
-        kind = NATURE_TO_KIND[row["nature"]]
-        bucket = per_filiere[row["project__dossier__filiere_id"]][kind]
-        for key in ("requested", "proposed", "granted"):
-            bucket[key] += row[f"sum_{key}"] or ZERO
-        pending_proposed[kind] += row["sum_pending"] or ZERO
+    filiere_of = {}
+    for dossier_id, filiere_id, state, decided_when in dossiers:
+        filiere_of[dossier_id] = filiere_id
+        dossier_sums = sums.get(dossier_id)
+        if dossier_sums is None:  # no line: no row, as before (no zero group)
+            continue
+        decided = state == DossierState.DECIDED
+        if decided and decided_when is not None:
+            decided_at[filiere_id] = decided_when
+        buckets = per_filiere[filiere_id]
+        for nature, kind in NATURE_TO_KIND.items():
+            bucket = buckets[kind]
+            proposed = dossier_sums[f"proposed_{nature}"] or ZERO
+            bucket["requested"] += dossier_sums[f"amount_{nature}"] or ZERO
+            bucket["proposed"] += proposed
+            if decided:
+                bucket["granted"] += dossier_sums[f"granted_{nature}"] or ZERO
+            else:
+                pending_proposed[kind] += proposed
 
-    # Delegations per filière, nature and date (the year is taken here: on SQLite a year
-    # extracted by the database is a Python function call per row).
+    # Delegations per dossier, nature and date (the year is taken here: on SQLite a year
+    # extracted by the database is a Python function call per row). Only decided
+    # dossiers have any (record_delegation checks it, and a decision is final): their
+    # lines are walked from the campaign's dossiers, not every delegation of the country.
     delegated_by_year = defaultdict(lambda: ZERO)
     first_delegation = None
+    decided_dossiers = counted.filter(state=DossierState.DECIDED)
     rows = (
-        Delegation.objects.filter(line__project__dossier__campaign=campaign)
-        .values_list("line__project__dossier__filiere_id", "line__nature", "date")
+        Delegation.objects.filter(line__project__dossier_id__in=decided_dossiers.values("id"))
+        .values_list("line__project__dossier_id", "line__nature", "date")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    for filiere_id, nature, date, total in rows:
-        per_filiere[filiere_id][NATURE_TO_KIND[nature]]["delegated"] += total
+    for dossier_id, nature, date, total in rows:
+        per_filiere[filiere_of[dossier_id]][NATURE_TO_KIND[nature]]["delegated"] += total
         delegated_by_year[date.year] += total
         if first_delegation is None or date < first_delegation:
             first_delegation = date
@@ -215,17 +219,21 @@ def budget_summary(campaign):
     # Commitments per year, for the campaign and for each set of territories: each line's
     # cost is computed once (its first-year prorata to the cent, as yearly_cost does),
     # summed per (set of territories, nature, first year), then spread over the years.
-    lines = FundingLine.objects.filter(
-        project__dossier__campaign=campaign,
-        project__dossier__state=DossierState.DECIDED,
-        granted__gt=0,
-    ).values_list("nature", "granted", "start_month", "project__dossier__filiere_id")
+    # No ordering (the model's joins the campaign and the filière to sort): sums only.
+    lines = (
+        FundingLine.objects.filter(
+            project__dossier_id__in=decided_dossiers.values("id"), granted__gt=0
+        )
+        .values_list("nature", "granted", "start_month", "project__dossier_id")
+        .order_by()
+    )
     base = campaign.decision_date.year if campaign.decision_date else timezone.localdate().year
     first_year = base
     # (group, kind, first year or None: every year) -> [first-year cost, full-year cost]
     costs = defaultdict(lambda: [ZERO, ZERO])
     decided_years = {}
-    for nature, granted, start, filiere_id in lines:
+    for nature, granted, start, dossier_id in lines:
+        filiere_id = filiere_of[dossier_id]
         if start is not None:
             first_year = min(first_year, start.year)
         if filiere_id not in decided_years:
@@ -293,6 +301,9 @@ def budget_summary(campaign):
         "by_year": list(by_year.values()),
         "first_delegation_date": first_delegation,
         "planned_first_delegation_date": campaign.first_delegation_date,
+        # {dossier id: sums_by_dossier's sums, None where nothing to sum}: the
+        # dashboard's per-dossier rows, without summing their lines again.
+        "by_dossier": sums,
     }
 
 
@@ -378,24 +389,24 @@ def envelope_totals(campaign):
     return totals
 
 
-def dossier_amounts(campaign):
-    """Every counted dossier of the campaign with its sums per nature (one query)."""
-
-    def total(field, nature):
-        return Sum(f"projects__lines__{field}", filter=Q(projects__lines__nature=nature))
-
-    annotations = {}
-    for nature in (LineNature.RECURRING, LineNature.ONE_OFF):
-        kind = NATURE_TO_KIND[nature]
-        for field in ("amount", "proposed", "granted"):
-            annotations[f"{field}_{kind}"] = total(field, nature)
-    return (
+def dossier_amounts(campaign, dossier_ids, summary):
+    """The given counted dossiers of the campaign (a page of the dashboard), ordered by
+    filière, each with its sums per nature from `summary` (budget_summary's by_dossier:
+    "amount_recurring", …, None where nothing to sum)."""
+    empty = dict.fromkeys(
+        f"{field}_{kind}" for field in ("amount", "proposed", "granted") for kind in KINDS
+    )
+    dossiers = list(
         counted_dossiers(campaign)
+        .filter(pk__in=dossier_ids)
         .select_related("filiere")
-        .defer("identity", "diagnostic", "swot")
-        .annotate(**annotations)
+        .only("id", "state", "outcome", "campaign_id", "filiere__name")
         .order_by("filiere__name", "pk")
     )
+    for dossier in dossiers:
+        for name, value in summary["by_dossier"].get(dossier.pk, empty).items():
+            setattr(dossier, name, value)
+    return dossiers
 
 
 def counted_dossiers(campaign):
@@ -436,9 +447,17 @@ LINE_CONTEXT_DEFERRED = (
 )
 
 
+def decided_dossier_ids(campaign):
+    """The ids of the campaign's decided dossiers, as a subquery: the only ones with
+    granted lines and delegations (record_delegation checks it; a decision is final).
+    Walking their lines by index beats joining every delegation or line of the country
+    to its campaign."""
+    return Dossier.objects.filter(campaign=campaign, state=DossierState.DECIDED).values("id")
+
+
 def campaign_delegations(campaign):
     return (
-        Delegation.objects.filter(line__project__dossier__campaign=campaign)
+        Delegation.objects.filter(line__project__dossier_id__in=decided_dossier_ids(campaign))
         .select_related("line__project__dossier__filiere", "created_by")
         .defer(*(f"line__{field}" for field in LINE_CONTEXT_DEFERRED))
         .order_by("date", "pk")
@@ -467,9 +486,7 @@ def delegable_lines(campaign):
 
     return (
         FundingLine.objects.filter(
-            project__dossier__campaign=campaign,
-            project__dossier__state=DossierState.DECIDED,
-            granted__gt=0,
+            project__dossier_id__in=decided_dossier_ids(campaign), granted__gt=0
         )
         .select_related("project__dossier__filiere")
         .defer(*LINE_CONTEXT_DEFERRED)
@@ -480,8 +497,23 @@ def delegable_lines(campaign):
                 output_field=DecimalField(max_digits=14, decimal_places=2),
             )
         )
-        .order_by("project__dossier__filiere__name", "project__priority", "project_id", "pk")
+        .order_by(*DELEGABLE_ORDER)
     )
+
+
+DELEGABLE_ORDER = ("project__dossier__filiere__name", "project__priority", "project_id", "pk")
+
+
+def delegable_lines_page(campaign, page_number, page_size):
+    """One page of delegable_lines: the page's line ids are a subquery (LIMIT/OFFSET
+    over the plain ordered lines), so what was delegated is summed for its rows only,
+    not for the campaign's thousands of granted lines before sorting."""
+    ids = FundingLine.objects.filter(
+        project__dossier_id__in=decided_dossier_ids(campaign), granted__gt=0
+    ).order_by(*DELEGABLE_ORDER)
+    page = Paginator(ids.values("pk"), page_size).get_page(page_number)
+    page.object_list = list(delegable_lines(campaign).filter(pk__in=page.object_list))
+    return page
 
 
 _MONEY_ZERO = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))

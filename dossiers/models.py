@@ -188,6 +188,14 @@ class FundingLine(models.Model):
         verbose_name = _("ligne de financement")
         verbose_name_plural = _("lignes de financement")
         ordering = ["project", "id"]
+        # Covers the per-dossier sums (dossiers.domain.totals.sums_by_dossier): the
+        # database reads a campaign's lines from the index alone, not from the table.
+        indexes = [
+            models.Index(
+                fields=["project", "nature", "amount", "proposed", "granted"],
+                name="line_sums_idx",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),

@@ -2,8 +2,11 @@
 in a fixed number of queries whatever the number of dossiers."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.fields.json import KT
 
 from dossiers.enums import DossierState as S
 from scoring.domain import reviews
@@ -38,21 +41,63 @@ def dossier_listing(base, state=None):
     return listing.filter(state=state) if state else listing
 
 
+def dossier_listing_page(base, state, page_number, page_size, count):
+    """One page of dossier_listing: the page's ids are a subquery (LIMIT/OFFSET over the
+    plain ordered dossiers), so the review counts are computed for its rows only, not for
+    every dossier of the campaign before sorting; `count` (known from the state tiles,
+    None if not) spares the paginator its COUNT."""
+    ids = base.filter(state=state) if state else base
+    paginator = Paginator(ids.order_by("filiere__name", "id").values("pk"), page_size)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(page_number)
+    page.object_list = dossier_listing(base.filter(pk__in=page.object_list))
+    return page
+
+
+@dataclass(frozen=True)
+class AssignedDossier:
+    pk: int
+    state: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Assignment:
+    dossier: AssignedDossier
+
+
+@dataclass(frozen=True)
+class OwnReview:
+    submitted_at: object
+    excluded_at: object
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+
 def my_assignments(user, campaign):
     """[(assignment, own review or None)] of this reviewer in the campaign, and how many
-    are still to do."""
-    mine = list(
+    are still to do. A CARESP reviewer may hold hundreds of assignments: read as plain
+    values (the dossier's name by the database), not as model instances."""
+    mine = (
         ReviewerAssignment.objects.filter(reviewer=user, dossier__campaign=campaign)
-        .select_related("dossier__filiere")
         .order_by("dossier__filiere__name")
+        .values_list(
+            "dossier_id", "dossier__state", "dossier__filiere__name", KT("dossier__identity__name")
+        )
     )
     own = {
-        r.dossier_id: r
-        for r in Review.objects.filter(reviewer=user, dossier__campaign=campaign).only(
-            "dossier_id", "submitted_at", "updated_at", "excluded_at"
-        )
+        dossier_id: OwnReview(submitted_at, excluded_at)
+        for dossier_id, submitted_at, excluded_at in Review.objects.filter(
+            reviewer=user, dossier__campaign=campaign
+        ).values_list("dossier_id", "submitted_at", "excluded_at")
     }
-    rows = [(a, own.get(a.dossier_id)) for a in mine]
+    rows = [
+        (Assignment(AssignedDossier(pk, state, name or filiere_name)), own.get(pk))
+        for pk, state, filiere_name, name in mine
+    ]
     todo = sum(
         1
         for a, r in rows

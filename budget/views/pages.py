@@ -129,7 +129,7 @@ def dashboard_context(request, campaign, amendment_forms=None):
     # One page of the per-dossier table; its sums are computed for that page only.
     counted = queries.counted_dossiers(campaign).order_by("filiere__name", "pk").values("pk")
     page = Paginator(counted, DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = queries.dossier_amounts(campaign).filter(pk__in=page.object_list)
+    page.object_list = queries.dossier_amounts(campaign, page.object_list, summary)
     may_amend = can_amend_envelope.test(request.user, campaign)
     forms = amendment_forms or {}
     envelope_rows = []
@@ -335,10 +335,8 @@ class DelegationsView(ArsPageMixin, View):
         # One page of each table (a national campaign has thousands of granted lines):
         # a fixed number of queries whatever the size of the campaign.
         query = self.request.GET
-        line_page = Paginator(queries.delegable_lines(campaign), LINES_PER_PAGE).get_page(
-            query.get("page")
-        )
-        lines = list(line_page.object_list)
+        line_page = queries.delegable_lines_page(campaign, query.get("page"), LINES_PER_PAGE)
+        lines = line_page.object_list
         for line in lines:
             line.left = line.granted - line.delegated
         if form is not None:

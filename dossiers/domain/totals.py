@@ -6,7 +6,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Sum, Value, When
+from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from dossiers.enums import LineNature
@@ -57,3 +57,34 @@ def dossier_line_totals(dossier):
         for row in lines.values("project_id").order_by("project_id").annotate(**all_sums())
     }
     return overall, per_project
+
+
+def sums_by_dossier(dossiers, fields=("amount", "proposed", "granted"), null=ZERO):
+    """{dossier_id: {"<field>_<nature>": Decimal}} of a queryset of dossiers, in one query
+    (e.g. "amount_recurring", "granted_one_off"); `null` where there is nothing to sum
+    (no line of that nature, or none filled in: the pages show "—" for None).
+
+    Grouped by the project's dossier id, the dossiers given as an `IN (subquery)`: the
+    database walks each dossier's projects and lines in dossier order and sums as it
+    goes (no sort of the campaign's tens of thousands of lines, as grouping by the
+    dossiers' own rows or by filière needs); FILTER sums, NULL replaced here (Case/When and
+    Coalesce cost a third more in the database). A dossier without lines is absent."""
+    names = [f"{field}_{nature}" for field in fields for nature in LineNature.values]
+    sums = {
+        f"{field}_{nature}": Sum(field, filter=Q(nature=nature), output_field=MONEY)
+        for field in fields
+        for nature in LineNature.values
+    }
+    rows = (
+        FundingLine.objects.filter(project__dossier_id__in=dossiers.values("id"))
+        .values_list("project__dossier_id")
+        .annotate(**sums)
+        .order_by()
+    )
+    return {
+        row[0]: {
+            name: null if value is None else value
+            for name, value in zip(names, row[1:], strict=True)
+        }
+        for row in rows
+    }

@@ -4,10 +4,14 @@ and the attachments block used by templates/dossiers/_attachments.html."""
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from common.once import FIELD as ONCE
+from common.once import new_key
 from dossiers import enums
 from dossiers.forms_projects import AttachmentForm
 from dossiers.rules import can_edit_dossier
@@ -151,6 +155,57 @@ def _project_id(project):
     return getattr(project, "pk", project)
 
 
+# Placeholders of the upload form rendered once per page (_upload_form_html).
+_FORM_ID, _FORM_SECTION, _FORM_PROJECT, _FORM_NEXT, _FORM_ONCE = (
+    "appformid0",
+    "appformsection0",
+    "appformproject0",
+    "appformnext0",
+    "appformonce0",
+)
+
+
+def _upload_form_html(context, anchor, section, project_id, next_url, host_form=""):
+    """The crispy markup of the AttachmentForm of one part. A dossier page shows one per
+    project sheet (forty on a large dossier): crispy renders the form once per page, with
+    placeholders then replaced by each part's ids and values (escaped as Django would).
+    `host_form`: the id of the page's form the fields belong to (form="…"): without
+    JavaScript, sending the file also saves what was typed in that form (issue 11)."""
+    # Kept on the request: each include of _attachments.html has its own render context.
+    request = context.get("request")
+    cache = getattr(request, "_upload_form_html", None) if request is not None else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._upload_form_html = cache
+    key = (project_id is None, host_form)
+    rendered = cache.get(key)
+    if rendered is None:
+        form = AttachmentForm(
+            initial={
+                "section": _FORM_SECTION,
+                "project": None if project_id is None else _FORM_PROJECT,
+                "next": _FORM_NEXT,
+            },
+            auto_id=f"id_{_FORM_ID}_%s",
+        )
+        form.initial[ONCE] = _FORM_ONCE
+        if host_form:
+            for field in form.fields.values():
+                field.widget.attrs["form"] = host_form
+        rendered = cache[key] = str(as_crispy_form(form))
+    html = (
+        rendered.replace(_FORM_ID, anchor.replace("-", "_"))
+        .replace(_FORM_SECTION, escape(section))
+        .replace(_FORM_NEXT, escape(next_url))
+        # Each part's form its own once-only key (common.once): one upload per part.
+        .replace(_FORM_ONCE, new_key())
+    )
+    if project_id is not None:
+        html = html.replace(_FORM_PROJECT, escape(str(project_id)))
+    return mark_safe(html)  # noqa: S308 - crispy's markup, every value above escaped
+
+
 @register.simple_tag(takes_context=True)
 def attachments_block(context, dossier, section, project=None, host_form=""):
     """What _attachments.html shows: this part's current attachments and, for an editor
@@ -170,21 +225,13 @@ def attachments_block(context, dossier, section, project=None, host_form=""):
     can_edit = bool(user and user.is_authenticated and can_edit_dossier.test(user, dossier))
     anchor = f"pieces-jointes-{section}" + (f"-{project_id}" if project_id else "")
     next_url = (request.get_full_path() if request else "") + "#" + anchor
-    form = None
+    form_html = None
     if can_edit:
-        form = AttachmentForm(
-            initial={"section": section, "project": project_id, "next": next_url},
-            auto_id=f"id_{anchor.replace('-', '_')}_%s",
-        )
-        if host_form:
-            # The fields belong to the page's form (form="…"): without JavaScript, sending
-            # the file also saves what was typed in that form (issue 11).
-            for field in form.fields.values():
-                field.widget.attrs["form"] = host_form
+        form_html = _upload_form_html(context, anchor, section, project_id, next_url, host_form)
     return {
         "items": items,
         "can_edit": can_edit,
-        "form": form,
+        "form_html": form_html,
         "anchor": anchor,
         "label": choice_label(section, "section"),
         "next": next_url,

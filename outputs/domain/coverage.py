@@ -10,6 +10,7 @@ when all its territories are, partly covered when some are."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 
 from campaign.queries import filiere_territory_links
@@ -172,25 +173,35 @@ class CoverageReport:
 def coverage_report(campaign):
     """The report for a campaign, in three queries whatever its size."""
 
-    states = dict(DossierState.choices)
+    states = {value: str(label) for value, label in DossierState.choices}
+    # Plain values, the identity's name read by the database: no model instances, no
+    # JSON documents decoded (the page lists every submitted dossier of the campaign).
     dossiers = (
         Dossier.objects.filter(campaign=campaign, state__in=sorted(SUBMITTED_STATES))
-        .select_related("filiere")
         .order_by("filiere__name", "id")
+        .values_list(
+            "id",
+            "filiere_id",
+            "filiere__name",
+            "state",
+            "outcome",
+            "recognised",
+            KT("identity__name"),
+        )
     )
     by_filiere = defaultdict(list)
-    for dossier in dossiers:
-        rejected = dossier.state == DossierState.DECIDED and dossier.outcome == Outcome.REJECTED
-        by_filiere[dossier.filiere_id].append(
+    for pk, filiere_id, filiere_name, state, outcome, recognised, name in dossiers:
+        decided = state == DossierState.DECIDED
+        by_filiere[filiere_id].append(
             CoveringDossier(
-                id=dossier.id,
-                name=(dossier.identity or {}).get("name") or dossier.filiere.name,
-                filiere=dossier.filiere.name,
-                state=dossier.state,
-                state_label=str(states.get(dossier.state, dossier.state)),
-                outcome=dossier.outcome,
-                rejected=rejected,
-                recognised=dossier.state == DossierState.DECIDED and bool(dossier.recognised),
+                id=pk,
+                name=name or filiere_name,
+                filiere=filiere_name,
+                state=state,
+                state_label=states.get(state, state),
+                outcome=outcome,
+                rejected=decided and outcome == Outcome.REJECTED,
+                recognised=decided and bool(recognised),
             )
         )
     links = filiere_territory_links(campaign).values_list("territory_id", "filiere_id")

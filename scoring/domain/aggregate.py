@@ -19,13 +19,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, F, Max, Min, Q, Sum
+from django.db.models import Count, DecimalField, F, Max, Min, Sum
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 
 from campaign.queries import filiere_territory_links
 from common.errors import Forbidden
 from dossiers.domain.access import visible_dossiers
-from dossiers.enums import SUBMITTED_STATES, LineNature, Opinion
+from dossiers.domain.totals import ZERO, sums_by_dossier
+from dossiers.enums import SUBMITTED_STATES, Opinion
 from dossiers.models import Dossier
 from scoring.domain.grid import get_grid, grid_criteria
 from scoring.models import CriterionScore, ProjectOpinion, Review
@@ -33,6 +35,7 @@ from scoring.rules import can_view_all_reviews, can_view_ranking
 
 TWO = Decimal("0.01")
 SUM_FIELD = DecimalField(max_digits=14, decimal_places=2)
+NO_AMOUNTS = {"amount_recurring": ZERO, "amount_one_off": ZERO}
 COUNTED = {"review__submitted_at__isnull": False, "review__excluded_at__isnull": True}
 
 
@@ -223,9 +226,25 @@ def dossier_aggregate(dossier, *, grid=None, criteria=None):
 
 
 @dataclass
+class RankedDossier:
+    """What the ranking shows of a dossier (read as plain values: a national campaign
+    ranks hundreds of dossiers, model instances and their JSON documents cost more than
+    the ranking itself)."""
+
+    id: int
+    state: str
+    display_name: str
+    filiere_slug: str
+
+    @property
+    def pk(self):
+        return self.id
+
+
+@dataclass
 class RankingRow:
     rank: int | None
-    dossier: object
+    dossier: RankedDossier
     stats: Stats
     territories: list
     requested_recurring: Decimal
@@ -235,7 +254,7 @@ class RankingRow:
         return {
             "rank": self.rank,
             "dossier": self.dossier.id,
-            "filiere": self.dossier.filiere.slug,
+            "filiere": self.dossier.filiere_slug,
             "name": self.dossier.display_name,
             "state": self.dossier.state,
             "territories": [t.code for t in self.territories],
@@ -264,47 +283,42 @@ def campaign_ranking(campaign, user):
 
     if not can_view_ranking.test(user, campaign):
         raise Forbidden(_("Le classement est réservé aux équipes de l'ARS et de la CARESP."))
-    dossiers = list(
-        visible_dossiers(
-            user, Dossier.objects.filter(campaign_id=campaign.pk, state__in=SUBMITTED_STATES)
-        )
-        .select_related("filiere")
-        .defer("diagnostic", "swot")
-        .annotate(
-            requested_recurring=Sum(
-                "projects__lines__amount",
-                filter=Q(projects__lines__nature=LineNature.RECURRING),
-                output_field=SUM_FIELD,
-            ),
-            requested_one_off=Sum(
-                "projects__lines__amount",
-                filter=Q(projects__lines__nature=LineNature.ONE_OFF),
-                output_field=SUM_FIELD,
-            ),
-        )
+    dossiers = visible_dossiers(
+        user, Dossier.objects.filter(campaign_id=campaign.pk, state__in=SUBMITTED_STATES)
+    ).values_list(
+        "id", "state", "filiere_id", "filiere__slug", "filiere__name", KT("identity__name")
     )
-    # The filières' territories in one query (a prefetch builds a queryset per dossier).
+    # Requested amounts per dossier and nature, summed by the database apart from the
+    # dossiers' rows (dossiers.domain.totals.sums_by_dossier).
+    requested = sums_by_dossier(
+        Dossier.objects.filter(campaign_id=campaign.pk, state__in=SUBMITTED_STATES),
+        fields=("amount",),
+    )
+    # The filières' territories in one query, as the campaign's Territory objects.
+    territories = {t.pk: t for t in campaign.territories.all()}
     territories_of = defaultdict(list)
-    for link in (
+    for filiere_id, territory_id in (
         filiere_territory_links(campaign)
-        .select_related("territory")
         .order_by("territory__code", "territory_id")
+        .values_list("filiere_id", "territory_id")
     ):
-        territories_of[link.filiere_id].append(link.territory)
+        territories_of[filiere_id].append(territories[territory_id])
     by_dossier = {}
     for dossier_id, score in review_scores(review__dossier__campaign_id=campaign.pk).values():
         by_dossier.setdefault(dossier_id, []).append(score)
-    rows = [
-        RankingRow(
-            None,
-            dossier,
-            Stats.of(by_dossier.get(dossier.id, [])),
-            territories_of[dossier.filiere_id],
-            dossier.requested_recurring or Decimal("0.00"),
-            dossier.requested_one_off or Decimal("0.00"),
+    rows = []
+    for dossier_id, state, filiere_id, filiere_slug, filiere_name, name in dossiers:
+        amounts = requested.get(dossier_id) or NO_AMOUNTS
+        rows.append(
+            RankingRow(
+                None,
+                RankedDossier(dossier_id, state, name or filiere_name, filiere_slug),
+                Stats.of(by_dossier.get(dossier_id, [])),
+                territories_of[filiere_id],
+                amounts["amount_recurring"],
+                amounts["amount_one_off"],
+            )
         )
-        for dossier in dossiers
-    ]
     rows.sort(
         key=lambda r: (
             r.stats.mean is None,

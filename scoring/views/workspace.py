@@ -9,7 +9,6 @@ page runs a fixed number of queries whatever the number of dossiers."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -95,9 +94,16 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, View):
             state_counts=counts,
             total=total,
             today=today,
-            page=Paginator(
-                queries.dossier_listing(base, state_filter), DASHBOARD_PAGE_SIZE
-            ).get_page(request.GET.get("page")),
+            page=queries.dossier_listing_page(
+                base,
+                state_filter,
+                request.GET.get("page"),
+                DASHBOARD_PAGE_SIZE,
+                # Known from the tiles (which count every staff state; `total`: all).
+                count=next((n for s, _l, n in counts if s == state_filter), None)
+                if state_filter
+                else total,
+            ),
             my_assignments=mine,
             my_todo=todo,
         )

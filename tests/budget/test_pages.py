@@ -97,9 +97,9 @@ def test_dashboard_query_count_does_not_grow(
         decide(dossier, decider, "accepted", grant_all(dossier), "Accord.")
     url = reverse("budget:dashboard", args=["bretagne-2025"])
     client.force_login(decider)
-    # session, user, roles, campaign, summary (6), envelopes + history (2), campaigns,
+    # session, user, roles, campaign, summary (7), envelopes + history (2), campaigns,
     # dossiers (count, one page)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(url)
     assert response.status_code == 200
 

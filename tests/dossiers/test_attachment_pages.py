@@ -16,7 +16,7 @@ from dossiers.domain.attachments import add_attachment
 from dossiers.enums import DossierState
 from dossiers.models import Attachment
 from tests.dossiers.conftest import ROLES, STAFF
-from tests.factories import DossierFactory
+from tests.factories import DossierFactory, ProjectFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -308,3 +308,33 @@ def test_include_is_read_only_for_staff_and_frozen_dossiers(dossier, lead, in_st
         assert "fr-upload-group" not in page
         assert "&lt;img src=x onerror=alert(1)&gt;.pdf" in page
         assert "Télécharger" in page and "Supprimer la pièce jointe" not in page
+
+
+def test_each_upload_form_carries_its_own_part(dossier, as_role):
+    """The upload form is rendered once per page and filled in for each part
+    (dossier_display._upload_form_html): ids, section, project and return URL are each
+    part's, the URL escaped."""
+    first = dossier.projects.get()
+    second = ProjectFactory(dossier=dossier, priority=2)
+    client = as_role("lead")
+    url = reverse("dossiers:detail", args=[dossier.pk])
+    page = client.get(url + "?a=1&b=<x>").content.decode()
+    for project in (first, second):
+        anchor = f"pieces_jointes_projects_{project.pk}"
+        assert '<input type="file" name="file"' in page
+        assert f'id="id_{anchor}_file"' in page and f'for="id_{anchor}_file"' in page
+        assert (
+            f'<input type="hidden" name="project" value="{project.pk}" id="id_{anchor}_project">'
+            in page
+        )
+        assert (
+            f'value="{url}?a=1&amp;b=%3Cx%3E#pieces-jointes-projects-{project.pk}"' in page
+            or f'value="{url}?a=1&amp;b=&lt;x&gt;#pieces-jointes-projects-{project.pk}"' in page
+        )
+    assert (
+        '<input type="hidden" name="section" value="swot" id="id_pieces_jointes_swot_section">'
+        in page
+    )
+    # A part without a project sheet has no project value at all.
+    assert '<input type="hidden" name="project" id="id_pieces_jointes_swot_project">' in page
+    assert "appform" not in page  # no placeholder left

@@ -105,3 +105,22 @@ def test_the_same_file_sent_twice_is_attached_once(client, lead, draft):
             },
         )
     assert draft.attachments.count() == 1
+
+
+def test_every_upload_form_of_a_page_has_its_own_key(client, lead, draft):
+    """The dossier page renders its upload forms from one cached markup (one per part,
+    forty on a large dossier): each still gets its own key, so that files sent from the
+    same page to two parts are both kept."""
+    first = Project.objects.create(dossier=draft, priority=1, title="Première")
+    second = Project.objects.create(dossier=draft, priority=2, title="Seconde")
+    client.force_login(lead)
+    page = client.get(reverse("dossiers:detail", args=[draft.pk])).content.decode()
+    keys = re.findall(r'name="once" value="([^"]+)"', page)
+    assert len(keys) >= 3 and len(set(keys)) == len(keys)
+    upload = reverse("dossiers:attachment_upload", args=[draft.pk])
+    for project, key in zip((first, second), keys, strict=False):
+        pdf = SimpleUploadedFile("budget.pdf", PDF, content_type="application/pdf")
+        data = {"section": "projects", "project": project.pk, "file": pdf, "once": key}
+        assert client.post(upload, data).status_code == 302
+    assert draft.attachments.count() == 2
+    assert {a.project_id for a in draft.attachments.all()} == {first.pk, second.pk}

@@ -90,3 +90,25 @@ def test_page_highlights_gaps_overlaps_and_rejected(client, scenario, campaign, 
     # A is decided and recognised, B only applies (in analysis), C is rejected.
     assert html.count('fr-badge--success">Filière reconnue') == 1
     assert html.count('fr-badge--info">Candidate') == 1
+
+
+def test_page_escapes_names_and_falls_back_to_the_filiere(client, scenario, campaign, instructor):
+    """The dossier cells are built in Python (outputs/templatetags/coverage_tags.py): what
+    a lead types is escaped, and a dossier without a name shows its filière's."""
+    b, c = scenario["b"], scenario["c"]
+    b.identity = {**b.identity, "name": '<script>alert("x")</script> & Cie'}
+    b.save(update_fields=["identity"])
+    c.identity = {**c.identity, "name": ""}
+    c.save(update_fields=["identity"])
+    report = coverage_report(campaign)
+    by_id = {d.id: d for t in report.territories for d in t.dossiers}
+    assert by_id[c.id].name == c.filiere.name
+    client.force_login(instructor)
+    html = client.get(f"/campagnes/{campaign.slug}/couverture/").content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Cie" in html
+    assert f"n° {c.id} — Lorient / Quimperlé</a>" in html
+    assert (
+        f'n° {c.id} Lorient / Quimperlé <span class="fr-badge fr-badge--sm fr-badge--error">Rejeté'
+        in html
+    )

@@ -156,6 +156,22 @@ def test_ranking_order_ties_and_unscored(campaign_with_scores, campaign, instruc
     assert document["weighted_mean"] == "2.28" and document["reviews"] == 3
     assert document["requested_recurring"] == "52000.00"
     assert document["requested_one_off"] == "0.00"
+    assert document["name"] == a.display_name and document["filiere"] == a.filiere.slug
+    assert document["state"] == a.state
+    assert document["territories"] == [t.code for t in a.filiere.territories.order_by("code")]
+
+
+def test_ranking_names_a_dossier_without_a_name_after_its_filiere(
+    campaign_with_scores, campaign, instructor
+):
+    """The ranking reads the identity's name in the database: an empty one falls back
+    to the filière's, as Dossier.display_name does."""
+    a, b, c, d = campaign_with_scores
+    a.identity = {**a.identity, "name": ""}
+    a.save(update_fields=["identity"])
+    row = next(r for r in campaign_ranking(campaign, instructor) if r.dossier.id == a.id)
+    assert row.dossier.display_name == a.filiere.name == a.display_name
+    assert row.dossier.pk == a.pk
 
 
 def test_conflicted_review_leaves_the_ranking(campaign_with_scores, campaign, instructor, caresp):

@@ -20,6 +20,7 @@ from scoring.models import (
     ReviewerAssignment,
 )
 from scoring.views import ranking as ranking_views
+from scoring.views import workspace as workspace_views
 from scoring.views.workspace import transition_links
 from tests.factories import (
     DossierFactory,
@@ -106,6 +107,27 @@ def test_dashboard_filters_by_state(client, campaign, in_review, instructor):
     page = text(client.get(reverse("scoring:dashboard") + "?etat=submitted"))
     assert "Zoulou" in page
     assert reverse("scoring:dossier", args=[in_review.pk]) not in page.split('id="dossiers"')[1]
+
+
+def test_dashboard_pages_its_list_with_the_review_counts(
+    client, monkeypatch, campaign, in_review, instructor, caresp
+):
+    """The list's pages (scoring.queries.dossier_listing_page): the count comes from the
+    state tiles, each row keeps its own review counts, with and without a state filter."""
+    monkeypatch.setattr(workspace_views, "DASHBOARD_PAGE_SIZE", 1)
+    zoulou, _lead = dossier_in(campaign, S.SUBMITTED, instructor=instructor, name="Zoulou")
+    assign_reviewer(in_review, instructor, caresp)
+    client.force_login(instructor)
+    url = reverse("scoring:dashboard")
+    pages = [text(client.get(f"{url}?page={n}")).split('id="dossiers"')[1] for n in (1, 2)]
+    assert "1 / 2" in pages[0] and "2 / 2" in pages[1]
+    rows = {zoulou.pk: "0 / 0", in_review.pk: "0 / 1"}
+    for page in pages:
+        (pk,) = [pk for pk in rows if reverse("scoring:dossier", args=[pk]) in page]
+        assert rows.pop(pk) in page
+    assert rows == {}
+    filtered = text(client.get(f"{url}?etat=submitted")).split('id="dossiers"')[1]
+    assert "Zoulou" in filtered and "0 / 0" in filtered and "Page suivante" not in filtered
 
 
 def test_nav_has_an_instruction_entry_for_staff_only(client, in_review, instructor, lead):
