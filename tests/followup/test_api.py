@@ -412,3 +412,16 @@ def test_typed_text_cannot_break_the_export(api_as, report, lead, instructor):
     header = [cell.value for cell in sheet[1]]
     notes = sheet[2][header.index("Précisions sur la formalisation")].value
     assert notes == '\'=HYPERLINK("http://x") fin'
+
+
+def test_consolidation_query_count_does_not_grow(
+    api_as, instructor, decider, report, django_assert_max_num_queries
+):
+    for _n in range(4):
+        dossier = decided_dossier(instructor=instructor, decider=decider)
+        grant(dossier)
+    open_reports(report.campaign)
+    client = api_as(instructor)
+    with django_assert_max_num_queries(16):
+        body = client.get("campaigns/suivi-2026/followup").json()
+    assert body["expected"] == 5
