@@ -15,6 +15,8 @@ from django.utils import timezone
 from campaign.enums import CampaignKind
 from campaign.models import Campaign
 from common.money import money_str
+from dossiers.enums import DossierState
+from dossiers.models import Dossier
 from followup.domain import funding as funding_domain
 from followup.domain.content import get_path
 from followup.domain.opening import from_dossier, latest_dossier
@@ -64,13 +66,27 @@ def previous_campaign(campaign):
     )
 
 
-def baseline_values(report, previous_reports):
+def latest_dossiers(filiere_ids):
+    """{filière id: its latest recognised dossier}, one query."""
+    found = {}
+    for dossier in Dossier.objects.filter(
+        filiere_id__in=filiere_ids, state=DossierState.DECIDED, recognised=True
+    ).order_by("filiere_id", "-decided_at"):
+        found.setdefault(dossier.filiere_id, dossier)
+    return found
+
+
+def baseline_values(report, previous_reports, dossiers=None):
     """A filière's indicators a year ago (its previous remitted report) or, for its
-    first report, what its dossier said; None when neither exists."""
+    first report, what its dossier said; None when neither exists. `dossiers`: the
+    latest recognised dossier of each filière when already loaded."""
     previous = previous_reports.get(report.filiere_id)
     if previous is not None:
         return indicator_values(previous.content), "previous"
-    dossier = latest_dossier(report.filiere)
+    if dossiers is None:
+        dossier = latest_dossier(report.filiere)
+    else:
+        dossier = dossiers.get(report.filiere_id)
     if dossier is None:
         return None, ""
     values = {f.key: None for f in HEADLINE}
@@ -200,13 +216,14 @@ def consolidate(campaign, now=None):
         ):
             previous_reports[report.filiere_id] = report
     money = _money_by_report([r.pk for r in reports])
+    dossiers = latest_dossiers([r.filiere_id for r in reports])
     rows = []
     for report in reports:
         until = extensions.get(report.filiere_id)
         deadline = until if until and until > campaign.deadline else campaign.deadline
         counted = report.state in COUNTED_STATES
         values = indicator_values(report.content)
-        baseline, source = baseline_values(report, previous_reports)
+        baseline, source = baseline_values(report, previous_reports, dossiers)
         sums = money.get(report.pk, {})
         row = FiliereRow(
             report=report,

@@ -397,3 +397,31 @@ def test_the_campaign_says_it_is_a_followup(api, report):
     body = api.get("campaigns/suivi-2026").json()
     assert body["kind"] == "followup" and body["year"] == 2026
     assert api.get("campaigns/bretagne-2025").json()["kind"] == "call"
+
+
+def test_typed_text_cannot_break_the_export(api_as, report, lead, instructor):
+    complete_report(report, lead)
+    formalisation = {
+        **filled_indicators()["formalisation"],
+        "notes": '=HYPERLINK("http://x")\x07 fin',
+    }
+    update_report(report, lead, content={"formalisation": formalisation})
+    transitions.transition(report, "submit", lead)
+    response = api_as(instructor).get("campaigns/suivi-2026/exports/followup.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    notes = sheet[2][header.index("Précisions sur la formalisation")].value
+    assert notes == '\'=HYPERLINK("http://x") fin'
+
+
+def test_consolidation_query_count_does_not_grow(
+    api_as, instructor, decider, report, django_assert_max_num_queries
+):
+    for _n in range(4):
+        dossier = decided_dossier(instructor=instructor, decider=decider)
+        grant(dossier)
+    open_reports(report.campaign)
+    client = api_as(instructor)
+    with django_assert_max_num_queries(16):
+        body = client.get("campaigns/suivi-2026/followup").json()
+    assert body["expected"] == 5
