@@ -16,8 +16,9 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -48,6 +49,17 @@ FORMATS = {"decisions.{fmt}": ["xlsx", "ods", "csv"], "decision_lines.{fmt}": ["
 APP = WSGIHandler()
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """As Django's test client does: a request must not close the connection that holds
+    the test's transaction (PostgreSQL; SQLite's in-memory one is never closed)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def real_path_parameters(world, operation, params, draw):

@@ -21,9 +21,14 @@ def canonical_sha256(content):
 
 
 def without_project_versions(document):
+    """The API's document without the versions it adds for concurrent edits (sheets,
+    lines, the ARS proposal): the snapshots never hold them."""
     document = json.loads(json.dumps(document))
+    document.pop("proposal_version", None)
     for project in document["projects"]:
         project.pop("version", None)
+        for line in project["lines"]:
+            line.pop("version", None)
     return document
 
 
