@@ -455,6 +455,12 @@ PUBLIC_WEB = {
     "public:call",
     "public:document",
     "public:region",
+    # The pages of the footer (issue 11): accessibility statement, legal notice...
+    "legal:accessibility",
+    "legal:legal_notice",
+    "legal:personal_data",
+    "legal:cookies",
+    "legal:sitemap",
 }
 
 WEB = {
@@ -558,6 +564,7 @@ WEB = {
     "dossiers:list": none,
     "dossiers:detail": per_state(),
     "dossiers:snapshot": per_state(lambda w, s: [{"number": 1}, {"number": 2}]),
+    "dossiers:receipt": per_state(lambda w, s: [{"number": 1}, {"number": 2}]),
     "dossiers:due_date": per_state(),
     # The yearly follow-up.
     "followup:home": none,
@@ -614,6 +621,13 @@ WEB = {
     "api:openapi-json": none,
     "api:openapi-view": none,
     "api:api-root": none,
+    "legal:accessibility": none,
+    "legal:legal_notice": none,
+    "legal:personal_data": none,
+    "legal:cookies": none,
+    "legal:sitemap": none,
+    # Any other address: the DSFR 404 page.
+    "not_found": lambda w: [Case(label="unknown address", path="/adresse/inconnue/")],
     "api_not_found": lambda w: [
         Case(label="unknown API address", path="/api/v1/inconnue/chemin"),
         Case(label="negative id", path="/api/v1/dossiers/-1/letter.docx"),
