@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform
 
 from dossiers.enums import DossierState as S
 from scoring.domain import reviews
@@ -85,7 +85,10 @@ def my_assignments(user, campaign):
         ReviewerAssignment.objects.filter(reviewer=user, dossier__campaign=campaign)
         .order_by("dossier__filiere__name")
         .values_list(
-            "dossier_id", "dossier__state", "dossier__filiere__name", KT("dossier__identity__name")
+            "dossier_id",
+            "dossier__state",
+            "dossier__filiere__name",
+            KeyTextTransform("name", "dossier__identity"),
         )
     )
     own = {
