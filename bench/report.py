@@ -5,7 +5,9 @@
   with `before-sqlite.json`, `before-postgresql.json` (the same measure on the commit
   before issue 13's work, kept in the repository);
 - `outputs.json`: bench/outputs_speed.py --json (compared with `before-outputs.json`);
-- `rush.json`: bench/rush.py (make rush).
+- `rush.json`: bench/rush.py (make rush);
+- `round-<name>-before.json` / `round-<name>-after.json`: a round of work measured on
+  the lines it touched (`bench/run.py --only … --json …`), shown as its own section.
 
 Ratios are CPU p50 / the floor of the same run (the cheapest authenticated request,
 `API me`, the lower of its measures at the start and at the end of the run): on a
@@ -118,6 +120,25 @@ def pages_section(vendor, before, after):
     return lines
 
 
+def rounds_sections():
+    """Rounds of work measured on the lines they touched only (`bench/run.py --only …
+    --json bench/results/round-<name>-before.json`, then `-after.json` on the round's
+    last commit): their own before → after, each against the floor of its own run."""
+    lines = []
+    for path in sorted(RESULTS.glob("round-*-before.json")):
+        name = path.name[len("round-") : -len("-before.json")]
+        after = load(f"round-{name}-after")
+        if after is None:
+            continue
+        vendor = "SQLite" if after.get("vendor") == "sqlite" else "PostgreSQL"
+        lines += pages_section(
+            f"Round {name} ({vendor}, the lines it worked on)",
+            with_ratios(load(f"round-{name}-before")),
+            with_ratios(after),
+        )
+    return lines
+
+
 def outputs_section(before, after):
     lines = ["## Outputs (bench/outputs_speed.py)", ""]
     if after is None and before is None:
@@ -211,6 +232,7 @@ def main():
     lines += pages_section(
         "PostgreSQL", with_ratios(load("before-postgresql")), with_ratios(postgresql)
     )
+    lines += rounds_sections()
     lines += outputs_section(load("before-outputs"), load("outputs"))
     lines += rush_section(load("rush"))
     lines += [

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KT, KeyTextTransform
 
 from dossiers.enums import DossierState as S
 from scoring.domain import reviews
@@ -85,7 +85,10 @@ def my_assignments(user, campaign):
         ReviewerAssignment.objects.filter(reviewer=user, dossier__campaign=campaign)
         .order_by("dossier__filiere__name")
         .values_list(
-            "dossier_id", "dossier__state", "dossier__filiere__name", KT("dossier__identity__name")
+            "dossier_id",
+            "dossier__state",
+            "dossier__filiere__name",
+            KeyTextTransform("name", "dossier__identity"),
         )
     )
     own = {
@@ -138,6 +141,7 @@ def ars_overview(campaign, base, today):
         dossier=OuterRef("dossier"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False
     )
     pending_assignments = ReviewerAssignment.objects.filter(~Exists(submitted))
+    # Read as plain values (a national campaign has a hundred such rows and more).
     in_review = list(
         base.filter(state__in=reviews.REVIEWABLE_STATES)
         .annotate(
@@ -145,17 +149,23 @@ def ars_overview(campaign, base, today):
             n_done=Count("reviews", filter=Q(reviews__submitted_at__isnull=False), distinct=True),
         )
         .filter(Q(n_assigned=0) | Exists(pending_assignments.filter(dossier=OuterRef("pk"))))
-        .select_related("filiere")
         .order_by("filiere__name", "id")
+        .values_list("id", "state", "filiere__name", KT("identity__name"), "n_assigned", "n_done")
     )
     pending = defaultdict(list)
-    for assignment in (
-        pending_assignments.filter(dossier__in=[d.pk for d in in_review])
-        .select_related("reviewer")
+    for dossier_id, first_name, last_name, username in (
+        pending_assignments.filter(dossier__in=[row[0] for row in in_review])
         .order_by("at", "id")
+        .values_list(
+            "dossier_id", "reviewer__first_name", "reviewer__last_name", "reviewer__username"
+        )
     ):
-        pending[assignment.dossier_id].append(assignment.reviewer)
-    missing = [(d, pending[d.pk], d.n_assigned, d.n_done) for d in in_review]
+        # As str(User): the full name, else the login.
+        pending[dossier_id].append(f"{first_name} {last_name}".strip() or username)
+    missing = [
+        (AssignedDossier(pk, state, name or filiere_name), pending[pk], n_assigned, n_done)
+        for pk, state, filiere_name, name, n_assigned, n_done in in_review
+    ]
     return {
         "territory_rows": territory_rows,
         "returned": returned,

@@ -130,6 +130,24 @@ def test_dashboard_pages_its_list_with_the_review_counts(
     assert "Zoulou" in filtered and "0 / 0" in filtered and "Page suivante" not in filtered
 
 
+def test_dashboard_names_assigned_dossiers_by_their_identity(
+    client, campaign, in_review, instructor, caresp
+):
+    """The reviewer's rows are read as values (scoring.queries.my_assignments): the name
+    is the identity's, else the filière's, as Dossier.display_name."""
+    assign_reviewer(in_review, instructor, caresp)
+    in_review.identity = {**in_review.identity, "name": "Projet Armor & Argoat"}
+    in_review.save(update_fields=["identity"])
+    client.force_login(caresp)
+    mine = text(client.get(reverse("scoring:dashboard"))).split('id="mes-dossiers"')[1]
+    assert "Projet Armor & Argoat" in mine.split("</table>")[0]
+    assert "À faire" in mine.split("</table>")[0]
+    in_review.identity = {**in_review.identity, "name": ""}
+    in_review.save(update_fields=["identity"])
+    mine = text(client.get(reverse("scoring:dashboard"))).split('id="mes-dossiers"')[1]
+    assert in_review.filiere.name in mine.split("</table>")[0]
+
+
 def test_nav_has_an_instruction_entry_for_staff_only(client, in_review, instructor, lead):
     client.force_login(instructor)
     assert 'href="/evaluation/"' in client.get(reverse("home"), follow=True).content.decode()
