@@ -29,14 +29,14 @@ from followup.enums import ReportKind, ReportState
 from followup.models import Report
 from followup.rules import is_report_editor
 from followup.schemas import (
-    AttachmentOut,
-    CheckOut,
     FollowupOut,
-    HistoryOut,
+    ReportAttachmentOut,
+    ReportCheckOut,
+    ReportHistoryOut,
     ReportOut,
     ReportPatchIn,
+    ReportSnapshotDetailOut,
     ReportSummaryOut,
-    SnapshotDetailOut,
     TransitionIn,
 )
 from followup.workflow import TRANSITIONS
@@ -164,7 +164,7 @@ def patch_report(request, id: int, payload: ReportPatchIn):
 
 @router.get(
     "/reports/{id}/check",
-    response={200: CheckOut, **errors(401, 404)},
+    response={200: ReportCheckOut, **errors(401, 404)},
     summary="Le rapport peut-il être remis ? Tous les problèmes d'un coup",
 )
 def check(request, id: int):
@@ -218,7 +218,7 @@ def fire_transition(request, id: int, name: str, payload: TransitionIn | None = 
 
 @router.get(
     "/reports/{id}/history",
-    response={200: list[HistoryOut], **errors(401, 404)},
+    response={200: list[ReportHistoryOut], **errors(401, 404)},
     summary="L'historique du rapport",
 )
 def history(request, id: int):
@@ -272,7 +272,7 @@ def list_snapshots(request, id: int):
 
 @router.get(
     "/reports/{id}/snapshots/{n}",
-    response={200: SnapshotDetailOut, **errors(401, 404)},
+    response={200: ReportSnapshotDetailOut, **errors(401, 404)},
     summary="Une version remise, avec son contenu exact",
 )
 def get_snapshot(request, id: int, n: int):
@@ -285,7 +285,7 @@ def get_snapshot(request, id: int, n: int):
 
 @router.post(
     "/reports/{id}/attachments",
-    response={201: AttachmentOut, **errors(400, 401, 403, 404, 409, 413, 415)},
+    response={201: ReportAttachmentOut, **errors(400, 401, 403, 404, 409, 413, 415)},
     summary="Joindre un fichier à une étape du rapport (multipart : file, section)",
     description="20 Mo au plus (413) ; PDF, DOCX, XLSX, ODT, ODS, PNG ou JPG, reconnus d'après le contenu (415).",
 )

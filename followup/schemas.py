@@ -53,7 +53,7 @@ class FundingOut(Schema):
     comment: str
 
 
-class AttachmentOut(Schema):
+class ReportAttachmentOut(Schema):
     id: int
     section: str
     name: str
@@ -80,7 +80,7 @@ class ReportOut(Schema):
     answers: dict[str, Any] | None = None
     funding: list[FundingOut] | None = None
     totals: dict[str, OptMoney] | None = None
-    attachments: list[AttachmentOut] = []
+    attachments: list[ReportAttachmentOut] = []
 
 
 class ReportSummaryOut(Schema):
@@ -95,7 +95,7 @@ class ReportSummaryOut(Schema):
     late: bool
 
 
-class CheckOut(Schema):
+class ReportCheckOut(Schema):
     complete: bool
     problems: list[ProblemOut]
 
@@ -107,7 +107,7 @@ class TransitionIn(In):
     ] = Field(None, description="AAAA-MM-JJ ; obligatoire pour return_for_completion.")
 
 
-class HistoryOut(Schema):
+class ReportHistoryOut(Schema):
     transition: str
     from_state: str
     to_state: str
@@ -116,7 +116,7 @@ class HistoryOut(Schema):
     comment: str
 
 
-class SnapshotDetailOut(SnapshotOut):
+class ReportSnapshotDetailOut(SnapshotOut):
     content: dict[str, Any]
 
 

@@ -42,7 +42,7 @@ class GridOut(Schema):
     criteria: list[CriterionOut]
 
 
-class ProjectOpinionIn(Schema):
+class ReviewProjectOpinionIn(Schema):
     project: Any
     opinion: str | None = None
     comment: str | None = None
@@ -54,7 +54,7 @@ class ReviewIn(Schema):
     comment: str | None = None
     submit: bool = False
     criterion_comments: dict[str, Any] | None = None
-    projects: list[ProjectOpinionIn] | None = None
+    projects: list[ReviewProjectOpinionIn] | None = None
 
 
 class ProjectOpinionOut(Schema):

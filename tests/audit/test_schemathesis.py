@@ -44,7 +44,12 @@ CHECKS = [
     response_headers_conformance,
 ]
 TRANSITIONS = ["submit", "start_caresp_review", "start_ars_analysis", "return_for_completion", "resubmit", "withdraw"]  # fmt: skip
-FORMATS = {"decisions.{fmt}": ["xlsx", "ods", "csv"], "decision_lines.{fmt}": ["xlsx", "csv"]}
+REPORT_TRANSITIONS = ["submit", "return_for_completion", "resubmit", "accept"]
+FORMATS = {
+    "decisions.{fmt}": ["xlsx", "ods", "csv"],
+    "decision_lines.{fmt}": ["xlsx", "csv"],
+    "followup.{fmt}": ["xlsx", "csv"],
+}
 
 APP = WSGIHandler()
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)
@@ -62,16 +67,37 @@ def _keep_the_test_connection():
     signals.request_finished.connect(close_old_connections)
 
 
+def real_report_parameters(world, params, draw):
+    """A follow-up report of the world (submitted, draft, the survey, another region's)."""
+    report = draw(
+        st.sampled_from([world.report, world.report_b, world.survey, world.region2_report])
+    )
+    attachment = report.attachments.order_by("pk").first()
+    real = {
+        "id": report.pk,
+        "n": 1,
+        "aid": attachment.pk if attachment else 1,
+        "name": draw(st.sampled_from(REPORT_TRANSITIONS)),
+    }
+    return {key: real.get(key, value) for key, value in params.items()}
+
+
 def real_path_parameters(world, operation, params, draw):
-    """The world's objects in the case's path: a dossier in a drawn state and group."""
+    """The world's objects in the case's path: a dossier in a drawn state and group, or
+    a follow-up report; a campaign of either kind and region."""
     if not params:
         return params
     params = dict(params)
+    if "/reports" in operation.path:
+        return real_report_parameters(world, params, draw)
     dossier = world.dossier(draw(st.sampled_from(STATES)), draw(st.sampled_from("AAB")))
     project = dossier.projects.order_by("priority", "pk").first()
     line = project.lines.order_by("pk").first() if project else None
     attachment = dossier.attachments.order_by("pk").first()
-    campaign = draw(st.sampled_from([world.campaign, world.campaign, world.region2_campaign]))
+    campaigns = [world.campaign, world.campaign, world.region2_campaign]
+    if "followup" in operation.path:
+        campaigns = [world.followup_campaign, world.followup_campaign, world.region2_followup]
+    campaign = draw(st.sampled_from(campaigns))
     real = {
         "id": dossier.pk,
         "dossier_id": dossier.pk,

@@ -3,9 +3,11 @@
 `Link: <…>; rel="next"` — on every list endpoint, described by the OpenAPI schema."""
 
 import re
+from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from ninja import Schema
 
 from config.api import api as ninja_api
 from dossiers.domain.transitions import transition
@@ -224,3 +226,35 @@ def test_staff_lists_answer_with_the_headers(api_as, decider, campaign, path):
     assert isinstance(response.json(), list) and len(response.json()) <= 1
     total = int(response.headers["X-Total-Count"])
     assert ("Link" in response.headers) == (total > 1)
+
+
+def _schema_classes(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _schema_classes(sub)
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI components are keyed by class name: two schemas of the same name in two
+    apps silently become one, and the contract then describes the wrong body."""
+    ninja_api.get_openapi_schema()  # every router imported
+    ours = {
+        cls
+        for cls in _schema_classes(Schema)
+        if cls.__module__.split(".")[0]
+        in {
+            "accounts",
+            "common",
+            "campaign",
+            "setup",
+            "dossiers",
+            "scoring",
+            "budget",
+            "outputs",
+            "followup",
+            "config",
+        }  # fmt: skip
+    }
+    names = Counter(cls.__name__ for cls in ours)
+    assert [name for name, count in names.items() if count > 1] == []
+    assert len(ours) > 50
