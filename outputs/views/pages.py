@@ -20,9 +20,10 @@ from campaign.views.mixins import CampaignMixin
 from common.errors import Conflict, NotFound
 from common.views import DomainFormMixin, file_download
 from dossiers.domain.access import visible_dossiers
+from dossiers.domain.receipts import receipt_snapshot
 from dossiers.enums import SUBMITTED_STATES, DossierState
 from dossiers.views.mixins import DossierMixin
-from outputs.domain import coverage, dossier_print, exports, jobs, letters
+from outputs.domain import coverage, dossier_print, exports, jobs, letters, receipt_docx
 from outputs.forms import ExportForm, LetterSettingsForm
 from outputs.models import OutputJob
 from outputs.rules import can_manage_letter_template
@@ -361,3 +362,15 @@ class DossierPrintDocxView(DossierMixin, View):
             dossier_print.printable_filename(printable),
             letters.DOCX_CONTENT_TYPE,
         )
+
+
+class ReceiptDocxView(DossierMixin, View):
+    """The receipt of a deposit as a .docx (issue 11): same readers as the receipt page
+    (the filière's editors, the staff of its region; 404 for anyone else)."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk, number):
+        snapshot = receipt_snapshot(request.user, self.dossier, number)
+        data, filename = receipt_docx.receipt_docx(self.dossier, snapshot)
+        return file_download(data, filename, letters.DOCX_CONTENT_TYPE)
