@@ -18,6 +18,7 @@ from campaign.models import Campaign
 from campaign.queries import visible_campaigns
 from campaign.views.mixins import CampaignMixin
 from common.errors import Conflict, NotFound
+from common.once import once_redirect
 from common.views import DomainFormMixin, file_download
 from dossiers.domain.access import visible_dossiers
 from dossiers.domain.receipts import receipt_snapshot
@@ -141,13 +142,17 @@ class ExportsView(StaffCampaignMixin, View):
                 self.campaign, fmt, reader=exports.reader_for(request.user, self.campaign)
             )
             return file_download(data, filename, content_type)
-        job = jobs.start_job(request.user, self.campaign, jobs.kind_for_format(fmt))
-        messages.success(
-            request,
-            _("Export %(fmt)s lancé en tâche de fond : il sera téléchargeable ci-dessous.")
-            % {"fmt": fmt.upper()},
-        )
-        return redirect(reverse("outputs:exports", args=[slug]) + f"#job-{job.pk}")
+
+        def start():
+            job = jobs.start_job(request.user, self.campaign, jobs.kind_for_format(fmt))
+            messages.success(
+                request,
+                _("Export %(fmt)s lancé en tâche de fond : il sera téléchargeable ci-dessous.")
+                % {"fmt": fmt.upper()},
+            )
+            return reverse("outputs:exports", args=[slug]) + f"#job-{job.pk}"
+
+        return once_redirect(request, start, _("Cet export était déjà lancé."))
 
     def render_page(self, form):
         return render(
@@ -248,11 +253,15 @@ class LettersZipView(CampaignMixin, View):
                 request, _("Aucun dossier n'est encore décidé : aucun courrier à générer.")
             )
             return redirect("outputs:letters", slug=slug)
-        job = jobs.start_job(request.user, campaign, OutputJob.Kind.LETTERS_ZIP)
-        messages.success(
-            request, _("Génération des courriers lancée : suivez l'avancement ci-dessous.")
-        )
-        return redirect(reverse("outputs:letters", args=[slug]) + f"#job-{job.pk}")
+
+        def start():
+            job = jobs.start_job(request.user, campaign, OutputJob.Kind.LETTERS_ZIP)
+            messages.success(
+                request, _("Génération des courriers lancée : suivez l'avancement ci-dessous.")
+            )
+            return reverse("outputs:letters", args=[slug]) + f"#job-{job.pk}"
+
+        return once_redirect(request, start, _("Cette génération était déjà lancée."))
 
 
 class LetterSettingsView(CampaignMixin, PermissionRequiredMixin, DomainFormMixin, View):
