@@ -18,6 +18,7 @@ from budget.domain.decisions import default_start_month
 from budget.models import DelegationInstrument
 from common.forms import DomainErrorsMixin
 from common.money import format_eur, parse_amount
+from common.once import OnceOnlyFormMixin
 from dossiers.enums import LineNature, Opinion, Outcome
 
 OPINION_CHOICES = [("", gettext_lazy("— pas d'avis —")), *Opinion.choices]
@@ -284,7 +285,7 @@ class DecisionForm(BudgetForm):
         return keys
 
 
-class AmendmentForm(BudgetForm):
+class AmendmentForm(BudgetForm, OnceOnlyFormMixin):
     new_amount = AmountField(label=gettext_lazy("Nouveau montant (€)"))
     date = forms.DateField(
         label=gettext_lazy("Date d'effet"),
@@ -330,7 +331,7 @@ class LineSelect(forms.Select):
         return option
 
 
-class DelegationForm(BudgetForm):
+class DelegationForm(BudgetForm, OnceOnlyFormMixin):
     line = LineChoiceField(
         label=gettext_lazy("Ligne de financement accordée"),
         queryset=None,

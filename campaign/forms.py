@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy
 from campaign.models import CampaignDocument
 from common.files import ALLOWED_LABEL
 from common.forms import DomainErrorsMixin
+from common.once import OnceOnlyFormMixin
 
 
-class ExtensionForm(DomainErrorsMixin, forms.Form):
+class ExtensionForm(DomainErrorsMixin, OnceOnlyFormMixin):
     filiere = forms.ModelChoiceField(
         label=gettext_lazy("Filière"),
         queryset=None,
@@ -86,7 +87,7 @@ class NewAccountForm(DomainErrorsMixin, forms.Form):
         return data
 
 
-class DocumentForm(DomainErrorsMixin, forms.Form):
+class DocumentForm(DomainErrorsMixin, OnceOnlyFormMixin):
     """A document of the call: its nature, title and file (checked by the domain)."""
 
     kind = forms.ChoiceField(

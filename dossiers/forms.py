@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.limits import MAX_SWOT_ITEMS, TEXT_MAX
+from common.once import OnceOnlyFormMixin
 from dossiers.domain.parts import DIAGNOSTIC_COUNTS, SWOT_KEYS
 from dossiers.enums import (
     DIAGNOSTIC_ANALYSES,
@@ -512,7 +513,7 @@ class TransitionForm(forms.Form):
         return left
 
 
-class InviteForm(forms.Form):
+class InviteForm(OnceOnlyFormMixin):
     email = forms.CharField(
         label=_("Adresse électronique"),
         help_text=_("Format attendu : nom@domaine.fr"),

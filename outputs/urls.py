@@ -34,4 +34,9 @@ urlpatterns = [
         pages.DossierPrintDocxView.as_view(),
         name="dossier_print_docx",
     ),
+    path(
+        "dossiers/<int:pk>/depots/<int:number>/recepisse.docx",
+        pages.ReceiptDocxView.as_view(),
+        name="receipt_docx",
+    ),
 ]

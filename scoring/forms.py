@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from common.forms import DomainErrorsMixin
+from common.once import OnceOnlyFormMixin
 from dossiers.enums import Opinion
 from scoring.domain.assignments import REVIEWER_ROLES
 from scoring.models import CriterionGroup
@@ -17,7 +18,7 @@ def reviewer_label(user):
     return f"{name} ({user.username})"
 
 
-class AssignReviewerForm(DomainErrorsMixin, forms.Form):
+class AssignReviewerForm(DomainErrorsMixin, OnceOnlyFormMixin):
     reviewer = forms.ModelChoiceField(
         label=_("Relecteur à désigner"),
         queryset=User.objects.none(),
@@ -43,7 +44,7 @@ class AssignReviewerForm(DomainErrorsMixin, forms.Form):
         return "reviewer"
 
 
-class ConflictForm(DomainErrorsMixin, forms.Form):
+class ConflictForm(DomainErrorsMixin, OnceOnlyFormMixin):
     reason = forms.CharField(
         label=_("Motif du conflit d'intérêts"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -58,7 +59,7 @@ class ConflictForm(DomainErrorsMixin, forms.Form):
         return "reason"
 
 
-class InternalCommentForm(DomainErrorsMixin, forms.Form):
+class InternalCommentForm(DomainErrorsMixin, OnceOnlyFormMixin):
     text = forms.CharField(
         label=_("Nouveau commentaire interne"),
         widget=forms.Textarea(attrs={"rows": 3}),

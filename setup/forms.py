@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from budget.forms import AmountField
 from common.forms import DomainErrorsMixin
+from common.once import OnceOnlyFormMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": "1"}, format="%H:%M:%S")
@@ -147,7 +148,7 @@ class CampaignSettingsForm(DomainErrorsMixin, forms.Form):
         }
 
 
-class CreateCampaignForm(CampaignSettingsForm):
+class CreateCampaignForm(CampaignSettingsForm, OnceOnlyFormMixin):
     region = forms.ModelChoiceField(
         label=gettext_lazy("Région"),
         queryset=None,
@@ -194,7 +195,7 @@ class TerritoriesForm(DomainErrorsMixin, forms.Form):
             del self.fields["reason"]
 
 
-class FiliereForm(DomainErrorsMixin, forms.Form):
+class FiliereForm(DomainErrorsMixin, OnceOnlyFormMixin):
     """A filière taking part, and (when adding it) its lead to invite."""
 
     name = forms.CharField(
@@ -241,7 +242,7 @@ class ImportForm(forms.Form):
     )
 
 
-class LeadForm(DomainErrorsMixin, forms.Form):
+class LeadForm(DomainErrorsMixin, OnceOnlyFormMixin):
     name = forms.CharField(label=gettext_lazy("Nom et prénom"), max_length=150, required=False)
     email = forms.EmailField(
         label=gettext_lazy("Adresse électronique"),
@@ -330,7 +331,7 @@ class TerritoriesImportForm(forms.Form):
     )
 
 
-class FollowupCampaignForm(DomainErrorsMixin, forms.Form):
+class FollowupCampaignForm(DomainErrorsMixin, OnceOnlyFormMixin):
     """A yearly follow-up of the region's recognised filières (design brief §10): its
     year and calendar; it has neither envelopes, territories nor filières of its own."""
 

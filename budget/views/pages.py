@@ -34,6 +34,7 @@ from campaign.queries import visible_campaigns
 from campaign.views.mixins import CampaignMixin
 from common.errors import Forbidden
 from common.money import format_eur
+from common.once import once_redirect
 from common.views import DomainFormMixin
 from dossiers.enums import DossierState, LineNature
 from dossiers.models import FundingLine, Project
@@ -193,15 +194,24 @@ class EnvelopeAmendView(ArsPageMixin, View):
         form = self.domain_form = AmendmentForm(request.POST, prefix=kind)
         if not form.is_valid():
             return self.form_invalid(form)
-        envelopes.amend_envelope(
-            envelopes.get_envelope(self.campaign, kind),
-            request.user,
-            form.cleaned_data["new_amount"],
-            form.cleaned_data["date"],
-            form.cleaned_data["reason"],
+
+        def amend():
+            envelopes.amend_envelope(
+                envelopes.get_envelope(self.campaign, kind),
+                request.user,
+                form.cleaned_data["new_amount"],
+                form.cleaned_data["date"],
+                form.cleaned_data["reason"],
+            )
+            messages.success(request, _("L'enveloppe a été modifiée."))
+            return reverse("budget:dashboard", args=[slug]) + "#enveloppes"
+
+        return once_redirect(
+            request,
+            amend,
+            _("Cette modification de l'enveloppe était déjà enregistrée."),
+            form=form,
         )
-        messages.success(request, _("L'enveloppe a été modifiée."))
-        return redirect(reverse("budget:dashboard", args=[slug]) + "#enveloppes")
 
     def form_invalid(self, form, status=400):
         context = dashboard_context(self.request, self.campaign, {self.kwargs["kind"]: form})
@@ -380,16 +390,22 @@ class DelegationsView(ArsPageMixin, View):
         if not form.is_valid():
             return self.form_invalid(form)
         data = form.cleaned_data
-        delegations.record_delegation(
-            request.user,
-            data["line"],
-            data["amount"],
-            data["date"],
-            data["instrument"],
-            data["beneficiary_finess"],
+
+        def record():
+            delegations.record_delegation(
+                request.user,
+                data["line"],
+                data["amount"],
+                data["date"],
+                data["instrument"],
+                data["beneficiary_finess"],
+            )
+            messages.success(request, _("La délégation a été enregistrée."))
+            return reverse("budget:delegations", args=[slug])
+
+        return once_redirect(
+            request, record, _("Cette délégation était déjà enregistrée."), form=form
         )
-        messages.success(request, _("La délégation a été enregistrée."))
-        return redirect("budget:delegations", slug=slug)
 
     def form_invalid(self, form, status=400):
         return self.render_page(self.campaign, form, status)

@@ -3,6 +3,7 @@ who may see the campaign downloads them (the leads from their home page)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -12,6 +13,7 @@ from campaign.domain.documents import add_document, delete_document, document_re
 from campaign.forms import DocumentForm
 from campaign.views.mixins import CampaignMixin
 from common.files import FileTooLarge, UnsupportedFileType
+from common.once import once_redirect
 from common.views import DomainFormMixin
 
 MANAGERS_ONLY = gettext_lazy(
@@ -36,7 +38,8 @@ class DocumentsView(CampaignMixin, PermissionRequiredMixin, DomainFormMixin, Vie
         if not form.is_valid():
             return self.form_invalid(form)
         data = form.cleaned_data
-        try:
+
+        def publish():
             document = add_document(
                 request.user,
                 self.campaign,
@@ -44,12 +47,17 @@ class DocumentsView(CampaignMixin, PermissionRequiredMixin, DomainFormMixin, Vie
                 title=data["title"],
                 upload=data.get("file") or None,
             )
+            messages.success(
+                request, _("Document « %(title)s » publié.") % {"title": document.title}
+            )
+            return reverse("campaign:documents", args=[slug])
+
+        try:
+            return once_redirect(request, publish, _("Ce document était déjà publié."), form=form)
         except (FileTooLarge, UnsupportedFileType) as exc:
             # A refused file (413 / 415) is shown on the form, what was typed kept.
             form.add_error("file", exc.message)
             return self.form_invalid(form, status=exc.status)
-        messages.success(request, _("Document « %(title)s » publié.") % {"title": document.title})
-        return redirect("campaign:documents", slug=slug)
 
     def form_invalid(self, form, status=400):
         return self.render(form, status=status)

@@ -1,7 +1,8 @@
 """Individual deadline extensions, granted by the ARS instructor."""
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -10,6 +11,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from campaign.domain.extensions import grant_extension
 from campaign.forms import ExtensionForm
 from campaign.views.mixins import CampaignMixin
+from common.once import once_redirect
 from common.views import DomainFormMixin
 
 
@@ -28,18 +30,24 @@ class ExtensionsView(CampaignMixin, PermissionRequiredMixin, DomainFormMixin, Vi
         form = self.domain_form = ExtensionForm(request.POST, campaign=self.campaign)
         if not form.is_valid():
             return self.form_invalid(form)
-        extension = grant_extension(
-            self.campaign,
-            request.user,
-            form.cleaned_data["filiere"],
-            form.cleaned_data["until"],
-            form.cleaned_data["reason"],
+
+        def grant():
+            extension = grant_extension(
+                self.campaign,
+                request.user,
+                form.cleaned_data["filiere"],
+                form.cleaned_data["until"],
+                form.cleaned_data["reason"],
+            )
+            messages.success(
+                request,
+                _("Prolongation accordée à « %(filiere)s ».") % {"filiere": extension.filiere},
+            )
+            return reverse("campaign:extensions", args=[self.campaign.slug])
+
+        return once_redirect(
+            request, grant, _("Cette prolongation était déjà accordée."), form=form
         )
-        messages.success(
-            request,
-            _("Prolongation accordée à « %(filiere)s ».") % {"filiere": extension.filiere},
-        )
-        return redirect("campaign:extensions", slug=self.campaign.slug)
 
     def form_invalid(self, form, status=400):
         return self.render(form, status=status)

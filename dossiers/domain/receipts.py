@@ -10,10 +10,13 @@ from types import SimpleNamespace
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.rules import is_internal_staff
+from common.errors import NotFound
 from dossiers.domain.access import with_document_relations
 from dossiers.domain.serialize import dossier_document
 from dossiers.enums import LineNature
 from dossiers.models import Dossier
+from dossiers.rules import is_dossier_editor
 
 SWOT_LABELS = (
     ("strengths", gettext_lazy("forces")),
@@ -43,6 +46,17 @@ class Receipt:
 def reference(dossier):
     """The dossier's number as the receipt and the ARS quote it: « BRETAGNE-2025-0012 »."""
     return f"{dossier.campaign.slug.upper()}-{dossier.pk:04d}"
+
+
+def receipt_snapshot(user, dossier, number):
+    """The deposit `number` of a dossier, for its editors and the staff of its region
+    (NotFound for anyone else, as for an unknown deposit): what a receipt is read from."""
+    if not (is_internal_staff.test(user, dossier) or is_dossier_editor.test(user, dossier)):
+        raise NotFound(_("Dossier introuvable."))
+    snapshot = dossier.snapshots.select_related("created_by").filter(number=number).first()
+    if snapshot is None:
+        raise NotFound(_("Dépôt introuvable."))
+    return snapshot
 
 
 def build_receipt(dossier, snapshot):

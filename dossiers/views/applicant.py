@@ -25,6 +25,7 @@ from campaign.domain import invitations
 from campaign.domain.deadline_display import deadline_passed, time_left
 from campaign.queries import get_visible_campaign, open_invitations
 from common.errors import Conflict
+from common.once import once_redirect
 from common.views import DomainFormMixin
 from dossiers.domain.completeness import check_dossier
 from dossiers.domain.editing import create_dossier, part_fingerprint, update_parts
@@ -155,9 +156,15 @@ class CreateDossierView(LoginRequiredMixin, View):
             if existing.is_editable:
                 return redirect("dossiers:edit", pk=existing.pk)
             return redirect("dossiers:detail", pk=existing.pk)
-        dossier = create_dossier(request.user, campaign, filiere)
-        messages.success(request, _("Le dossier est créé : vous pouvez commencer sa rédaction."))
-        return redirect("dossiers:edit", pk=dossier.pk)
+
+        def create():
+            dossier = create_dossier(request.user, campaign, filiere)
+            messages.success(
+                request, _("Le dossier est créé : vous pouvez commencer sa rédaction.")
+            )
+            return reverse("dossiers:edit", args=[dossier.pk])
+
+        return once_redirect(request, create, _("Ce dossier était déjà créé : le voici."))
 
 
 class HubView(EditorMixin, View):
@@ -549,11 +556,15 @@ class InviteView(DossierMixin, DomainFormMixin, View):
         form = self.domain_form = InviteForm(request.POST)
         if not form.is_valid():
             return self.form_invalid(form)
-        invitation = invitations.invite_editor(
-            self.dossier.filiere, request.user, form.cleaned_data["email"]
-        )
-        messages.success(request, invitation_sent_message(invitation))
-        return redirect("dossiers:invite", pk=self.dossier.pk)
+
+        def invite():
+            invitation = invitations.invite_editor(
+                self.dossier.filiere, request.user, form.cleaned_data["email"]
+            )
+            messages.success(request, invitation_sent_message(invitation))
+            return reverse("dossiers:invite", args=[self.dossier.pk])
+
+        return once_redirect(request, invite, _("Cette invitation était déjà envoyée."), form=form)
 
     def apply_domain_errors(self, form, exc):
         left = form.apply_errors(exc.errors)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from accounts.rules import is_ars, is_internal_staff
 from campaign.enums import CampaignKind
 from campaign.queries import get_visible_campaign, visible_campaigns
 from common.errors import NotFound
+from common.once import once_redirect
 from common.views import file_download
 from followup.domain import exports
 from followup.domain.access import visible_reports
@@ -194,6 +195,10 @@ class StartSurveyView(LoginRequiredMixin, View):
         campaign = staff_campaign(request.user, slug)
         if not is_ars.test(request.user, campaign):
             raise PermissionDenied(_("Seule l'ARS ouvre l'enquête CAR'sp."))
-        survey = create_survey(campaign)
-        messages.success(request, _("L'enquête d'activité de la CAR'sp est ouverte."))
-        return redirect(reverse("followup:report", args=[survey.pk]))
+
+        def open_survey():
+            survey = create_survey(campaign)
+            messages.success(request, _("L'enquête d'activité de la CAR'sp est ouverte."))
+            return reverse("followup:report", args=[survey.pk])
+
+        return once_redirect(request, open_survey, _("L'enquête était déjà ouverte : la voici."))

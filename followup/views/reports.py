@@ -21,6 +21,7 @@ from django.views import View
 from accounts.rules import is_internal_staff
 from campaign.domain.deadline_display import deadline_passed, time_left
 from common.errors import Conflict, InvalidInput
+from common.once import once_redirect
 from common.views import file_download
 from followup.domain import attachments as attachment_domain
 from followup.domain import exports
@@ -412,12 +413,17 @@ class AttachmentUploadView(WriterMixin, View):
     def post(self, request, pk, section):
         form = AttachmentForm(request.POST, request.FILES)
         upload = request.FILES.get("file") if form.is_valid() else None
+        back = step_url(self.report, section) + "#pieces-jointes"
         if upload is None:
             messages.error(request, _("Choisissez un fichier."))
-        else:
+            return redirect(back)
+
+        def add():
             attachment_domain.add_attachment(self.report, request.user, upload, section)
             messages.success(request, _("Pièce jointe ajoutée."))
-        return redirect(step_url(self.report, section) + "#pieces-jointes")
+            return back
+
+        return once_redirect(request, add, _("Ce fichier était déjà envoyé."))
 
 
 class AttachmentDeleteView(WriterMixin, View):

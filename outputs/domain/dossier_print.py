@@ -614,7 +614,7 @@ def _cell_text(cell, value, *, bold=False, right=False):
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def _docx_block(document, block):
+def docx_block(document, block):
     if block.title:
         document.add_heading(block.title, level=2)
     if block.text:
@@ -633,8 +633,8 @@ def _docx_block(document, block):
         spec = block.table
         table = document.add_table(rows=1, cols=len(spec.headers))
         table.style = "Table Grid"
-        for cell, header in zip(table.rows[0].cells, spec.headers, strict=True):
-            _cell_text(cell, header, bold=True)
+        for index, (cell, header) in enumerate(zip(table.rows[0].cells, spec.headers, strict=True)):
+            _cell_text(cell, header, bold=True, right=index in spec.numeric)
         _repeat_header(table.rows[0])
         for row in spec.rows:
             cells = table.add_row().cells
@@ -650,10 +650,9 @@ def _docx_block(document, block):
         document.add_paragraph(block.empty).runs[0].italic = True
 
 
-def printable_docx(printable):
-    """The same content as a Word document: the summary on its own first page, then the
-    parts; a running header names the dossier, the footer numbers the pages."""
-
+def a4_document(title, *, header, footer):
+    """An empty A4 portrait Word document (2 cm margins, Arial 10): `header` runs at the
+    top of every page, `footer` then « page N sur M » at the bottom."""
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -663,20 +662,38 @@ def printable_docx(printable):
     document.styles["Normal"].font.size = Pt(10)
     for name in ("Header", "Footer"):
         document.styles[name].font.size = Pt(8)
-    document.core_properties.title = printable.title
-    header = section.header.paragraphs[0]
-    header.text = _("Dossier n° %(id)s — %(filiere)s — dépôt n° %(n)s du %(date)s") % {
-        "id": printable.dossier_id,
-        "filiere": printable.filiere,
-        "n": printable.snapshot_number,
-        "date": printable.submitted_at,
-    }
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run(_("%(campaign)s — page ") % {"campaign": printable.campaign})
-    _field(footer, "PAGE")
-    footer.add_run(_(" sur "))
-    _field(footer, "NUMPAGES")
+    document.core_properties.title = title[:255]
+    section.header.paragraphs[0].text = header
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run(_("%(campaign)s — page ") % {"campaign": footer})
+    _field(paragraph, "PAGE")
+    paragraph.add_run(_(" sur "))
+    _field(paragraph, "NUMPAGES")
+    return document
+
+
+def docx_bytes(document):
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def printable_docx(printable):
+    """The same content as a Word document: the summary on its own first page, then the
+    parts; a running header names the dossier, the footer numbers the pages."""
+
+    document = a4_document(
+        printable.title,
+        header=_("Dossier n° %(id)s — %(filiere)s — dépôt n° %(n)s du %(date)s")
+        % {
+            "id": printable.dossier_id,
+            "filiere": printable.filiere,
+            "n": printable.snapshot_number,
+            "date": printable.submitted_at,
+        },
+        footer=printable.campaign,
+    )
 
     document.add_heading(printable.title, level=0)
     intro = document.add_paragraph()
@@ -696,12 +713,10 @@ def printable_docx(printable):
     if printable.summary is not None:
         document.add_heading(printable.summary.title, level=1)
         for block in printable.summary.blocks:
-            _docx_block(document, block)
+            docx_block(document, block)
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     for part in printable.sections:
         document.add_heading(part.title, level=1)
         for block in part.blocks:
-            _docx_block(document, block)
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
+            docx_block(document, block)
+    return docx_bytes(document)

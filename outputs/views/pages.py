@@ -18,11 +18,13 @@ from campaign.models import Campaign
 from campaign.queries import visible_campaigns
 from campaign.views.mixins import CampaignMixin
 from common.errors import Conflict, NotFound
+from common.once import once_redirect
 from common.views import DomainFormMixin, file_download
 from dossiers.domain.access import visible_dossiers
+from dossiers.domain.receipts import receipt_snapshot
 from dossiers.enums import SUBMITTED_STATES, DossierState
 from dossiers.views.mixins import DossierMixin
-from outputs.domain import coverage, dossier_print, exports, jobs, letters
+from outputs.domain import coverage, dossier_print, exports, jobs, letters, receipt_docx
 from outputs.forms import ExportForm, LetterSettingsForm
 from outputs.models import OutputJob
 from outputs.rules import can_manage_letter_template
@@ -140,13 +142,17 @@ class ExportsView(StaffCampaignMixin, View):
                 self.campaign, fmt, reader=exports.reader_for(request.user, self.campaign)
             )
             return file_download(data, filename, content_type)
-        job = jobs.start_job(request.user, self.campaign, jobs.kind_for_format(fmt))
-        messages.success(
-            request,
-            _("Export %(fmt)s lancé en tâche de fond : il sera téléchargeable ci-dessous.")
-            % {"fmt": fmt.upper()},
-        )
-        return redirect(reverse("outputs:exports", args=[slug]) + f"#job-{job.pk}")
+
+        def start():
+            job = jobs.start_job(request.user, self.campaign, jobs.kind_for_format(fmt))
+            messages.success(
+                request,
+                _("Export %(fmt)s lancé en tâche de fond : il sera téléchargeable ci-dessous.")
+                % {"fmt": fmt.upper()},
+            )
+            return reverse("outputs:exports", args=[slug]) + f"#job-{job.pk}"
+
+        return once_redirect(request, start, _("Cet export était déjà lancé."))
 
     def render_page(self, form):
         return render(
@@ -247,11 +253,15 @@ class LettersZipView(CampaignMixin, View):
                 request, _("Aucun dossier n'est encore décidé : aucun courrier à générer.")
             )
             return redirect("outputs:letters", slug=slug)
-        job = jobs.start_job(request.user, campaign, OutputJob.Kind.LETTERS_ZIP)
-        messages.success(
-            request, _("Génération des courriers lancée : suivez l'avancement ci-dessous.")
-        )
-        return redirect(reverse("outputs:letters", args=[slug]) + f"#job-{job.pk}")
+
+        def start():
+            job = jobs.start_job(request.user, campaign, OutputJob.Kind.LETTERS_ZIP)
+            messages.success(
+                request, _("Génération des courriers lancée : suivez l'avancement ci-dessous.")
+            )
+            return reverse("outputs:letters", args=[slug]) + f"#job-{job.pk}"
+
+        return once_redirect(request, start, _("Cette génération était déjà lancée."))
 
 
 class LetterSettingsView(CampaignMixin, PermissionRequiredMixin, DomainFormMixin, View):
@@ -361,3 +371,15 @@ class DossierPrintDocxView(DossierMixin, View):
             dossier_print.printable_filename(printable),
             letters.DOCX_CONTENT_TYPE,
         )
+
+
+class ReceiptDocxView(DossierMixin, View):
+    """The receipt of a deposit as a .docx (issue 11): same readers as the receipt page
+    (the filière's editors, the staff of its region; 404 for anyone else)."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk, number):
+        snapshot = receipt_snapshot(request.user, self.dossier, number)
+        data, filename = receipt_docx.receipt_docx(self.dossier, snapshot)
+        return file_download(data, filename, letters.DOCX_CONTENT_TYPE)

@@ -20,6 +20,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from accounts.models import User
 from campaign.queries import visible_campaigns
 from common.errors import Conflict
+from common.once import once_redirect
 from common.views import DomainFormMixin
 from dossiers.domain.access import visible_dossiers
 from dossiers.domain.diff import diff_snapshots
@@ -352,11 +353,15 @@ class AssignView(WorkspaceFormView):
         if not form.is_valid():
             return self.form_invalid(form)
         reviewer = form.cleaned_data["reviewer"]
-        assignments.assign_reviewer(self.dossier, request.user, reviewer)
-        return self.done(
-            _("Le dossier est attribué à %(user)s, qui en est averti par courriel.")
-            % {"user": reviewer}
-        )
+
+        def assign():
+            assignments.assign_reviewer(self.dossier, request.user, reviewer)
+            return self.done(
+                _("Le dossier est attribué à %(user)s, qui en est averti par courriel.")
+                % {"user": reviewer}
+            ).url
+
+        return once_redirect(request, assign, _("Ce relecteur était déjà désigné."), form=form)
 
 
 class UnassignView(WorkspaceFormView):
@@ -382,12 +387,18 @@ class ConflictView(WorkspaceFormView):
         form = self.domain_form = ConflictForm(request.POST)
         if not form.is_valid():
             return self.form_invalid(form)
-        assignments.declare_conflict(self.dossier, request.user, form.cleaned_data["reason"])
-        return self.done(
-            _(
-                "Votre conflit d'intérêts est enregistré : vous ne pouvez plus évaluer ce "
-                "dossier. L'ARS en est avertie."
-            )
+
+        def declare():
+            assignments.declare_conflict(self.dossier, request.user, form.cleaned_data["reason"])
+            return self.done(
+                _(
+                    "Votre conflit d'intérêts est enregistré : vous ne pouvez plus évaluer ce "
+                    "dossier. L'ARS en est avertie."
+                )
+            ).url
+
+        return once_redirect(
+            request, declare, _("Ce conflit d'intérêts était déjà déclaré."), form=form
         )
 
 
@@ -402,13 +413,17 @@ class CommentView(WorkspaceFormView):
         )
         if not form.is_valid():
             return self.form_invalid(form)
-        comments.add_comment(
-            self.dossier,
-            request.user,
-            form.cleaned_data["text"],
-            ars_only=form.cleaned_data.get("ars_only", False),
-        )
-        return self.done(_("Commentaire interne ajouté."))
+
+        def add():
+            comments.add_comment(
+                self.dossier,
+                request.user,
+                form.cleaned_data["text"],
+                ars_only=form.cleaned_data.get("ars_only", False),
+            )
+            return self.done(_("Commentaire interne ajouté.")).url
+
+        return once_redirect(request, add, _("Ce commentaire était déjà ajouté."), form=form)
 
 
 class SnapshotDiffView(StaffDossierMixin, View):

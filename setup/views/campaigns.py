@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -13,6 +14,7 @@ from budget.enums import KINDS
 from campaign.domain.setup import create_campaign, record, set_territories, update_campaign
 from campaign.enums import CampaignAction, CampaignState
 from common.errors import Forbidden
+from common.once import once_redirect
 from common.views import DomainFormMixin
 from scoring.domain.grid import copy_grid, get_grid, grid_criteria, is_locked
 from setup.domain import lifecycle
@@ -81,20 +83,24 @@ class CampaignCreateView(LoginRequiredMixin, DomainFormMixin, View):
         if not form.is_valid():
             return self.form_invalid(form)
         data = form.cleaned_data
-        with transaction.atomic():
-            campaign = create_campaign(
-                request.user, data["region"], slug=data.get("slug") or None, **form.settings()
+
+        def create():
+            with transaction.atomic():
+                campaign = create_campaign(
+                    request.user, data["region"], slug=data.get("slug") or None, **form.settings()
+                )
+                _save_envelopes(campaign, request.user, data, "")
+            messages.success(
+                request,
+                _(
+                    "L'appel « %(name)s » est créé, en préparation : choisissez ses "
+                    "territoires, puis ses filières."
+                )
+                % {"name": campaign.name},
             )
-            _save_envelopes(campaign, request.user, data, "")
-        messages.success(
-            request,
-            _(
-                "L'appel « %(name)s » est créé, en préparation : choisissez ses territoires, "
-                "puis ses filières."
-            )
-            % {"name": campaign.name},
-        )
-        return redirect("setup:territories", slug=campaign.slug)
+            return reverse("setup:territories", args=[campaign.slug])
+
+        return once_redirect(request, create, _("Cet appel était déjà créé : le voici."), form=form)
 
     def form_invalid(self, form, status=400):
         return self.render(form, status=status)
@@ -134,18 +140,24 @@ class FollowupCreateView(LoginRequiredMixin, DomainFormMixin, View):
         if not form.is_valid():
             return self.form_invalid(form)
         data = form.cleaned_data
-        campaign = create_campaign(
-            request.user, data["region"], slug=data.get("slug") or None, **form.settings()
-        )
-        messages.success(
-            request,
-            _(
-                "La campagne de suivi « %(name)s » est créée, en préparation : publiez-la pour "
-                "ouvrir le rapport de chaque filière reconnue."
+
+        def create():
+            campaign = create_campaign(
+                request.user, data["region"], slug=data.get("slug") or None, **form.settings()
             )
-            % {"name": campaign.name},
+            messages.success(
+                request,
+                _(
+                    "La campagne de suivi « %(name)s » est créée, en préparation : publiez-la "
+                    "pour ouvrir le rapport de chaque filière reconnue."
+                )
+                % {"name": campaign.name},
+            )
+            return reverse("setup:campaign", args=[campaign.slug])
+
+        return once_redirect(
+            request, create, _("Cette campagne de suivi était déjà créée : la voici."), form=form
         )
-        return redirect("setup:campaign", slug=campaign.slug)
 
     def form_invalid(self, form, status=400):
         return self.render(form, status=status)

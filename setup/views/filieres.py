@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.core import signing
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from campaign.domain.setup import add_filiere, remove_filiere, update_filiere
 from common.errors import InvalidInput, NotFound
+from common.once import once_redirect
 from common.views import DomainFormMixin
 from setup.domain import filieres_import, leads
 from setup.forms import FiliereForm, ImportForm, LeadForm
@@ -41,23 +43,27 @@ class FilieresView(SetUpCampaignMixin, DomainFormMixin, View):
                 field, _("Indiquez le nom et l'adresse du porteur, ou ni l'un ni l'autre.")
             )
             return self.form_invalid(form)
-        with transaction.atomic():
-            filiere, _created = add_filiere(
-                self.campaign,
-                request.user,
-                name=data["name"],
-                territories=list(data["territories"]),
-            )
-            if data.get("lead_email"):
-                leads.nominate_lead(
+
+        def add():
+            with transaction.atomic():
+                filiere, _created = add_filiere(
                     self.campaign,
-                    filiere,
                     request.user,
-                    email=data["lead_email"],
-                    name=data["lead_name"],
+                    name=data["name"],
+                    territories=list(data["territories"]),
                 )
-        messages.success(request, _("Filière « %(name)s » ajoutée.") % {"name": filiere.name})
-        return redirect("setup:filieres", slug=self.campaign.slug)
+                if data.get("lead_email"):
+                    leads.nominate_lead(
+                        self.campaign,
+                        filiere,
+                        request.user,
+                        email=data["lead_email"],
+                        name=data["lead_name"],
+                    )
+            messages.success(request, _("Filière « %(name)s » ajoutée.") % {"name": filiere.name})
+            return reverse("setup:filieres", args=[self.campaign.slug])
+
+        return once_redirect(request, add, _("Cette filière était déjà ajoutée."), form=form)
 
     def form_invalid(self, form, status=400):
         return self.render(form, status=status)
@@ -107,14 +113,21 @@ class FiliereView(FiliereMixin, DomainFormMixin, View):
             self.page = (filiere, None, lead_form)
             if not lead_form.is_valid():
                 return self.form_invalid(lead_form)
-            leads.nominate_lead(
-                self.campaign,
-                filiere,
-                request.user,
-                email=lead_form.cleaned_data["email"],
-                name=lead_form.cleaned_data["name"],
+
+            def nominate():
+                leads.nominate_lead(
+                    self.campaign,
+                    filiere,
+                    request.user,
+                    email=lead_form.cleaned_data["email"],
+                    name=lead_form.cleaned_data["name"],
+                )
+                messages.success(request, _("Porteur désigné."))
+                return reverse("setup:filiere", args=[self.campaign.slug, filiere.pk])
+
+            return once_redirect(
+                request, nominate, _("Ce porteur était déjà désigné."), form=lead_form
             )
-            messages.success(request, _("Porteur désigné."))
         elif action == "resend":
             leads.resend_lead_invitation(
                 self.campaign, _int(request.POST.get("nomination")), request.user
@@ -233,19 +246,23 @@ class ImportView(SetUpCampaignMixin, View):
         except signing.BadSignature:
             messages.error(request, _("L'aperçu a expiré : déposez le fichier à nouveau."))
             return redirect("setup:filieres_import", slug=self.campaign.slug)
-        try:
+
+        def apply():
             rows = filieres_import.apply_rows(
                 self.campaign, request.user, data["rows"], filename=data.get("file", "")
             )
+            messages.success(
+                request,
+                _("%(n)d filière(s) importée(s) avec leurs porteurs.") % {"n": len(rows)},
+            )
+            return reverse("setup:filieres", args=[self.campaign.slug])
+
+        try:
+            return once_redirect(request, apply, _("Ce tableau était déjà importé."))
         except InvalidInput as exc:
             return self.render(
                 ImportForm(), problems=exc.errors.get("file", [exc.message]), status=400
             )
-        messages.success(
-            request,
-            _("%(n)d filière(s) importée(s) avec leurs porteurs.") % {"n": len(rows)},
-        )
-        return redirect("setup:filieres", slug=self.campaign.slug)
 
     def render(self, form, *, preview=None, problems=None, payload=None, filename="", status=200):
         return render(

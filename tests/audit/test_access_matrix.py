@@ -506,6 +506,7 @@ WEB = {
     "outputs:dossier_letter": per_state(),
     "outputs:dossier_print": per_state(),
     "outputs:dossier_print_docx": per_state(),
+    "outputs:receipt_docx": per_state(lambda w, s: [{"number": 1}, {"number": 2}]),
     # Dossiers: applicant side.
     "dossiers:create": lambda w: [
         Case(
