@@ -106,6 +106,13 @@ class User(AbstractUser):
     def filiere_ids(self):
         return frozenset(self.filieres.values_list("id", flat=True))
 
+    @property
+    def has_applicant_home(self):
+        """Whether « Accueil » (the filières' home, `/`) is this person's own page: they
+        write for a filière, or hold no staff or set-up role. The others' home redirects
+        to their own page (Instruction, Paramétrage), which the menu names instead."""
+        return bool(self.filiere_ids) or not (self.is_internal_staff or self.is_campaign_admin)
+
     def forget_cached_access(self):
         """Drop what was read of the roles and filières (after granting one)."""
         for name in ("grants", "staff_region_ids", "region_ids", "filiere_ids"):

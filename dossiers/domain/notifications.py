@@ -102,7 +102,8 @@ def dossier_url(dossier):
 
 
 def workspace_url(dossier):
-    return absolute(reverse("scoring:dossier", args=[dossier.pk]))
+    """The dossier page at its instruction panels (decision 0054)."""
+    return absolute(reverse("dossiers:detail", args=[dossier.pk]) + "#instruction")
 
 
 def send(template, context, recipients):
