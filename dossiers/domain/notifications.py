@@ -10,7 +10,7 @@ Who hears about what:
 - never the staff member who fired the transition (they know), and each
   address in its own message (nobody sees the others' addresses).
 The applicant and staff get different wordings and links (the dossier page
-for the applicant, the review workspace for staff)."""
+for the applicant, the same page at its instruction panels for staff)."""
 
 import logging
 

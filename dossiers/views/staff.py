@@ -175,7 +175,7 @@ class DossierDetailView(DossierMixin, View):
 
 def document_context(user, dossier):
     """What dossiers/detail_document.html needs to show the dossier's content to this
-    person (the dossier page, and the review page of scoring)."""
+    person (the one dossier page, decision 0054)."""
     show_proposal = can_view_proposals.test(user, dossier)
     show_grant = can_view_decision.test(user, dossier)
     overall, per_project = dossier_line_totals(dossier)

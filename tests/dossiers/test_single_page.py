@@ -192,7 +192,7 @@ def test_the_lead_has_a_home_and_no_instruction(client, lead, draft):
 
 
 def test_staff_writing_for_a_filiere_have_both_distinct_pages(client, filiere, in_review):
-    both = UserFactory(roles=[Role.ARS_INSTRUCTOR])
+    both = UserFactory(roles=[Role.ARS_INSTRUCTOR, Role.FILIERE_LEAD])
     filiere.editors.add(both)
     client.force_login(both)
     links = nav_links(client)
