@@ -288,6 +288,9 @@ def dossier_page(request, dossier, *, status=200, panels=None):
             else None,
             # The instruction, for the staff only; each panel says who may see it.
             "panels": render_panels(request, dossier, panels) if staff_view else [],
+            # A panel's refused form (its forms are in the panel's context, not the page's):
+            # the title says « Erreur : » (common.templatetags.page_errors).
+            "page_error": status >= 400,
             "sections": Section,
             "title": dossier.display_name,
             "letter_url": reverse("outputs:dossier_letter", args=[dossier.pk]) if decided else None,

@@ -141,6 +141,7 @@ def test_a_refused_form_comes_back_on_the_dossier_page(client, in_review, instru
     assert page.count('id="historique-titre"') == 1
     assert "Historique des changements d'état" not in page  # the workspace's own table
     assert "Le dossier déposé" in page and EVALUATION in page
+    assert "<title>Erreur : " in page
 
 
 def test_one_history_style_for_staff(client, in_review, instructor):
