@@ -256,13 +256,18 @@ def test_one_size_and_one_primary_per_row_on_the_dossier_page(client, request, r
     assert button_group_problems(response.content.decode()) == []
 
 
-def test_one_primary_on_the_other_staff_pages(client, returned, instructor):
-    client.force_login(instructor)
-    for url in (
-        reverse("scoring:dashboard"),
-        reverse("dossiers:list"),
-        reverse("dossiers:due_date", args=[returned.pk]),
-    ):
+def test_one_primary_on_the_other_staff_pages(client, campaign, returned, instructor, decider):
+    in_analysis, _lead = dossier_in(campaign, S.ARS_ANALYSIS, instructor=instructor, name="B")
+    pages = [
+        (instructor, reverse("scoring:dashboard")),
+        (instructor, reverse("dossiers:list")),
+        (instructor, reverse("dossiers:due_date", args=[returned.pk])),
+        (instructor, reverse("scoring:ranking", args=[campaign.slug])),
+        (instructor, reverse("budget:proposal", args=[in_analysis.pk])),
+        (decider, reverse("budget:decision", args=[in_analysis.pk])),
+    ]
+    for user, url in pages:
+        client.force_login(user)
         response = client.get(url)
         assert response.status_code == 200, url
         assert button_group_problems(response.content.decode()) == [], url
