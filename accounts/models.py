@@ -106,6 +106,17 @@ class User(AbstractUser):
     def filiere_ids(self):
         return frozenset(self.filieres.values_list("id", flat=True))
 
+    @property
+    def has_applicant_home(self):
+        """Whether « Accueil » (the filières' home, `/`) is this person's own page: they
+        hold no staff or set-up role, or they are also a lead writing for a filière. The
+        others' home redirects to their own page (Instruction, Paramétrage), which the
+        menu names instead (config.views.HomeView, common/nav_items.html). The filières
+        are read only for agents who hold the lead role (the menu of every staff page)."""
+        if not (self.is_internal_staff or self.is_campaign_admin):
+            return True
+        return Role.FILIERE_LEAD in self.grants and bool(self.filiere_ids)
+
     def forget_cached_access(self):
         """Drop what was read of the roles and filières (after granting one)."""
         for name in ("grants", "staff_region_ids", "region_ids", "filiere_ids"):

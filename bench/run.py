@@ -74,8 +74,9 @@ ENDPOINTS = [
         "instructor",
     ),
     ("Tableau de bord instruction", lambda s: f"/evaluation/?campagne={s.campaign.slug}", "caresp"),
-    ("Espace d'évaluation", lambda s: f"/evaluation/dossiers/{s.in_review.pk}/", "caresp"),
-    ("Espace d'évaluation", lambda s: f"/evaluation/dossiers/{s.in_review.pk}/", "instructor"),
+    # The review workspace is the dossier page's instruction panels (decision 0054).
+    ("Dossier et instruction", lambda s: f"/dossiers/{s.in_review.pk}/", "caresp"),
+    ("Dossier et instruction", lambda s: f"/dossiers/{s.in_review.pk}/", "instructor"),
     (
         "Classement",
         lambda s: f"/evaluation/campagnes/{s.campaign.slug}/classement/",

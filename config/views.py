@@ -45,9 +45,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         user = request.user
-        if user.is_internal_staff and not user.filiere_ids:
-            return redirect("scoring:dashboard")
-        if user.is_campaign_admin and not user.filiere_ids:
+        # Without a filière, staff and administrators have their own home (the menu
+        # names it instead of « Accueil »: User.has_applicant_home).
+        if not user.has_applicant_home:
+            if user.is_internal_staff:
+                return redirect("scoring:dashboard")
             # A regional administrator only: the set-up of the region's calls.
             return redirect("setup:campaigns")
         return super().get(request, *args, **kwargs)

@@ -10,7 +10,7 @@ Who hears about what:
 - never the staff member who fired the transition (they know), and each
   address in its own message (nobody sees the others' addresses).
 The applicant and staff get different wordings and links (the dossier page
-for the applicant, the review workspace for staff)."""
+for the applicant, the same page at its instruction panels for staff)."""
 
 import logging
 
@@ -102,7 +102,8 @@ def dossier_url(dossier):
 
 
 def workspace_url(dossier):
-    return absolute(reverse("scoring:dossier", args=[dossier.pk]))
+    """The dossier page at its instruction panels (decision 0054)."""
+    return absolute(reverse("dossiers:detail", args=[dossier.pk]) + "#instruction")
 
 
 def send(template, context, recipients):

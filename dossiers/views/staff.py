@@ -1,5 +1,6 @@
-"""Staff side: the list of dossiers (CARESP and ARS) and the read-only dossier page
-(anyone who may see the dossier), with its submitted snapshots."""
+"""Staff side: the list of dossiers (CARESP and ARS) and the one dossier page (anyone
+who may see the dossier; for the staff, with the instruction panels of dossiers.panels),
+with its submitted snapshots."""
 
 import copy
 import json
@@ -40,6 +41,7 @@ from dossiers.enums import (
 from dossiers.forms import DueDateForm
 from dossiers.forms_projects import DossierFilterForm
 from dossiers.models import Dossier
+from dossiers.panels import render_panels
 from dossiers.rules import (
     TRANSITION_PERMISSIONS,
     can_view_decision,
@@ -173,7 +175,7 @@ class DossierDetailView(DossierMixin, View):
 
 def document_context(user, dossier):
     """What dossiers/detail_document.html needs to show the dossier's content to this
-    person (the dossier page, and the review page of scoring)."""
+    person (the one dossier page, decision 0054)."""
     show_proposal = can_view_proposals.test(user, dossier)
     show_grant = can_view_decision.test(user, dossier)
     overall, per_project = dossier_line_totals(dossier)
@@ -193,7 +195,49 @@ def document_context(user, dossier):
     }
 
 
-def dossier_page(request, dossier):
+def _action_buttons(dossier, user, *, editor, can_edit, transitions):
+    """The page's row of actions: one size, the first one primary, the others secondary
+    (withdrawing: tertiary). [{"label", "url", "kind"}]; url None: shown disabled."""
+    items = []
+    if can_edit:
+        items.append(
+            {
+                "label": _("Modifier le dossier"),
+                "url": reverse("dossiers:edit", args=[dossier.pk]),
+                "icon": "fr-icon-edit-line",
+            }
+        )
+        items.append(
+            {
+                "label": _("Projet territorial"),
+                "url": reverse("dossiers:projects", args=[dossier.pk]),
+            }
+        )
+        items.append(
+            {
+                "label": _("Vérifier avant dépôt"),
+                "url": reverse("dossiers:check", args=[dossier.pk]),
+            }
+        )
+    for action in transitions:
+        items.append({**action, "tertiary": action["name"] == "withdraw"})
+    primary_given = False
+    for item in items:
+        if item.get("tertiary"):
+            item["kind"] = "tertiary"
+        elif not primary_given and item.get("url"):
+            item["kind"], primary_given = "primary", True
+        else:
+            item["kind"] = "secondary"
+    return items
+
+
+def dossier_page(request, dossier, *, status=200, panels=None):
+    """The one page of a dossier, for whoever may see it (decision 0054): its situation,
+    its actions, the instruction panels of the apps above (dossiers.panels: the staff of
+    the dossier's region, never the filière's own editors), its content, its deposits
+    and its history. `panels`: {panel key: overrides}, a panel's refused form shown
+    again (its view answers with `status`)."""
     user = request.user
     staff_view = _staff_view(user, dossier)
     decided = dossier.state == DossierState.DECIDED
@@ -219,6 +263,7 @@ def dossier_page(request, dossier):
         if not (name == "resubmit" and dossier.completion_overdue())
     ]
     can_edit = editor and dossier.is_editable and not dossier.completion_overdue()
+    overdue = dossier.completion_overdue()
     return render(
         request,
         "dossiers/detail.html",
@@ -231,20 +276,29 @@ def dossier_page(request, dossier):
                 dossier.snapshots.select_related("created_by").defer("content").order_by("number")
             ),
             "history": history,
-            "transitions": transitions,
+            "actions": _action_buttons(
+                dossier, user, editor=editor, can_edit=can_edit, transitions=transitions
+            ),
             "can_edit": can_edit,
-            "completion_overdue": dossier.completion_overdue(),
-            "edit_url": reverse("dossiers:edit", args=[dossier.pk]) if can_edit else None,
-            "check_url": reverse("dossiers:check", args=[dossier.pk]) if editor else None,
+            "completion_overdue": overdue,
+            "due_date_url": reverse("dossiers:due_date", args=[dossier.pk])
+            if staff_view
+            and dossier.state == DossierState.RETURNED
+            and TRANSITION_PERMISSIONS["return_for_completion"].test(user, dossier)
+            else None,
+            # The instruction, for the staff only; each panel says who may see it.
+            "panels": render_panels(request, dossier, panels) if staff_view else [],
+            # A panel's refused form (its forms are in the panel's context, not the page's):
+            # the title says « Erreur : » (common.templatetags.page_errors).
+            "page_error": status >= 400,
             "sections": Section,
             "title": dossier.display_name,
-            # Links to the other pages about this dossier (each checks its own rights).
-            "workspace_url": reverse("scoring:dossier", args=[dossier.pk]) if staff_view else None,
             "letter_url": reverse("outputs:dossier_letter", args=[dossier.pk]) if decided else None,
             "print_url": reverse("outputs:dossier_print", args=[dossier.pk])
             if dossier.state in SUBMITTED_STATES | {DossierState.WITHDRAWN}
             else None,
         },
+        status=status,
     )
 
 
@@ -362,7 +416,7 @@ class DueDateView(DossierMixin, DomainFormMixin, View):
             _("Délai de réponse prolongé jusqu'au %(date)s ; le porteur en est informé.")
             % {"date": formats.date_format(dossier.return_due_date, "j F Y")},
         )
-        return redirect("scoring:dossier", pk=dossier.pk)
+        return redirect(reverse("dossiers:detail", args=[dossier.pk]) + "#demande-de-complements")
 
     def form_invalid(self, form, status=400):
         return self.render_page(form, status=status)

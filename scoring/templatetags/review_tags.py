@@ -43,10 +43,11 @@ _PK = 2147483647  # a placeholder id, replaced in the URL reversed once per page
 
 @register.simple_tag(takes_context=True)
 def workspace_url(context, pk):
-    """{% url "scoring:dossier" pk %}, reversed once per page (hundreds of rows)."""
+    """{% url "dossiers:detail" pk %} (the dossier page, with its instruction panels),
+    reversed once per page (hundreds of rows)."""
     pattern = context.render_context.get("review_tags.workspace_url")
     if pattern is None:
-        pattern = reverse("scoring:dossier", args=[_PK]).replace(str(_PK), "{}")
+        pattern = reverse("dossiers:detail", args=[_PK]).replace(str(_PK), "{}")
         context.render_context["review_tags.workspace_url"] = pattern
     return pattern.format(int(pk))
 

@@ -1,6 +1,6 @@
-"""The instruction workspace: the staff dashboard of a campaign's dossiers, and the
-workspace of one dossier (its reviews, reviewers, conflicts, internal comments, the
-changes between two submissions).
+"""The instruction workspace: the staff dashboard of a campaign's dossiers, the review
+panel of the dossier page (its reviews, reviewers, conflicts, internal comments:
+scoring.panels, decision 0054) and its forms, the changes between two submissions.
 
 Views only shape input and output: every rule is enforced by scoring.domain (the API
 calls the same functions); domain errors reach their page through common.views. Each
@@ -22,13 +22,12 @@ from campaign.queries import visible_campaigns
 from common.errors import Conflict
 from common.once import once_redirect
 from common.views import DomainFormMixin
-from dossiers.domain.access import visible_dossiers
+from dossiers.domain.access import visible_dossiers, with_document_relations
 from dossiers.domain.diff import diff_snapshots
 from dossiers.domain.transitions import available_transitions
 from dossiers.enums import DossierState as S
-from dossiers.models import Dossier, HistoryEntry, Snapshot
-from dossiers.rules import TRANSITION_PERMISSIONS
-from dossiers.views.staff import document_context
+from dossiers.models import Dossier, Snapshot
+from dossiers.views.staff import dossier_page
 from scoring import queries
 from scoring.domain import aggregate as aggregates
 from scoring.domain import assignments, comments, reviews
@@ -46,8 +45,15 @@ from scoring.views.mixins import StaffDossierMixin
 DASHBOARD_PAGE_SIZE = 50
 
 
+# The review panel's key on the dossier page (dossiers.panels), and the anchor of the
+# page's instruction area.
+PANEL_KEY = "evaluation"
+PANEL_ANCHOR = "instruction"
+
+
 def workspace_url(dossier, anchor=""):
-    return reverse("scoring:dossier", args=[dossier.pk]) + (f"#{anchor}" if anchor else "")
+    """The dossier page (where the instruction panels are), at `anchor`."""
+    return reverse("dossiers:detail", args=[dossier.pk]) + (f"#{anchor}" if anchor else "")
 
 
 def transition_links(dossier, user):
@@ -118,11 +124,8 @@ class Workspace:
 
     def __init__(self, request, dossier):
         self.request, self.user = request, request.user
-        self.dossier = (
-            Dossier.objects.select_related("campaign", "filiere")
-            .prefetch_related("filiere__territories", "projects")
-            .get(pk=dossier.pk)
-        )
+        # Loaded by the page (dossiers.views.staff: campaign, filière, projects).
+        self.dossier = dossier
         self.grid = get_grid(self.dossier.campaign_id)
         self.criteria = grid_criteria(self.grid)
         self.projects = sorted(
@@ -228,19 +231,11 @@ class Workspace:
                 for stats in aggregate.criteria
             ]
         return {
-            "title": _("Instruction — %(name)s") % {"name": self.dossier.display_name},
             "dossier": self.dossier,
-            "territories": list(self.dossier.filiere.territories.all()),
             "projects": self.projects,
             "grid": self.grid,
             "criteria": self.criteria,
             "is_ars": self.is_ars,
-            "transitions": transition_links(self.dossier, self.user),
-            "completion_overdue": self.dossier.completion_overdue(),
-            "due_date_url": reverse("dossiers:due_date", args=[self.dossier.pk])
-            if self.dossier.state == S.RETURNED
-            and TRANSITION_PERMISSIONS["return_for_completion"].test(self.user, self.dossier)
-            else None,
             "assignment_rows": self.assignment_rows(),
             "conflicts": self.conflicts,
             "my_conflict": self.my_conflict,
@@ -258,25 +253,30 @@ class Workspace:
             "aggregate": aggregate,
             "comments": comments.visible_comments(self.dossier, self.user),
             "snapshots": self.snapshots(),
-            "history": list(
-                HistoryEntry.objects.filter(dossier=self.dossier)
-                .select_related("by")
-                .order_by("at", "id")
-            ),
             "reviewable_states": reviews.REVIEWABLE_STATES,
             "confirm_review": confirm_review,
-            # The dossier itself, read while reviewing it (issue 11, item 5).
-            **document_context(self.user, self.dossier),
         }
 
     def render(self, status=200, **forms):
-        """`forms`: the context() keywords (forms shown again, confirm_review)."""
-        return render(self.request, "scoring/dossier.html", self.context(**forms), status=status)
+        """The dossier page with this panel's forms shown again (`forms`: the context()
+        keywords: bound forms, confirm_review), the other panels as they are."""
+        dossier = with_document_relations(Dossier.objects.all()).get(pk=self.dossier.pk)
+        return dossier_page(self.request, dossier, status=status, panels={PANEL_KEY: forms})
+
+
+def panel_context(request, dossier, **forms):
+    """The review panel of the dossier page (scoring.panels)."""
+    return Workspace(request, dossier).context(**forms)
 
 
 class WorkspaceView(StaffDossierMixin, View):
+    """The former instruction workspace: its panels are on the dossier page now
+    (decision 0054); old links and e-mails land there."""
+
+    http_method_names = ["get", "head"]
+
     def get(self, request, pk):
-        return Workspace(request, self.dossier).render()
+        return redirect(workspace_url(self.dossier, PANEL_ANCHOR))
 
 
 class WorkspaceFormView(StaffDossierMixin, DomainFormMixin, View):

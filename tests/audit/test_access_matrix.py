@@ -587,6 +587,7 @@ WEB = {
     "setup:followup_create": none,
     # Review.
     "scoring:dashboard": none,
+    # GET: a redirect to the dossier page and its instruction panels (decision 0054).
     "scoring:dossier": per_state(),
     "scoring:review": per_state(),
     "scoring:assign": per_state(),
@@ -1224,7 +1225,9 @@ def test_the_matrix_is_not_vacuous(world):
     expectations = [
         ("lead", reverse("dossiers:detail", args=[world.dossier("draft").pk]), 200),
         ("co_editor", reverse("dossiers:edit", args=[world.dossier("returned").pk]), 200),
-        ("caresp", reverse("scoring:dossier", args=[world.dossier("caresp_review").pk]), 200),
+        ("caresp", reverse("dossiers:detail", args=[world.dossier("caresp_review").pk]), 200),
+        # The former workspace: a redirect to the dossier page (decision 0054).
+        ("caresp", reverse("scoring:dossier", args=[world.dossier("caresp_review").pk]), 302),
         ("instructor", reverse("budget:proposal", args=[world.dossier("ars_analysis").pk]), 200),
         ("decider", reverse("budget:decision", args=[world.dossier("ars_analysis").pk]), 200),
         ("lead", reverse("outputs:dossier_letter", args=[world.dossier("decided").pk]), 200),
@@ -1252,7 +1255,7 @@ def test_the_matrix_is_not_vacuous(world):
         assert response.status_code == status, (role, url, response.status_code)
     # The confidential values are really there for the staff: the leak search is not blind.
     staff_pages = [
-        ("instructor", reverse("scoring:dossier", args=[world.dossier("ars_analysis").pk])),
+        ("instructor", reverse("dossiers:detail", args=[world.dossier("ars_analysis").pk])),
         ("instructor", reverse("budget:proposal", args=[world.dossier("ars_analysis").pk])),
     ]
     found = set()

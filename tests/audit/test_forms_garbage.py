@@ -190,9 +190,9 @@ def pages(w):
         ("lead", reverse("dossiers:transition", args=[d("submitted").pk, "withdraw"])),
         ("co_editor", reverse("dossiers:transition", args=[returned.pk, "resubmit"])),
         ("lead", reverse("dossiers:attachment_delete", args=[draft.pk, w.attachment("draft").pk])),
-        ("caresp", reverse("scoring:dossier", args=[d("caresp_review").pk])),
-        ("instructor", reverse("scoring:dossier", args=[d("caresp_review").pk])),
-        ("instructor", reverse("scoring:dossier", args=[d("submitted").pk])),
+        ("caresp", reverse("dossiers:detail", args=[d("caresp_review").pk])),
+        ("instructor", reverse("dossiers:detail", args=[d("caresp_review").pk])),
+        ("instructor", reverse("dossiers:detail", args=[d("submitted").pk])),
         (
             "instructor",
             reverse("dossiers:transition", args=[d("caresp_review").pk, "return_for_completion"]),

@@ -243,7 +243,7 @@ def instructor_sends_to_caresp(page, dossier_name, filiere, caresp):
     expect(row).to_contain_text(money("52 000,50 €"))
     open_workspace_from_dashboard(page, dossier_name)
     fire_transition(page, "Passer en revue CARESP", message="Le dossier est passé en revue CARESP.")
-    main(page).get_by_role("link", name="Espace d'instruction").click()
+    # Back on the dossier page, whose instruction panels are on the same page.
     main(page).get_by_label("Relecteur à désigner").select_option(
         label=f"{caresp.get_full_name()} (caresp)"
     )
@@ -318,10 +318,9 @@ def lead_completes_and_resubmits(page, due):
 def instructor_analyses_and_proposes(page, dossier_name):
     open_workspace_from_dashboard(page, dossier_name)
     fire_transition(page, "Passer en analyse ARS", message="Le dossier est passé en analyse ARS.")
-    main(page).get_by_role("link", name="Espace d'instruction").click()
-    # What changed between the first and the second submission.
-    main(page).locator("#depots ~ .fr-table").first.get_by_role(
-        "link", name="Voir les changements"
+    # What changed between the first and the second submission (the review panel).
+    main(page).locator("#evaluation").get_by_role(
+        "link", name="Voir les changements du dépôt n° 1 au dépôt n° 2"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Changements entre les dépôts n° 1 et n° 2"
@@ -331,7 +330,7 @@ def instructor_analyses_and_proposes(page, dossier_name):
     expect(change).to_contain_text("Comité de pilotage trimestriel.")
     expect(change).to_contain_text("CHU, HAD, DAC, CPTS et associations de bénévoles")
     expect(main(page)).to_contain_text("Fiches projet")
-    main(page).get_by_role("link", name="Retour à l'espace d'instruction").click()
+    main(page).get_by_role("link", name="Retour au dossier").click()
 
     main(page).get_by_role("link", name="Proposition de financement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Proposition de financement")

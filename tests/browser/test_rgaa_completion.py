@@ -39,8 +39,12 @@ def test_a_late_answer_is_said_to_the_lead_as_to_the_staff(page, lead, instructo
     logout(page)
 
     login(page, instructor)
+    # The former workspace address lands on the same single page (decision 0054).
     for address in (f"/dossiers/{returned.pk}/", f"/evaluation/dossiers/{returned.pk}/"):
         page.goto(address)
+        assert page.url.endswith(f"/dossiers/{returned.pk}/") or page.url.endswith(
+            f"/dossiers/{returned.pk}/#instruction"
+        )
         request = page.locator("#demande-de-complements")
         expect(request.locator(".fr-badge")).to_have_text("En retard")
         expect(request).to_contain_text("Le délai est dépassé : le porteur ne peut plus")

@@ -1,5 +1,6 @@
 """Issue 11, item 5: submitting a review asks in a DSFR modal (not confirm()), a refused
-review says so first in the form with the focus, and the dossier is on the page."""
+review says so first in the form with the focus, and the dossier is on the page (the
+review panel is on the dossier page: decision 0054)."""
 
 import re
 
@@ -22,7 +23,7 @@ def test_review_submission_uses_a_dsfr_modal_and_focuses_errors(page, caresp, as
     native = []
     page.on("dialog", lambda dialog: (native.append(dialog.type), dialog.dismiss()))
     login(page, caresp)
-    page.goto(f"/evaluation/dossiers/{assigned.pk}/")
+    page.goto(f"/dossiers/{assigned.pk}/")
     # The dossier itself is on the review page.
     content = page.locator("main")
     expect(content.get_by_role("heading", name="Le dossier déposé")).to_be_visible()

@@ -110,7 +110,7 @@ def test_the_instructor_extends_then_the_lead_completes(
 def test_extension_from_the_page(client, instructor, returned):
     returned = set_due(returned, -1)
     client.force_login(instructor)
-    workspace = client.get(reverse("scoring:dossier", args=[returned.pk])).content.decode()
+    workspace = client.get(reverse("dossiers:detail", args=[returned.pk])).content.decode()
     url = reverse("dossiers:due_date", args=[returned.pk])
     assert url in workspace and "Le délai est dépassé" in workspace
     response = client.post(url, {"due_date": "2000-01-01", "reason": "Congés."})

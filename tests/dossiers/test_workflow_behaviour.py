@@ -196,7 +196,7 @@ def test_submit_mails_the_lead_and_the_ars(
     assert "n'est plus modifiable" in to_lead.body
     assert f"/dossiers/{dossier.pk}/" in to_lead.body
     to_staff = _mails_to(instructor.email)[0]
-    assert f"/evaluation/dossiers/{dossier.pk}/" in to_staff.body
+    assert f"/dossiers/{dossier.pk}/#instruction" in to_staff.body
 
 
 def test_caresp_review_mails_every_caresp_reviewer_while_nobody_is_assigned(

@@ -27,7 +27,7 @@ def test_instructor_assigns_a_caresp_reviewer_who_is_told_by_mail(
     assert message.to == [caresp.email]
     assert message.subject.endswith("Dossier à évaluer : Nord Finistère")
     assert "vous a attribué le dossier de la filière « Nord Finistère »" in message.body
-    assert f"/evaluation/dossiers/{in_review.pk}/" in message.body
+    assert f"/dossiers/{in_review.pk}/#instruction" in message.body
 
 
 def test_an_instructor_can_be_assigned_too(in_review, instructor):

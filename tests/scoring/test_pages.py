@@ -1,4 +1,5 @@
-"""The staff pages of the review for every role, and their forms."""
+"""The staff pages of the review for every role, and their forms (the review panel
+is on the dossier page, /dossiers/<id>/: decision 0054)."""
 
 import html
 import re
@@ -106,7 +107,7 @@ def test_dashboard_filters_by_state(client, campaign, in_review, instructor):
     client.force_login(instructor)
     page = text(client.get(reverse("scoring:dashboard") + "?etat=submitted"))
     assert "Zoulou" in page
-    assert reverse("scoring:dossier", args=[in_review.pk]) not in page.split('id="dossiers"')[1]
+    assert reverse("dossiers:detail", args=[in_review.pk]) not in page.split('id="dossiers"')[1]
 
 
 def test_dashboard_pages_its_list_with_the_review_counts(
@@ -123,7 +124,7 @@ def test_dashboard_pages_its_list_with_the_review_counts(
     assert "1 / 2" in pages[0] and "2 / 2" in pages[1]
     rows = {zoulou.pk: "0 / 0", in_review.pk: "0 / 1"}
     for page in pages:
-        (pk,) = [pk for pk in rows if reverse("scoring:dossier", args=[pk]) in page]
+        (pk,) = [pk for pk in rows if reverse("dossiers:detail", args=[pk]) in page]
         assert rows.pop(pk) in page
     assert rows == {}
     filtered = text(client.get(f"{url}?etat=submitted")).split('id="dossiers"')[1]
@@ -170,10 +171,17 @@ WORKSPACE_STATUS = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_workspace_per_role(client, request, in_review, role):
+    """The former workspace address sends the staff to the dossier page's instruction
+    panels (decision 0054); the others are refused as before (403, or 404 when they may
+    not know the dossier)."""
     login(client, request, role)
     response = client.get(reverse("scoring:dossier", args=[in_review.pk]))
     if role is None:
         assert_login_redirect(response)
+    elif WORKSPACE_STATUS[role] == 200:
+        assert response.status_code == 302
+        assert response["Location"] == f"/dossiers/{in_review.pk}/#instruction"
+        assert client.get(response["Location"]).status_code == 200
     else:
         assert response.status_code == WORKSPACE_STATUS[role]
 
@@ -186,8 +194,8 @@ def test_draft_is_invisible_to_staff(client, filiere, instructor):
 
 def test_workspace_for_the_instructor(client, in_review, instructor, caresp):
     client.force_login(instructor)
-    page = text(client.get(reverse("scoring:dossier", args=[in_review.pk])))
-    assert reverse("dossiers:detail", args=[in_review.pk]) in page
+    page = text(client.get(reverse("dossiers:detail", args=[in_review.pk])))
+    assert 'id="instruction"' in page
     # Transition buttons (links once the confirmation page exists).
     assert "Passer en analyse ARS" in page and "Demander des compléments" in page
     assert "Attribuer le dossier" in page
@@ -297,7 +305,7 @@ def form_data(campaign, project, value="3", action="save", **extra):
 def test_reviewer_saves_a_draft_then_submits(client, assigned, campaign, caresp):
     project = assigned.projects.get()
     client.force_login(caresp)
-    page = text(client.get(reverse("scoring:dossier", args=[assigned.pk])))
+    page = text(client.get(reverse("dossiers:detail", args=[assigned.pk])))
     assert "Soumettre l'évaluation" in page and "Qualité du diagnostic territorial" in page
     url = reverse("scoring:review", args=[assigned.pk])
     response = client.post(url, form_data(campaign, project))
@@ -307,7 +315,7 @@ def test_reviewer_saves_a_draft_then_submits(client, assigned, campaign, caresp)
     assert review.project_opinions.get().comment == "Coût à préciser."
     assert review.scores.get(criterion__code="call_compliance").comment == "Sur call_compliance"
     # The draft is shown again in the form.
-    page = text(client.get(reverse("scoring:dossier", args=[assigned.pk])))
+    page = text(client.get(reverse("dossiers:detail", args=[assigned.pk])))
     assert "Coût à préciser." in page
     # Submitting is confirmed (the DSFR modal adds confirm_submit); without it, the page
     # asks first, above the form, what was typed kept, nothing submitted.
@@ -377,7 +385,7 @@ def test_review_form_in_the_wrong_state_explains(client, assigned, campaign, car
         assigned, "return_for_completion", instructor, comment="Compléments", due_date=due_date()
     )
     client.force_login(caresp)
-    page = text(client.get(reverse("scoring:dossier", args=[assigned.pk])))
+    page = text(client.get(reverse("dossiers:detail", args=[assigned.pk])))
     assert "Les évaluations se saisissent pendant la revue CARESP ou l'analyse ARS." in page
     response = client.post(
         reverse("scoring:review", args=[assigned.pk]),
@@ -403,18 +411,18 @@ def test_others_scores_hidden_on_the_page_until_submission(
         submit=True,
     )
     client.force_login(caresp)
-    page = text(client.get(reverse("scoring:dossier", args=[assigned.pk])))
+    page = text(client.get(reverse("dossiers:detail", args=[assigned.pk])))
     assert "Commentaire secret de caresp2" not in page
     assert "vous seront visibles une fois la vôtre soumise" in page
     save_review(
         assigned, caresp, {"scores": full_scores(campaign, 3), "opinion": "favourable"}, submit=True
     )
-    page = text(client.get(reverse("scoring:dossier", args=[assigned.pk])))
+    page = text(client.get(reverse("dossiers:detail", args=[assigned.pk])))
     assert "Commentaire secret de caresp2" in page
     assert "Note pondérée" in page and "2,00 / 4" in page
     # The instructor (ARS) sees both and the aggregate.
     client.force_login(instructor)
-    page = text(client.get(reverse("scoring:dossier", args=[assigned.pk])))
+    page = text(client.get(reverse("dossiers:detail", args=[assigned.pk])))
     assert "Commentaire secret de caresp2" in page and "2,00 / 4" in page
 
 
@@ -429,12 +437,12 @@ def test_internal_comments_and_ars_only_notes(client, in_review, instructor, car
     client.force_login(caresp)
     client.post(url, {"text": "Remarque CARESP", "ars_only": "on"})  # ignored: not ARS
     assert InternalComment.objects.filter(ars_only=True).count() == 1
-    page = text(client.get(reverse("scoring:dossier", args=[in_review.pk])))
+    page = text(client.get(reverse("dossiers:detail", args=[in_review.pk])))
     assert "Note pour tous les relecteurs" in page and "Remarque CARESP" in page
     assert "Note réservée ARS" not in page
     assert "Réservé à l'ARS (invisible" not in page  # no such checkbox for CARESP
     client.force_login(instructor)
-    page = text(client.get(reverse("scoring:dossier", args=[in_review.pk])))
+    page = text(client.get(reverse("dossiers:detail", args=[in_review.pk])))
     assert "Note réservée ARS" in page
     # Never to the applicant.
     client.force_login(lead)
@@ -493,7 +501,7 @@ def test_diff_page_per_role(client, request, resubmitted, role):
 
 def test_workspace_links_consecutive_snapshots(client, resubmitted, instructor):
     client.force_login(instructor)
-    page = client.get(reverse("scoring:dossier", args=[resubmitted.pk])).content.decode()
+    page = client.get(reverse("dossiers:detail", args=[resubmitted.pk])).content.decode()
     assert reverse("scoring:diff", args=[resubmitted.pk, 1, 2]) in page
     assert "Voir les changements" in page
 

@@ -102,7 +102,8 @@ def test_ranking_api_has_a_fixed_number_of_queries(client, campaign, instructor,
 def test_workspace_queries_do_not_grow_with_reviews(client, campaign, instructor, caresp):
     dossier, _lead = dossier_in(campaign, S.CARESP_REVIEW, instructor=instructor, projects=3)
     client.force_login(instructor)
-    url = reverse("scoring:dossier", args=[dossier.pk])
+    # The dossier page with its instruction panels (decision 0054).
+    url = reverse("dossiers:detail", args=[dossier.pk])
 
     def add_reviews(n, offset):
         for index in range(n):
