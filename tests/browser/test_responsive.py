@@ -86,6 +86,13 @@ PAGES = {
     ],
 }
 
+# Pages seen once a button is pressed: (page, button, what then appears), then checked.
+ACTIONS = {
+    "instructeur": [
+        ("/campagnes/{campaign}/courriers/", "Générer tous les courriers", "tr[data-job-state]")
+    ],
+}
+
 
 @pytest.fixture
 def demo(settings):
@@ -125,13 +132,17 @@ def check_person(browser, live_server, page_problems, username, ids):
     found = []
     try:
         login(page, Person(username), PASSWORDS[username])
-        for template in PAGES[username]:
+        visits = [(template, None, None) for template in PAGES[username]]
+        for template, button, expected in visits + ACTIONS.get(username, []):
             path = template.format(**ids)
             response = page.goto(path)
             if response.status != 200:
                 found.append(f"{path} : réponse {response.status}")
                 continue
-            page.wait_for_load_state("load")
+            if button:  # e.g. a background generation: its table of jobs appears
+                page.get_by_role("button", name=button).click()
+                expect(page.locator(expected).first).to_be_visible()
+                path = f"{path} après « {button} »"
             uncarded = page.locator(".app-table--cards:has(thead):not([data-cards])")
             if uncarded.count():
                 found.append(f"{path} : {uncarded.count()} tableau(x) sans cartes")
