@@ -6,9 +6,10 @@ reviewer, the ARS instructor, the ARS decider and the regional administrator. On
 demo, one browser context per person: about 50 s, and 15–25 s to load the demo
 (`pytest tests/browser/test_responsive.py --durations=5`).
 
-test_axe.py crawls every page type at 1280 and 390 px for axe-core, the sideways scroll
-and hidden amounts; this file looks closer at the pages with tables, including the pages the crawl
-skips (exports, letters), and at the cards themselves."""
+test_axe.py crawls every page type linked from each home at 1280 and 390 px for axe-core,
+the sideways scroll and hidden amounts; this file looks closer at the pages with tables,
+at a table that appears after an action (background generations), and at the cards
+themselves (labels, totals, what screen readers get, 1280 px unchanged)."""
 
 import io
 
