@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test browser migrate demo serve worker lint format bench rush clean
+.PHONY: run test install install-test browser migrate demo serve worker lint format bench rush screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ test: install-test browser
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+# The README's screenshots (docs/screenshots/): key pages of the demo at 1280 and 390 px,
+# from a throwaway database (tools/screenshots.py).
+screenshots: install-test browser
+	$(PY) tools/screenshots.py $(SCREENSHOTS_ARGS)
 
 # Style, and the architecture's layers (pyproject.toml [tool.importlinter]).
 lint: install-test

@@ -137,3 +137,58 @@ new MutationObserver(() => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(focusableScrollers, 100);
 }).observe(document.querySelector("main") || document.body, { childList: true, subtree: true });
+
+// Below 576 px, the data tables marked .app-table--cards show each row as a card, each
+// cell under its column's name (static/css/app.css, issue 11): the names are copied
+// from the table's header into data-label (a cell's own data-label is kept; header
+// rows with colspan/rowspan give "Group — Column"). The card layout waits for the
+// labels (data-cards): without this script, the table scrolls sideways as before.
+function headerLabels(table) {
+  const grid = [];
+  [...(table.tHead?.rows || [])].forEach((row, r) => {
+    grid[r] = grid[r] || [];
+    let column = 0;
+    [...row.cells].forEach((cell) => {
+      while (grid[r][column] !== undefined) column += 1;
+      const text = cell.textContent.replace(/\s+/g, " ").trim();
+      for (let dr = 0; dr < (cell.rowSpan || 1); dr += 1) {
+        grid[r + dr] = grid[r + dr] || [];
+        for (let dc = 0; dc < (cell.colSpan || 1); dc += 1) grid[r + dr][column + dc] = text;
+      }
+      column += cell.colSpan || 1;
+    });
+  });
+  const width = Math.max(0, ...grid.map((row) => row.length));
+  return Array.from({ length: width }, (_, column) => {
+    const parts = [];
+    grid.forEach((row) => {
+      const text = row[column];
+      if (text && !parts.includes(text)) parts.push(text);
+    });
+    return parts.join(" — ");
+  });
+}
+function labelCells(root = document) {
+  root.querySelectorAll(".app-table--cards table").forEach((table) => {
+    const labels = headerLabels(table);
+    if (!labels.length) return;
+    [...table.tBodies, ...(table.tFoot ? [table.tFoot] : [])].forEach((section) => {
+      [...section.rows].forEach((row) => {
+        let column = 0;
+        [...row.cells].forEach((cell) => {
+          const span = cell.colSpan || 1;
+          if (!cell.hasAttribute("data-label")) {
+            cell.dataset.label = span === 1 ? labels[column] || "" : "";
+          }
+          column += span;
+        });
+      });
+    });
+    table.closest(".app-table--cards").dataset.cards = "";
+  });
+}
+labelCells();
+new MutationObserver(() => labelCells()).observe(document.querySelector("main") || document.body, {
+  childList: true,
+  subtree: true,
+});

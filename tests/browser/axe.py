@@ -14,10 +14,11 @@ from playwright.sync_api import Error as PlaywrightError
 
 AXE_URL = "/static/vendor/axe-core/axe.min.js"
 # Never followed: downloads and generated files (not pages), Django's admin (not part of
-# the DSFR interface: its own accessibility is Django's), the API and its docs.
+# the DSFR interface: its own accessibility is Django's), the API and its docs. The pages
+# of the exports and of the letters (/exports/, /courriers/) are followed.
 SKIPPED = re.compile(
-    r"^/(admin|api)/|/telecharger|/export|\.docx|\.xlsx|\.ods|\.csv|\.zip|\.pdf"
-    r"|/pieces-jointes/\d+/$|/courrier|/fichier|/modele|/healthz|/comptes/proconnect"
+    r"^/(admin|api)/|/telecharger|/export\.|\.docx|\.xlsx|\.ods|\.csv|\.zip|\.pdf"
+    r"|/pieces-jointes/\d+/$|/courriers/zip/|/fichier|/modele|/healthz|/comptes/proconnect"
 )
 
 

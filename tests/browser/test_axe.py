@@ -1,5 +1,6 @@
 """axe-core on every page type, for every role of the demo, at 1280 and 390 px wide
-(issue 11): 0 violations of any impact. The pages are found by following links from each
+(issue 11): 0 violations of any impact; at 390 px, no page scrolls sideways and no amount,
+cell or button is hidden (tests/browser/layout.py). The pages are found by following links from each
 person's home (tests/browser/axe.py), so a new page is checked as soon as it is linked.
 
 About 5 minutes on two cores: `pytest tests/browser/test_axe.py`."""
@@ -12,6 +13,7 @@ from django.core.management import call_command
 from setup.demo import ACCOUNTS
 from tests.browser.axe import axe_violations, crawl
 from tests.browser.helpers import login
+from tests.browser.layout import layout_problems
 
 # `axe`: HTML only, the same on either database; CI runs it once, on SQLite (.ci/run).
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
@@ -57,6 +59,8 @@ def visit_all(page, username, live_server):
                 page.set_viewport_size({"width": width, "height": 900})
                 page.wait_for_timeout(250)  # the scripts' resize handlers (app.js)
             found += [f"{path} à {width} px : {line}" for line in axe_violations(page)]
+            if width < 576:
+                found += [f"{path} à {width} px : {line}" for line in layout_problems(page)]
         page.set_viewport_size({"width": WIDTHS[0], "height": 900})
     return pages, found
 
