@@ -53,14 +53,13 @@ PAGES = {
     "caresp": [
         "/evaluation/",
         "/dossiers/",
-        "/evaluation/dossiers/{review}/",
+        "/dossiers/{review}/",
         "/evaluation/campagnes/{campaign}/classement/",
     ],
     "instructeur": [
         "/",
         "/dossiers/",
         "/dossiers/{analysis}/",
-        "/evaluation/dossiers/{analysis}/",
         "/campagnes/dossiers/{analysis}/proposition/",
         "/evaluation/campagnes/{campaign}/classement/",
         "/evaluation/campagnes/{campaign}/grille/",

@@ -1,4 +1,4 @@
-"""Once-only creation in the instruction workspace (issue 11, item 4): an internal
+"""Once-only creation in the instruction panel of the dossier page (issue 11, item 4): an internal
 comment, a reviewer's assignment and a conflict of interest, sent twice with the same
 form, are recorded once; the repeat lands where the first one did, without an error."""
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def workspace(client, dossier):
-    return client.get(reverse("scoring:dossier", args=[dossier.pk]))
+    return client.get(reverse("dossiers:detail", args=[dossier.pk]))
 
 
 def test_a_comment_sent_twice_is_one(client, in_review, instructor):
