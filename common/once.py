@@ -13,6 +13,7 @@ courriers »…) carries the same field with `{% once_field %}` (common/template
 and its view reads `request.POST`; `once_redirect` is the usual ending of a create view."""
 
 import datetime as dt
+import re
 import secrets
 
 from django import forms
@@ -28,6 +29,9 @@ from common.models import OnceToken
 FIELD = "once"
 KEPT = dt.timedelta(days=2)
 MAX_LENGTH = 64  # OnceToken.key
+# What new_key() makes; anything else (a NUL byte, which PostgreSQL refuses in a text) is
+# no key.
+KEY_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_LENGTH}}}")
 
 
 def new_key():
@@ -47,7 +51,7 @@ def run_once(user, key, action):
     """(url, done): `action()` returns the address to go to; done is False when the key
     had already been used (by this person) and the action was not done again. A key that
     cannot be one (empty, too long: a hand-made request) is no key."""
-    if not isinstance(key, str) or not key or len(key) > MAX_LENGTH:
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
         return action(), True
     try:
         with transaction.atomic():

@@ -39,9 +39,10 @@ def test_an_export_answered_at_once_needs_no_key(client, scenario, campaign, ins
 
 
 def test_a_key_that_cannot_be_one_is_no_key(client, scenario, campaign, instructor):
-    # A hand-made request: a key longer than a key (or empty) does the action, unguarded.
+    # A hand-made request: a key longer than a key, empty, or with characters a key never
+    # has (a NUL byte, which PostgreSQL cannot store) does the action, unguarded.
     client.force_login(instructor)
     url = reverse("outputs:letters_zip", args=[campaign.slug])
-    for key in ("x" * 65, ""):
+    for key in ("x" * 65, "", "\x00", "a\x00b", "clé avec espace"):
         assert client.post(url, {"once": key}).status_code == 302
     assert OutputJob.objects.count() >= 1

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,7 +81,11 @@ def test_the_docx_is_the_receipt_of_the_snapshot(client, lead, deposited):
 
 def test_typed_text_cannot_break_it(client, lead, complete):
     project = complete.projects.get()
-    project.title = "Titre\x00 avec\x07 des\x1b contrôles " + "é" * 30_000
+    # Stored around the domain's cleaning, as a text typed before it, as long as the
+    # column holds (PostgreSQL stores no NUL byte at all: SQLite does).
+    nul = "\x00" if connection.vendor == "sqlite" else ""
+    title = f"Titre{nul} avec\x07 des\x1b contrôles "
+    project.title = title + "é" * (Project._meta.get_field("title").max_length - len(title))
     project.save()
     dossier = transition(complete, "submit", lead)
     client.force_login(lead)
