@@ -25,7 +25,8 @@ from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import login
 from tests.browser.layout import layout_problems
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# `axe`: HTML and layout only, the same on either database (run once in CI, on SQLite).
+pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 PASSWORDS = {account.username: account.password for account in ACCOUNTS}
