@@ -51,8 +51,9 @@ def links(page):
     )
 
 
-def crawl(page, start, *, limit=80, origin=None):
-    """Yield (path, response status) of each new page type reached from `start`."""
+def crawl(page, start, *, limit=80, origin=None, also_skipped=None):
+    """Yield (path, response status) of each new page type reached from `start`, but
+    those `also_skipped` (a compiled pattern) matches."""
     origin = origin or urlsplit(page.context.pages[0].url or start).netloc
     queue, seen = [start], set()
     while queue and len(seen) < limit:
@@ -60,6 +61,8 @@ def crawl(page, start, *, limit=80, origin=None):
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         if (parts.netloc and parts.netloc != origin) or SKIPPED.search(parts.path):
+            continue
+        if also_skipped is not None and also_skipped.search(parts.path):
             continue
         kind = page_type(parts.path) + ("?" if parts.query else "")
         if kind in seen:
