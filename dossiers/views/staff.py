@@ -105,9 +105,10 @@ def _sum(values):
     return sum((Decimal(v) for v in values if v not in (None, "")), ZERO)
 
 
-def _present(document, *, per_project_totals=None):
-    """Add display lists to a dossier document (live or snapshot), without changing it."""
-    doc = copy.deepcopy(document)
+def _present(doc, *, per_project_totals=None):
+    """Add display lists to a dossier document (live or snapshot) and return it. The
+    document is the caller's own copy (dossier_document builds a new one, the snapshot
+    page copies the snapshot's): a deep copy here was a tenth of a large dossier's page."""
     diagnostic = doc.get("diagnostic") or {}
     doc["figures"] = [(label, diagnostic.get(key)) for key, label in DIAGNOSTIC_FIGURES]
     doc["analyses"] = [
@@ -128,9 +129,10 @@ def _present(document, *, per_project_totals=None):
     identity = doc.get("identity") or {}
     doc["identity"] = identity
     doc["actors"] = participation(identity)
+    mission_labels = dict(Mission.choices)
     for project in doc.get("projects") or []:
         project["mission_labels"] = [
-            Mission(code).label if code in Mission.values else code
+            mission_labels.get(code, code) if isinstance(code, str) else code
             for code in project.get("missions") or []
         ]
         if per_project_totals is not None:
@@ -355,6 +357,9 @@ def snapshot_page(request, dossier, number):
             for line in project.get("lines") or []:
                 for key in ("proposed", "proposal_opinion", "granted", "start_month"):
                     line[key] = None
+    # What was deposited, as stored (before _present adds its display lists to `content`).
+    deposited_json = json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True)
+    totals = content.get("totals") or {}
     doc = _present(content)
     attachments = content.get("attachments") or []
     by_part = {}
@@ -376,8 +381,8 @@ def snapshot_page(request, dossier, number):
             "live": False,
             "show_proposal": False,
             "show_grant": False,
-            "totals": content.get("totals") or {},
-            "json": json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True),
+            "totals": totals,
+            "json": deposited_json,
             "staff_view": _staff_view(user, dossier),
             "title": _("Dépôt n° %(number)d — %(name)s")
             % {"number": snapshot.number, "name": dossier.display_name},
