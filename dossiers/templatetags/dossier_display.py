@@ -7,10 +7,13 @@ from decimal import Decimal, InvalidOperation
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -242,6 +245,122 @@ def attachments_block(context, dossier, section, project=None, host_form=""):
         "next": next_url,
         "host_form": host_form,
     }
+
+
+# ---------------------------------------------------------------- attachments block
+# A dossier page shows one attachments block per part and per project sheet (forty-four
+# on a large dossier): as includes of _attachments.html they were a third of the lead's
+# page. attachments_html renders the same markup as that template did (which now only
+# calls it); tests/dossiers/test_attachments_block.py compares both.
+
+_ATTACHMENT_LABELS = (
+    "Pièces jointes",
+    "Fichier",
+    "Taille",
+    "Ajouté le",
+    "Actions",
+    "Télécharger",
+    "Supprimer",
+    "Aucune pièce jointe.",
+    "Envoyer le fichier",
+    "Ce que vous avez saisi ci-dessus est conservé.",
+)
+_attachment_labels_by_language = {}
+
+
+def _attachment_labels():
+    language = get_language()
+    labels = _attachment_labels_by_language.get(language)
+    if labels is None:
+        labels = {text: _esc(_(text)) for text in _ATTACHMENT_LABELS}
+        _attachment_labels_by_language[language] = labels
+    return labels
+
+
+def _csrf_input(context):
+    """{% csrf_token %}"""
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":
+        return ""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{_esc(token)}">'
+
+
+def _attachment_row(dossier, attachment, att, t, csrf):
+    name = _esc(attachment.name)
+    download = reverse("dossiers:attachment_download", args=[dossier.pk, attachment.pk])
+    uploaded = date_filter(template_localtime(attachment.uploaded_at), "d/m/Y H:i")
+    actions = (
+        '<li><a class="fr-btn fr-btn--tertiary fr-icon-download-line fr-btn--icon-left" '
+        f'href="{_esc(download)}">{t["Télécharger"]}<span class="fr-sr-only"> {name}</span></a></li>'
+    )
+    if att["can_edit"]:
+        delete = reverse("dossiers:attachment_delete", args=[dossier.pk, attachment.pk])
+        confirm = _("Supprimer la pièce jointe « %(name)s » ?") % {"name": name}
+        actions += (
+            f'<li><form method="post" action="{_esc(delete)}" data-inline>{csrf}'
+            f'<input type="hidden" name="next" value="{_esc(att["next"])}">'
+            '<button type="submit" class="fr-btn fr-btn--tertiary fr-icon-delete-line '
+            f'fr-btn--icon-left" data-confirm="{confirm}">{t["Supprimer"]}'
+            f'<span class="fr-sr-only"> {name}</span></button></form></li>'
+        )
+    return (
+        f"<tr><td>{name}</td>"
+        f'<td class="app-nowrap">{_esc(filesize_fr(attachment.size))}</td>'
+        f'<td class="app-nowrap">{_esc(uploaded)}</td>'
+        '<td><ul class="fr-btns-group fr-btns-group--inline fr-btns-group--sm '
+        f'fr-btns-group--icon-left">{actions}</ul></td></tr>'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def attachments_html(context, dossier, section, project=None, host_form="", level=None):
+    """The attachments block of one part of a dossier (see _attachments.html): its files,
+    and for an editor while the dossier is editable, the upload form."""
+    att = attachments_block(context, dossier, section, project, host_form)
+    t = _attachment_labels()
+    label = _esc(att["label"])
+    heading = "h2" if str(level) == "2" else "h3"
+    title = t["Pièces jointes"] + ("" if project else f" — {label}")
+    out = [
+        f'<div class="fr-mt-4w app-attachments" id="{_esc(att["anchor"])}" data-inline-region>',
+        f'<{heading} class="fr-h6">{title}</{heading}>',
+    ]
+    csrf = _csrf_input(context) if att["can_edit"] else ""
+    if att["items"]:
+        rows = "".join(_attachment_row(dossier, a, att, t, csrf) for a in att["items"])
+        out.append(
+            '<div class="fr-table fr-table--sm fr-table--no-caption app-table--cards"><table>'
+            f"<caption>{t['Pièces jointes']} — {label}</caption>"
+            f'<thead><tr><th scope="col">{t["Fichier"]}</th><th scope="col">{t["Taille"]}</th>'
+            f'<th scope="col">{t["Ajouté le"]}</th><th scope="col">{t["Actions"]}</th></tr>'
+            f"</thead><tbody>{rows}</tbody></table></div>"
+        )
+    else:
+        out.append(f'<p class="fr-text--sm">{t["Aucune pièce jointe."]}</p>')
+    if att["can_edit"]:
+        upload = _esc(reverse("dossiers:attachment_upload", args=[dossier.pk]))
+        button = (
+            '<button type="submit" {}class="fr-btn fr-btn--secondary fr-icon-upload-line '
+            f'fr-btn--icon-left">{t["Envoyer le fichier"]}</button>'
+        )
+        if att["host_form"]:
+            attrs = (
+                f'form="{_esc(att["host_form"])}" name="upload_attachment" value="1" '
+                f'data-inline-action="{upload}" '
+            )
+            out.append(
+                f'<div class="app-no-print">{att["form_html"]}{button.format(attrs)}'
+                f'<p class="fr-hint-text fr-mt-1w">'
+                f"{t['Ce que vous avez saisi ci-dessus est conservé.']}</p></div>"
+            )
+        else:
+            out.append(
+                f'<form method="post" action="{upload}" enctype="multipart/form-data" '
+                f'class="app-no-print" data-inline>{csrf}{att["form_html"]}'
+                f"{button.format('')}</form>"
+            )
+    out.append("</div>")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
 # ---------------------------------------------------------------- project sheet tables
