@@ -450,6 +450,7 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
 
     from accounts.models import RoleGrant, User
     from budget.models import Envelope
+    from campaign.enums import CampaignState
     from campaign.models import Campaign, Filiere, Region, Territory
     from common.identifiers import finess_with_key
     from common.money import CENT
@@ -478,6 +479,8 @@ def generate(dossiers=5000, seed=2025, url=None, erase=False):
                     slug=f"{slugify_region(region)}-2025",
                     name=f"Reconnaissance des filières palliatives — {region} 2025",
                     region=region_rows[region],
+                    # Open to applications (a draft call is seen by its region's staff only).
+                    state=CampaignState.PUBLISHED,
                     opens_at=now - dt.timedelta(days=60),
                     deadline=now + dt.timedelta(days=30),
                     decision_date=dt.date(2025, 6, 30),
