@@ -47,14 +47,25 @@ def all_sums(prefix=""):
     return sums
 
 
-def dossier_line_totals(dossier):
-    """(totals of the dossier, {project_id: totals}) in two queries."""
+# all_sums' names (requested_…, proposed_…, granted_…) → the line field summed.
+_TOTAL_FIELDS = {"requested": "amount", "proposed": "proposed", "granted": "granted"}
 
+
+def dossier_line_totals(dossier):
+    """(totals of the dossier, {project_id: totals}) in two queries, named as all_sums
+    ("requested_recurring", …), 0.00 where there is nothing to sum."""
+
+    sums = {
+        f"{name}_{nature}": Sum(field, filter=Q(nature=nature), output_field=MONEY)
+        for name, field in _TOTAL_FIELDS.items()
+        for nature in LineNature.values
+    }
+    names = list(sums)
     lines = FundingLine.objects.filter(project__dossier=dossier)
-    overall = lines.aggregate(**all_sums())
+    overall = {name: value or ZERO for name, value in lines.aggregate(**sums).items()}
     per_project = {
-        row.pop("project_id"): row
-        for row in lines.values("project_id").order_by("project_id").annotate(**all_sums())
+        row[0]: {name: value or ZERO for name, value in zip(names, row[1:], strict=True)}
+        for row in lines.values_list("project_id").order_by("project_id").annotate(**sums)
     }
     return overall, per_project
 
