@@ -8,9 +8,12 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
+from budget.domain.decisions import decide
 from budget.forms import DecisionForm, ProposalForm
+from budget.queries import budget_summary, counted_dossiers, dossier_amounts
 from budget.views.pages import ArsDossierMixin
 from dossiers.models import FundingLine
+from tests.budget.conftest import ONE_OFF, REC, grant_all, make_dossier
 
 PROPOSAL_LOOP = (
     "{% load i18n money dsfr_fields %}"
@@ -106,3 +109,80 @@ def test_decision_rows_are_the_template_loop(projects):
         html = render(DECISION_TAG, form)
         assert html == render(DECISION_LOOP, form)
     assert "dès 2025" in html and "Favorable" in html and "x&lt;i&gt;" in html
+
+
+DASHBOARD_LOOPS = (
+    "{% load i18n money dossier_display %}"
+    "{% for row in summary.by_territory %}\n"
+    "        <tr>\n"
+    '          <th scope="row">{{ row.label }}</th>\n'
+    '          <td class="app-money">{{ row.recurring.requested|eur }}</td>\n'
+    '          <td class="app-money">{{ row.recurring.proposed|eur }}</td>\n'
+    '          <td class="app-money">{{ row.recurring.granted|eur }}</td>\n'
+    '          <td class="app-money">{{ row.recurring.delegated|eur }}</td>\n'
+    '          <td class="app-money">{{ row.one_off.requested|eur }}</td>\n'
+    '          <td class="app-money">{{ row.one_off.proposed|eur }}</td>\n'
+    '          <td class="app-money">{{ row.one_off.granted|eur }}</td>\n'
+    '          <td class="app-money">{{ row.one_off.delegated|eur }}</td>\n'
+    "        </tr>\n"
+    "      {% endfor %}|"
+    "{% for row in summary.by_territory %}\n"
+    "        <tr>\n"
+    '          <th scope="row">{{ row.label }}</th>\n'
+    '          {% for year in row.by_year %}<td class="app-money">{{ year.total|eur }}</td>'
+    "{% endfor %}\n"
+    "        </tr>\n"
+    "      {% endfor %}|"
+    "{% for dossier in dossiers %}\n"
+    "        <tr>\n"
+    '          <th scope="row">{{ dossier.filiere.name }}</th>\n'
+    "          <td>{% state_badge dossier.state dossier.outcome %}</td>\n"
+    '          <td class="app-money">{{ dossier.amount_recurring|eur }}</td>\n'
+    '          <td class="app-money">{{ dossier.amount_one_off|eur }}</td>\n'
+    '          <td class="app-money">{{ dossier.proposed_recurring|eur }}</td>\n'
+    '          <td class="app-money">{{ dossier.proposed_one_off|eur }}</td>\n'
+    '          <td class="app-money">{{ dossier.granted_recurring|eur }}</td>\n'
+    '          <td class="app-money">{{ dossier.granted_one_off|eur }}</td>\n'
+    "          <td>\n"
+    "            {% if dossier.state == ars_analysis or dossier.state == decided %}\n"
+    "              <a href=\"{% url 'budget:proposal' dossier.pk %}\">"
+    '{% translate "Proposition" %}</a><br>\n'
+    "              <a href=\"{% url 'budget:decision' dossier.pk %}\">"
+    '{% translate "Décision" %}</a>\n'
+    "            {% endif %}\n"
+    "          </td>\n"
+    "        </tr>\n"
+    "      {% empty %}\n"
+    '        <tr><td colspan="9">{% translate "Aucun dossier déposé." %}</td></tr>\n'
+    "      {% endfor %}"
+)
+DASHBOARD_TAGS = (
+    "{% load budget_rows %}{% territory_amount_rows summary.by_territory %}|"
+    "{% territory_year_rows summary.by_territory %}|{% dossier_amount_rows dossiers %}"
+)
+
+
+def test_dashboard_rows_are_the_template_loops(
+    campaign, instructor, decider, analysed, territories
+):
+
+    territories[0].name = "<b>Brest & « Iroise »</b>"
+    territories[0].save()
+    decided = make_dossier(
+        campaign, instructor, [(REC, "1234.56"), (ONE_OFF, "10.00")], territories=territories[:2]
+    )
+    decide(decided, decider, "accepted", grant_all(decided), "Accord.")
+    make_dossier(campaign, instructor, [(REC, "99.00")], state="submitted")
+    summary = budget_summary(campaign)
+    dossiers = dossier_amounts(campaign, counted_dossiers(campaign).values("pk"))
+    with translation.override("fr"):
+        for context in (
+            {"summary": summary, "dossiers": dossiers},
+            {"summary": {"by_territory": []}, "dossiers": []},
+        ):
+            context.update(ars_analysis="ars_analysis", decided="decided")
+            html = Template(DASHBOARD_TAGS).render(Context(context))
+            assert html == Template(DASHBOARD_LOOPS).render(Context(context))
+    assert "&lt;b&gt;Brest" in Template(DASHBOARD_TAGS).render(
+        Context({"summary": summary, "dossiers": dossiers})
+    )
