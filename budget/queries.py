@@ -119,15 +119,20 @@ def budget_summary(campaign):
     for envelope in Envelope.objects.filter(campaign=campaign):
         envelopes[envelope.kind] = envelope.amount
 
-    # Requested / proposed / granted per dossier and nature, summed in the DB
-    # (sums_by_dossier), then per filière: a filière has one dossier per campaign.
+    # Requested / proposed per dossier and nature, summed in the DB (sums_by_dossier),
+    # then per filière: a filière has one dossier per campaign. What was granted is
+    # summed below from the granted lines, which the per-year commitments read anyway
+    # (a line granted 0 adds nothing): four sums over the campaign's lines, not six.
     counted = counted_dossiers(campaign)
     dossiers = list(counted.values_list("id", "filiere_id", "state", "decided_at").order_by())
-    sums = sums_by_dossier(counted, null=None)
+    sums = sums_by_dossier(counted, fields=("amount", "proposed"), null=None)
     per_filiere = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
     pending_proposed = dict.fromkeys(KINDS, ZERO)
     decided_at = {}
     filiere_of = {}
+    natures = [
+        (kind, f"amount_{nature}", f"proposed_{nature}") for nature, kind in NATURE_TO_KIND.items()
+    ]
     for dossier_id, filiere_id, state, decided_when in dossiers:
         filiere_of[dossier_id] = filiere_id
         dossier_sums = sums.get(dossier_id)
@@ -137,14 +142,12 @@ def budget_summary(campaign):
         if decided and decided_when is not None:
             decided_at[filiere_id] = decided_when
         buckets = per_filiere[filiere_id]
-        for nature, kind in NATURE_TO_KIND.items():
+        for kind, amount_key, proposed_key in natures:
             bucket = buckets[kind]
-            proposed = dossier_sums[f"proposed_{nature}"] or ZERO
-            bucket["requested"] += dossier_sums[f"amount_{nature}"] or ZERO
+            proposed = dossier_sums[proposed_key] or ZERO
+            bucket["requested"] += dossier_sums[amount_key] or ZERO
             bucket["proposed"] += proposed
-            if decided:
-                bucket["granted"] += dossier_sums[f"granted_{nature}"] or ZERO
-            else:
+            if not decided:
                 pending_proposed[kind] += proposed
 
     # Delegations per dossier, nature and date (the year is taken here: on SQLite a year
@@ -165,25 +168,6 @@ def budget_summary(campaign):
         delegated_by_year[date.year] += total
         if first_delegation is None or date < first_delegation:
             first_delegation = date
-
-    # Envelope totals.
-    totals = {kind: _bucket() for kind in KINDS}
-    for buckets in per_filiere.values():
-        for kind in KINDS:
-            for key, value in buckets[kind].items():
-                totals[kind][key] += value
-    envelope_rows = {}
-    for kind in KINDS:
-        envelope_rows[kind] = {
-            "envelope": envelopes[kind],
-            **totals[kind],
-            "remaining": envelopes[kind] - totals[kind]["granted"],
-            "proposed_pending": pending_proposed[kind],
-            # A filière has one dossier per campaign: its buckets are its dossier's.
-            "decided_dossiers": sum(
-                1 for buckets in per_filiere.values() if buckets[kind]["granted"] > 0
-            ),
-        }
 
     # Per set of territories (a filière counted once, on its own set): see
     # by_covered_territory for the other rule.
@@ -206,20 +190,11 @@ def budget_summary(campaign):
             )
         return group
 
-    groups = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
-    for filiere_id, buckets in per_filiere.items():
-        for kind in KINDS:
-            for name, value in buckets[kind].items():
-                groups[group_of(filiere_id)][kind][name] += value
-    covered = {t for key in groups for t in key}
-    for territory_id in territories:
-        if territory_id not in covered:
-            groups[(territory_id,)]  # noqa: B018 - creates the zero row
-
-    # Commitments per year, for the campaign and for each set of territories: each line's
-    # cost is computed once (its first-year prorata to the cent, as yearly_cost does),
-    # summed per (set of territories, nature, first year), then spread over the years.
-    # No ordering (the model's joins the campaign and the filière to sort): sums only.
+    # What was granted, and the commitments per year, for the campaign and for each set
+    # of territories: each granted line's cost is computed once (its first-year prorata
+    # to the cent, as yearly_cost does), summed per (set of territories, nature, first
+    # year), then spread over the years. Only decided dossiers count (a decision is
+    # final). No ordering (the model's joins the campaign and the filière to sort).
     lines = (
         FundingLine.objects.filter(
             project__dossier_id__in=decided_dossiers.values("id"), granted__gt=0
@@ -231,26 +206,71 @@ def budget_summary(campaign):
     first_year = base
     # (group, kind, first year or None: every year) -> [first-year cost, full-year cost]
     costs = defaultdict(lambda: [ZERO, ZERO])
-    decided_years = {}
+    # dossier id -> (its filière's buckets, its set of territories, its decision's year)
+    line_context = {}
     for nature, granted, start, dossier_id in lines:
-        filiere_id = filiere_of[dossier_id]
-        if start is not None:
-            first_year = min(first_year, start.year)
-        if filiere_id not in decided_years:
+        context = line_context.get(dossier_id)
+        if context is None:
+            filiere_id = filiere_of[dossier_id]
             when = decided_at.get(filiere_id)
-            decided_years[filiere_id] = timezone.localtime(when).year if when else None
-        decided_year = decided_years[filiere_id]
+            context = line_context[dossier_id] = (
+                per_filiere[filiere_id],
+                group_of(filiere_id),
+                timezone.localtime(when).year if when else None,
+            )
+        buckets, group, decided_year = context
         if nature == LineNature.RECURRING:
+            buckets["recurring"]["granted"] += granted
             if start is not None:
                 year, first = start.year, first_year_cost(granted, start)
+                if year < first_year:
+                    first_year = year
             else:  # not reachable through decide(): a full year from the decision's year
                 year, first = decided_year, granted
-            bucket = costs[(group_of(filiere_id), "recurring", year)]
+            bucket = costs[(group, "recurring", year)]
             bucket[0] += first
             bucket[1] += granted
         else:
-            year = start.year if start is not None else decided_year
-            costs[(group_of(filiere_id), "one_off", year)][0] += granted
+            buckets["one_off"]["granted"] += granted
+            if start is not None:
+                year = start.year
+                if year < first_year:
+                    first_year = year
+            else:
+                year = decided_year
+            costs[(group, "one_off", year)][0] += granted
+
+    # Envelope totals.
+    totals = {kind: _bucket() for kind in KINDS}
+    for buckets in per_filiere.values():
+        for kind in KINDS:
+            for key, value in buckets[kind].items():
+                totals[kind][key] += value
+    envelope_rows = {}
+    for kind in KINDS:
+        envelope_rows[kind] = {
+            "envelope": envelopes[kind],
+            **totals[kind],
+            "remaining": envelopes[kind] - totals[kind]["granted"],
+            "proposed_pending": pending_proposed[kind],
+            # A filière has one dossier per campaign: its buckets are its dossier's.
+            "decided_dossiers": sum(
+                1 for buckets in per_filiere.values() if buckets[kind]["granted"] > 0
+            ),
+        }
+
+    groups = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
+    for filiere_id, buckets in per_filiere.items():
+        group = groups[group_of(filiere_id)]
+        for kind in KINDS:
+            group_bucket = group[kind]
+            for name, value in buckets[kind].items():
+                group_bucket[name] += value
+    covered = {t for key in groups for t in key}
+    for territory_id in territories:
+        if territory_id not in covered:
+            groups[(territory_id,)]  # noqa: B018 - creates the zero row
+
     years = range(first_year, first_year + YEARS_SHOWN)  # as campaign_years()
     by_year = {year: {"year": year, "recurring": ZERO, "one_off": ZERO} for year in years}
     group_years = defaultdict(
@@ -301,9 +321,6 @@ def budget_summary(campaign):
         "by_year": list(by_year.values()),
         "first_delegation_date": first_delegation,
         "planned_first_delegation_date": campaign.first_delegation_date,
-        # {dossier id: sums_by_dossier's sums, None where nothing to sum}: the
-        # dashboard's per-dossier rows, without summing their lines again.
-        "by_dossier": sums,
     }
 
 
@@ -365,21 +382,25 @@ def granted_lines_by_year(campaign):
     return list(years), rows
 
 
-def envelope_totals(campaign):
+def envelope_totals(campaign, *, pending=True):
     """{kind: {envelope, granted, proposed_pending}}, as in budget_summary's envelope rows,
     in three queries: what the proposal and decision pages of one dossier need, without
     the per-territory and per-year breakdown of the whole campaign. Granted and pending
     are each summed over the lines of their dossiers (ids as a subquery, one FILTER sum
-    per nature, no grouping): the database streams the lines, sorting none."""
+    per nature, no grouping): the database streams the lines, sorting none. Without
+    `pending` (a page that does not count the other dossiers' proposals), the pending
+    proposals are not summed (zero): two queries, the undecided dossiers' lines unread."""
 
     totals = {kind: {"envelope": ZERO, "granted": ZERO, "proposed_pending": ZERO} for kind in KINDS}
     for envelope in Envelope.objects.filter(campaign=campaign):
         totals[envelope.kind]["envelope"] = envelope.amount
     counted = counted_dossiers(campaign)
-    for key, field, dossiers in (
-        ("granted", "granted", counted.filter(state=DossierState.DECIDED)),
-        ("proposed_pending", "proposed", counted.exclude(state=DossierState.DECIDED)),
-    ):
+    sums_of = [("granted", "granted", counted.filter(state=DossierState.DECIDED))]
+    if pending:
+        sums_of.append(
+            ("proposed_pending", "proposed", counted.exclude(state=DossierState.DECIDED))
+        )
+    for key, field, dossiers in sums_of:
         sums = FundingLine.objects.filter(project__dossier_id__in=dossiers.values("id")).aggregate(
             **{
                 kind: Sum(field, filter=Q(nature=nature), output_field=MONEY)
@@ -391,24 +412,28 @@ def envelope_totals(campaign):
     return totals
 
 
-def dossier_amounts(campaign, dossier_ids, summary):
+def dossier_amounts(campaign, dossier_ids):
     """The given counted dossiers of the campaign (a page of the dashboard), ordered by
-    filière, each with its sums per nature from `summary` (budget_summary's by_dossier:
-    "amount_recurring", …, None where nothing to sum)."""
-    empty = dict.fromkeys(
-        f"{field}_{kind}" for field in ("amount", "proposed", "granted") for kind in KINDS
-    )
-    dossiers = list(
+    filière, each with its sums per nature ("amount_recurring", …, None where nothing
+    to sum: no line of that nature, or none filled in), summed in the database for
+    these dossiers only, in the same query."""
+    sums = {
+        f"{field}_{nature}": Sum(
+            f"projects__lines__{field}",
+            filter=Q(projects__lines__nature=nature),
+            output_field=MONEY,
+        )
+        for field in ("amount", "proposed", "granted")
+        for nature in LineNature.values
+    }
+    return list(
         counted_dossiers(campaign)
         .filter(pk__in=dossier_ids)
         .select_related("filiere")
         .only("id", "state", "outcome", "campaign_id", "filiere__name")
+        .annotate(**sums)
         .order_by("filiere__name", "pk")
     )
-    for dossier in dossiers:
-        for name, value in summary["by_dossier"].get(dossier.pk, empty).items():
-            setattr(dossier, name, value)
-    return dossiers
 
 
 def counted_dossiers(campaign):
@@ -596,11 +621,13 @@ def envelope_room(dossier, lines, field, *, minus_pending):
     of `lines` (their `field`: the proposed or granted amounts being typed): the live
     totals of the proposal and decision pages. `minus_pending`: the other dossiers'
     pending proposals are counted as taken (proposal page)."""
-    totals = envelope_totals(dossier.campaign)
+    totals = envelope_totals(dossier.campaign, pending=minus_pending)
     own_pending = dict.fromkeys(KINDS, ZERO)
     if minus_pending and dossier.state != DossierState.DECIDED:
-        for line in FundingLine.objects.filter(project__dossier=dossier, proposed__isnull=False):
-            own_pending[NATURE_TO_KIND[line.nature]] += line.proposed
+        for nature, proposed in FundingLine.objects.filter(
+            project__dossier=dossier, proposed__isnull=False
+        ).values_list("nature", "proposed"):
+            own_pending[NATURE_TO_KIND[nature]] += proposed
     rows = []
     for kind, label in EnvelopeKind.choices:
         money = totals[kind]

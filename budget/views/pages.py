@@ -130,7 +130,7 @@ def dashboard_context(request, campaign, amendment_forms=None):
     # One page of the per-dossier table; its sums are computed for that page only.
     counted = queries.counted_dossiers(campaign).order_by("filiere__name", "pk").values("pk")
     page = Paginator(counted, DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = queries.dossier_amounts(campaign, page.object_list, summary)
+    page.object_list = queries.dossier_amounts(campaign, page.object_list)
     may_amend = can_amend_envelope.test(request.user, campaign)
     forms = amendment_forms or {}
     envelope_rows = []

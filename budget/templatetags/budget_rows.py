@@ -1,0 +1,185 @@
+"""The funding-line rows of the proposal and decision pages, and the long tables of the
+budget dashboard, built in Python.
+
+A 40-sheet dossier has ~100 lines: rendered by the template engine, their rows were
+two thirds of the page's time beside the fields themselves (docs/decisions/0034 did
+the same for the fields). Every value goes through render_value_in_context, as
+`{{ value }}` does (localized, escaped); the markup is the templates' own, byte for
+byte (tests/budget/test_pages.py compares both)."""
+
+from django import template
+from django.template.base import render_value_in_context
+from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from common.money import format_eur
+from common.templatetags.dsfr_fields import dsfr_field
+from dossiers.enums import DossierState
+from dossiers.templatetags.dossier_display import state_badge
+
+register = template.Library()
+
+
+def _display(cache, line, field):
+    """line.get_<field>_display(), once per value and page (each call hashes the
+    field's translated choices)."""
+    value = getattr(line, field)
+    label = cache.get((field, value))
+    if label is None:
+        label = cache[(field, value)] = getattr(line, f"get_{field}_display")()
+    return label
+
+
+@register.simple_tag(takes_context=True)
+def proposal_rows(context, rows):
+    """The <tr> of each (line, proposed field, opinion field) of a project sheet."""
+
+    def value(item):
+        return render_value_in_context(item, context)
+
+    labels = context.render_context.setdefault("budget_rows.labels", {})
+    html = []
+    for line, proposed, opinion in rows:
+        etp = f' <span class="fr-text--xs">({value(line.etp)} ETP)</span>' if line.etp else ""
+        html.append(
+            "\n              <tr>\n"
+            f'                <th scope="row">{value(line.label)}{etp}</th>\n'
+            f"                <td>{value(_display(labels, line, 'nature'))}</td>\n"
+            f"                <td>{value(line.first_year or '—')}</td>\n"
+            f'                <td class="app-money">{value(format_eur(line.amount))}</td>\n'
+            f'                <td class="app-cell-field">{dsfr_field(proposed)}</td>\n'
+            f'                <td class="app-cell-field">{dsfr_field(opinion)}</td>\n'
+            "              </tr>\n            "
+        )
+    return mark_safe("".join(html))  # every value is escaped above or by dsfr_field
+
+
+@register.simple_tag(takes_context=True)
+def decision_rows(context, rows):
+    """The <tr> of each (line, granted, start month, justification fields) of a sheet."""
+
+    def value(item):
+        return render_value_in_context(item, context)
+
+    since = value(_("dès"))
+    labels = context.render_context.setdefault("budget_rows.labels", {})
+    html = []
+    for line, granted, start_month, justification in rows:
+        first_year = f" — {since} {value(line.first_year)}" if line.first_year else ""
+        opinion = (
+            f'<br><span class="fr-text--xs">{value(_display(labels, line, "proposal_opinion"))}</span>'
+            if line.proposal_opinion
+            else ""
+        )
+        html.append(
+            "\n              <tr>\n"
+            f'                <th scope="row">{value(line.label)}<br><span class="fr-text--xs">'
+            f"{value(_display(labels, line, 'nature'))}{first_year}</span></th>\n"
+            f'                <td class="app-money">{value(format_eur(line.amount))}</td>\n'
+            f'                <td class="app-money">{value(format_eur(line.proposed))}{opinion}</td>\n'
+            f'                <td class="app-cell-field">{dsfr_field(granted)}</td>\n'
+            f'                <td class="app-cell-field">{dsfr_field(start_month)}</td>\n'
+            f'                <td class="app-cell-field">{dsfr_field(justification)}</td>\n'
+            "              </tr>\n            "
+        )
+    return mark_safe("".join(html))  # every value is escaped above or by dsfr_field
+
+
+# ---------------------------------------------------------------- budget dashboard
+
+_AMOUNT_KEYS = [
+    (kind, name)
+    for kind in ("recurring", "one_off")
+    for name in ("requested", "proposed", "granted", "delegated")
+]
+
+
+@register.simple_tag(takes_context=True)
+def territory_amount_rows(context, by_territory):
+    """The rows of the dashboard's amounts per set of territories."""
+    html = []
+    for row in by_territory:
+        cells = "".join(
+            f'          <td class="app-money">'
+            f"{render_value_in_context(format_eur(row[kind][name]), context)}</td>\n"
+            for kind, name in _AMOUNT_KEYS
+        )
+        html.append(
+            "\n        <tr>\n"
+            f'          <th scope="row">{render_value_in_context(row["label"], context)}</th>\n'
+            f"{cells}        </tr>\n      "
+        )
+    return mark_safe("".join(html))  # every value is escaped above
+
+
+@register.simple_tag(takes_context=True)
+def territory_year_rows(context, by_territory):
+    """The rows of the dashboard's commitments per set of territories and year."""
+    html = []
+    for row in by_territory:
+        cells = "".join(
+            f'<td class="app-money">{render_value_in_context(format_eur(year["total"]), context)}</td>'
+            for year in row["by_year"]
+        )
+        html.append(
+            "\n        <tr>\n"
+            f'          <th scope="row">{render_value_in_context(row["label"], context)}</th>\n'
+            f"          {cells}\n        </tr>\n      "
+        )
+    return mark_safe("".join(html))  # every value is escaped above
+
+
+_PK = 2147483647  # a placeholder id, replaced in the URL reversed once per page
+_DOSSIER_AMOUNTS = [
+    f"{field}_{kind}"
+    for field in ("amount", "proposed", "granted")
+    for kind in ("recurring", "one_off")
+]
+
+
+@register.simple_tag(takes_context=True)
+def dossier_amount_rows(context, dossiers):
+    """The rows of the dashboard's page of dossiers (dossier_amounts), with the links to
+    the proposal and decision pages while the ARS analyses or once decided."""
+
+    def value(item):
+        return render_value_in_context(item, context)
+
+    if not dossiers:
+        return mark_safe(
+            f'\n        <tr><td colspan="9">{value(_("Aucun dossier déposé."))}</td></tr>\n      '
+        )
+    proposal_url = conditional_escape(reverse("budget:proposal", args=[_PK]))
+    decision_url = conditional_escape(reverse("budget:decision", args=[_PK]))
+    proposal, decision = value(_("Proposition")), value(_("Décision"))
+    badges = {}
+    html = []
+    for dossier in dossiers:
+        badge = badges.get((dossier.state, dossier.outcome))
+        if badge is None:
+            badge = badges[(dossier.state, dossier.outcome)] = value(
+                state_badge(dossier.state, dossier.outcome)
+            )
+        cells = "".join(
+            f'          <td class="app-money">{value(format_eur(getattr(dossier, name)))}</td>\n'
+            for name in _DOSSIER_AMOUNTS
+        )
+        links = ""
+        if dossier.state in (DossierState.ARS_ANALYSIS, DossierState.DECIDED):
+            pk = str(int(dossier.pk))
+            links = (
+                f'\n              <a href="{proposal_url.replace(str(_PK), pk)}">{proposal}</a><br>\n'
+                f'              <a href="{decision_url.replace(str(_PK), pk)}">{decision}</a>\n'
+                "            "
+            )
+        html.append(
+            "\n        <tr>\n"
+            f'          <th scope="row">{value(dossier.filiere.name)}</th>\n'
+            f"          <td>{badge}</td>\n"
+            f"{cells}"
+            f"          <td>\n            {links}\n          </td>\n"
+            "        </tr>\n      "
+        )
+    return mark_safe("".join(html))  # every value is escaped above

@@ -1,0 +1,188 @@
+"""budget_rows: the funding-line rows of the proposal and decision pages, built in
+Python, give the markup of the template loops they replace, byte for byte (values
+escaped and localized, errors on their fields)."""
+
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from budget.domain.decisions import decide
+from budget.forms import DecisionForm, ProposalForm
+from budget.queries import budget_summary, counted_dossiers, dossier_amounts
+from budget.views.pages import ArsDossierMixin
+from dossiers.models import FundingLine
+from tests.budget.conftest import ONE_OFF, REC, grant_all, make_dossier
+
+PROPOSAL_LOOP = (
+    "{% load i18n money dsfr_fields %}"
+    "{% for project, project_opinion, rows in form.rows %}"
+    "{% for line, proposed, opinion in rows %}\n"
+    "              <tr>\n"
+    '                <th scope="row">{{ line.label }}{% if line.etp %} <span class="fr-text--xs">'
+    "({{ line.etp }} ETP)</span>{% endif %}</th>\n"
+    "                <td>{{ line.get_nature_display }}</td>\n"
+    '                <td>{{ line.first_year|default:"—" }}</td>\n'
+    '                <td class="app-money">{{ line.amount|eur }}</td>\n'
+    '                <td class="app-cell-field">{{ proposed|dsfr_field }}</td>\n'
+    '                <td class="app-cell-field">{{ opinion|dsfr_field }}</td>\n'
+    "              </tr>\n"
+    "            {% endfor %}|{% endfor %}"
+)
+PROPOSAL_TAG = (
+    "{% load budget_rows %}{% for project, project_opinion, rows in form.rows %}"
+    "{% proposal_rows rows %}|{% endfor %}"
+)
+DECISION_LOOP = (
+    "{% load i18n money dsfr_fields %}"
+    "{% for project, rows in form.rows %}"
+    "{% for line, granted, start_month, justification in rows %}\n"
+    "              <tr>\n"
+    '                <th scope="row">{{ line.label }}<br><span class="fr-text--xs">'
+    '{{ line.get_nature_display }}{% if line.first_year %} — {% translate "dès" %} '
+    "{{ line.first_year }}{% endif %}</span></th>\n"
+    '                <td class="app-money">{{ line.amount|eur }}</td>\n'
+    '                <td class="app-money">{{ line.proposed|eur }}{% if line.proposal_opinion %}'
+    '<br><span class="fr-text--xs">{{ line.get_proposal_opinion_display }}</span>{% endif %}</td>\n'
+    '                <td class="app-cell-field">{{ granted|dsfr_field }}</td>\n'
+    '                <td class="app-cell-field">{{ start_month|dsfr_field }}</td>\n'
+    '                <td class="app-cell-field">{{ justification|dsfr_field }}</td>\n'
+    "              </tr>\n"
+    "            {% endfor %}|{% endfor %}"
+)
+DECISION_TAG = (
+    "{% load budget_rows %}{% for project, rows in form.rows %}"
+    "{% decision_rows rows %}|{% endfor %}"
+)
+
+
+@pytest.fixture
+def projects(analysed):
+    lines = list(FundingLine.objects.filter(project__dossier=analysed).order_by("pk"))
+    lines[0].label = "<script>alert('x')</script> & « Poste »"
+    lines[0].etp = Decimal("1.50")
+    lines[0].proposed = Decimal("1234567.89")
+    lines[0].proposal_opinion = "favourable"
+    lines[1].first_year = None
+    lines[1].amount = None
+    for line in lines:
+        line.save()
+    view = ArsDossierMixin()
+    view.dossier = analysed
+    return view.projects()
+
+
+def render(source, form):
+    return Template(source).render(Context({"form": form}))
+
+
+@pytest.mark.parametrize("editable", [True, False])
+def test_proposal_rows_are_the_template_loop(projects, editable):
+    with translation.override("fr"):
+        form = ProposalForm(projects=projects, editable=editable)
+        html = render(PROPOSAL_TAG, form)
+        assert html == render(PROPOSAL_LOOP, form)
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "1,50 ETP" in html
+
+
+def test_proposal_rows_with_errors(projects):
+    line = projects[0].lines.all()[0]
+    with translation.override("fr"):
+        form = ProposalForm({f"proposed_{line.pk}": "abc<b>"}, projects=projects)
+        assert not form.is_valid()
+        html = render(PROPOSAL_TAG, form)
+        assert html == render(PROPOSAL_LOOP, form)
+    assert "fr-input--error" in html and "abc&lt;b&gt;" in html
+
+
+def test_decision_rows_are_the_template_loop(projects):
+    line = projects[0].lines.all()[0]
+    with translation.override("fr"):
+        form = DecisionForm(projects=projects)
+        assert render(DECISION_TAG, form) == render(DECISION_LOOP, form)
+        form = DecisionForm(
+            {f"granted_{line.pk}": "x<i>", f"start_month_{line.pk}": "13/2025"}, projects=projects
+        )
+        assert not form.is_valid()
+        html = render(DECISION_TAG, form)
+        assert html == render(DECISION_LOOP, form)
+    assert "dès 2025" in html and "Favorable" in html and "x&lt;i&gt;" in html
+
+
+DASHBOARD_LOOPS = (
+    "{% load i18n money dossier_display %}"
+    "{% for row in summary.by_territory %}\n"
+    "        <tr>\n"
+    '          <th scope="row">{{ row.label }}</th>\n'
+    '          <td class="app-money">{{ row.recurring.requested|eur }}</td>\n'
+    '          <td class="app-money">{{ row.recurring.proposed|eur }}</td>\n'
+    '          <td class="app-money">{{ row.recurring.granted|eur }}</td>\n'
+    '          <td class="app-money">{{ row.recurring.delegated|eur }}</td>\n'
+    '          <td class="app-money">{{ row.one_off.requested|eur }}</td>\n'
+    '          <td class="app-money">{{ row.one_off.proposed|eur }}</td>\n'
+    '          <td class="app-money">{{ row.one_off.granted|eur }}</td>\n'
+    '          <td class="app-money">{{ row.one_off.delegated|eur }}</td>\n'
+    "        </tr>\n"
+    "      {% endfor %}|"
+    "{% for row in summary.by_territory %}\n"
+    "        <tr>\n"
+    '          <th scope="row">{{ row.label }}</th>\n'
+    '          {% for year in row.by_year %}<td class="app-money">{{ year.total|eur }}</td>'
+    "{% endfor %}\n"
+    "        </tr>\n"
+    "      {% endfor %}|"
+    "{% for dossier in dossiers %}\n"
+    "        <tr>\n"
+    '          <th scope="row">{{ dossier.filiere.name }}</th>\n'
+    "          <td>{% state_badge dossier.state dossier.outcome %}</td>\n"
+    '          <td class="app-money">{{ dossier.amount_recurring|eur }}</td>\n'
+    '          <td class="app-money">{{ dossier.amount_one_off|eur }}</td>\n'
+    '          <td class="app-money">{{ dossier.proposed_recurring|eur }}</td>\n'
+    '          <td class="app-money">{{ dossier.proposed_one_off|eur }}</td>\n'
+    '          <td class="app-money">{{ dossier.granted_recurring|eur }}</td>\n'
+    '          <td class="app-money">{{ dossier.granted_one_off|eur }}</td>\n'
+    "          <td>\n"
+    "            {% if dossier.state == ars_analysis or dossier.state == decided %}\n"
+    "              <a href=\"{% url 'budget:proposal' dossier.pk %}\">"
+    '{% translate "Proposition" %}</a><br>\n'
+    "              <a href=\"{% url 'budget:decision' dossier.pk %}\">"
+    '{% translate "Décision" %}</a>\n'
+    "            {% endif %}\n"
+    "          </td>\n"
+    "        </tr>\n"
+    "      {% empty %}\n"
+    '        <tr><td colspan="9">{% translate "Aucun dossier déposé." %}</td></tr>\n'
+    "      {% endfor %}"
+)
+DASHBOARD_TAGS = (
+    "{% load budget_rows %}{% territory_amount_rows summary.by_territory %}|"
+    "{% territory_year_rows summary.by_territory %}|{% dossier_amount_rows dossiers %}"
+)
+
+
+def test_dashboard_rows_are_the_template_loops(
+    campaign, instructor, decider, analysed, territories
+):
+
+    territories[0].name = "<b>Brest & « Iroise »</b>"
+    territories[0].save()
+    decided = make_dossier(
+        campaign, instructor, [(REC, "1234.56"), (ONE_OFF, "10.00")], territories=territories[:2]
+    )
+    decide(decided, decider, "accepted", grant_all(decided), "Accord.")
+    make_dossier(campaign, instructor, [(REC, "99.00")], state="submitted")
+    summary = budget_summary(campaign)
+    dossiers = dossier_amounts(campaign, counted_dossiers(campaign).values("pk"))
+    with translation.override("fr"):
+        for context in (
+            {"summary": summary, "dossiers": dossiers},
+            {"summary": {"by_territory": []}, "dossiers": []},
+        ):
+            context.update(ars_analysis="ars_analysis", decided="decided")
+            html = Template(DASHBOARD_TAGS).render(Context(context))
+            assert html == Template(DASHBOARD_LOOPS).render(Context(context))
+    assert "&lt;b&gt;Brest" in Template(DASHBOARD_TAGS).render(
+        Context({"summary": summary, "dossiers": dossiers})
+    )
