@@ -13,8 +13,9 @@ from pathlib import Path
 
 import django
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+
+from common.escaping import escape
 
 _DJANGO_FORM_TEMPLATES = Path(django.__file__).parent / "forms" / "templates"
 
@@ -46,32 +47,32 @@ def _attrs(attrs):
         if value is False:
             continue
         if value is True:
-            parts.append(f" {conditional_escape(name)}")
+            parts.append(f" {escape(name)}")
         else:
-            parts.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
+            parts.append(f' {escape(name)}="{escape(str(value))}"')
     return "".join(parts)
 
 
 def _input(widget):
     value = widget["value"]
-    html = f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+    html = f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"'
     if value is not None:
-        html += f' value="{conditional_escape(str(value))}"'
+        html += f' value="{escape(str(value))}"'
     return html + _attrs(widget["attrs"]) + ">"
 
 
 def _option(option):
     return (
-        f'<option value="{conditional_escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
-        f"{conditional_escape(option['label'])}</option>"
+        f'<option value="{escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
+        f"{escape(option['label'])}</option>"
     )
 
 
 def _select(widget):
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{escape(group_name)}">')
         for option in group_choices:
             if option.get("template_name") != "django/forms/widgets/select_option.html":
                 return None  # a custom option template: the engine renders the whole
@@ -85,8 +86,8 @@ def _select(widget):
 def _textarea(widget):
     value = widget["value"]
     return (
-        f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n'
-        f"{conditional_escape(value) if value else ''}</textarea>"
+        f'<textarea name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{escape(value) if value else ''}</textarea>"
     )
 
 

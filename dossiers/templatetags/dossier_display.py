@@ -17,6 +17,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common.escaping import escape as _esc
 from common.money import format_eur
 from common.once import FIELD as ONCE
 from common.once import new_key
@@ -398,13 +399,6 @@ _LABELS = (
     "Total ponctuel",
 )
 _labels_by_language = {}
-
-
-def _esc(value):
-    """conditional_escape, without its lazy-argument wrapper (called thousands of times)."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
 
 
 def _labels():

@@ -13,14 +13,9 @@ from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
 
+from common.escaping import escape as _escape
+
 register = template.Library()
-
-
-def _escape(text):
-    """conditional_escape of a string, without its lazy-argument wrapper."""
-    if hasattr(text, "__html__"):
-        return text.__html__()
-    return html.escape(str(text))
 
 
 def _shown(value):
