@@ -304,20 +304,31 @@ class AmendmentForm(BudgetForm, OnceOnlyFormMixin):
         return {"new_amount": "new_amount", "date": "date", "reason": "reason"}
 
 
+def line_choice_label(filiere, priority, label, nature_label, granted, delegated):
+    """What the delegation form's select shows of a granted line."""
+    return _(
+        "%(filiere)s — fiche %(priority)s — %(label)s (%(nature)s ; accordé %(granted)s ; "
+        "délégué %(delegated)s)"
+    ) % {
+        "filiere": filiere,
+        "priority": priority or "?",
+        "label": label,
+        "nature": nature_label.lower(),
+        "granted": format_eur(granted),
+        "delegated": format_eur(delegated),
+    }
+
+
 class LineChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, line):
-        dossier = line.project.dossier
-        return _(
-            "%(filiere)s — fiche %(priority)s — %(label)s (%(nature)s ; accordé %(granted)s ; "
-            "délégué %(delegated)s)"
-        ) % {
-            "filiere": dossier.filiere.name,
-            "priority": line.project.priority or "?",
-            "label": line.label,
-            "nature": line.get_nature_display().lower(),
-            "granted": format_eur(line.granted),
-            "delegated": format_eur(line.delegated),
-        }
+        return line_choice_label(
+            line.project.dossier.filiere.name,
+            line.project.priority,
+            line.label,
+            line.get_nature_display(),
+            line.granted,
+            line.delegated,
+        )
 
 
 class LineSelect(forms.Select):
@@ -357,18 +368,33 @@ class DelegationForm(BudgetForm, OnceOnlyFormMixin):
         self.fields["line"].queryset = lines
 
     def limit_choices(self, lines):
-        """Offer only `lines` (the page shown) in the select, plus the line already chosen;
-        any delegable line is still accepted on submission (the queryset is unchanged)."""
+        """Offer only `lines` (the page shown: budget.queries.DelegableLine rows) in the
+        select, plus the line already chosen; any delegable line is still accepted on
+        submission (the queryset is unchanged)."""
         field = self.fields["line"]
-        lines = list(lines)
+        natures = dict(LineNature.choices)
+        choices = [
+            (
+                ModelChoiceIteratorValue(line.pk, line),
+                line_choice_label(
+                    line.filiere_name,
+                    line.priority,
+                    line.label,
+                    str(natures.get(line.nature, line.nature)),
+                    line.granted,
+                    line.delegated,
+                ),
+            )
+            for line in lines
+        ]
         chosen = self.data.get("line") if self.is_bound else self.initial.get("line")
         chosen = int(chosen) if re.fullmatch(r"[0-9]{1,18}", str(chosen or "")) else None
         if chosen is not None and chosen not in {line.pk for line in lines}:
-            lines[:0] = field.queryset.filter(pk=chosen)
-        field.widget.choices = [("", field.empty_label)] + [
-            (ModelChoiceIteratorValue(line.pk, line), field.label_from_instance(line))
-            for line in lines
-        ]
+            choices[:0] = [
+                (ModelChoiceIteratorValue(line.pk, line), field.label_from_instance(line))
+                for line in field.queryset.filter(pk=chosen)
+            ]
+        field.widget.choices = [("", field.empty_label)] + choices
 
     def domain_key_map(self):
         return {name: name for name in self.fields}

@@ -531,16 +531,79 @@ def delegable_lines(campaign):
 DELEGABLE_ORDER = ("project__dossier__filiere__name", "project__priority", "project_id", "pk")
 
 
+class DelegableLine:
+    """One row of the delegations page's granted lines: plain values, no model objects
+    (the page showed 50 lines with their sheet, dossier and filière: 200 instances)."""
+
+    __slots__ = (
+        "pk",
+        "label",
+        "nature",
+        "beneficiary_finess",
+        "granted",
+        "delegated",
+        "left",
+        "priority",
+        "project_title",
+        "filiere_name",
+    )
+
+    def __init__(self, pk, label, nature, finess, granted, priority, title, filiere, delegated):
+        self.pk, self.label, self.nature, self.beneficiary_finess = pk, label, nature, finess
+        self.granted, self.delegated, self.left = granted, delegated, granted - delegated
+        self.priority, self.project_title, self.filiere_name = priority, title, filiere
+
+
 def delegable_lines_page(campaign, page_number, page_size):
-    """One page of delegable_lines: the page's line ids are a subquery (LIMIT/OFFSET
-    over the plain ordered lines), so what was delegated is summed for its rows only,
-    not for the campaign's thousands of granted lines before sorting."""
+    """One page of delegable_lines, as DelegableLine rows: the page's line ids are a
+    subquery (LIMIT/OFFSET over the plain ordered lines), so what was delegated is summed
+    for its rows only, not for the campaign's thousands of granted lines before sorting."""
     ids = FundingLine.objects.filter(
         project__dossier_id__in=decided_dossier_ids(campaign), granted__gt=0
     ).order_by(*DELEGABLE_ORDER)
     page = Paginator(ids.values("pk"), page_size).get_page(page_number)
-    page.object_list = list(delegable_lines(campaign).filter(pk__in=page.object_list))
+    page.object_list = [
+        DelegableLine(*row)
+        for row in FundingLine.objects.filter(pk__in=page.object_list)
+        .order_by(*DELEGABLE_ORDER)
+        .values_list(
+            "pk",
+            "label",
+            "nature",
+            "beneficiary_finess",
+            "granted",
+            "project__priority",
+            "project__title",
+            "project__dossier__filiere__name",
+        )
+        .annotate(
+            delegated=Coalesce(
+                Sum("delegations__amount"),
+                Value(ZERO),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+    ]
     return page
+
+
+def delegation_rows(campaign):
+    """The campaign's delegations as plain rows, in the page's order (date, then entry)."""
+    return (
+        Delegation.objects.filter(line__project__dossier_id__in=decided_dossier_ids(campaign))
+        .order_by("date", "pk")
+        .values(
+            "date",
+            "amount",
+            "instrument",
+            "beneficiary_finess",
+            "line__label",
+            "line__project__dossier__filiere__name",
+            "created_by__first_name",
+            "created_by__last_name",
+            "created_by__username",
+        )
+    )
 
 
 _MONEY_ZERO = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))

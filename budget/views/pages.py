@@ -347,11 +347,9 @@ class DelegationsView(ArsPageMixin, View):
         query = self.request.GET
         line_page = queries.delegable_lines_page(campaign, query.get("page"), LINES_PER_PAGE)
         lines = line_page.object_list
-        for line in lines:
-            line.left = line.granted - line.delegated
         if form is not None:
             form.limit_choices(lines)
-        delegations = queries.campaign_delegations(campaign)
+        delegations = queries.delegation_rows(campaign)
         summary = delegations.aggregate(total=Sum("amount"), first=Min("date"), count=Count("pk"))
         paginator = Paginator(delegations, DELEGATIONS_PER_PAGE)
         paginator.count = summary["count"]

@@ -459,3 +459,31 @@ def test_delegations_page_shows_one_page_of_lines_and_accepts_any_line(
     response = client.post(url, delegation_data(lines[-1], "50"))
     assert response.status_code == 302
     assert Delegation.objects.filter(line=lines[-1]).get().amount == Decimal("50.00")
+
+
+def test_delegations_page_rows_escape_user_text(client, campaign, instructor, decider):
+    """The rows of both tables are built in Python (budget/templatetags/delegation_rows.py):
+    what a lead typed is escaped, the recorder shows by name."""
+    dossier = make_dossier(campaign, instructor, [(REC, "1000.00"), (REC, "20.00")])
+    line = lines_of(dossier)[0]
+    line.label = '<b>"Poste"</b> & co'
+    line.save(update_fields=["label"])
+    project = line.project
+    project.title = "<i>Fiche</i>"
+    project.save(update_fields=["title"])
+    dossier.filiere.name = "<script>alert('x')</script>"
+    dossier.filiere.save(update_fields=["name"])
+    decide(dossier, decider, "accepted", grant_all(dossier), "Accord.")
+    decider.first_name, decider.last_name = "Déa", "<Cideuse>"
+    decider.save(update_fields=["first_name", "last_name"])
+    record_delegation(decider, line.pk, "1000", "2025-07-15", "convention", FINESS)
+    client.force_login(decider)
+    html = client.get(reverse("budget:delegations", args=["bretagne-2025"])).content.decode()
+    assert "<script>alert(" not in html and "<b>" not in html and "<i>Fiche" not in html
+    assert "<td>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;</td>" in html
+    assert "<td>&lt;b&gt;&quot;Poste&quot;&lt;/b&gt; &amp; co</td>" in html
+    assert "&lt;i&gt;Fiche&lt;/i&gt;</td>" in html
+    assert "<td>15/07/2025</td>" in html and "<td>Déa &lt;Cideuse&gt;</td>" in html
+    # Fully delegated: no link; the other line keeps its "Déléguer" link.
+    assert html.count("Déléguer<span") == 1
+    assert '<td class="app-money">0,00\u00a0€</td>\n          <td></td>' in html

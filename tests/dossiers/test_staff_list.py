@@ -133,6 +133,21 @@ def test_list_escapes_user_text(as_role, make_submitted):
     assert "&lt;script&gt;alert(&#x27;liste&#x27;)&lt;/script&gt;" in page
 
 
+def test_list_rows_escape_territories_and_campaign(as_role, make_submitted, campaign):
+    """The rows are built in Python (dossiers/templatetags/dossier_list.py): every name is
+    escaped; a filière without territory shows a dash."""
+    territory = TerritoryFactory(campaign=campaign, code="A&B", name='<b>"Nord"</b>')
+    campaign.name = "<i>Campagne</i>"
+    campaign.save(update_fields=["name"])
+    make_submitted(territories=[territory], name="Alpha")
+    make_submitted(name="Bêta")
+    page = as_role("instructor").get(reverse("dossiers:list")).content.decode()
+    assert "<b>" not in page and "<i>Campagne" not in page
+    assert '<abbr title="&lt;b&gt;&quot;Nord&quot;&lt;/b&gt;">A&amp;B</abbr>' in page
+    assert '<span class="fr-text--xs">&lt;i&gt;Campagne&lt;/i&gt;</span>' in page
+    assert "<td>—</td>" in page
+
+
 def test_list_query_count_does_not_grow(as_role, make_submitted, django_assert_max_num_queries):
     client = as_role("instructor")
     campaign_territory = TerritoryFactory(code="T9")
