@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from budget import queries
 from budget.rules import can_decide, can_propose, can_view_budget
 from dossiers import panels
-from dossiers.domain.totals import all_sums
+from dossiers.domain.totals import dossier_totals
 from dossiers.enums import DossierState
-from dossiers.models import FundingLine
 
 PANEL_KEY = "financement"
 # The proposal and the decision are made while the ARS analyses the dossier.
@@ -20,7 +19,7 @@ OPEN_STATES = {DossierState.ARS_ANALYSIS, DossierState.DECIDED}
 
 def panel_context(request, dossier):
     user = request.user
-    totals = FundingLine.objects.filter(project__dossier=dossier).aggregate(**all_sums())
+    totals = dossier_totals(dossier)
     pending = dossier.state == DossierState.ARS_ANALYSIS
     links = []
     if dossier.state in OPEN_STATES:

@@ -20,7 +20,7 @@ from budget.models import (
 )
 from campaign.queries import filiere_territory_links
 from common.money import CENT
-from dossiers.domain.totals import MONEY, sums_by_dossier
+from dossiers.domain.totals import MONEY, sums_by_dossier, totals_of
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature
 from dossiers.models import Dossier, FundingLine
 
@@ -386,8 +386,8 @@ def envelope_totals(campaign, *, pending=True):
     """{kind: {envelope, granted, proposed_pending}}, as in budget_summary's envelope rows,
     in three queries: what the proposal and decision pages of one dossier need, without
     the per-territory and per-year breakdown of the whole campaign. Granted and pending
-    are each summed over the lines of their dossiers (ids as a subquery, one FILTER sum
-    per nature, no grouping): the database streams the lines, sorting none. Without
+    are each summed over their dossiers' stored totals (dossiers.domain.totals.totals_of:
+    a row per dossier, not its lines). Without
     `pending` (a page that does not count the other dossiers' proposals), the pending
     proposals are not summed (zero): two queries, the undecided dossiers' lines unread."""
 
@@ -401,14 +401,9 @@ def envelope_totals(campaign, *, pending=True):
             ("proposed_pending", "proposed", counted.exclude(state=DossierState.DECIDED))
         )
     for key, field, dossiers in sums_of:
-        sums = FundingLine.objects.filter(project__dossier_id__in=dossiers.values("id")).aggregate(
-            **{
-                kind: Sum(field, filter=Q(nature=nature), output_field=MONEY)
-                for nature, kind in NATURE_TO_KIND.items()
-            }
-        )
-        for kind in KINDS:
-            totals[kind][key] += sums[kind] or ZERO
+        sums = totals_of(dossiers, fields=(field,))
+        for nature, kind in NATURE_TO_KIND.items():
+            totals[kind][key] += sums[f"{field}_{nature}"] or ZERO
     return totals
 
 

@@ -220,6 +220,38 @@ class FundingLine(models.Model):
         return self.label or _("Ligne sans libellé")
 
 
+class DossierTotals(models.Model):
+    """What a dossier's funding lines add up to, per field and nature (NULL: no line of
+    that nature, or none filled in); no row for a dossier without lines.
+
+    Kept by database triggers on the lines (migration 0007, decision 0056), on SQLite
+    and PostgreSQL alike: every write of a line — the domain, an import, a bulk insert,
+    an update in the shell — refreshes its dossier's row in the same transaction. The
+    code only reads it: the lists, the budget and the envelopes sum a few hundred of
+    these rows instead of the campaign's tens of thousands of lines."""
+
+    dossier = models.OneToOneField(
+        Dossier,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    amount_recurring = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    amount_one_off = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    proposed_recurring = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    proposed_one_off = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    granted_recurring = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    granted_one_off = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+
+    class Meta:
+        verbose_name = _("totaux d'un dossier")
+        verbose_name_plural = _("totaux des dossiers")
+
+    def __str__(self):
+        return _("Totaux du dossier n° %(id)s") % {"id": self.dossier_id}
+
+
 def attachment_path(instance, filename):
     # The stored name never comes from the user: no path tricks, no clashes.
     return f"attachments/{instance.dossier_id}/{uuid.uuid4().hex}"

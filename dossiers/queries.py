@@ -5,8 +5,8 @@ from django.db.models import F
 
 from campaign.models import Filiere
 from dossiers.domain.access import visible_dossiers
-from dossiers.domain.totals import requested_sums
-from dossiers.models import Dossier, FundingLine
+from dossiers.domain.totals import ZERO, requested_sums, totals_of
+from dossiers.models import Dossier
 
 LIST_ORDERING = ("campaign__name", "filiere__name", "pk")
 
@@ -29,12 +29,16 @@ def filtered_dossiers(user, *, campaign=None, state=None, territory=None, **_ign
 def list_page(queryset, page_number, page_size):
     """(page of dossiers with their requested sums, totals of the whole queryset).
 
-    The totals row sums the lines of the filtered dossiers (no COUNT(DISTINCT) over the
-    dossier × project × line join: on the national list it cost more than the sums); the
-    number of rows is a plain count. The page's sums are those of its rows only: the
+    The totals row sums the filtered dossiers' stored totals (dossiers.domain.totals:
+    a row per dossier, not its lines); the number of rows is a plain count. The page's sums are those of its rows only: the
     page's ids are a subquery (LIMIT/OFFSET), so the database groups 50 dossiers' lines,
     not those of every dossier before sorting."""
-    totals = FundingLine.objects.filter(project__dossier__in=queryset).aggregate(**requested_sums())
+    totals = {
+        f"requested_{nature}": value or ZERO
+        for nature, value in (
+            (name.removeprefix("amount_"), value) for name, value in totals_of(queryset).items()
+        )
+    }
     totals["dossier_count"] = queryset.count()
     paginator = Paginator(queryset.order_by(*LIST_ORDERING).values("pk"), page_size)
     paginator.count = totals["dossier_count"]
