@@ -89,11 +89,13 @@ def review_scores(**filters):
             weights=Sum("criterion__weight", output_field=SUM_FIELD),
         )
         .order_by()
+        # As tuples (a national campaign has a thousand reviews and more).
+        .values_list("review_id", "review__dossier_id", "points", "weights")
     )
     return {
-        row["review_id"]: (row["review__dossier_id"], Decimal(row["points"]) / row["weights"])
-        for row in rows
-        if row["weights"]
+        review_id: (dossier_id, Decimal(points) / weights)
+        for review_id, dossier_id, points, weights in rows
+        if weights
     }
 
 
@@ -235,6 +237,7 @@ class RankedDossier:
     state: str
     display_name: str
     filiere_slug: str
+    filiere_id: int | None = None
 
     @property
     def pk(self):
@@ -249,6 +252,8 @@ class RankingRow:
     territories: list
     requested_recurring: Decimal
     requested_one_off: Decimal
+    # The counted reviewers' scores, until ranking_details() turns them into `stats`.
+    scores: list = field(default_factory=list, repr=False)
 
     def as_document(self):
         return {
@@ -275,11 +280,20 @@ def campaign_weighted_means(campaign):
 
 
 def campaign_ranking(campaign, user):
-    """Submitted dossiers of the campaign by weighted mean, best first (fixed number of queries).
+    """Submitted dossiers of the campaign by weighted mean, best first (fixed number of
+    queries), with their details (ranking_details).
 
     Dossiers without any counted review come last, unranked. ARS roles see
     every dossier; a CARESP reviewer sees only the dossiers whose reviews
     they may read (their own review submitted), with their overall rank."""
+    return ranking_details(campaign, ranked_dossiers(campaign, user))
+
+
+def ranked_dossiers(campaign, user):
+    """The rows of campaign_ranking, ranked, before their details: what ranks them only
+    (weighted mean and number of reviews in `stats`); ranking_details() completes the
+    rows shown (a page of them: the amounts and the spread of every dossier of a
+    national campaign cost more than the ranking itself)."""
 
     if not can_view_ranking.test(user, campaign):
         raise Forbidden(_("Le classement est réservé aux équipes de l'ARS et de la CARESP."))
@@ -288,35 +302,23 @@ def campaign_ranking(campaign, user):
     ).values_list(
         "id", "state", "filiere_id", "filiere__slug", "filiere__name", KT("identity__name")
     )
-    # Requested amounts per dossier and nature, summed by the database apart from the
-    # dossiers' rows (dossiers.domain.totals.sums_by_dossier).
-    requested = sums_by_dossier(
-        Dossier.objects.filter(campaign_id=campaign.pk, state__in=SUBMITTED_STATES),
-        fields=("amount",),
-    )
-    # The filières' territories in one query, as the campaign's Territory objects.
-    territories = {t.pk: t for t in campaign.territories.all()}
-    territories_of = defaultdict(list)
-    for filiere_id, territory_id in (
-        filiere_territory_links(campaign)
-        .order_by("territory__code", "territory_id")
-        .values_list("filiere_id", "territory_id")
-    ):
-        territories_of[filiere_id].append(territories[territory_id])
     by_dossier = {}
     for dossier_id, score in review_scores(review__dossier__campaign_id=campaign.pk).values():
         by_dossier.setdefault(dossier_id, []).append(score)
     rows = []
     for dossier_id, state, filiere_id, filiere_slug, filiere_name, name in dossiers:
-        amounts = requested.get(dossier_id) or NO_AMOUNTS
+        scores = by_dossier.get(dossier_id, [])
+        # What Stats.of() gives for the mean; the rest of the spread in ranking_details().
+        mean = sum(scores, Decimal(0)) / len(scores) if scores else None
         rows.append(
             RankingRow(
                 None,
-                RankedDossier(dossier_id, state, name or filiere_name, filiere_slug),
-                Stats.of(by_dossier.get(dossier_id, [])),
-                territories_of[filiere_id],
-                amounts["amount_recurring"],
-                amounts["amount_one_off"],
+                RankedDossier(dossier_id, state, name or filiere_name, filiere_slug, filiere_id),
+                Stats(len(scores), mean),
+                [],
+                ZERO,
+                ZERO,
+                scores,
             )
         )
     rows.sort(
@@ -339,6 +341,34 @@ def campaign_ranking(campaign, user):
     readable = readable_score_dossiers(user, campaign)
     if readable is not None:
         rows = [row for row in rows if row.dossier.id in readable]
+    return rows
+
+
+def ranking_details(campaign, rows):
+    """`rows` (of ranked_dossiers) completed with their spread (Stats), territories and
+    requested amounts, in two queries whatever their number."""
+    rows = list(rows)
+    # Requested amounts per dossier and nature, summed by the database apart from the
+    # dossiers' rows (dossiers.domain.totals.sums_by_dossier), for these rows only.
+    requested = sums_by_dossier(
+        Dossier.objects.filter(pk__in=[row.dossier.id for row in rows]), fields=("amount",)
+    )
+    # The filières' territories in one query, as the campaign's Territory objects.
+    territories = {t.pk: t for t in campaign.territories.all()}
+    territories_of = defaultdict(list)
+    for filiere_id, territory_id in (
+        filiere_territory_links(campaign)
+        .filter(filiere_id__in={row.dossier.filiere_id for row in rows})
+        .order_by("territory__code", "territory_id")
+        .values_list("filiere_id", "territory_id")
+    ):
+        territories_of[filiere_id].append(territories[territory_id])
+    for row in rows:
+        amounts = requested.get(row.dossier.id) or NO_AMOUNTS
+        row.stats = Stats.of(row.scores)
+        row.territories = territories_of[row.dossier.filiere_id]
+        row.requested_recurring = amounts["amount_recurring"]
+        row.requested_one_off = amounts["amount_one_off"]
     return rows
 
 
