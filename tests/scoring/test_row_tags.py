@@ -183,3 +183,39 @@ def test_own_review_status_formats_each_day_once_per_page():
     assert render(template, reviews=reviews) == "".join(
         f"Soumise le {date(2025, 6, day % 3 + 1).day} juin 2025|" for day in range(6)
     )
+
+
+RETURNED_LOOP = """        {% for dossier, late in returned %}
+          <tr>
+            <td><a href="{% workspace_url dossier.pk %}">{{ dossier.display_name }}</a></td>
+            <td>{% if dossier.returned_from %}{% state_badge dossier.returned_from %}{% endif %}</td>
+            <td class="app-nowrap">{{ dossier.return_due_date|date:"j F Y" }}{% if late %} <span class="fr-badge fr-badge--error fr-badge--sm">{% translate "En retard" %}</span>{% endif %}</td>
+            <td>{{ dossier.return_message|truncatewords:25 }}</td>
+          </tr>
+        {% endfor %}
+"""
+RETURNED_TAG = "        {% returned_rows returned %}\n"
+
+
+def returned(pk, name, returned_from, due, message):
+    return NS(
+        pk=pk,
+        display_name=name,
+        returned_from=returned_from,
+        return_due_date=due,
+        return_message=message,
+    )
+
+
+RETURNED = [
+    (returned(1, NASTY, S.CARESP_REVIEW, date(2025, 3, 1), "Merci de <compléter> & " * 20), True),
+    (returned(2, "B", S.ARS_ANALYSIS, date(2025, 3, 1), "Court."), False),
+    (returned(3, "C", "", None, ""), False),
+    (returned(4, "D", S.SUBMITTED, date(2026, 12, 31), "l'annexe"), True),
+]
+
+
+def test_returned_rows_are_the_loop():
+    html = render(RETURNED_TAG, returned=RETURNED)
+    assert html == render(RETURNED_LOOP, returned=RETURNED)
+    assert "1 mars 2025 <span" in html and "&lt;compléter&gt; &amp;" in html and "…" in html
