@@ -260,9 +260,11 @@ def get_reviews(request, dossier_id: int):
                 )
             )
         raise Forbidden(_("Les évaluations sont réservées à l'ARS et à la CARESP."))
+    # Every submitted review (ACCESS_ALL): what the aggregate reads too.
+    visible = reviews.visible_reviews(dossier, user, access=access)
     return {
-        "reviews": [reviews.review_document(r) for r in reviews.visible_reviews(dossier, user)],
-        "aggregate": aggregates.dossier_aggregate(dossier).as_document(),
+        "reviews": [reviews.review_document(r) for r in visible],
+        "aggregate": aggregates.dossier_aggregate(dossier, submitted=visible).as_document(),
         "assigned": _assigned_status(dossier),
     }
 

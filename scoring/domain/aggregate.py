@@ -10,16 +10,18 @@ Scale: the grid's own scale (0 to 4 by default), not a mark out of 20.
   deviation of the reviewer scores (0 with a single review).
 - Per criterion: mean, lowest and highest score.
 Only submitted reviews that were not excluded (conflict of interest
-declared after submission) count. Sums are computed by the database
-(Decimal weights × integer scores, exact on PostgreSQL and on SQLite once
-quantised to the weights' two decimals); means are exact Decimals, rounded
-half up to two decimals only for display; the ranking sorts on exact values."""
+declared after submission) count. A campaign's sums (the ranking) are computed
+by the database (Decimal weights × integer scores, exact on PostgreSQL and on
+SQLite once quantised to the weights' two decimals); a dossier's few dozen scores
+are summed from its loaded reviews, as exact Decimals (the same figures); means
+are exact Decimals, rounded half up to two decimals only for display; the ranking
+sorts on exact values."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, F, Max, Min, Sum
+from django.db.models import Count, DecimalField, F, Sum
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 
@@ -30,6 +32,7 @@ from dossiers.domain.totals import ZERO, sums_by_dossier
 from dossiers.enums import SUBMITTED_STATES, Opinion
 from dossiers.models import Dossier
 from scoring.domain.grid import get_grid, grid_criteria
+from scoring.domain.reviews import with_details
 from scoring.models import CriterionScore, ProjectOpinion, Review
 from scoring.rules import can_view_all_reviews, can_view_ranking
 
@@ -153,52 +156,54 @@ class DossierAggregate:
         }
 
 
-def dossier_aggregate(dossier, *, grid=None, criteria=None):
+def dossier_aggregate(dossier, *, grid=None, criteria=None, submitted=None):
     """The aggregate of the counted reviews of one dossier (a fixed number of queries).
 
-    `grid` and `criteria`: the campaign's, when the caller has already loaded them."""
+    `grid` and `criteria`: the campaign's, when the caller has already loaded them;
+    `submitted`: the dossier's submitted reviews with their reviewer and scores
+    (reviews.with_details), when the caller has them (reviews.visible_reviews() for
+    the ARS roles and the reviewers who submitted theirs), else read here. The
+    weighted scores are the database's figures, computed from the loaded scores: exact
+    Decimal weights × integer scores, the reviews in the order of their ids."""
     grid = grid or get_grid(dossier.campaign_id)
     criteria = criteria if criteria is not None else grid_criteria(grid)
-    scores = review_scores(review__dossier_id=dossier.pk)
-    stats = Stats.of(score for _dossier, score in scores.values())
-    per_criterion = {
-        row["criterion_id"]: row
-        for row in CriterionScore.objects.filter(
-            review__dossier_id=dossier.pk, score__isnull=False, **COUNTED
+    if submitted is None:
+        submitted = with_details(
+            Review.objects.filter(dossier_id=dossier.pk, submitted_at__isnull=False)
         )
-        .values("criterion_id")
-        .annotate(total=Sum("score"), n=Count("id"), low=Min("score"), high=Max("score"))
-        .order_by()
-    }
+    counted = sorted((r for r in submitted if r.counts), key=lambda r: r.pk)
+    reviewers = []
+    per_criterion = defaultdict(list)
+    opinions = {value: 0 for value in Opinion.values}
+    for review in counted:
+        points = weights = Decimal(0)
+        for score in review.scores.all():
+            if score.score is None:
+                continue
+            points += score.criterion.weight * score.score
+            weights += score.criterion.weight
+            per_criterion[score.criterion_id].append(score.score)
+        if weights:
+            reviewers.append(ReviewerScore(review, points / weights))
+        if review.opinion:
+            opinions[review.opinion] += 1
+    stats = Stats.of(r.score for r in reviewers)
     criterion_stats = []
     for criterion in criteria:
-        row = per_criterion.get(criterion.id)
-        if row is None:
+        values = per_criterion.get(criterion.id)
+        if not values:
             criterion_stats.append(CriterionStats(criterion, 0, None, None, None))
         else:
             criterion_stats.append(
                 CriterionStats(
-                    criterion, row["n"], Decimal(row["total"]) / row["n"], row["low"], row["high"]
+                    criterion,
+                    len(values),
+                    Decimal(sum(values)) / len(values),
+                    min(values),
+                    max(values),
                 )
             )
-    reviews = {
-        r.pk: r for r in Review.objects.filter(pk__in=list(scores)).select_related("reviewer")
-    }
-    reviewers = sorted(
-        (ReviewerScore(reviews[pk], score) for pk, (_d, score) in scores.items() if pk in reviews),
-        key=lambda r: (-r.score, r.review.reviewer.username),
-    )
-    opinions = {value: 0 for value in Opinion.values}
-    for row in (
-        Review.objects.filter(
-            dossier_id=dossier.pk, submitted_at__isnull=False, excluded_at__isnull=True
-        )
-        .exclude(opinion="")
-        .values("opinion")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        opinions[row["opinion"]] = row["n"]
+    reviewers.sort(key=lambda r: (-r.score, r.review.reviewer.username))
     projects = {}
     for row in (
         ProjectOpinion.objects.filter(
