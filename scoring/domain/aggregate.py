@@ -254,7 +254,7 @@ class RankingRow:
     rank: int | None
     dossier: RankedDossier
     stats: Stats
-    territories: list
+    territory_codes: list
     requested_recurring: Decimal
     requested_one_off: Decimal
     # The counted reviewers' scores, until ranking_details() turns them into `stats`.
@@ -267,7 +267,7 @@ class RankingRow:
             "filiere": self.dossier.filiere_slug,
             "name": self.dossier.display_name,
             "state": self.dossier.state,
-            "territories": [t.code for t in self.territories],
+            "territories": list(self.territory_codes),
             **self.stats.as_document(),
             "requested_recurring": d2(self.requested_recurring),
             "requested_one_off": d2(self.requested_one_off),
@@ -350,7 +350,7 @@ def ranked_dossiers(campaign, user):
 
 
 def ranking_details(campaign, rows):
-    """`rows` (of ranked_dossiers) completed with their spread (Stats), territories and
+    """`rows` (of ranked_dossiers) completed with their spread (Stats), territories' codes and
     requested amounts, in two queries whatever their number."""
     rows = list(rows)
     # Requested amounts per dossier and nature, summed by the database apart from the
@@ -358,20 +358,19 @@ def ranking_details(campaign, rows):
     requested = sums_by_dossier(
         Dossier.objects.filter(pk__in=[row.dossier.id for row in rows]), fields=("amount",)
     )
-    # The filières' territories in one query, as the campaign's Territory objects.
-    territories = {t.pk: t for t in campaign.territories.all()}
+    # The codes of the filières' territories (those the campaign covers), in one query.
     territories_of = defaultdict(list)
-    for filiere_id, territory_id in (
+    for filiere_id, code in (
         filiere_territory_links(campaign)
         .filter(filiere_id__in={row.dossier.filiere_id for row in rows})
         .order_by("territory__code", "territory_id")
-        .values_list("filiere_id", "territory_id")
+        .values_list("filiere_id", "territory__code")
     ):
-        territories_of[filiere_id].append(territories[territory_id])
+        territories_of[filiere_id].append(code)
     for row in rows:
         amounts = requested.get(row.dossier.id) or NO_AMOUNTS
         row.stats = Stats.of(row.scores)
-        row.territories = territories_of[row.dossier.filiere_id]
+        row.territory_codes = territories_of[row.dossier.filiere_id]
         row.requested_recurring = amounts["amount_recurring"]
         row.requested_one_off = amounts["amount_one_off"]
     return rows

@@ -164,7 +164,7 @@ def ranking_rows(context, rows):
             row.rank or "—",
             workspace_url(context, row.dossier.pk),
             row.dossier.display_name,
-            html_join(", ", (t.code for t in row.territories)) or "—",
+            html_join(", ", row.territory_codes) or "—",
             state_badge(context, row.dossier.state),
             dec(stats.mean),
             format_html("{} – {}", dec(stats.low), dec(stats.high)) if stats.count else "—",

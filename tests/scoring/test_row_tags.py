@@ -21,7 +21,7 @@ RANKING_LOOP = """  {% for row in rows %}
     <tr>
       <td class="app-money">{{ row.rank|default:"—" }}</td>
       <td class="app-col-title"><a href="{% url 'dossiers:detail' row.dossier.pk %}">{{ row.dossier.display_name }}</a></td>
-      <td>{% for t in row.territories %}{{ t.code }}{% if not forloop.last %}, {% endif %}{% empty %}—{% endfor %}</td>
+      <td>{% for code in row.territory_codes %}{{ code }}{% if not forloop.last %}, {% endif %}{% empty %}—{% endfor %}</td>
       <td>{% state_badge row.dossier.state %}</td>
       <td class="app-money"><strong>{{ row.stats.mean|dec }}</strong></td>
       <td class="app-money">{% if row.stats.count %}{{ row.stats.low|dec }} – {{ row.stats.high|dec }}{% else %}—{% endif %}</td>
@@ -90,7 +90,7 @@ RANKING_ROWS = [
     NS(
         rank=1,
         dossier=NS(pk=12, display_name=NASTY, state=S.CARESP_REVIEW),
-        territories=[NS(code="T<1>"), NS(code="T&2")],
+        territory_codes=["T<1>", "T&2"],
         stats=stats(3, Decimal("2.284615"), Decimal("1.5"), Decimal("3.125"), Decimal("0.705")),
         requested_recurring=Decimal("1600000.5"),
         requested_one_off=Decimal("0.00"),
@@ -98,7 +98,7 @@ RANKING_ROWS = [
     NS(
         rank=None,
         dossier=NS(pk=7, display_name="Sans note", state=S.SUBMITTED),
-        territories=[],
+        territory_codes=[],
         stats=stats(0),
         requested_recurring=Decimal("0.00"),
         requested_one_off=Decimal("52000.00"),
