@@ -13,7 +13,7 @@ from ninja import Schema, Status
 from accounts.models import User
 from campaign.queries import get_visible_campaign
 from common.api_input import check_safe_text
-from common.api_pagination import Router
+from common.api_pagination import Router, Rows
 from common.errors import Forbidden, NotFound
 from dossiers.domain.access import get_visible_dossier
 from scoring.domain import aggregate as aggregates
@@ -260,9 +260,11 @@ def get_reviews(request, dossier_id: int):
                 )
             )
         raise Forbidden(_("Les évaluations sont réservées à l'ARS et à la CARESP."))
+    # Every submitted review (ACCESS_ALL): what the aggregate reads too.
+    visible = reviews.visible_reviews(dossier, user, access=access)
     return {
-        "reviews": [reviews.review_document(r) for r in reviews.visible_reviews(dossier, user)],
-        "aggregate": aggregates.dossier_aggregate(dossier).as_document(),
+        "reviews": [reviews.review_document(r) for r in visible],
+        "aggregate": aggregates.dossier_aggregate(dossier, submitted=visible).as_document(),
         "assigned": _assigned_status(dossier),
     }
 
@@ -315,4 +317,10 @@ def post_conflict(request, dossier_id: int, payload: ConflictIn):
 )
 def get_ranking(request, slug: str):
     campaign = _campaign(request, slug)
-    return [row.as_document() for row in aggregates.campaign_ranking(campaign, request.auth)]
+    rows = aggregates.ranked_dossiers(campaign, request.auth)
+    # Ranked over every dossier; the details and documents of the page's rows only.
+    return Rows(
+        rows,
+        lambda page: [row.as_document() for row in aggregates.ranking_details(campaign, page)],
+        total=len(rows),
+    )

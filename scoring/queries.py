@@ -5,9 +5,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.fields.json import KT, KeyTextTransform
+from django.db.models.functions import Coalesce
 
+from campaign.models import Filiere
 from dossiers.enums import DossierState as S
 from scoring.domain import reviews
 from scoring.models import Review, ReviewerAssignment
@@ -23,11 +25,36 @@ def state_counts(base):
     return [(s, S(s).label, counts.get(s, 0)) for s in STAFF_STATES], sum(counts.values())
 
 
-def dossier_listing(base, state=None):
-    """The dashboard's list: dossiers with their count of assigned and counted reviews."""
-    listing = (
-        base.select_related("filiere")
-        .prefetch_related("filiere__territories")
+@dataclass(frozen=True)
+class ListedDossier:
+    """A row of the dashboard's list of dossiers (read as plain values)."""
+
+    pk: int
+    state: str
+    display_name: str
+    territory_codes: list
+    n_assigned: int
+    n_submitted: int
+
+
+def dossier_listing_page(base, state, page_number, page_size, count):
+    """One page of the dashboard's list: dossiers in the order of their filière's name,
+    with their territories' codes and their count of assigned and counted reviews.
+
+    The page's ids are a subquery (LIMIT/OFFSET over the plain ordered dossiers); its
+    rows are then read as values, the review counts computed by the database for them
+    only; `count` (known from the state tiles, None if not) spares the paginator its
+    COUNT. Two queries (three without `count`)."""
+    ids = base.filter(state=state) if state else base
+    paginator = Paginator(ids.order_by("filiere__name", "id").values("pk"), page_size)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(page_number)
+    rows = list(
+        base.filter(pk__in=page.object_list)
+        .order_by("filiere__name", "id")
+        # Grouped on these columns only (not on the dossiers' wide rows).
+        .values_list("id", "state", "filiere_id", "filiere__name", KT("identity__name"))
         .annotate(
             n_assigned=Count("reviewer_assignments", distinct=True),
             n_submitted=Count(
@@ -36,22 +63,19 @@ def dossier_listing(base, state=None):
                 distinct=True,
             ),
         )
-        .order_by("filiere__name", "id")
     )
-    return listing.filter(state=state) if state else listing
-
-
-def dossier_listing_page(base, state, page_number, page_size, count):
-    """One page of dossier_listing: the page's ids are a subquery (LIMIT/OFFSET over the
-    plain ordered dossiers), so the review counts are computed for its rows only, not for
-    every dossier of the campaign before sorting; `count` (known from the state tiles,
-    None if not) spares the paginator its COUNT."""
-    ids = base.filter(state=state) if state else base
-    paginator = Paginator(ids.order_by("filiere__name", "id").values("pk"), page_size)
-    if count is not None:
-        paginator.count = count
-    page = paginator.get_page(page_number)
-    page.object_list = dossier_listing(base.filter(pk__in=page.object_list))
+    # The filières' territories (all of them, in Territory's order), in one query.
+    codes = defaultdict(list)
+    for filiere_id, code in (
+        Filiere.territories.through.objects.filter(filiere_id__in={row[2] for row in rows})
+        .order_by("territory__region", "territory__code")
+        .values_list("filiere_id", "territory__code")
+    ):
+        codes[filiere_id].append(code)
+    page.object_list = [
+        ListedDossier(pk, state, name or filiere_name, codes[filiere_id], n_assigned, n_done)
+        for pk, state, filiere_id, filiere_name, name, n_assigned, n_done in rows
+    ]
     return page
 
 
@@ -60,6 +84,17 @@ class AssignedDossier:
     pk: int
     state: str
     display_name: str
+
+
+@dataclass(frozen=True)
+class ReturnedDossier:
+    """A dossier returned for completion, as the ARS's overview lists it."""
+
+    pk: int
+    display_name: str
+    returned_from: str
+    return_due_date: object
+    return_message: str
 
 
 @dataclass(frozen=True)
@@ -128,11 +163,22 @@ def ars_overview(campaign, base, today):
         territory_rows.append(
             (None, [matrix[None].get(s, 0) for s in STAFF_STATES], sum(matrix[None].values()))
         )
+    # Read as plain values, as the rows below.
     returned = [
-        (d, d.return_due_date is not None and d.return_due_date < today)
-        for d in base.filter(state=S.RETURNED)
-        .select_related("filiere")
+        (
+            ReturnedDossier(pk, name or filiere_name, returned_from, due, message),
+            due is not None and due < today,
+        )
+        for pk, filiere_name, name, returned_from, due, message in base.filter(state=S.RETURNED)
         .order_by("return_due_date", "id")
+        .values_list(
+            "id",
+            "filiere__name",
+            KT("identity__name"),
+            "returned_from",
+            "return_due_date",
+            "return_message",
+        )
     ]
     # Dossiers in review with no reviewer yet or an assigned reviewer who has not submitted:
     # selected and counted by the database (two queries), not by loading every assignment
@@ -141,12 +187,27 @@ def ars_overview(campaign, base, today):
         dossier=OuterRef("dossier"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False
     )
     pending_assignments = ReviewerAssignment.objects.filter(~Exists(submitted))
-    # Read as plain values (a national campaign has a hundred such rows and more).
+    # Read as plain values (a national campaign has a hundred such rows and more), the
+    # counts by subqueries (no grouping of the dossiers' wide rows).
+    assigned = (
+        ReviewerAssignment.objects.filter(dossier=OuterRef("pk"))
+        .order_by()
+        .values("dossier")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    done = (
+        Review.objects.filter(dossier=OuterRef("pk"), submitted_at__isnull=False)
+        .order_by()
+        .values("dossier")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     in_review = list(
         base.filter(state__in=reviews.REVIEWABLE_STATES)
         .annotate(
-            n_assigned=Count("reviewer_assignments", distinct=True),
-            n_done=Count("reviews", filter=Q(reviews__submitted_at__isnull=False), distinct=True),
+            n_assigned=Coalesce(Subquery(assigned), 0),
+            n_done=Coalesce(Subquery(done), 0),
         )
         .filter(Q(n_assigned=0) | Exists(pending_assignments.filter(dossier=OuterRef("pk"))))
         .order_by("filiere__name", "id")

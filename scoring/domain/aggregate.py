@@ -10,16 +10,18 @@ Scale: the grid's own scale (0 to 4 by default), not a mark out of 20.
   deviation of the reviewer scores (0 with a single review).
 - Per criterion: mean, lowest and highest score.
 Only submitted reviews that were not excluded (conflict of interest
-declared after submission) count. Sums are computed by the database
-(Decimal weights × integer scores, exact on PostgreSQL and on SQLite once
-quantised to the weights' two decimals); means are exact Decimals, rounded
-half up to two decimals only for display; the ranking sorts on exact values."""
+declared after submission) count. A campaign's sums (the ranking) are computed
+by the database (Decimal weights × integer scores, exact on PostgreSQL and on
+SQLite once quantised to the weights' two decimals); a dossier's few dozen scores
+are summed from its loaded reviews, as exact Decimals (the same figures); means
+are exact Decimals, rounded half up to two decimals only for display; the ranking
+sorts on exact values."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, F, Max, Min, Sum
+from django.db.models import Count, DecimalField, F, Sum
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 
@@ -30,6 +32,7 @@ from dossiers.domain.totals import ZERO, sums_by_dossier
 from dossiers.enums import SUBMITTED_STATES, Opinion
 from dossiers.models import Dossier
 from scoring.domain.grid import get_grid, grid_criteria
+from scoring.domain.reviews import with_details
 from scoring.models import CriterionScore, ProjectOpinion, Review
 from scoring.rules import can_view_all_reviews, can_view_ranking
 
@@ -89,11 +92,13 @@ def review_scores(**filters):
             weights=Sum("criterion__weight", output_field=SUM_FIELD),
         )
         .order_by()
+        # As tuples (a national campaign has a thousand reviews and more).
+        .values_list("review_id", "review__dossier_id", "points", "weights")
     )
     return {
-        row["review_id"]: (row["review__dossier_id"], Decimal(row["points"]) / row["weights"])
-        for row in rows
-        if row["weights"]
+        review_id: (dossier_id, Decimal(points) / weights)
+        for review_id, dossier_id, points, weights in rows
+        if weights
     }
 
 
@@ -151,52 +156,54 @@ class DossierAggregate:
         }
 
 
-def dossier_aggregate(dossier, *, grid=None, criteria=None):
+def dossier_aggregate(dossier, *, grid=None, criteria=None, submitted=None):
     """The aggregate of the counted reviews of one dossier (a fixed number of queries).
 
-    `grid` and `criteria`: the campaign's, when the caller has already loaded them."""
+    `grid` and `criteria`: the campaign's, when the caller has already loaded them;
+    `submitted`: the dossier's submitted reviews with their reviewer and scores
+    (reviews.with_details), when the caller has them (reviews.visible_reviews() for
+    the ARS roles and the reviewers who submitted theirs), else read here. The
+    weighted scores are the database's figures, computed from the loaded scores: exact
+    Decimal weights × integer scores, the reviews in the order of their ids."""
     grid = grid or get_grid(dossier.campaign_id)
     criteria = criteria if criteria is not None else grid_criteria(grid)
-    scores = review_scores(review__dossier_id=dossier.pk)
-    stats = Stats.of(score for _dossier, score in scores.values())
-    per_criterion = {
-        row["criterion_id"]: row
-        for row in CriterionScore.objects.filter(
-            review__dossier_id=dossier.pk, score__isnull=False, **COUNTED
+    if submitted is None:
+        submitted = with_details(
+            Review.objects.filter(dossier_id=dossier.pk, submitted_at__isnull=False)
         )
-        .values("criterion_id")
-        .annotate(total=Sum("score"), n=Count("id"), low=Min("score"), high=Max("score"))
-        .order_by()
-    }
+    counted = sorted((r for r in submitted if r.counts), key=lambda r: r.pk)
+    reviewers = []
+    per_criterion = defaultdict(list)
+    opinions = {value: 0 for value in Opinion.values}
+    for review in counted:
+        points = weights = Decimal(0)
+        for score in review.scores.all():
+            if score.score is None:
+                continue
+            points += score.criterion.weight * score.score
+            weights += score.criterion.weight
+            per_criterion[score.criterion_id].append(score.score)
+        if weights:
+            reviewers.append(ReviewerScore(review, points / weights))
+        if review.opinion:
+            opinions[review.opinion] += 1
+    stats = Stats.of(r.score for r in reviewers)
     criterion_stats = []
     for criterion in criteria:
-        row = per_criterion.get(criterion.id)
-        if row is None:
+        values = per_criterion.get(criterion.id)
+        if not values:
             criterion_stats.append(CriterionStats(criterion, 0, None, None, None))
         else:
             criterion_stats.append(
                 CriterionStats(
-                    criterion, row["n"], Decimal(row["total"]) / row["n"], row["low"], row["high"]
+                    criterion,
+                    len(values),
+                    Decimal(sum(values)) / len(values),
+                    min(values),
+                    max(values),
                 )
             )
-    reviews = {
-        r.pk: r for r in Review.objects.filter(pk__in=list(scores)).select_related("reviewer")
-    }
-    reviewers = sorted(
-        (ReviewerScore(reviews[pk], score) for pk, (_d, score) in scores.items() if pk in reviews),
-        key=lambda r: (-r.score, r.review.reviewer.username),
-    )
-    opinions = {value: 0 for value in Opinion.values}
-    for row in (
-        Review.objects.filter(
-            dossier_id=dossier.pk, submitted_at__isnull=False, excluded_at__isnull=True
-        )
-        .exclude(opinion="")
-        .values("opinion")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        opinions[row["opinion"]] = row["n"]
+    reviewers.sort(key=lambda r: (-r.score, r.review.reviewer.username))
     projects = {}
     for row in (
         ProjectOpinion.objects.filter(
@@ -235,6 +242,7 @@ class RankedDossier:
     state: str
     display_name: str
     filiere_slug: str
+    filiere_id: int | None = None
 
     @property
     def pk(self):
@@ -246,9 +254,11 @@ class RankingRow:
     rank: int | None
     dossier: RankedDossier
     stats: Stats
-    territories: list
+    territory_codes: list
     requested_recurring: Decimal
     requested_one_off: Decimal
+    # The counted reviewers' scores, until ranking_details() turns them into `stats`.
+    scores: list = field(default_factory=list, repr=False)
 
     def as_document(self):
         return {
@@ -257,7 +267,7 @@ class RankingRow:
             "filiere": self.dossier.filiere_slug,
             "name": self.dossier.display_name,
             "state": self.dossier.state,
-            "territories": [t.code for t in self.territories],
+            "territories": list(self.territory_codes),
             **self.stats.as_document(),
             "requested_recurring": d2(self.requested_recurring),
             "requested_one_off": d2(self.requested_one_off),
@@ -275,11 +285,20 @@ def campaign_weighted_means(campaign):
 
 
 def campaign_ranking(campaign, user):
-    """Submitted dossiers of the campaign by weighted mean, best first (fixed number of queries).
+    """Submitted dossiers of the campaign by weighted mean, best first (fixed number of
+    queries), with their details (ranking_details).
 
     Dossiers without any counted review come last, unranked. ARS roles see
     every dossier; a CARESP reviewer sees only the dossiers whose reviews
     they may read (their own review submitted), with their overall rank."""
+    return ranking_details(campaign, ranked_dossiers(campaign, user))
+
+
+def ranked_dossiers(campaign, user):
+    """The rows of campaign_ranking, ranked, before their details: what ranks them only
+    (weighted mean and number of reviews in `stats`); ranking_details() completes the
+    rows shown (a page of them: the amounts and the spread of every dossier of a
+    national campaign cost more than the ranking itself)."""
 
     if not can_view_ranking.test(user, campaign):
         raise Forbidden(_("Le classement est réservé aux équipes de l'ARS et de la CARESP."))
@@ -288,35 +307,23 @@ def campaign_ranking(campaign, user):
     ).values_list(
         "id", "state", "filiere_id", "filiere__slug", "filiere__name", KT("identity__name")
     )
-    # Requested amounts per dossier and nature, summed by the database apart from the
-    # dossiers' rows (dossiers.domain.totals.sums_by_dossier).
-    requested = sums_by_dossier(
-        Dossier.objects.filter(campaign_id=campaign.pk, state__in=SUBMITTED_STATES),
-        fields=("amount",),
-    )
-    # The filières' territories in one query, as the campaign's Territory objects.
-    territories = {t.pk: t for t in campaign.territories.all()}
-    territories_of = defaultdict(list)
-    for filiere_id, territory_id in (
-        filiere_territory_links(campaign)
-        .order_by("territory__code", "territory_id")
-        .values_list("filiere_id", "territory_id")
-    ):
-        territories_of[filiere_id].append(territories[territory_id])
     by_dossier = {}
     for dossier_id, score in review_scores(review__dossier__campaign_id=campaign.pk).values():
         by_dossier.setdefault(dossier_id, []).append(score)
     rows = []
     for dossier_id, state, filiere_id, filiere_slug, filiere_name, name in dossiers:
-        amounts = requested.get(dossier_id) or NO_AMOUNTS
+        scores = by_dossier.get(dossier_id, [])
+        # What Stats.of() gives for the mean; the rest of the spread in ranking_details().
+        mean = sum(scores, Decimal(0)) / len(scores) if scores else None
         rows.append(
             RankingRow(
                 None,
-                RankedDossier(dossier_id, state, name or filiere_name, filiere_slug),
-                Stats.of(by_dossier.get(dossier_id, [])),
-                territories_of[filiere_id],
-                amounts["amount_recurring"],
-                amounts["amount_one_off"],
+                RankedDossier(dossier_id, state, name or filiere_name, filiere_slug, filiere_id),
+                Stats(len(scores), mean),
+                [],
+                ZERO,
+                ZERO,
+                scores,
             )
         )
     rows.sort(
@@ -339,6 +346,33 @@ def campaign_ranking(campaign, user):
     readable = readable_score_dossiers(user, campaign)
     if readable is not None:
         rows = [row for row in rows if row.dossier.id in readable]
+    return rows
+
+
+def ranking_details(campaign, rows):
+    """`rows` (of ranked_dossiers) completed with their spread (Stats), territories' codes and
+    requested amounts, in two queries whatever their number."""
+    rows = list(rows)
+    # Requested amounts per dossier and nature, summed by the database apart from the
+    # dossiers' rows (dossiers.domain.totals.sums_by_dossier), for these rows only.
+    requested = sums_by_dossier(
+        Dossier.objects.filter(pk__in=[row.dossier.id for row in rows]), fields=("amount",)
+    )
+    # The codes of the filières' territories (those the campaign covers), in one query.
+    territories_of = defaultdict(list)
+    for filiere_id, code in (
+        filiere_territory_links(campaign)
+        .filter(filiere_id__in={row.dossier.filiere_id for row in rows})
+        .order_by("territory__code", "territory_id")
+        .values_list("filiere_id", "territory__code")
+    ):
+        territories_of[filiere_id].append(code)
+    for row in rows:
+        amounts = requested.get(row.dossier.id) or NO_AMOUNTS
+        row.stats = Stats.of(row.scores)
+        row.territory_codes = territories_of[row.dossier.filiere_id]
+        row.requested_recurring = amounts["amount_recurring"]
+        row.requested_one_off = amounts["amount_one_off"]
     return rows
 
 

@@ -35,12 +35,9 @@ ACCESS_NONE = "none"
 
 
 def own_review(dossier, user):
-    return (
-        Review.objects.filter(dossier_id=dossier.pk, reviewer_id=user.pk)
-        .select_related("reviewer")
-        .prefetch_related("scores__criterion", "project_opinions")
-        .first()
-    )
+    """The user's review of the dossier (or None), with its scores (and their criterion)
+    and project opinions."""
+    return with_details(Review.objects.filter(dossier_id=dossier.pk, reviewer_id=user.pk)).first()
 
 
 def review_access(dossier, user, own=None):
@@ -64,18 +61,32 @@ def review_access(dossier, user, own=None):
 
 
 def with_details(queryset):
+    """The reviews with their reviewer, scores (and their criterion) and project opinions.
+
+    The prefetches are ordered within each review as the models' orderings do, by the
+    review's id rather than by its own ordering (which would join each score to its
+    dossier, campaign and filière)."""
     return queryset.select_related("reviewer").prefetch_related(
-        Prefetch("scores", queryset=CriterionScore.objects.select_related("criterion")),
-        "project_opinions",
+        Prefetch(
+            "scores",
+            queryset=CriterionScore.objects.select_related("criterion").order_by(
+                "review_id", "criterion__position", "criterion_id"
+            ),
+        ),
+        Prefetch(
+            "project_opinions", queryset=ProjectOpinion.objects.order_by("review_id", "project_id")
+        ),
     )
 
 
-def visible_reviews(dossier, user):
+def visible_reviews(dossier, user, access=None):
     """The reviews of `dossier` this user may read, with scores and project opinions.
 
     ARS roles and reviewers who submitted theirs: every submitted review
-    (excluded ones included, flagged). Other staff: only their own. Others: none."""
-    access = review_access(dossier, user)
+    (excluded ones included, flagged). Other staff: only their own. Others: none.
+    `access`: review_access(dossier, user), when the caller has it."""
+    if access is None:
+        access = review_access(dossier, user)
     reviews = Review.objects.filter(dossier_id=dossier.pk)
     if access == ACCESS_ALL:
         reviews = reviews.filter(submitted_at__isnull=False)

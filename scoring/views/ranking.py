@@ -18,9 +18,11 @@ class RankingView(StaffCampaignMixin, View):
 
     def get(self, request, slug):
         campaign = self.campaign
-        rows = aggregates.campaign_ranking(campaign, request.user)
-        # Ranks are computed over every dossier; the page shows them 50 at a time.
+        rows = aggregates.ranked_dossiers(campaign, request.user)
+        # Ranks are computed over every dossier; the page shows them 50 at a time, their
+        # details read for its rows only.
         page = Paginator(rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = aggregates.ranking_details(campaign, page.object_list)
         return render(
             request,
             "scoring/ranking.html",

@@ -138,8 +138,11 @@ class Workspace:
             .select_related("reviewer", "assigned_by")
             .order_by("at", "id")
         )
-        conflicts = ConflictOfInterest.objects.filter(dossier=self.dossier).select_related(
-            "reviewer"
+        # In the model's order (one dossier: by date).
+        conflicts = (
+            ConflictOfInterest.objects.filter(dossier=self.dossier)
+            .select_related("reviewer")
+            .order_by("at", "id")
         )
         self.conflicts = list(conflicts if self.is_ars else conflicts.filter(reviewer=self.user))
         self.my_conflict = next((c for c in self.conflicts if c.reviewer_id == self.user.pk), None)
@@ -187,9 +190,9 @@ class Workspace:
     def assignment_rows(self):
         by_reviewer = {
             r.reviewer_id: r
-            for r in Review.objects.filter(dossier=self.dossier).only(
-                "reviewer_id", "submitted_at", "excluded_at", "updated_at"
-            )
+            for r in Review.objects.filter(dossier=self.dossier)
+            .only("reviewer_id", "submitted_at", "excluded_at", "updated_at")
+            .order_by()
         }
         return [(a, by_reviewer.get(a.reviewer_id)) for a in self.assignments]
 
@@ -211,12 +214,13 @@ class Workspace:
         comment_form=None,
         confirm_review=False,
     ):
-        visible = reviews.visible_reviews(self.dossier, self.user)
+        visible = reviews.visible_reviews(self.dossier, self.user, access=self.access)
         others = [r for r in visible if r.reviewer_id != self.user.pk]
         aggregate = None
         if self.access == reviews.ACCESS_ALL:
+            # `visible`: every submitted review (ACCESS_ALL), what the aggregate reads.
             aggregate = aggregates.dossier_aggregate(
-                self.dossier, grid=self.grid, criteria=self.criteria
+                self.dossier, grid=self.grid, criteria=self.criteria, submitted=visible
             )
         columns, matrix = [], []
         if aggregate is not None:
