@@ -2,9 +2,11 @@
 
 A line's insert, delete, or update of its amounts, nature or sheet refreshes its
 dossier's row: the row is deleted and summed again from the dossier's lines (no row
-when none is left). On PostgreSQL the refresh first locks the dossier's row, so that
-two transactions writing lines of one dossier refresh its totals one after the other,
-each seeing the other's lines (SQLite writes one transaction at a time)."""
+when none is left). SQLite: a trigger per line. PostgreSQL: a trigger per statement,
+which refreshes each dossier the statement touched once; the refresh first locks the
+dossiers' rows (in id order), so that two transactions writing lines of one dossier
+refresh its totals one after the other, each seeing the other's lines (SQLite writes
+one transaction at a time)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -58,28 +60,48 @@ SQLITE_DROP = [
     for name in ("line_insert", "line_delete", "line_update", "dossier_delete")
 ]
 
+# PostgreSQL: statement triggers with transition tables, each statement refreshes the
+# dossiers it touched once (a bulk insert of thousands of lines refreshes each dossier
+# once, not once per line).
 POSTGRESQL = [
-    f"""CREATE OR REPLACE FUNCTION dossier_totals_refresh(target bigint) RETURNS void AS $$
+    f"""CREATE OR REPLACE FUNCTION dossier_totals_refresh(targets bigint[]) RETURNS void AS $$
     BEGIN
-        IF target IS NULL THEN
-            RETURN;
-        END IF;
-        PERFORM 1 FROM dossiers_dossier WHERE id = target FOR UPDATE;
-        {refresh("target")}
+        PERFORM 1 FROM dossiers_dossier WHERE id = ANY(targets) ORDER BY id FOR UPDATE;
+        {refresh("ANY(targets)")}
     END $$ LANGUAGE plpgsql""",
-    f"""CREATE OR REPLACE FUNCTION dossier_totals_line_changed() RETURNS trigger AS $$
+    """CREATE OR REPLACE FUNCTION dossier_totals_lines_inserted() RETURNS trigger AS $$
     BEGIN
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN
-            PERFORM dossier_totals_refresh({dossier_of("OLD")});
-        END IF;
-        IF TG_OP IN ('UPDATE', 'INSERT') THEN
-            PERFORM dossier_totals_refresh({dossier_of("NEW")});
-        END IF;
+        PERFORM dossier_totals_refresh(ARRAY(
+            SELECT DISTINCT p.dossier_id FROM new_lines n
+            JOIN dossiers_project p ON p.id = n.project_id));
         RETURN NULL;
     END $$ LANGUAGE plpgsql""",
-    f"""CREATE TRIGGER dossier_totals_line_changed
-        AFTER INSERT OR DELETE OR UPDATE OF {LINE_COLUMNS} ON dossiers_fundingline
-        FOR EACH ROW EXECUTE FUNCTION dossier_totals_line_changed()""",
+    """CREATE OR REPLACE FUNCTION dossier_totals_lines_deleted() RETURNS trigger AS $$
+    BEGIN
+        PERFORM dossier_totals_refresh(ARRAY(
+            SELECT DISTINCT p.dossier_id FROM old_lines o
+            JOIN dossiers_project p ON p.id = o.project_id));
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE OR REPLACE FUNCTION dossier_totals_lines_updated() RETURNS trigger AS $$
+    BEGIN
+        PERFORM dossier_totals_refresh(ARRAY(
+            SELECT DISTINCT p.dossier_id FROM old_lines o
+            JOIN new_lines n ON n.id = o.id
+            JOIN dossiers_project p ON p.id IN (o.project_id, n.project_id)
+            WHERE (o.amount, o.proposed, o.granted, o.nature, o.project_id)
+                IS DISTINCT FROM (n.amount, n.proposed, n.granted, n.nature, n.project_id)));
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER dossier_totals_lines_inserted AFTER INSERT ON dossiers_fundingline
+        REFERENCING NEW TABLE AS new_lines
+        FOR EACH STATEMENT EXECUTE FUNCTION dossier_totals_lines_inserted()""",
+    """CREATE TRIGGER dossier_totals_lines_deleted AFTER DELETE ON dossiers_fundingline
+        REFERENCING OLD TABLE AS old_lines
+        FOR EACH STATEMENT EXECUTE FUNCTION dossier_totals_lines_deleted()""",
+    """CREATE TRIGGER dossier_totals_lines_updated AFTER UPDATE ON dossiers_fundingline
+        REFERENCING OLD TABLE AS old_lines NEW TABLE AS new_lines
+        FOR EACH STATEMENT EXECUTE FUNCTION dossier_totals_lines_updated()""",
     """CREATE OR REPLACE FUNCTION dossier_totals_dossier_deleted() RETURNS trigger AS $$
     BEGIN
         DELETE FROM dossiers_dossiertotals WHERE dossier_id = OLD.id;
@@ -89,11 +111,17 @@ POSTGRESQL = [
         FOR EACH ROW EXECUTE FUNCTION dossier_totals_dossier_deleted()""",
 ]
 POSTGRESQL_DROP = [
-    "DROP TRIGGER IF EXISTS dossier_totals_line_changed ON dossiers_fundingline",
+    *(
+        f"DROP TRIGGER IF EXISTS dossier_totals_lines_{name} ON dossiers_fundingline"
+        for name in ("inserted", "deleted", "updated")
+    ),
     "DROP TRIGGER IF EXISTS dossier_totals_dossier_deleted ON dossiers_dossier",
-    "DROP FUNCTION IF EXISTS dossier_totals_line_changed()",
+    *(
+        f"DROP FUNCTION IF EXISTS dossier_totals_lines_{name}()"
+        for name in ("inserted", "deleted", "updated")
+    ),
     "DROP FUNCTION IF EXISTS dossier_totals_dossier_deleted()",
-    "DROP FUNCTION IF EXISTS dossier_totals_refresh(bigint)",
+    "DROP FUNCTION IF EXISTS dossier_totals_refresh(bigint[])",
 ]
 
 BACKFILL = (
