@@ -188,8 +188,8 @@ class FundingLine(models.Model):
         verbose_name = _("ligne de financement")
         verbose_name_plural = _("lignes de financement")
         ordering = ["project", "id"]
-        # Covers the per-dossier sums (dossiers.domain.totals.sums_by_dossier): the
-        # database reads a campaign's lines from the index alone, not from the table.
+        # Covers the sums over lines (the DossierTotals triggers' refresh of a dossier,
+        # the per-sheet and per-page sums): read from the index alone, not the table.
         indexes = [
             models.Index(
                 fields=["project", "nature", "amount", "proposed", "granted"],
