@@ -1,8 +1,11 @@
 """Requested / proposed / granted sums, computed in the database (exact Decimal, no floats).
 
-`nature_sum("recurring", prefix="projects__lines__")` is an expression usable in
-`annotate()` or `aggregate()` on any model that reaches funding lines through
-`prefix`; it is 0.00 (not NULL) when there is no line."""
+A dossier's totals are stored (DossierTotals, kept by database triggers on the lines,
+decision 0056) and read here: `sums_by_dossier`, `totals_of`, `dossier_totals`.
+`nature_sum("recurring", prefix="projects__lines__")` sums lines where a page needs
+fewer than a dossier (a sheet, a page of rows): an expression usable in `annotate()` or
+`aggregate()` on any model that reaches funding lines through `prefix`, 0.00 (not NULL)
+when there is no line."""
 
 from decimal import Decimal
 
@@ -38,16 +41,7 @@ def requested_sums(prefix=""):
     }
 
 
-def all_sums(prefix=""):
-    """Requested, proposed and granted, recurring and one-off (staff views)."""
-    sums = requested_sums(prefix)
-    for field in ("proposed", "granted"):
-        sums[f"{field}_recurring"] = nature_sum(LineNature.RECURRING, prefix=prefix, field=field)
-        sums[f"{field}_one_off"] = nature_sum(LineNature.ONE_OFF, prefix=prefix, field=field)
-    return sums
-
-
-# all_sums' names (requested_…, proposed_…, granted_…) → the line field summed.
+# The names of a dossier's totals (requested_…, proposed_…, granted_…) → the line field.
 _TOTAL_FIELDS = {"requested": "amount", "proposed": "proposed", "granted": "granted"}
 
 
@@ -67,7 +61,7 @@ def totals_of(dossiers, fields=("amount",)):
 
 
 def dossier_totals(dossier):
-    """The dossier's totals named as all_sums ("requested_recurring", …), 0.00 where
+    """The dossier's totals ("requested_recurring", …, "granted_one_off"), 0.00 where
     there is nothing to sum: its stored totals row, one query."""
     names = [f"{name}_{nature}" for name in _TOTAL_FIELDS for nature in LineNature.values]
     columns = [
@@ -80,8 +74,8 @@ def dossier_totals(dossier):
 
 
 def dossier_line_totals(dossier):
-    """(totals of the dossier, {project_id: totals}) in two queries, named as all_sums
-    ("requested_recurring", …), 0.00 where there is nothing to sum."""
+    """(totals of the dossier, {project_id: totals}) in two queries, named as
+    dossier_totals names them, 0.00 where there is nothing to sum."""
 
     sums = {
         f"{name}_{nature}": Sum(field, filter=Q(nature=nature), output_field=MONEY)

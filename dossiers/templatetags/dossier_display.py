@@ -266,15 +266,16 @@ _ATTACHMENT_LABELS = (
     "Envoyer le fichier",
     "Ce que vous avez saisi ci-dessus est conservé.",
 )
-_attachment_labels_by_language = {}
+_translated_by_language = {}
 
 
-def _attachment_labels():
-    language = get_language()
-    labels = _attachment_labels_by_language.get(language)
+def _translated(texts):
+    """{text: its translation in the active language, escaped}: translated once per
+    process and language, not once per row (the catalogues do not change at run time)."""
+    key = (get_language(), texts)
+    labels = _translated_by_language.get(key)
     if labels is None:
-        labels = {text: _esc(_(text)) for text in _ATTACHMENT_LABELS}
-        _attachment_labels_by_language[language] = labels
+        labels = _translated_by_language[key] = {text: _esc(_(text)) for text in texts}
     return labels
 
 
@@ -318,7 +319,7 @@ def attachments_html(context, dossier, section, project=None, host_form="", leve
     """The attachments block of one part of a dossier (see _attachments.html): its files,
     and for an editor while the dossier is editable, the upload form."""
     att = attachments_block(context, dossier, section, project, host_form)
-    t = _attachment_labels()
+    t = _translated(_ATTACHMENT_LABELS)
     label = _esc(att["label"])
     heading = "h2" if str(level) == "2" else "h3"
     title = t["Pièces jointes"] + ("" if project else f" — {label}")
@@ -398,18 +399,22 @@ _LABELS = (
     "Total reconductible",
     "Total ponctuel",
 )
-_labels_by_language = {}
+_TABLE_CHOICES = ("nature", "category", "opinion")
 
 
 def _labels():
-    """The tables' labels and choices in the active language, escaped, translated once per
-    process and language: {text: label} and {kind: {value: label}}."""
-    language = get_language()
-    labels = _labels_by_language.get(language)
+    """The tables' labels ({text: label}) and choices ({kind: {value: label}}) in the
+    active language, escaped, built once per process and language (_translated)."""
+    key = (get_language(), _TABLE_CHOICES)
+    labels = _translated_by_language.get(key)
     if labels is None:
-        labels = _labels_by_language[language] = {text: _esc(_(text)) for text in _LABELS}
-        for kind in ("nature", "category", "opinion"):
-            labels[kind] = {value: _esc(label) for value, label in CHOICES[kind].choices}
+        labels = _translated_by_language[key] = {
+            **_translated(_LABELS),
+            **{
+                kind: {value: _esc(label) for value, label in CHOICES[kind].choices}
+                for kind in _TABLE_CHOICES
+            },
+        }
     return labels
 
 

@@ -1,6 +1,5 @@
 """Display helpers of the review pages."""
 
-import html
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
@@ -8,27 +7,16 @@ from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from common.escaping import escape as _escape
 from common.money import format_eur
 from dossiers.enums import DossierState, Opinion
 from dossiers.templatetags.dossier_display import state_badge_css
 
 register = template.Library()
-
-
-def _escape(value):
-    """django.utils.html.conditional_escape, without its lazy-string wrapper (called for
-    every cell of tables of hundreds of rows): safe strings as they are, anything else
-    escaped as escape() does."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
 
 
 def html_rows(row_format, rows):
