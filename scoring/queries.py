@@ -5,9 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.db.models.fields.json import KT, KeyTextTransform
-from django.db.models.functions import Coalesce
 
 from campaign.models import Filiere
 from dossiers.enums import DossierState as S
@@ -180,52 +179,51 @@ def ars_overview(campaign, base, today):
             "return_message",
         )
     ]
-    # Dossiers in review with no reviewer yet or an assigned reviewer who has not submitted:
-    # selected and counted by the database (two queries), not by loading every assignment
-    # and review of the campaign.
-    submitted = Review.objects.filter(
-        dossier=OuterRef("dossier"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False
-    )
-    pending_assignments = ReviewerAssignment.objects.filter(~Exists(submitted))
-    # Read as plain values (a national campaign has a hundred such rows and more), the
-    # counts by subqueries (no grouping of the dossiers' wide rows).
-    assigned = (
-        ReviewerAssignment.objects.filter(dossier=OuterRef("pk"))
-        .order_by()
-        .values("dossier")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    done = (
-        Review.objects.filter(dossier=OuterRef("pk"), submitted_at__isnull=False)
-        .order_by()
-        .values("dossier")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
+    # Dossiers in review with no reviewer yet or an assigned reviewer who has not submitted.
+    # Three plain reads (the dossiers in review, their assignments, their submitted
+    # reviews) matched here: a national campaign has a few hundred of each, and the
+    # correlated subqueries that did this in the database cost more to build than to run.
+    in_review_dossiers = base.filter(state__in=reviews.REVIEWABLE_STATES)
     in_review = list(
-        base.filter(state__in=reviews.REVIEWABLE_STATES)
-        .annotate(
-            n_assigned=Coalesce(Subquery(assigned), 0),
-            n_done=Coalesce(Subquery(done), 0),
+        in_review_dossiers.order_by("filiere__name", "id").values_list(
+            "id", "state", "filiere__name", KT("identity__name")
         )
-        .filter(Q(n_assigned=0) | Exists(pending_assignments.filter(dossier=OuterRef("pk"))))
-        .order_by("filiere__name", "id")
-        .values_list("id", "state", "filiere__name", KT("identity__name"), "n_assigned", "n_done")
     )
+    # The same dossiers as a subquery (cheaper than their ids as parameters).
+    in_review_ids = in_review_dossiers.order_by().values("pk")
+    submitted = defaultdict(set)
+    for dossier_id, reviewer_id in (
+        Review.objects.filter(dossier_id__in=in_review_ids, submitted_at__isnull=False)
+        .order_by()
+        .values_list("dossier_id", "reviewer_id")
+    ):
+        submitted[dossier_id].add(reviewer_id)
+    assigned = defaultdict(int)
     pending = defaultdict(list)
-    for dossier_id, first_name, last_name, username in (
-        pending_assignments.filter(dossier__in=[row[0] for row in in_review])
+    for dossier_id, reviewer_id, first_name, last_name, username in (
+        ReviewerAssignment.objects.filter(dossier_id__in=in_review_ids)
         .order_by("at", "id")
         .values_list(
-            "dossier_id", "reviewer__first_name", "reviewer__last_name", "reviewer__username"
+            "dossier_id",
+            "reviewer_id",
+            "reviewer__first_name",
+            "reviewer__last_name",
+            "reviewer__username",
         )
     ):
-        # As str(User): the full name, else the login.
-        pending[dossier_id].append(f"{first_name} {last_name}".strip() or username)
+        assigned[dossier_id] += 1
+        if reviewer_id not in submitted[dossier_id]:
+            # As str(User): the full name, else the login.
+            pending[dossier_id].append(f"{first_name} {last_name}".strip() or username)
     missing = [
-        (AssignedDossier(pk, state, name or filiere_name), pending[pk], n_assigned, n_done)
-        for pk, state, filiere_name, name, n_assigned, n_done in in_review
+        (
+            AssignedDossier(pk, state, name or filiere_name),
+            pending[pk],
+            assigned[pk],
+            len(submitted[pk]),
+        )
+        for pk, state, filiere_name, name in in_review
+        if not assigned[pk] or pending[pk]
     ]
     return {
         "territory_rows": territory_rows,

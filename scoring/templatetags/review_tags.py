@@ -6,11 +6,11 @@ from django import template
 from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from common.dates import long_date
 from common.escaping import escape as _escape
 from common.money import format_eur
 from dossiers.enums import DossierState, Opinion
@@ -82,7 +82,7 @@ def own_review_status(context, review):
             labels["timezone"] = timezone.get_current_timezone()
         day = timezone.localtime(review.submitted_at, labels["timezone"]).date()
         if day not in labels:
-            labels[day] = _("Soumise le %(date)s") % {"date": date_format(day, "j F Y")}
+            labels[day] = _("Soumise le %(date)s") % {"date": long_date(day)}
         return labels[day]
     key = "draft" if review else "todo"
     if key not in labels:
@@ -270,16 +270,13 @@ RETURNED_ROW = (
 def returned_rows(context, returned):
     """The rows of the dashboard's "returned for completion" table (ARS), built in Python
     with the markup of the template's former loop (its `date` and `truncatewords`
-    filters called as they were, each due date formatted once)."""
+    filters called as they were)."""
     late_badge = format_html(
         ' <span class="fr-badge fr-badge--error fr-badge--sm">{}</span>', _("En retard")
     )
-    due_dates = {}
 
     def due(day):
-        if day not in due_dates:
-            due_dates[day] = defaultfilters.date(day, "j F Y")
-        return due_dates[day]
+        return long_date(day) if day else ""
 
     return html_rows(
         RETURNED_ROW,
