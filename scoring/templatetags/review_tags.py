@@ -7,7 +7,7 @@ from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from common.dates import long_date
@@ -21,12 +21,12 @@ register = template.Library()
 
 def html_rows(row_format, rows):
     """format_html_join("", row_format, rows): every value escaped unless safe."""
-    return mark_safe("".join(row_format.format(*map(_escape, cells)) for cells in rows))
+    return SafeString("".join(row_format.format(*map(_escape, cells)) for cells in rows))
 
 
 def html_join(separator, values):
     """format_html_join(separator, "{}", ((value,) for value in values))."""
-    return mark_safe(separator.join(map(_escape, values)))
+    return SafeString(separator.join(map(_escape, values)))
 
 
 OPINION_BADGES = {
@@ -82,7 +82,9 @@ def own_review_status(context, review):
             labels["timezone"] = timezone.get_current_timezone()
         day = timezone.localtime(review.submitted_at, labels["timezone"]).date()
         if day not in labels:
-            labels[day] = _("Soumise le %(date)s") % {"date": long_date(day)}
+            if "submitted" not in labels:
+                labels["submitted"] = _("Soumise le %(date)s")
+            labels[day] = labels["submitted"] % {"date": long_date(day)}
         return labels[day]
     key = "draft" if review else "todo"
     if key not in labels:
