@@ -129,7 +129,9 @@ def my_assignments(user, campaign):
         dossier_id: OwnReview(submitted_at, excluded_at)
         for dossier_id, submitted_at, excluded_at in Review.objects.filter(
             reviewer=user, dossier__campaign=campaign
-        ).values_list("dossier_id", "submitted_at", "excluded_at")
+        )
+        .order_by()
+        .values_list("dossier_id", "submitted_at", "excluded_at")
     }
     rows = [
         (Assignment(AssignedDossier(pk, state, name or filiere_name)), own.get(pk))

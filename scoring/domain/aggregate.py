@@ -302,10 +302,14 @@ def ranked_dossiers(campaign, user):
 
     if not can_view_ranking.test(user, campaign):
         raise Forbidden(_("Le classement est réservé aux équipes de l'ARS et de la CARESP."))
-    dossiers = visible_dossiers(
-        user, Dossier.objects.filter(campaign_id=campaign.pk, state__in=SUBMITTED_STATES)
-    ).values_list(
-        "id", "state", "filiere_id", "filiere__slug", "filiere__name", KT("identity__name")
+    dossiers = (
+        visible_dossiers(
+            user, Dossier.objects.filter(campaign_id=campaign.pk, state__in=SUBMITTED_STATES)
+        )
+        .order_by()  # ranked below
+        .values_list(
+            "id", "state", "filiere_id", "filiere__slug", "filiere__name", KT("identity__name")
+        )
     )
     by_dossier = {}
     for dossier_id, score in review_scores(review__dossier__campaign_id=campaign.pk).values():
