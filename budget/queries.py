@@ -51,11 +51,14 @@ def first_year_cost(granted, start_month):
     return (granted * (13 - start_month.month) / 12).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def yearly_cost(nature, granted, start_month, decided_at, year):
-    """What a granted line costs in `year` (see module docstring)."""
+def yearly_cost(nature, granted, start_month, decided_at, year, decision_year=None):
+    """What a granted line costs in `year` (see module docstring). `decision_year`: the
+    local year of `decided_at` when the caller already has it (thousands of lines)."""
+    if start_month is None and decided_at is not None and decision_year is None:
+        decision_year = timezone.localtime(decided_at).year
     if nature == LineNature.RECURRING:
         if start_month is None:  # not reachable through decide(); counts from the decision year
-            start_month = dt.date(timezone.localtime(decided_at).year if decided_at else year, 1, 1)
+            start_month = dt.date(decision_year if decided_at else year, 1, 1)
         if year < start_month.year:
             return ZERO
         if year == start_month.year:
@@ -64,7 +67,7 @@ def yearly_cost(nature, granted, start_month, decided_at, year):
     if start_month is not None:
         cost_year = start_month.year
     elif decided_at is not None:
-        cost_year = timezone.localtime(decided_at).year
+        cost_year = decision_year
     else:
         cost_year = year
     return granted if year == cost_year else ZERO
@@ -368,15 +371,17 @@ def granted_lines_by_year(campaign):
     )
     years = campaign_years(campaign, [line["start_month"] for line in lines])
     rows = []
+    decision_years = {}  # the local year of each decision date, computed once
     for line in lines:
         decided_at = line["project__dossier__decided_at"]
+        if decided_at is not None and decided_at not in decision_years:
+            decision_years[decided_at] = timezone.localtime(decided_at).year
+        nature, granted, start = line["nature"], line["granted"], line["start_month"]
+        decision_year = decision_years.get(decided_at)
         rows.append(
             (
                 line,
-                [
-                    yearly_cost(line["nature"], line["granted"], line["start_month"], decided_at, y)
-                    for y in years
-                ],
+                [yearly_cost(nature, granted, start, decided_at, y, decision_year) for y in years],
             )
         )
     return list(years), rows

@@ -23,6 +23,7 @@ neutralised with a leading apostrophe, in every format. The CSV holds the
 « Décisions » rows only, without totals (UTF-8 with BOM, « ; » separator, decimal
 comma, ISO dates: what French Excel and LibreOffice open directly)."""
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -377,17 +378,20 @@ def _min_start_month():
     )
 
 
-def year_rows(campaign, summary=None):
+def year_rows(campaign, summary=None, dossiers=None):
     """« Engagements par année »: every granted line with its cost in each of the budget's
     years (budget.queries.granted_lines_by_year: the first year prorated); the totals row
-    is budget_summary()["by_year"], what the budget page shows."""
+    is budget_summary()["by_year"], what the budget page shows. `dossiers`: the exported
+    dossiers' values when already read (their identity names the establishments)."""
     years, lines = queries.granted_lines_by_year(campaign)
     natures = {key: str(label) for key, label in LineNature.choices}
+    wanted = {line["project__dossier_id"] for line, _costs in lines}
+    if dossiers is None:
+        # Without order_by(), the dossiers' default ordering joins the campaign and the
+        # filière: SQLite then checks the id list for each filière (quadratic).
+        dossiers = Dossier.objects.filter(pk__in=wanted).order_by().values("id", "identity")
     names = {
-        row["id"]: establishment_names(row["identity"])
-        for row in Dossier.objects.filter(
-            pk__in={line["project__dossier_id"] for line, _costs in lines}
-        ).values("id", "identity")
+        row["id"]: establishment_names(row["identity"]) for row in dossiers if row["id"] in wanted
     }
     year_headers = [f"{year} (€)" for year in years]
     rows = []
@@ -580,7 +584,7 @@ def decision_frames(campaign, scores=None, reader=FULL_VIEW):
         )
     }
     if reader.budget:
-        frames[SHEET_YEARS] = year_rows(campaign, summary)
+        frames[SHEET_YEARS] = year_rows(campaign, summary, dossiers)
     frames[SHEET_TERRITORIES] = territory_rows(campaign, reader)
     if reader.budget:
         frames[SHEET_ENVELOPES] = envelope_rows(campaign, summary)
@@ -601,6 +605,26 @@ def _kind(column, formats):
     return None
 
 
+def _as_float(value):
+    """An amount as the double a spreadsheet stores (NaN: empty cell)."""
+    if value is None:
+        return math.nan
+    if type(value) in (Decimal, float, int):
+        return float(value)
+    return math.nan if pd.isna(value) else float(value)
+
+
+def _needs_neutralising(values):
+    """Whether neutralise() would change one of `values` (most columns: no, and they are
+    kept as they are). Checked on the texts joined, at C speed: every text starts after a
+    NUL in `starts`."""
+    texts = [value for value in values if isinstance(value, str)]
+    starts = "\x00" + "\x00".join(texts)
+    return not " ".join(texts).isprintable() or any(
+        f"\x00{prefix}" in starts for prefix in FORMULA_PREFIXES
+    )
+
+
 def _for_writing(frame, formats=None):
     """Decimal → float64 (what spreadsheets store), text neutralised; the frame's layout
     (`attrs`) and its totals row follow."""
@@ -612,11 +636,18 @@ def _for_writing(frame, formats=None):
         if kind in ("date", "integer"):
             continue
         if kind in ("amount", "decimal"):
-            frame[column] = pd.array(
-                [float(v) if v is not None and not pd.isna(v) else None for v in frame[column]],
-                dtype="Float64",
-            ).astype("float64")
-        elif not pd.api.types.is_integer_dtype(frame[column].dtype):
+            if frame[column].dtype != "float64":
+                frame[column] = pd.Series(
+                    [
+                        float(v) if type(v) is Decimal else _as_float(v)
+                        for v in frame[column].tolist()
+                    ],
+                    index=frame.index,
+                    dtype="float64",
+                )
+        elif not pd.api.types.is_integer_dtype(frame[column].dtype) and _needs_neutralising(
+            frame[column].tolist()
+        ):
             frame[column] = frame[column].map(neutralise)
     totals = attrs.get("totals")
     if totals:
