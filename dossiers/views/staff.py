@@ -23,7 +23,7 @@ from accounts.rules import is_internal_staff
 from common.views import DomainFormMixin
 from dossiers import queries
 from dossiers.domain import due_dates
-from dossiers.domain.access import with_document_relations
+from dossiers.domain.access import with_page_relations
 from dossiers.domain.participation import participation
 from dossiers.domain.receipts import build_receipt
 from dossiers.domain.serialize import dossier_document
@@ -169,7 +169,7 @@ class DossierDetailView(DossierMixin, View):
     """The read-only dossier page, for whoever may see the dossier."""
 
     http_method_names = ["get", "head"]
-    dossier_queryset = with_document_relations(Dossier.objects.all())
+    dossier_queryset = with_page_relations(Dossier.objects.all())
 
     def get(self, request, pk):
         return dossier_page(request, self.dossier)
@@ -186,7 +186,11 @@ def document_context(user, dossier):
     if not show_grant:
         overall = {k: v for k, v in overall.items() if not k.startswith("granted")}
     document = dossier_document(
-        dossier, show_proposal=show_proposal, show_grant=show_grant, attachments=False
+        dossier,
+        show_proposal=show_proposal,
+        show_grant=show_grant,
+        attachments=False,
+        read_values=True,
     )
     return {
         "doc": _present(document, per_project_totals=per_project),

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
@@ -22,11 +23,11 @@ from campaign.queries import visible_campaigns
 from common.errors import Conflict
 from common.once import once_redirect
 from common.views import DomainFormMixin
-from dossiers.domain.access import visible_dossiers, with_document_relations
+from dossiers.domain.access import visible_dossiers, with_page_relations
 from dossiers.domain.diff import diff_snapshots
 from dossiers.domain.transitions import available_transitions
 from dossiers.enums import DossierState as S
-from dossiers.models import Dossier, Snapshot
+from dossiers.models import Dossier, Project, Snapshot
 from dossiers.views.staff import dossier_page
 from scoring import queries
 from scoring.domain import aggregate as aggregates
@@ -124,13 +125,10 @@ class Workspace:
 
     def __init__(self, request, dossier):
         self.request, self.user = request, request.user
-        # Loaded by the page (dossiers.views.staff: campaign, filière, projects).
+        # Loaded by the page (dossiers.views.staff: campaign, filière).
         self.dossier = dossier
         self.grid = get_grid(self.dossier.campaign_id)
         self.criteria = grid_criteria(self.grid)
-        self.projects = sorted(
-            self.dossier.projects.all(), key=lambda p: (p.priority is None, p.priority or 0, p.id)
-        )
         self.is_ars = can_view_all_reviews.test(self.user, self.dossier)
         self.can_assign = can_assign_reviewers.test(self.user, self.dossier)
         self.assignments = list(
@@ -151,6 +149,14 @@ class Workspace:
         )
         self.my_review = reviews.own_review(self.dossier, self.user)
         self.access = reviews.review_access(self.dossier, self.user, own=self.my_review)
+
+    @cached_property
+    def projects(self):
+        """The dossier's sheets, for the review form only (an opinion per sheet)."""
+        return sorted(
+            Project.objects.filter(dossier_id=self.dossier.pk),
+            key=lambda p: (p.priority is None, p.priority or 0, p.id),
+        )
 
     def review_form(self, data=None):
         if not self.can_write_review:
@@ -236,7 +242,6 @@ class Workspace:
             ]
         return {
             "dossier": self.dossier,
-            "projects": self.projects,
             "grid": self.grid,
             "criteria": self.criteria,
             "is_ars": self.is_ars,
@@ -264,7 +269,7 @@ class Workspace:
     def render(self, status=200, **forms):
         """The dossier page with this panel's forms shown again (`forms`: the context()
         keywords: bound forms, confirm_review), the other panels as they are."""
-        dossier = with_document_relations(Dossier.objects.all()).get(pk=self.dossier.pk)
+        dossier = with_page_relations(Dossier.objects.all()).get(pk=self.dossier.pk)
         return dossier_page(self.request, dossier, status=status, panels={PANEL_KEY: forms})
 
 
