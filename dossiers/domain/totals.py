@@ -43,6 +43,9 @@ def requested_sums(prefix=""):
 
 # The names of a dossier's totals (requested_…, proposed_…, granted_…) → the line field.
 _TOTAL_FIELDS = {"requested": "amount", "proposed": "proposed", "granted": "granted"}
+# LineNature.values builds its list (and the labels') at each reading.
+_NATURES = tuple(LineNature.values)
+_ZERO_SUMS = {f"{name}_{nature}": ZERO for name in _TOTAL_FIELDS for nature in _NATURES}
 
 
 def stored_totals(dossiers):
@@ -63,13 +66,11 @@ def totals_of(dossiers, fields=("amount",)):
 def dossier_totals(dossier):
     """The dossier's totals ("requested_recurring", …, "granted_one_off"), 0.00 where
     there is nothing to sum: its stored totals row, one query."""
-    names = [f"{name}_{nature}" for name in _TOTAL_FIELDS for nature in LineNature.values]
-    columns = [
-        f"{field}_{nature}" for field in _TOTAL_FIELDS.values() for nature in LineNature.values
-    ]
+    names = list(_ZERO_SUMS)
+    columns = [f"{field}_{nature}" for field in _TOTAL_FIELDS.values() for nature in _NATURES]
     stored = DossierTotals.objects.filter(dossier_id=dossier.pk).values_list(*columns).first()
     if stored is None:
-        return dict.fromkeys(names, ZERO)
+        return dict(_ZERO_SUMS)
     return {name: value or ZERO for name, value in zip(names, stored, strict=True)}
 
 
@@ -85,12 +86,11 @@ def dossier_line_totals(dossier):
         .annotate(*(Sum(field, output_field=MONEY) for field in _TOTAL_FIELDS.values()))
         .order_by()
     ):
-        if nature not in LineNature.values:
+        if nature not in _NATURES:
             continue
-        sums = per_project.setdefault(
-            project_id,
-            {f"{name}_{kind}": ZERO for name in _TOTAL_FIELDS for kind in LineNature.values},
-        )
+        sums = per_project.get(project_id)
+        if sums is None:
+            sums = per_project[project_id] = dict(_ZERO_SUMS)
         for name, value in zip(_TOTAL_FIELDS, values, strict=True):
             sums[f"{name}_{nature}"] = value or ZERO
     return dossier_totals(dossier), per_project

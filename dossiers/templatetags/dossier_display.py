@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.formats import localize
@@ -174,6 +175,13 @@ class _AttachmentsPage:
         self.parts = _current_attachments(dossier)
         self.can_edit = _can_edit(context, dossier)
         self.path = request.get_full_path() if request else ""
+        self.labels = {}  # {section: its label}
+
+    def label(self, section):
+        label = self.labels.get(section)
+        if label is None:
+            label = self.labels[section] = str(choice_label(section, "section"))
+        return label
 
 
 # Placeholders of the upload form rendered once per page (_upload_form_html).
@@ -264,7 +272,7 @@ def attachments_block(context, dossier, section, project=None, host_form="", pag
         "can_edit": can_edit,
         "form_html": form_html,
         "anchor": anchor,
-        "label": choice_label(section, "section"),
+        "label": page.label(section),
         "next": next_url,
         "host_form": host_form,
     }
@@ -449,13 +457,18 @@ def _choice(value, kind, t):
     return _esc(value) if label is None else label
 
 
-def _text(value):
-    """{{ value|default:"—" }}"""
-    if not value:
-        return "—"
+def _shown(value):
+    """{{ value }}"""
     if type(value) is str:  # most values: localize() returns them as they are
         return html.escape(value)
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize() makes of it
     return _esc(localize(value))
+
+
+def _text(value):
+    """{{ value|default:"—" }}"""
+    return _shown(value) if value else "—"
 
 
 _NEWLINES = re.compile(r"\r\n|\r")
@@ -504,7 +517,20 @@ def _sheet_table(project, t):
     )
 
 
+_MONEY_STR = re.compile(r"(0|[1-9][0-9]*)\.[0-9]{2}")
+_THIN, _NBSP = "\u202f", "\u00a0"
+
+
 def _money(value):
+    """{{ value|eur }}. The document's amounts are strings of common.money.money_str
+    ("52000.50"): grouped here as format_eur groups them, nothing to escape."""
+    if type(value) is Decimal and value.as_tuple().exponent == -2:
+        value = format(value, "f")  # the sheets' sums, read with two decimals
+    if type(value) is str and _MONEY_STR.fullmatch(value):
+        integer, cents = value.split(".")
+        head = len(integer) % 3 or 3
+        groups = [integer[:head]] + [integer[i : i + 3] for i in range(head, len(integer), 3)]
+        return f'<td class="app-money">{_THIN.join(groups)},{cents}{_NBSP}€</td>'
     return f'<td class="app-money">{_esc(format_eur(value))}</td>'
 
 
@@ -611,16 +637,16 @@ def project_sheets(context, dossier, projects, show_proposal=False, show_grant=F
     out = []
     for project in projects:
         priority = project.get("priority")
-        number = f"n° {_esc(localize(priority))}" if priority else ""
+        number = f"n° {_shown(priority)}" if priority else ""
         title = project.get("title")
-        title = _esc(localize(title)) if title else untitled
+        title = _shown(title) if title else untitled
         if live:
             attachments = attachments_html(context, dossier, "projects", project, page=page)
         else:
             with context.push(files=project.get("attachment_list")):
                 attachments = files.render(context)
         out.append(
-            f'\n    <article class="fr-mt-4w app-project" id="fiche-{_esc(localize(project.get("id")))}">'
+            f'\n    <article class="fr-mt-4w app-project" id="fiche-{_shown(project.get("id"))}">'
             f"\n      <h3>{fiche} {number} — {title}</h3>"
             f"\n      {_sheet_table(project, t)}{_lines_table(project, show_proposal, show_grant, t)}"
             f"\n      {attachments}\n    </article>\n  "

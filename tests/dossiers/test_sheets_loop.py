@@ -5,14 +5,16 @@ forms for an editor; a snapshot: its listed files), what the lead typed escaped.
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
-from django.template import RequestContext, Template
+from django.template import Context, RequestContext, Template
 from django.test import RequestFactory
 from django.utils import timezone
 
 from dossiers.domain.serialize import dossier_document
 from dossiers.models import Attachment
+from dossiers.templatetags.dossier_display import _money
 from dossiers.views.staff import _present
 from tests.factories import DossierFactory, ProjectFactory, dossier_in_state
 
@@ -121,3 +123,33 @@ def test_no_sheet(filiere, lead):
 
         assert render(NEW, lead, dossier, live=live, show=False) == expected
         assert "Aucune fiche projet." in expected
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "0.00",
+        "12.30",
+        "999.99",
+        "1000.00",
+        "52000.50",
+        "1600000.00",
+        "999999999999.99",
+        "007.00",
+        "-5.00",
+        "1.005",
+        None,
+        Decimal("0.00"),
+        Decimal("0"),
+        Decimal("1234567.80"),
+        Decimal("1.5"),
+        Decimal("-3.00"),
+        Decimal("1E+3"),
+    ],
+)
+def test_amounts_are_shown_as_the_eur_filter_shows_them(amount):
+    expected = Template('{% load money %}<td class="app-money">{{ amount|eur }}</td>').render(
+        Context({"amount": amount})
+    )
+
+    assert _money(amount) == expected
