@@ -17,9 +17,10 @@ PANEL_KEY = "financement"
 OPEN_STATES = {DossierState.ARS_ANALYSIS, DossierState.DECIDED}
 
 
-def panel_context(request, dossier):
+def panel_context(request, dossier, page=None):
     user = request.user
-    totals = dossier_totals(dossier)
+    # The dossier page has read them (dossiers.panels.PageData).
+    totals = page.totals if page is not None else dossier_totals(dossier)
     pending = dossier.state == DossierState.ARS_ANALYSIS
     links = []
     if dossier.state in OPEN_STATES:

@@ -7,9 +7,11 @@ the proposal and the decision) add their part of the instruction to it without
 dossier page renders, in their order, the panels whose `visible(user, dossier)` holds
 (a django-rules predicate's `test`, tested with the dossier: role *and* region).
 
-A panel's `context(request, dossier, **overrides)` returns what its template needs;
-`overrides` are what a form view of that panel passes back when it shows the page again
-with a refused form (`dossier_page(..., panels={"evaluation": {"review_form": form}})`).
+A panel's `context(request, dossier, page=None, **overrides)` returns what its template
+needs; `page` is what the dossier page has already read (PageData: its stored totals, its
+snapshots, its sheets), for the panel not to read it again; `overrides` are what a form view of that
+panel passes back when it shows the page again with a refused form
+(`dossier_page(..., panels={"evaluation": {"review_form": form}})`).
 Whether anyone sees a panel is decided here, on the server, per request; the dossier
 itself is already loaded through `get_visible_dossier_or_404` (region scoping)."""
 
@@ -25,8 +27,17 @@ class Panel:
     title: str  # the entry of the page's summary (a lazy translation)
     template: str
     visible: Callable  # (user, dossier) -> bool
-    context: Callable  # (request, dossier, **overrides) -> dict
+    context: Callable  # (request, dossier, page=None, **overrides) -> dict
     order: int = 100
+
+
+@dataclass(frozen=True)
+class PageData:
+    """What the dossier page has read in this request, that the panels show too."""
+
+    totals: dict  # dossiers.domain.totals.dossier_totals(dossier)
+    snapshots: list  # the dossier's snapshots by number (created_by, without content)
+    projects: list  # its sheets ({"id", "title", "priority", …}: serialize.project_documents)
 
 
 @dataclass(frozen=True)
@@ -53,12 +64,13 @@ def visible_panels(user, dossier):
     return [panel for panel in registered() if panel.visible(user, dossier)]
 
 
-def render_panels(request, dossier, overrides=None):
-    """[RenderedPanel] of the panels this person may see on this dossier."""
+def render_panels(request, dossier, overrides=None, page=None):
+    """[RenderedPanel] of the panels this person may see on this dossier (`page`: the
+    PageData the dossier page has)."""
     overrides = overrides or {}
     rendered = []
     for panel in visible_panels(request.user, dossier):
-        context = panel.context(request, dossier, **overrides.get(panel.key, {}))
+        context = panel.context(request, dossier, page=page, **overrides.get(panel.key, {}))
         context.setdefault("dossier", dossier)
         context.setdefault("panel_key", panel.key)
         html = render_to_string(panel.template, context, request=request)

@@ -36,6 +36,12 @@ def with_document_relations(queryset):
     )
 
 
+def with_page_relations(queryset):
+    """What the dossier page reads through the dossier itself: its campaign, filière and
+    attachments. Its sheets and lines are read as values (serialize.project_documents)."""
+    return queryset.select_related("campaign", "filiere").prefetch_related("attachments")
+
+
 def get_visible_dossier(user, pk, queryset=None):
     """The dossier, or None when it does not exist or this user may not know it exists."""
 

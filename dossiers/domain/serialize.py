@@ -3,9 +3,11 @@
 import hashlib
 import json
 from decimal import Decimal
+from types import SimpleNamespace
 
 from common.money import money_str
 from dossiers.enums import LineNature
+from dossiers.models import FundingLine, Project
 
 
 def _date(value):
@@ -69,12 +71,97 @@ def totals(projects, *, show_grant):
     return result
 
 
-def dossier_document(dossier, *, show_proposal=False, show_grant=False, attachments=True):
+# project_documents' columns: what project_document and line_document read.
+_PROJECT_FIELDS = (
+    "id",
+    "priority",
+    "title",
+    "objectives",
+    "actions",
+    "start",
+    "end",
+    "pilot",
+    "partners",
+    "indicators",
+    "swot_items",
+    "missions",
+)
+_LINE_FIELDS = (
+    "project_id",
+    "id",
+    "label",
+    "nature",
+    "category",
+    "etp",
+    "staff_profile",
+    "amount",
+    "first_year",
+    "beneficiary_finess",
+    "proposed",
+    "proposal_opinion",
+    "granted",
+    "start_month",
+)
+
+
+def project_documents(dossier, *, show_proposal=False, show_grant=False):
+    """[project_document] of the dossier's sheets (in the order of the dossier page:
+    priority, id) and the document's `totals`, read as plain values in two queries: a
+    large dossier has forty sheets and a hundred lines, whose model instances cost more
+    than the dossier page's use of them. Same values as project_document, line_document
+    and totals (tests/dossiers/test_document_values.py compares them)."""
+    lines_of = {}
+    sums = dict.fromkeys(
+        ("requested_recurring", "requested_one_off", "granted_recurring", "granted_one_off"),
+        Decimal(0),
+    )
+    for row in (
+        FundingLine.objects.filter(project__dossier_id=dossier.pk)
+        .order_by("project_id", "id")
+        .values_list(*_LINE_FIELDS)
+    ):
+        line = SimpleNamespace(**dict(zip(_LINE_FIELDS, row, strict=True)))
+        lines_of.setdefault(line.project_id, []).append(
+            line_document(line, show_proposal=show_proposal, show_grant=show_grant)
+        )
+        kind = "recurring" if line.nature == LineNature.RECURRING else "one_off"
+        sums[f"requested_{kind}"] += line.amount or 0
+        sums[f"granted_{kind}"] += line.granted or 0
+    projects = []
+    for row in (
+        Project.objects.filter(dossier_id=dossier.pk)
+        .order_by("priority", "id")
+        .values_list(*_PROJECT_FIELDS)
+    ):
+        project = dict(zip(_PROJECT_FIELDS, row, strict=True))
+        project["start"], project["end"] = _date(project["start"]), _date(project["end"])
+        project["lines"] = lines_of.get(project["id"], [])
+        projects.append(project)
+    document_totals = {key: money_str(value) for key, value in sums.items()}
+    if not show_grant:
+        document_totals["granted_recurring"] = document_totals["granted_one_off"] = None
+    return projects, document_totals
+
+
+def dossier_document(
+    dossier, *, show_proposal=False, show_grant=False, attachments=True, read_values=False
+):
     """Everything about a dossier. Callers decide what the reader may see.
 
     Pass a dossier fetched with dossiers.domain.access.with_document_relations
-    to avoid a query per project."""
-    projects = list(dossier.projects.all())
+    to avoid a query per project, or `read_values=True` to read its sheets and lines as
+    plain values (project_documents: two queries)."""
+    if read_values:
+        project_docs, document_totals = project_documents(
+            dossier, show_proposal=show_proposal, show_grant=show_grant
+        )
+    else:
+        projects = list(dossier.projects.all())
+        project_docs = [
+            project_document(p, show_proposal=show_proposal, show_grant=show_grant)
+            for p in projects
+        ]
+        document_totals = totals(projects, show_grant=show_grant)
     document = {
         "id": dossier.id,
         "campaign": dossier.campaign.slug,
@@ -87,11 +174,8 @@ def dossier_document(dossier, *, show_proposal=False, show_grant=False, attachme
         "identity": dossier.identity or {},
         "diagnostic": dossier.diagnostic or {},
         "swot": dossier.swot or {},
-        "projects": [
-            project_document(p, show_proposal=show_proposal, show_grant=show_grant)
-            for p in projects
-        ],
-        "totals": totals(projects, show_grant=show_grant),
+        "projects": project_docs,
+        "totals": document_totals,
     }
     if dossier.return_message:
         document["completion_request"] = {

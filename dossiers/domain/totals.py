@@ -9,7 +9,7 @@ when there is no line."""
 
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, DecimalField, F, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from dossiers.enums import LineNature
@@ -43,6 +43,9 @@ def requested_sums(prefix=""):
 
 # The names of a dossier's totals (requested_…, proposed_…, granted_…) → the line field.
 _TOTAL_FIELDS = {"requested": "amount", "proposed": "proposed", "granted": "granted"}
+# LineNature.values builds its list (and the labels') at each reading.
+_NATURES = tuple(LineNature.values)
+_ZERO_SUMS = {f"{name}_{nature}": ZERO for name in _TOTAL_FIELDS for nature in _NATURES}
 
 
 def stored_totals(dossiers):
@@ -63,33 +66,33 @@ def totals_of(dossiers, fields=("amount",)):
 def dossier_totals(dossier):
     """The dossier's totals ("requested_recurring", …, "granted_one_off"), 0.00 where
     there is nothing to sum: its stored totals row, one query."""
-    names = [f"{name}_{nature}" for name in _TOTAL_FIELDS for nature in LineNature.values]
-    columns = [
-        f"{field}_{nature}" for field in _TOTAL_FIELDS.values() for nature in LineNature.values
-    ]
+    names = list(_ZERO_SUMS)
+    columns = [f"{field}_{nature}" for field in _TOTAL_FIELDS.values() for nature in _NATURES]
     stored = DossierTotals.objects.filter(dossier_id=dossier.pk).values_list(*columns).first()
     if stored is None:
-        return dict.fromkeys(names, ZERO)
+        return dict(_ZERO_SUMS)
     return {name: value or ZERO for name, value in zip(names, stored, strict=True)}
 
 
 def dossier_line_totals(dossier):
     """(totals of the dossier, {project_id: totals}) in two queries, named as
-    dossier_totals names them, 0.00 where there is nothing to sum."""
-
-    sums = {
-        f"{name}_{nature}": Sum(field, filter=Q(nature=nature), output_field=MONEY)
-        for name, field in _TOTAL_FIELDS.items()
-        for nature in LineNature.values
-    }
-    names = list(sums)
-    per_project = {
-        row[0]: {name: value or ZERO for name, value in zip(names, row[1:], strict=True)}
-        for row in FundingLine.objects.filter(project__dossier=dossier)
-        .values_list("project_id")
-        .order_by("project_id")
-        .annotate(**sums)
-    }
+    dossier_totals names them, 0.00 where there is nothing to sum. The sheets' sums:
+    one row per sheet and nature, three plain sums (FILTER clauses per nature cost more
+    to build than to run)."""
+    per_project = {}
+    for project_id, nature, *values in (
+        FundingLine.objects.filter(project__dossier_id=dossier.pk)
+        .values_list("project_id", "nature")
+        .annotate(*(Sum(field, output_field=MONEY) for field in _TOTAL_FIELDS.values()))
+        .order_by()
+    ):
+        if nature not in _NATURES:
+            continue
+        sums = per_project.get(project_id)
+        if sums is None:
+            sums = per_project[project_id] = dict(_ZERO_SUMS)
+        for name, value in zip(_TOTAL_FIELDS, values, strict=True):
+            sums[f"{name}_{nature}"] = value or ZERO
     return dossier_totals(dossier), per_project
 
 

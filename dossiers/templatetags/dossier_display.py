@@ -3,16 +3,17 @@ and the attachments block used by templates/dossiers/_attachments.html."""
 
 import datetime as dt
 import html
+import re
 from decimal import Decimal, InvalidOperation
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import normalize_newlines
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -164,6 +165,25 @@ def _project_id(project):
     return getattr(project, "pk", project)
 
 
+class _AttachmentsPage:
+    """What every attachments block of one page shares: the dossier's current files by
+    part, whether this person may change them, the page's address. A dossier page has
+    forty-four blocks: these were worked out once per block."""
+
+    def __init__(self, context, dossier):
+        request = context.get("request")
+        self.parts = _current_attachments(dossier)
+        self.can_edit = _can_edit(context, dossier)
+        self.path = request.get_full_path() if request else ""
+        self.labels = {}  # {section: its label}
+
+    def label(self, section):
+        label = self.labels.get(section)
+        if label is None:
+            label = self.labels[section] = str(choice_label(section, "section"))
+        return label
+
+
 # Placeholders of the upload form rendered once per page (_upload_form_html).
 _FORM_ID, _FORM_SECTION, _FORM_PROJECT, _FORM_NEXT, _FORM_ONCE = (
     "appformid0",
@@ -174,21 +194,19 @@ _FORM_ID, _FORM_SECTION, _FORM_PROJECT, _FORM_NEXT, _FORM_ONCE = (
 )
 
 
+_upload_forms = {}
+
+
 def _upload_form_html(context, anchor, section, project_id, next_url, host_form=""):
     """The crispy markup of the AttachmentForm of one part. A dossier page shows one per
-    project sheet (forty on a large dossier): crispy renders the form once per page, with
-    placeholders then replaced by each part's ids and values (escaped as Django would).
+    project sheet (forty on a large dossier): crispy renders the form once per process
+    and language, with placeholders then replaced by each part's ids and values (escaped as Django would).
     `host_form`: the id of the page's form the fields belong to (form="…"): without
     JavaScript, sending the file also saves what was typed in that form (issue 11)."""
-    # Kept on the request: each include of _attachments.html has its own render context.
-    request = context.get("request")
-    cache = getattr(request, "_upload_form_html", None) if request is not None else None
-    if cache is None:
-        cache = {}
-        if request is not None:
-            request._upload_form_html = cache
-    key = (project_id is None, host_form)
-    rendered = cache.get(key)
+    # Kept for the process, per language: the form holds no value of its own (the
+    # placeholders above stand for them) and its labels only change with the language.
+    key = (get_language(), project_id is None, host_form)
+    rendered = _upload_forms.get(key)
     if rendered is None:
         form = AttachmentForm(
             initial={
@@ -202,7 +220,7 @@ def _upload_form_html(context, anchor, section, project_id, next_url, host_form=
         if host_form:
             for field in form.fields.values():
                 field.widget.attrs["form"] = host_form
-        rendered = cache[key] = str(as_crispy_form(form))
+        rendered = _upload_forms[key] = str(as_crispy_form(form))
     html = (
         rendered.replace(_FORM_ID, anchor.replace("-", "_"))
         .replace(_FORM_SECTION, escape(section))
@@ -215,25 +233,37 @@ def _upload_form_html(context, anchor, section, project_id, next_url, host_form=
     return mark_safe(html)  # noqa: S308 - crispy's markup, every value above escaped
 
 
-@register.simple_tag(takes_context=True)
-def attachments_block(context, dossier, section, project=None, host_form=""):
-    """What _attachments.html shows: this part's current attachments and, for an editor
-    while the dossier is editable, the upload form. Uses the prefetched
-    `dossier.attachments` when there is one (no query per part)."""
-
+def _can_edit(context, dossier):
     request = context.get("request")
     user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and can_edit_dossier.test(user, dossier))
+
+
+def _current_attachments(dossier):
+    """{(section, project id or None): [attachments]} of the dossier's current files, in
+    the order of `dossier.attachments` (prefetched by the pages: no query)."""
+    parts = {}
+    for a in dossier.attachments.all():
+        if a.removed_at is None:
+            project_id = a.project_id if a.section == enums.Section.PROJECTS else None
+            parts.setdefault((a.section, project_id), []).append(a)
+    return parts
+
+
+@register.simple_tag(takes_context=True)
+def attachments_block(context, dossier, section, project=None, host_form="", page=None):
+    """What _attachments.html shows: this part's current attachments and, for an editor
+    while the dossier is editable, the upload form. Uses the prefetched
+    `dossier.attachments` when there is one (no query per part). `page`: what the
+    blocks of one page share, worked out once (_AttachmentsPage)."""
+
     project_id = _project_id(project)
-    items = [
-        a
-        for a in dossier.attachments.all()
-        if a.removed_at is None
-        and a.section == section
-        and (section != enums.Section.PROJECTS or a.project_id == project_id)
-    ]
-    can_edit = bool(user and user.is_authenticated and can_edit_dossier.test(user, dossier))
+    if page is None:
+        page = _AttachmentsPage(context, dossier)
+    items = page.parts.get((section, project_id if section == enums.Section.PROJECTS else None), [])
+    can_edit = page.can_edit
     anchor = f"pieces-jointes-{section}" + (f"-{project_id}" if project_id else "")
-    next_url = (request.get_full_path() if request else "") + "#" + anchor
+    next_url = page.path + "#" + anchor
     form_html = None
     if can_edit:
         form_html = _upload_form_html(context, anchor, section, project_id, next_url, host_form)
@@ -242,7 +272,7 @@ def attachments_block(context, dossier, section, project=None, host_form=""):
         "can_edit": can_edit,
         "form_html": form_html,
         "anchor": anchor,
-        "label": choice_label(section, "section"),
+        "label": page.label(section),
         "next": next_url,
         "host_form": host_form,
     }
@@ -315,10 +345,11 @@ def _attachment_row(dossier, attachment, att, t, csrf):
 
 
 @register.simple_tag(takes_context=True)
-def attachments_html(context, dossier, section, project=None, host_form="", level=None):
+def attachments_html(context, dossier, section, project=None, host_form="", level=None, page=None):
     """The attachments block of one part of a dossier (see _attachments.html): its files,
-    and for an editor while the dossier is editable, the upload form."""
-    att = attachments_block(context, dossier, section, project, host_form)
+    and for an editor while the dossier is editable, the upload form. `page`: what the
+    blocks of one page share (_AttachmentsPage), when the caller has it."""
+    att = attachments_block(context, dossier, section, project, host_form, page)
     t = _translated(_ATTACHMENT_LABELS)
     label = _esc(att["label"])
     heading = "h2" if str(level) == "2" else "h3"
@@ -426,14 +457,26 @@ def _choice(value, kind, t):
     return _esc(value) if label is None else label
 
 
+def _shown(value):
+    """{{ value }}"""
+    if type(value) is str:  # most values: localize() returns them as they are
+        return html.escape(value)
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize() makes of it
+    return _esc(localize(value))
+
+
 def _text(value):
     """{{ value|default:"—" }}"""
-    return _esc(localize(value)) if value else "—"
+    return _shown(value) if value else "—"
+
+
+_NEWLINES = re.compile(r"\r\n|\r")
 
 
 def _paragraphs(value):
-    """{{ value|default:"—"|linebreaksbr }}"""
-    return html.escape(normalize_newlines(str(value or "—"))).replace("\n", "<br>")
+    """{{ value|default:"—"|linebreaksbr }} (normalize_newlines without its lazy wrapper)."""
+    return html.escape(_NEWLINES.sub("\n", str(value or "—"))).replace("\n", "<br>")
 
 
 def _day(value):
@@ -474,7 +517,20 @@ def _sheet_table(project, t):
     )
 
 
+_MONEY_STR = re.compile(r"(0|[1-9][0-9]*)\.[0-9]{2}")
+_THIN, _NBSP = "\u202f", "\u00a0"
+
+
 def _money(value):
+    """{{ value|eur }}. The document's amounts are strings of common.money.money_str
+    ("52000.50"): grouped here as format_eur groups them, nothing to escape."""
+    if type(value) is Decimal and value.as_tuple().exponent == -2:
+        value = format(value, "f")  # the sheets' sums, read with two decimals
+    if type(value) is str and _MONEY_STR.fullmatch(value):
+        integer, cents = value.split(".")
+        head = len(integer) % 3 or 3
+        groups = [integer[:head]] + [integer[i : i + 3] for i in range(head, len(integer), 3)]
+        return f'<td class="app-money">{_THIN.join(groups)},{cents}{_NBSP}€</td>'
     return f'<td class="app-money">{_esc(format_eur(value))}</td>'
 
 
@@ -555,3 +611,44 @@ def project_tables(project, show_proposal=False, show_grant=False):
     t = _labels()
     html_text = _sheet_table(project, t) + _lines_table(project, show_proposal, show_grant, t)
     return mark_safe(html_text)  # noqa: S308 - every value escaped above (_esc, _text)
+
+
+# ---------------------------------------------------------------- project sheets
+# The loop of detail_document.html over the sheets (its heading, its two tables, its
+# attachments), forty on a large dossier: as template nodes the loop itself was a tenth
+# of the page. Same output as the loop it replaced (tests/dossiers/test_sheets_loop.py
+# renders both and compares them).
+
+_SHEET_LABELS = ("Fiche", "Aucune fiche projet.")
+
+
+@register.simple_tag(takes_context=True)
+def project_sheets(context, dossier, projects, show_proposal=False, show_grant=False, live=True):
+    """Every project sheet of the dossier document: its heading, project_tables, and its
+    attachments (live: the current files, attachments_html; else the snapshot's files,
+    detail_files.html)."""
+    if not projects:
+        return mark_safe(f"\n    <p>{_translated(_SHEET_LABELS)['Aucune fiche projet.']}</p>\n  ")
+    t = _labels()
+    fiche = _translated(_SHEET_LABELS)["Fiche"]
+    untitled = _("sans intitulé")
+    page = _AttachmentsPage(context, dossier) if live else None
+    files = None if live else context.template.engine.get_template("dossiers/detail_files.html")
+    out = []
+    for project in projects:
+        priority = project.get("priority")
+        number = f"n° {_shown(priority)}" if priority else ""
+        title = project.get("title")
+        title = _shown(title) if title else untitled
+        if live:
+            attachments = attachments_html(context, dossier, "projects", project, page=page)
+        else:
+            with context.push(files=project.get("attachment_list")):
+                attachments = files.render(context)
+        out.append(
+            f'\n    <article class="fr-mt-4w app-project" id="fiche-{_shown(project.get("id"))}">'
+            f"\n      <h3>{fiche} {number} — {title}</h3>"
+            f"\n      {_sheet_table(project, t)}{_lines_table(project, show_proposal, show_grant, t)}"
+            f"\n      {attachments}\n    </article>\n  "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above

@@ -23,7 +23,7 @@ from accounts.rules import is_internal_staff
 from common.views import DomainFormMixin
 from dossiers import queries
 from dossiers.domain import due_dates
-from dossiers.domain.access import with_document_relations
+from dossiers.domain.access import with_page_relations
 from dossiers.domain.participation import participation
 from dossiers.domain.receipts import build_receipt
 from dossiers.domain.serialize import dossier_document
@@ -41,7 +41,7 @@ from dossiers.enums import (
 from dossiers.forms import DueDateForm
 from dossiers.forms_projects import DossierFilterForm
 from dossiers.models import Dossier
-from dossiers.panels import render_panels
+from dossiers.panels import PageData, render_panels
 from dossiers.rules import (
     TRANSITION_PERMISSIONS,
     can_view_decision,
@@ -169,24 +169,29 @@ class DossierDetailView(DossierMixin, View):
     """The read-only dossier page, for whoever may see the dossier."""
 
     http_method_names = ["get", "head"]
-    dossier_queryset = with_document_relations(Dossier.objects.all())
+    dossier_queryset = with_page_relations(Dossier.objects.all())
 
     def get(self, request, pk):
         return dossier_page(request, self.dossier)
 
 
-def document_context(user, dossier):
+def document_context(user, dossier, line_totals=None):
     """What dossiers/detail_document.html needs to show the dossier's content to this
-    person (the one dossier page, decision 0054)."""
+    person (the one dossier page, decision 0054). `line_totals`: dossier_line_totals(),
+    when the caller has them."""
     show_proposal = can_view_proposals.test(user, dossier)
     show_grant = can_view_decision.test(user, dossier)
-    overall, per_project = dossier_line_totals(dossier)
+    overall, per_project = line_totals or dossier_line_totals(dossier)
     if not show_proposal:
         overall = {k: v for k, v in overall.items() if not k.startswith("proposed")}
     if not show_grant:
         overall = {k: v for k, v in overall.items() if not k.startswith("granted")}
     document = dossier_document(
-        dossier, show_proposal=show_proposal, show_grant=show_grant, attachments=False
+        dossier,
+        show_proposal=show_proposal,
+        show_grant=show_grant,
+        attachments=False,
+        read_values=True,
     )
     return {
         "doc": _present(document, per_project_totals=per_project),
@@ -266,17 +271,20 @@ def dossier_page(request, dossier, *, status=200, panels=None):
     ]
     can_edit = editor and dossier.is_editable and not dossier.completion_overdue()
     overdue = dossier.completion_overdue()
+    line_totals = dossier_line_totals(dossier)
+    snapshots = list(
+        dossier.snapshots.select_related("created_by").defer("content").order_by("number")
+    )
+    document = document_context(user, dossier, line_totals)
     return render(
         request,
         "dossiers/detail.html",
         {
             "dossier": dossier,
-            **document_context(user, dossier),
+            **document,
             "staff_view": staff_view,
             "territories": list(dossier.filiere.territories.order_by("code")),
-            "snapshots": list(
-                dossier.snapshots.select_related("created_by").defer("content").order_by("number")
-            ),
+            "snapshots": snapshots,
             "history": history,
             "actions": _action_buttons(
                 dossier, user, editor=editor, can_edit=can_edit, transitions=transitions
@@ -289,7 +297,16 @@ def dossier_page(request, dossier, *, status=200, panels=None):
             and TRANSITION_PERMISSIONS["return_for_completion"].test(user, dossier)
             else None,
             # The instruction, for the staff only; each panel says who may see it.
-            "panels": render_panels(request, dossier, panels) if staff_view else [],
+            "panels": render_panels(
+                request,
+                dossier,
+                panels,
+                PageData(
+                    totals=line_totals[0], snapshots=snapshots, projects=document["doc"]["projects"]
+                ),
+            )
+            if staff_view
+            else [],
             # A panel's refused form (its forms are in the panel's context, not the page's):
             # the title says « Erreur : » (common.templatetags.page_errors).
             "page_error": status >= 400,

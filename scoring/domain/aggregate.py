@@ -17,7 +17,7 @@ are summed from its loaded reviews, as exact Decimals (the same figures); means
 are exact Decimals, rounded half up to two decimals only for display; the ranking
 sorts on exact values."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -156,7 +156,7 @@ class DossierAggregate:
         }
 
 
-def dossier_aggregate(dossier, *, grid=None, criteria=None, submitted=None):
+def dossier_aggregate(dossier, *, grid=None, criteria=None, submitted=None, projects=None):
     """The aggregate of the counted reviews of one dossier (a fixed number of queries).
 
     `grid` and `criteria`: the campaign's, when the caller has already loaded them;
@@ -164,7 +164,10 @@ def dossier_aggregate(dossier, *, grid=None, criteria=None, submitted=None):
     (reviews.with_details), when the caller has them (reviews.visible_reviews() for
     the ARS roles and the reviewers who submitted theirs), else read here. The
     weighted scores are the database's figures, computed from the loaded scores: exact
-    Decimal weights × integer scores, the reviews in the order of their ids."""
+    Decimal weights × integer scores, the reviews in the order of their ids.
+    `projects`: {id: (title, priority)} of the dossier's sheets, when the caller has them
+    and `submitted` (with their project opinions): the opinions per sheet are then
+    counted from those reviews rather than read again."""
     grid = grid or get_grid(dossier.campaign_id)
     criteria = criteria if criteria is not None else grid_criteria(grid)
     if submitted is None:
@@ -204,19 +207,23 @@ def dossier_aggregate(dossier, *, grid=None, criteria=None, submitted=None):
                 )
             )
     reviewers.sort(key=lambda r: (-r.score, r.review.reviewer.username))
-    projects = {}
-    for row in (
-        ProjectOpinion.objects.filter(
-            review__dossier_id=dossier.pk,
-            project__isnull=False,
-            **COUNTED,
+    if projects is not None and submitted is not None:
+        rows = _opinion_counts(counted, projects)
+    else:
+        rows = (
+            ProjectOpinion.objects.filter(
+                review__dossier_id=dossier.pk,
+                project__isnull=False,
+                **COUNTED,
+            )
+            .exclude(opinion="")
+            .values("project_id", "project__title", "project__priority", "opinion")
+            .annotate(n=Count("id"))
+            .order_by()
         )
-        .exclude(opinion="")
-        .values("project_id", "project__title", "project__priority", "opinion")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        entry = projects.setdefault(
+    by_project = {}
+    for row in rows:
+        entry = by_project.setdefault(
             row["project_id"],
             {
                 "project": row["project_id"],
@@ -227,9 +234,31 @@ def dossier_aggregate(dossier, *, grid=None, criteria=None, submitted=None):
         )
         entry["opinions"][row["opinion"]] = row["n"]
     project_list = sorted(
-        projects.values(), key=lambda p: (p["priority"] is None, p["priority"] or 0, p["project"])
+        by_project.values(),
+        key=lambda p: (p["priority"] is None, p["priority"] or 0, p["project"]),
     )
     return DossierAggregate(grid, stats, criterion_stats, reviewers, opinions, project_list)
+
+
+def _opinion_counts(counted, projects):
+    """The rows of dossier_aggregate's opinions-per-sheet query, counted from the counted
+    reviews' loaded project opinions ({id: (title, priority)}: the dossier's sheets)."""
+    counts = Counter(
+        (opinion.project_id, opinion.opinion)
+        for review in counted
+        for opinion in review.project_opinions.all()
+        if opinion.project_id in projects and opinion.opinion
+    )
+    return [
+        {
+            "project_id": project_id,
+            "project__title": projects[project_id][0],
+            "project__priority": projects[project_id][1],
+            "opinion": value,
+            "n": n,
+        }
+        for (project_id, value), n in counts.items()
+    ]
 
 
 @dataclass

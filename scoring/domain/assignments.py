@@ -42,20 +42,24 @@ def lock_dossier(dossier):
     return locked
 
 
-def eligible_reviewers(dossier):
+def eligible_reviewers(dossier, *, excluded_ids=None):
     """Active CARESP reviewers and ARS instructors of the dossier's region, not yet
-    assigned and without a conflict."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            role_grants__role__in=REVIEWER_ROLES,
-            role_grants__region_id=dossier.region_id,
-        )
-        .exclude(review_assignments__dossier=dossier)
-        .exclude(declared_conflicts__dossier=dossier)
-        .distinct()
-        .order_by("last_name", "first_name", "username")
+    assigned and without a conflict. `excluded_ids`: the users already assigned to the
+    dossier or who declared a conflict on it, when the caller has loaded every one of
+    them (then excluded from the list rather than by two subqueries)."""
+    users = User.objects.filter(
+        is_active=True,
+        role_grants__role__in=REVIEWER_ROLES,
+        role_grants__region_id=dossier.region_id,
     )
+    if excluded_ids is None:
+        users = users.exclude(review_assignments__dossier=dossier).exclude(
+            declared_conflicts__dossier=dossier
+        )
+    users = users.distinct().order_by("last_name", "first_name", "username")
+    if excluded_ids is None:
+        return users
+    return [user for user in users if user.pk not in excluded_ids]
 
 
 def has_conflict(dossier, user):

@@ -116,6 +116,24 @@ def grid_criteria(grid):
     return list(grid.criteria.order_by("position", "id"))
 
 
+def grid_and_criteria(campaign):
+    """(get_grid(campaign), grid_criteria(grid)) in one query once the grid exists (a
+    grid always has a criterion: clean_grid refuses none)."""
+    campaign_id = getattr(campaign, "pk", campaign)
+    criteria = list(
+        Criterion.objects.filter(grid__campaign_id=campaign_id)
+        .select_related("grid")
+        .order_by("position", "id")
+    )
+    if not criteria:
+        grid = get_grid(campaign_id)
+        return grid, grid_criteria(grid)
+    grid = criteria[0].grid
+    for criterion in criteria:
+        criterion.grid = grid  # one grid object, as grid.criteria gives
+    return grid, criteria
+
+
 def is_locked(grid):
     """True once a review of the campaign has been submitted."""
     return Review.objects.filter(

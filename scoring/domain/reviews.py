@@ -7,9 +7,10 @@ excluded after a conflict of interest does not open the others'). ARS roles
 applicant never sees any review."""
 
 import re
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,8 +41,12 @@ def own_review(dossier, user):
     return with_details(Review.objects.filter(dossier_id=dossier.pk, reviewer_id=user.pk)).first()
 
 
-def review_access(dossier, user, own=None):
-    """ACCESS_ALL, ACCESS_OWN or ACCESS_NONE (`own`: the user's review if already loaded)."""
+_UNKNOWN = object()
+
+
+def review_access(dossier, user, own=_UNKNOWN):
+    """ACCESS_ALL, ACCESS_OWN or ACCESS_NONE (`own`: the user's review if already loaded,
+    None when it is known there is none)."""
     if not user.is_authenticated:
         return ACCESS_NONE
     if can_view_all_reviews.test(user, dossier):
@@ -49,6 +54,8 @@ def review_access(dossier, user, own=None):
     if not is_internal_staff.test(user, dossier):
         return ACCESS_NONE
     if own is None:
+        counts = False
+    elif own is _UNKNOWN:
         counts = Review.objects.filter(
             dossier_id=dossier.pk,
             reviewer_id=user.pk,
@@ -60,13 +67,11 @@ def review_access(dossier, user, own=None):
     return ACCESS_ALL if counts else ACCESS_OWN
 
 
-def with_details(queryset):
-    """The reviews with their reviewer, scores (and their criterion) and project opinions.
-
-    The prefetches are ordered within each review as the models' orderings do, by the
+def _detail_prefetches():
+    """The prefetches are ordered within each review as the models' orderings do, by the
     review's id rather than by its own ordering (which would join each score to its
     dossier, campaign and filière)."""
-    return queryset.select_related("reviewer").prefetch_related(
+    return (
         Prefetch(
             "scores",
             queryset=CriterionScore.objects.select_related("criterion").order_by(
@@ -77,6 +82,11 @@ def with_details(queryset):
             "project_opinions", queryset=ProjectOpinion.objects.order_by("review_id", "project_id")
         ),
     )
+
+
+def with_details(queryset):
+    """The reviews with their reviewer, scores (and their criterion) and project opinions."""
+    return queryset.select_related("reviewer").prefetch_related(*_detail_prefetches())
 
 
 def visible_reviews(dossier, user, access=None):
@@ -95,6 +105,42 @@ def visible_reviews(dossier, user, access=None):
     else:
         return []
     return list(with_details(reviews).order_by("submitted_at", "id"))
+
+
+@dataclass(frozen=True)
+class DossierReviews:
+    """What the review panel of the dossier page shows of one dossier's reviews to one
+    user: own_review, review_access and visible_reviews, and every review's state."""
+
+    own: Review | None  # with its details
+    access: str
+    visible: list  # with their details, as visible_reviews orders them
+    every: list  # every review of the dossier, without details (the reviewers' table)
+
+
+def dossier_reviews(dossier, user):
+    """DossierReviews in three queries (one without any review to show): the dossier's
+    reviews, then the scores and opinions of those this user may read. Same reviews as
+    own_review, review_access and visible_reviews, which read them in up to seven
+    (tests/scoring/test_reviews.py compares them)."""
+    every = list(
+        Review.objects.filter(dossier_id=dossier.pk)
+        .select_related("reviewer")
+        .order_by("submitted_at", "id")
+    )
+    own = next((r for r in every if r.reviewer_id == user.pk), None)
+    access = review_access(dossier, user, own=own)
+    if access == ACCESS_ALL:
+        visible = [r for r in every if r.submitted_at is not None]
+        visible.sort(key=lambda r: (r.submitted_at, r.pk))
+    elif access == ACCESS_OWN:
+        visible = [r for r in every if r.reviewer_id == user.pk]
+    else:
+        visible = []
+    detailed = visible + ([own] if own is not None and own not in visible else [])
+    if detailed:
+        prefetch_related_objects(detailed, *_detail_prefetches())
+    return DossierReviews(own, access, visible, every)
 
 
 def _reviewer_role(user):

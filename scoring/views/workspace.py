@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
@@ -22,18 +23,18 @@ from campaign.queries import visible_campaigns
 from common.errors import Conflict
 from common.once import once_redirect
 from common.views import DomainFormMixin
-from dossiers.domain.access import visible_dossiers, with_document_relations
+from dossiers.domain.access import visible_dossiers, with_page_relations
 from dossiers.domain.diff import diff_snapshots
 from dossiers.domain.transitions import available_transitions
 from dossiers.enums import DossierState as S
-from dossiers.models import Dossier, Snapshot
+from dossiers.models import Dossier, Project, Snapshot
 from dossiers.views.staff import dossier_page
 from scoring import queries
 from scoring.domain import aggregate as aggregates
 from scoring.domain import assignments, comments, reviews
-from scoring.domain.grid import get_grid, grid_criteria
+from scoring.domain.grid import grid_and_criteria
 from scoring.forms import AssignReviewerForm, ConflictForm, InternalCommentForm, ReviewForm
-from scoring.models import ConflictOfInterest, Review, ReviewerAssignment
+from scoring.models import ConflictOfInterest, ReviewerAssignment
 from scoring.rules import (
     can_assign_reviewers,
     can_declare_conflict,
@@ -122,15 +123,13 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, View):
 class Workspace:
     """Everything the review workspace of one dossier shows to one user."""
 
-    def __init__(self, request, dossier):
+    def __init__(self, request, dossier, page=None):
         self.request, self.user = request, request.user
-        # Loaded by the page (dossiers.views.staff: campaign, filière, projects).
+        # Loaded by the page (dossiers.views.staff: campaign, filière).
         self.dossier = dossier
-        self.grid = get_grid(self.dossier.campaign_id)
-        self.criteria = grid_criteria(self.grid)
-        self.projects = sorted(
-            self.dossier.projects.all(), key=lambda p: (p.priority is None, p.priority or 0, p.id)
-        )
+        # What the dossier page has already read (dossiers.panels.PageData), or None.
+        self.page = page
+        self.grid, self.criteria = grid_and_criteria(self.dossier.campaign_id)
         self.is_ars = can_view_all_reviews.test(self.user, self.dossier)
         self.can_assign = can_assign_reviewers.test(self.user, self.dossier)
         self.assignments = list(
@@ -149,8 +148,16 @@ class Workspace:
         self.my_assignment = next(
             (a for a in self.assignments if a.reviewer_id == self.user.pk), None
         )
-        self.my_review = reviews.own_review(self.dossier, self.user)
-        self.access = reviews.review_access(self.dossier, self.user, own=self.my_review)
+        self.reviews = reviews.dossier_reviews(self.dossier, self.user)
+        self.my_review, self.access = self.reviews.own, self.reviews.access
+
+    @cached_property
+    def projects(self):
+        """The dossier's sheets, for the review form only (an opinion per sheet)."""
+        return sorted(
+            Project.objects.filter(dossier_id=self.dossier.pk),
+            key=lambda p: (p.priority is None, p.priority or 0, p.id),
+        )
 
     def review_form(self, data=None):
         if not self.can_write_review:
@@ -175,7 +182,12 @@ class Workspace:
     def assign_form(self, data=None):
         if not self.can_assign or self.dossier.state not in assignments.ASSIGNABLE_STATES:
             return None
-        return AssignReviewerForm(data, eligible=list(assignments.eligible_reviewers(self.dossier)))
+        excluded = None
+        if self.is_ars:  # every assignment and conflict of the dossier is loaded
+            excluded = {a.reviewer_id for a in self.assignments}
+            excluded |= {c.reviewer_id for c in self.conflicts}
+        eligible = assignments.eligible_reviewers(self.dossier, excluded_ids=excluded)
+        return AssignReviewerForm(data, eligible=list(eligible))
 
     def conflict_form(self, data=None):
         if not can_declare_conflict.test(self.user, self.dossier) or self.my_conflict is not None:
@@ -188,21 +200,19 @@ class Workspace:
         )
 
     def assignment_rows(self):
-        by_reviewer = {
-            r.reviewer_id: r
-            for r in Review.objects.filter(dossier=self.dossier)
-            .only("reviewer_id", "submitted_at", "excluded_at", "updated_at")
-            .order_by()
-        }
+        by_reviewer = {r.reviewer_id: r for r in self.reviews.every}
         return [(a, by_reviewer.get(a.reviewer_id)) for a in self.assignments]
 
     def snapshots(self):
-        items = list(
-            Snapshot.objects.filter(dossier=self.dossier)
-            .defer("content")
-            .select_related("created_by")
-            .order_by("number")
-        )
+        if self.page is not None:
+            items = self.page.snapshots
+        else:
+            items = list(
+                Snapshot.objects.filter(dossier=self.dossier)
+                .defer("content")
+                .select_related("created_by")
+                .order_by("number")
+            )
         return [(item, items[index - 1] if index else None) for index, item in enumerate(items)]
 
     def context(
@@ -214,13 +224,19 @@ class Workspace:
         comment_form=None,
         confirm_review=False,
     ):
-        visible = reviews.visible_reviews(self.dossier, self.user, access=self.access)
+        visible = self.reviews.visible
         others = [r for r in visible if r.reviewer_id != self.user.pk]
         aggregate = None
         if self.access == reviews.ACCESS_ALL:
             # `visible`: every submitted review (ACCESS_ALL), what the aggregate reads.
             aggregate = aggregates.dossier_aggregate(
-                self.dossier, grid=self.grid, criteria=self.criteria, submitted=visible
+                self.dossier,
+                grid=self.grid,
+                criteria=self.criteria,
+                submitted=visible,
+                projects={p["id"]: (p["title"], p["priority"]) for p in self.page.projects}
+                if self.page is not None
+                else None,
             )
         columns, matrix = [], []
         if aggregate is not None:
@@ -236,7 +252,6 @@ class Workspace:
             ]
         return {
             "dossier": self.dossier,
-            "projects": self.projects,
             "grid": self.grid,
             "criteria": self.criteria,
             "is_ars": self.is_ars,
@@ -264,13 +279,13 @@ class Workspace:
     def render(self, status=200, **forms):
         """The dossier page with this panel's forms shown again (`forms`: the context()
         keywords: bound forms, confirm_review), the other panels as they are."""
-        dossier = with_document_relations(Dossier.objects.all()).get(pk=self.dossier.pk)
+        dossier = with_page_relations(Dossier.objects.all()).get(pk=self.dossier.pk)
         return dossier_page(self.request, dossier, status=status, panels={PANEL_KEY: forms})
 
 
-def panel_context(request, dossier, **forms):
+def panel_context(request, dossier, page=None, **forms):
     """The review panel of the dossier page (scoring.panels)."""
-    return Workspace(request, dossier).context(**forms)
+    return Workspace(request, dossier, page=page).context(**forms)
 
 
 class WorkspaceView(StaffDossierMixin, View):
