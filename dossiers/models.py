@@ -76,7 +76,15 @@ class Dossier(DossierWorkflow):
                 fields=["campaign", "filiere"], name="one_dossier_per_filiere_and_campaign"
             )
         ]
-        indexes = [models.Index(fields=["campaign", "state"])]
+        # A campaign's dossiers in some states, read with their filière and decision
+        # date from the index alone (the budget's summary: the rows hold large JSON
+        # documents, which reading the table would walk through).
+        indexes = [
+            models.Index(
+                fields=["campaign", "state", "filiere", "decided_at"],
+                name="dossier_campaign_state_idx",
+            )
+        ]
         # A decision is final: on PostgreSQL the database refuses to change or delete it.
         triggers = [
             final_once(
