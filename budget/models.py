@@ -86,3 +86,58 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.amount} € le {self.date:%d/%m/%Y} ({self.get_instrument_display()})"
+
+
+class GrantedCommitment(models.Model):
+    """What a dossier's granted lines cost, per nature and start year: the sum of their
+    full-year amounts (`granted`) and of their cost in their start year (`first_year`:
+    a recurring line granted G from month m costs G × (13 − m) / 12, rounded to the
+    cent half up line by line, as budget.queries.first_year_cost does; a one-off line,
+    or a recurring one without start month, its amount). `start_year` is NULL for lines
+    without start month (the reader takes the decision's year). Only lines granted more
+    than 0; no row for a dossier without any.
+
+    Kept by database triggers on the funding lines (migration 0004, decision 0058), on
+    SQLite and PostgreSQL alike, whatever writes the lines, as dossiers.DossierTotals
+    (decision 0056). The code only reads it: the budget's per-year commitments sum a
+    campaign's few hundred rows instead of its thousands of granted lines."""
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    nature = models.CharField(max_length=16)
+    start_year = models.PositiveSmallIntegerField(null=True)
+    first_year = models.DecimalField(max_digits=16, decimal_places=2)
+    granted = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("engagement accordé d'un dossier")
+        verbose_name_plural = _("engagements accordés des dossiers")
+
+    def __str__(self):
+        return _("Engagements du dossier n° %(id)s") % {"id": self.dossier_id}
+
+
+class DelegatedAmount(models.Model):
+    """What was delegated on a dossier's lines of one nature in one year (`amount`), and
+    the first date of these delegations (`first_date`).
+
+    Kept by database triggers on the delegations and on the lines' nature and sheet
+    (migration 0004, decision 0058), as GrantedCommitment. The code only reads it: the
+    budget's summary sums a campaign's few hundred rows instead of walking its thousands
+    of granted lines to their delegations."""
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    nature = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    first_date = models.DateField()
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("montant délégué d'un dossier")
+        verbose_name_plural = _("montants délégués des dossiers")
+
+    def __str__(self):
+        return _("Délégations du dossier n° %(id)s") % {"id": self.dossier_id}

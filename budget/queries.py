@@ -14,13 +14,15 @@ from django.utils.translation import gettext as _
 
 from budget.enums import KINDS, NATURE_TO_KIND, ZERO, EnvelopeKind
 from budget.models import (
+    DelegatedAmount,
     Delegation,
     Envelope,
     EnvelopeAmendment,
+    GrantedCommitment,
 )
 from campaign.queries import filiere_territory_links
 from common.money import CENT
-from dossiers.domain.totals import MONEY, sums_by_dossier, totals_of
+from dossiers.domain.totals import sums_by_dossier, sums_with_dossiers, totals_of
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature
 from dossiers.models import Dossier, FundingLine
 
@@ -115,62 +117,14 @@ def budget_summary(campaign):
     """The campaign's money, per envelope, per set of territories and per year (Decimals).
 
     `by_territory` counts each filière once, on the row of its set of territories
-    ("T2 + T3"): the rows add up to the envelope totals. A fixed number of queries (7),
-    whatever the number of dossiers."""
+    ("T2 + T3"): the rows add up to the envelope totals. Six queries whatever the number
+    of dossiers, each reading rows stored per dossier (DossierTotals, decision 0056;
+    GrantedCommitment and DelegatedAmount, decision 0058), never the lines: a campaign's
+    few hundred rows, added up here per set of territories."""
 
     envelopes = {kind: ZERO for kind in KINDS}
     for envelope in Envelope.objects.filter(campaign=campaign):
         envelopes[envelope.kind] = envelope.amount
-
-    # Requested / proposed per dossier and nature, summed in the DB (sums_by_dossier),
-    # then per filière: a filière has one dossier per campaign. What was granted is
-    # summed below from the granted lines, which the per-year commitments read anyway
-    # (a line granted 0 adds nothing): four sums over the campaign's lines, not six.
-    counted = counted_dossiers(campaign)
-    dossiers = list(counted.values_list("id", "filiere_id", "state", "decided_at").order_by())
-    sums = sums_by_dossier(counted, fields=("amount", "proposed"), null=None)
-    per_filiere = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
-    pending_proposed = dict.fromkeys(KINDS, ZERO)
-    decided_at = {}
-    filiere_of = {}
-    natures = [
-        (kind, f"amount_{nature}", f"proposed_{nature}") for nature, kind in NATURE_TO_KIND.items()
-    ]
-    for dossier_id, filiere_id, state, decided_when in dossiers:
-        filiere_of[dossier_id] = filiere_id
-        dossier_sums = sums.get(dossier_id)
-        if dossier_sums is None:  # no line: no row, as before (no zero group)
-            continue
-        decided = state == DossierState.DECIDED
-        if decided and decided_when is not None:
-            decided_at[filiere_id] = decided_when
-        buckets = per_filiere[filiere_id]
-        for kind, amount_key, proposed_key in natures:
-            bucket = buckets[kind]
-            proposed = dossier_sums[proposed_key] or ZERO
-            bucket["requested"] += dossier_sums[amount_key] or ZERO
-            bucket["proposed"] += proposed
-            if not decided:
-                pending_proposed[kind] += proposed
-
-    # Delegations per dossier, nature and date (the year is taken here: on SQLite a year
-    # extracted by the database is a Python function call per row). Only decided
-    # dossiers have any (record_delegation checks it, and a decision is final): their
-    # lines are walked from the campaign's dossiers, not every delegation of the country.
-    delegated_by_year = defaultdict(lambda: ZERO)
-    first_delegation = None
-    decided_dossiers = counted.filter(state=DossierState.DECIDED)
-    rows = (
-        Delegation.objects.filter(line__project__dossier_id__in=decided_dossiers.values("id"))
-        .values_list("line__project__dossier_id", "line__nature", "date")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    for dossier_id, nature, date, total in rows:
-        per_filiere[filiere_of[dossier_id]][NATURE_TO_KIND[nature]]["delegated"] += total
-        delegated_by_year[date.year] += total
-        if first_delegation is None or date < first_delegation:
-            first_delegation = date
 
     # Per set of territories (a filière counted once, on its own set): see
     # by_covered_territory for the other rule.
@@ -181,74 +135,100 @@ def budget_summary(campaign):
     ):
         filiere_territories[filiere_id].add(territory_id)
 
-    group_cache = {}
-
     def group_of(filiere_id):
-        group = group_cache.get(filiere_id)
-        if group is None:
-            group = group_cache[filiere_id] = tuple(
-                sorted(
-                    filiere_territories.get(filiere_id, ()), key=lambda t: territories[t]["code"]
-                )
-            )
-        return group
+        return tuple(
+            sorted(filiere_territories.get(filiere_id, ()), key=lambda t: territories[t]["code"])
+        )
+
+    groups = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
+
+    # Requested / proposed per dossier and nature: its stored totals, read with the
+    # dossier's filière and state (one query), added to its set of territories (a filière
+    # has one dossier per campaign). A dossier without lines has no row, and no group.
+    pending_proposed = dict.fromkeys(KINDS, ZERO)
+    sums = [f"{field}_{nature}" for field in ("amount", "proposed") for nature in LineNature.values]
+    at = {name: 4 + index for index, name in enumerate(sums)}  # after id, filière, state, date
+    natures = [
+        (kind, at[f"amount_{nature}"], at[f"proposed_{nature}"])
+        for nature, kind in NATURE_TO_KIND.items()
+    ]
+    # dossier id -> (its set of territories, its decision's date)
+    decided = {}
+    for row in sums_with_dossiers(
+        ("filiere_id", "state", "decided_at"),
+        ("amount", "proposed"),
+        campaign=campaign,
+        state__in=SUBMITTED_STATES,
+    ):
+        group = group_of(row[1])
+        buckets = groups[group]
+        is_decided = row[2] == DossierState.DECIDED
+        if is_decided:
+            decided[row[0]] = (group, row[3])
+        for kind, requested_at, proposed_at in natures:
+            bucket = buckets[kind]
+            requested, proposed = row[requested_at], row[proposed_at]
+            if requested is not None:
+                bucket["requested"] += requested
+            if proposed is not None:
+                bucket["proposed"] += proposed
+                if not is_decided:
+                    pending_proposed[kind] += proposed
+
+    # What was delegated, per dossier, nature and year, with the first date: the decided
+    # dossiers' stored rows (DelegatedAmount, kept by database triggers, decision 0058).
+    # Only decided dossiers have any (record_delegation checks it, and a decision is
+    # final).
+    delegated_by_year = defaultdict(lambda: ZERO)
+    first_delegation = None
+    decided_filter = {"dossier__campaign": campaign, "dossier__state": DossierState.DECIDED}
+    rows = (
+        DelegatedAmount.objects.filter(**decided_filter)
+        .values_list("dossier_id", "nature", "year", "first_date", "amount")
+        .order_by()
+    )
+    for dossier_id, nature, year, first_date, amount in rows:
+        groups[decided[dossier_id][0]][NATURE_TO_KIND[nature]]["delegated"] += amount
+        delegated_by_year[year] += amount
+        if first_delegation is None or first_date < first_delegation:
+            first_delegation = first_date
 
     # What was granted, and the commitments per year, for the campaign and for each set
-    # of territories: each granted line's cost is computed once (its first-year prorata
-    # to the cent, as yearly_cost does), summed per (set of territories, nature, first
-    # year), then spread over the years. Only decided dossiers count (a decision is
-    # final). No ordering (the model's joins the campaign and the filière to sort).
-    lines = (
-        FundingLine.objects.filter(
-            project__dossier_id__in=decided_dossiers.values("id"), granted__gt=0
-        )
-        .values_list("nature", "granted", "start_month", "project__dossier_id")
+    # of territories: the decided dossiers' stored commitments (GrantedCommitment, kept
+    # by database triggers, decision 0058), a few rows per dossier: per nature and start
+    # year, the full-year amounts and the first-year costs (each line's prorata to the
+    # cent, as first_year_cost), summed per (set of territories, nature, first year),
+    # then spread over the years.
+    rows = (
+        GrantedCommitment.objects.filter(**decided_filter)
+        .values_list("dossier_id", "nature", "start_year", "first_year", "granted")
         .order_by()
     )
     base = campaign.decision_date.year if campaign.decision_date else timezone.localdate().year
     first_year = base
     # (group, kind, first year or None: every year) -> [first-year cost, full-year cost]
     costs = defaultdict(lambda: [ZERO, ZERO])
-    # dossier id -> (its filière's buckets, its set of territories, its decision's year)
-    line_context = {}
-    for nature, granted, start, dossier_id in lines:
-        context = line_context.get(dossier_id)
-        if context is None:
-            filiere_id = filiere_of[dossier_id]
-            when = decided_at.get(filiere_id)
-            context = line_context[dossier_id] = (
-                per_filiere[filiere_id],
-                group_of(filiere_id),
-                timezone.localtime(when).year if when else None,
-            )
-        buckets, group, decided_year = context
-        if nature == LineNature.RECURRING:
-            buckets["recurring"]["granted"] += granted
-            if start is not None:
-                year, first = start.year, first_year_cost(granted, start)
-                if year < first_year:
-                    first_year = year
-            else:  # not reachable through decide(): a full year from the decision's year
-                year, first = decided_year, granted
-            bucket = costs[(group, "recurring", year)]
-            bucket[0] += first
-            bucket[1] += granted
-        else:
-            buckets["one_off"]["granted"] += granted
-            if start is not None:
-                year = start.year
-                if year < first_year:
-                    first_year = year
-            else:
-                year = decided_year
-            costs[(group, "one_off", year)][0] += granted
+    decided_dossiers = {kind: set() for kind in KINDS}  # with something granted
+    for dossier_id, nature, year, first, granted in rows:
+        group, decided_at = decided[dossier_id]
+        kind = NATURE_TO_KIND[nature]
+        groups[group][kind]["granted"] += granted
+        decided_dossiers[kind].add(dossier_id)
+        if year is None:  # no start month (a recurring one is not reachable through
+            # decide()): the decision's year, a full year
+            year = timezone.localtime(decided_at).year if decided_at else None
+        elif year < first_year:
+            first_year = year
+        bucket = costs[(group, kind, year)]
+        bucket[0] += first
+        bucket[1] += granted
 
     # Envelope totals.
     totals = {kind: _bucket() for kind in KINDS}
-    for buckets in per_filiere.values():
+    for buckets in groups.values():
         for kind in KINDS:
-            for key, value in buckets[kind].items():
-                totals[kind][key] += value
+            for name, value in buckets[kind].items():
+                totals[kind][name] += value
     envelope_rows = {}
     for kind in KINDS:
         envelope_rows[kind] = {
@@ -256,19 +236,10 @@ def budget_summary(campaign):
             **totals[kind],
             "remaining": envelopes[kind] - totals[kind]["granted"],
             "proposed_pending": pending_proposed[kind],
-            # A filière has one dossier per campaign: its buckets are its dossier's.
-            "decided_dossiers": sum(
-                1 for buckets in per_filiere.values() if buckets[kind]["granted"] > 0
-            ),
+            # A filière has one dossier per campaign: its dossier's.
+            "decided_dossiers": len(decided_dossiers[kind]),
         }
 
-    groups = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
-    for filiere_id, buckets in per_filiere.items():
-        group = groups[group_of(filiere_id)]
-        for kind in KINDS:
-            group_bucket = group[kind]
-            for name, value in buckets[kind].items():
-                group_bucket[name] += value
     covered = {t for key in groups for t in key}
     for territory_id in territories:
         if territory_id not in covered:
@@ -412,28 +383,52 @@ def envelope_totals(campaign, *, pending=True):
     return totals
 
 
+DOSSIER_AMOUNTS = tuple(
+    f"{field}_{nature}"
+    for field in ("amount", "proposed", "granted")
+    for nature in LineNature.values
+)
+
+
+class NamedFiliere:
+    """A filière's name, where a row shows it as `row.filiere.name`."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+
+class DossierAmounts:
+    """One row of the dashboard's page of dossiers: plain values, no model instances (a
+    page of 50 dossiers and their filières cost more to build than to query)."""
+
+    __slots__ = ("pk", "state", "outcome", "filiere", *DOSSIER_AMOUNTS)
+
+    def __init__(self, pk, state, outcome, filiere_name, sums):
+        self.pk, self.state, self.outcome = pk, state, outcome
+        self.filiere = NamedFiliere(filiere_name)
+        for name in DOSSIER_AMOUNTS:
+            setattr(self, name, sums[name] if sums else None)
+
+
 def dossier_amounts(campaign, dossier_ids):
     """The given counted dossiers of the campaign (a page of the dashboard), ordered by
-    filière, each with its sums per nature ("amount_recurring", …, None where nothing
-    to sum: no line of that nature, or none filled in), summed in the database for
-    these dossiers only, in the same query."""
-    sums = {
-        f"{field}_{nature}": Sum(
-            f"projects__lines__{field}",
-            filter=Q(projects__lines__nature=nature),
-            output_field=MONEY,
-        )
-        for field in ("amount", "proposed", "granted")
-        for nature in LineNature.values
-    }
-    return list(
+    filière, as DossierAmounts rows with their sums per nature ("amount_recurring", …,
+    None where nothing to sum: no line of that nature, or none filled in), read from
+    these dossiers' stored totals (dossiers.domain.totals, decision 0056): two queries,
+    not their lines."""
+    dossiers = list(
         counted_dossiers(campaign)
         .filter(pk__in=dossier_ids)
-        .select_related("filiere")
-        .only("id", "state", "outcome", "campaign_id", "filiere__name")
-        .annotate(**sums)
         .order_by("filiere__name", "pk")
+        .values_list("pk", "state", "outcome", "filiere__name")
     )
+    sums = sums_by_dossier(Dossier.objects.filter(pk__in=[row[0] for row in dossiers]), null=None)
+    return [
+        DossierAmounts(pk, state, outcome, filiere_name, sums.get(pk))
+        for pk, state, outcome, filiere_name in dossiers
+    ]
 
 
 def counted_dossiers(campaign):

@@ -76,12 +76,14 @@ class Dossier(DossierWorkflow):
                 fields=["campaign", "filiere"], name="one_dossier_per_filiere_and_campaign"
             )
         ]
-        # The campaign's dossiers by state with their filière, read from the index alone:
-        # a dossier's row carries its whole document (several KB), and the lists,
-        # dashboards and rankings of a national campaign only need these columns.
+        # A campaign's dossiers by state with their filière and decision date, read from
+        # the index alone: a dossier's row carries its whole document (several KB), and the
+        # lists, dashboards, rankings and budget summary of a national campaign only need
+        # these columns.
         indexes = [
             models.Index(
-                fields=["campaign", "state", "filiere"], name="dossier_campaign_state_filiere"
+                fields=["campaign", "state", "filiere", "decided_at"],
+                name="dossier_campaign_state_idx",
             )
         ]
         # A decision is final: on PostgreSQL the database refuses to change or delete it.

@@ -5,7 +5,9 @@ A 40-sheet dossier has ~100 lines: rendered by the template engine, their rows w
 two thirds of the page's time beside the fields themselves (docs/decisions/0034 did
 the same for the fields). Every value goes through render_value_in_context, as
 `{{ value }}` does (localized, escaped); the markup is the templates' own, byte for
-byte (tests/budget/test_pages.py compares both)."""
+byte (tests/budget/test_rows.py compares both). The dashboard's values are all
+strings (amounts through format_eur, labels): common.escaping.escape renders them as
+`{{ value }}` does, without its lazy-argument wrapper (decision 0055)."""
 
 from django import template
 from django.template.base import render_value_in_context
@@ -14,6 +16,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from common.escaping import escape
 from common.money import format_eur
 from common.templatetags.dsfr_fields import dsfr_field
 from dossiers.enums import DossierState
@@ -102,13 +105,12 @@ def territory_amount_rows(context, by_territory):
     html = []
     for row in by_territory:
         cells = "".join(
-            f'          <td class="app-money">'
-            f"{render_value_in_context(format_eur(row[kind][name]), context)}</td>\n"
+            f'          <td class="app-money">{escape(format_eur(row[kind][name]))}</td>\n'
             for kind, name in _AMOUNT_KEYS
         )
         html.append(
             "\n        <tr>\n"
-            f'          <th scope="row">{render_value_in_context(row["label"], context)}</th>\n'
+            f'          <th scope="row">{escape(row["label"])}</th>\n'
             f"{cells}        </tr>\n      "
         )
     return mark_safe("".join(html))  # every value is escaped above
@@ -120,12 +122,12 @@ def territory_year_rows(context, by_territory):
     html = []
     for row in by_territory:
         cells = "".join(
-            f'<td class="app-money">{render_value_in_context(format_eur(year["total"]), context)}</td>'
+            f'<td class="app-money">{escape(format_eur(year["total"]))}</td>'
             for year in row["by_year"]
         )
         html.append(
             "\n        <tr>\n"
-            f'          <th scope="row">{render_value_in_context(row["label"], context)}</th>\n'
+            f'          <th scope="row">{escape(row["label"])}</th>\n'
             f"          {cells}\n        </tr>\n      "
         )
     return mark_safe("".join(html))  # every value is escaped above
@@ -144,8 +146,7 @@ def dossier_amount_rows(context, dossiers):
     """The rows of the dashboard's page of dossiers (dossier_amounts), with the links to
     the proposal and decision pages while the ARS analyses or once decided."""
 
-    def value(item):
-        return render_value_in_context(item, context)
+    value = escape  # every value is a string: as {{ value }} renders it
 
     if not dossiers:
         return mark_safe(

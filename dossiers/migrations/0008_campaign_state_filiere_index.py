@@ -19,6 +19,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='dossier',
-            index=models.Index(fields=['campaign', 'state', 'filiere'], name='dossier_campaign_state_filiere'),
+            index=models.Index(fields=['campaign', 'state', 'filiere', 'decided_at'], name='dossier_campaign_state_idx'),
         ),
     ]

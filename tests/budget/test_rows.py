@@ -172,6 +172,8 @@ def test_dashboard_rows_are_the_template_loops(
         campaign, instructor, [(REC, "1234.56"), (ONE_OFF, "10.00")], territories=territories[:2]
     )
     decide(decided, decider, "accepted", grant_all(decided), "Accord.")
+    decided.filiere.name = "<script>alert('x')</script> \"Filière\" & co"
+    decided.filiere.save()
     make_dossier(campaign, instructor, [(REC, "99.00")], state="submitted")
     summary = budget_summary(campaign)
     dossiers = dossier_amounts(campaign, counted_dossiers(campaign).values("pk"))
@@ -183,6 +185,6 @@ def test_dashboard_rows_are_the_template_loops(
             context.update(ars_analysis="ars_analysis", decided="decided")
             html = Template(DASHBOARD_TAGS).render(Context(context))
             assert html == Template(DASHBOARD_LOOPS).render(Context(context))
-    assert "&lt;b&gt;Brest" in Template(DASHBOARD_TAGS).render(
-        Context({"summary": summary, "dossiers": dossiers})
-    )
+    html = Template(DASHBOARD_TAGS).render(Context({"summary": summary, "dossiers": dossiers}))
+    assert "&lt;b&gt;Brest" in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &quot;Filière&quot; &amp; co" in html

@@ -212,8 +212,8 @@ def test_summary_runs_a_fixed_number_of_queries(
             "convention",
             finess_with_key("29000001"),
         )
-    # 7: the dossiers, their line sums (sums_by_dossier), delegations, granted lines,
-    # envelopes, territories and filière links.
-    with django_assert_max_num_queries(7):
+    # 6: the dossiers with their stored totals, their stored delegated amounts and
+    # commitments (decision 0058), envelopes, territories and filière links.
+    with django_assert_max_num_queries(6):
         summary = budget_summary(campaign)
     assert summary["envelopes"]["recurring"]["granted"] == D(1000 * count)
