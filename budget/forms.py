@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from budget.domain.decisions import default_start_month
 from budget.models import DelegationInstrument
-from common.forms import DomainErrorsMixin
+from common.forms import DomainErrorsMixin, FixedChoices
 from common.money import format_eur, parse_amount
 from common.once import OnceOnlyFormMixin
 from dossiers.enums import LineNature, Opinion, Outcome
@@ -42,14 +42,23 @@ class BudgetForm(DomainErrorsMixin, forms.Form):
 
 
 class AmountField(forms.CharField):
-    """An amount typed the French way: "1 600 000,50", "1600000.5", "52 000 €"."""
+    """An amount typed the French way: "1 600 000,50", "1600000.5", "52 000 €".
+
+    Its input's attributes come from widget_attrs, not from a widget instance that
+    Django would deep-copy for each field (the decision form builds ~100 of them)."""
+
+    widget = forms.TextInput
 
     def __init__(self, *, nature=None, **kwargs):
-        attrs = {"inputmode": "decimal", "autocomplete": "off", "maxlength": "40"}
-        if nature:
-            attrs["data-budget-nature"] = nature
-        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        self.nature = nature
         super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = {"inputmode": "decimal", "autocomplete": "off", "maxlength": "40"}
+        if self.nature:
+            attrs["data-budget-nature"] = self.nature
+        attrs.update(super().widget_attrs(widget))
+        return attrs
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
@@ -73,17 +82,17 @@ _MONTH_PATTERNS = (
 )
 
 
+class MonthInput(forms.TextInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__({"placeholder": "AAAA-MM", "autocomplete": "off", **(attrs or {})})
+
+
 class MonthField(forms.CharField):
     """A month, "2025-07" or "07/2025": the first day of that month."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(
-                attrs={"type": "month", "placeholder": "AAAA-MM", "autocomplete": "off"}
-            ),
-        )
-        super().__init__(**kwargs)
+    widget = MonthInput  # a class: Django instantiates it instead of deep-copying one
 
     def prepare_value(self, value):
         if isinstance(value, dt.date):
@@ -125,25 +134,31 @@ class ProposalForm(BudgetForm):
         )
         self.projects = projects
         self.lines = [line for project in projects for line in project.lines.all()]
+        # Translated once for the form's ~150 selects (a lazy label is translated again
+        # each time a select is rendered: a quarter of the page's time), and normalized once.
+        choices = FixedChoices(OPINION_CHOICES)
+        project_label = _("Avis sur la fiche « %(title)s »")
+        proposed_label = _("Montant proposé — « %(label)s »")
+        opinion_label = _("Avis — « %(label)s »")
         for project in projects:
             self.fields[f"project_opinion_{project.pk}"] = forms.ChoiceField(
-                label=_("Avis sur la fiche « %(title)s »") % {"title": project.title},
-                choices=OPINION_CHOICES,
+                label=project_label % {"title": project.title},
+                choices=choices,
                 required=False,
                 initial=project.proposal_opinion,
                 disabled=not editable,
             )
             for line in project.lines.all():
                 self.fields[f"proposed_{line.pk}"] = AmountField(
-                    label=_("Montant proposé — « %(label)s »") % {"label": line.label},
+                    label=proposed_label % {"label": line.label},
                     nature=line.nature,
                     required=False,
                     initial=line.proposed,
                     disabled=not editable,
                 )
                 self.fields[f"opinion_{line.pk}"] = forms.ChoiceField(
-                    label=_("Avis — « %(label)s »") % {"label": line.label},
-                    choices=OPINION_CHOICES,
+                    label=opinion_label % {"label": line.label},
+                    choices=choices,
                     required=False,
                     initial=line.proposal_opinion,
                     disabled=not editable,
@@ -189,6 +204,13 @@ class ProposalForm(BudgetForm):
         return keys
 
 
+class ShortTextarea(forms.Textarea):
+    """A two-row textarea, given to fields as a class (instantiated, not deep-copied)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 2, **(attrs or {})})
+
+
 class DecisionForm(BudgetForm):
     """Granted amount, start month and justification per line; outcome and motivation."""
 
@@ -223,6 +245,11 @@ class DecisionForm(BudgetForm):
         super().__init__(*args, **kwargs)
         self.projects = projects
         self.lines = [line for project in projects for line in project.lines.all()]
+        granted_label = _("Montant accordé — « %(label)s »")
+        start_label = _("Mois de démarrage")
+        recurring_help = _("Obligatoire pour une ligne reconductible accordée.")
+        one_off_help = _("Facultatif : année d'imputation du crédit ponctuel.")
+        justification_label = _("Justification (si accordé > demandé)")
         for line in self.lines:
             start = line.start_month
             if start is None and line.nature == LineNature.RECURRING:
@@ -230,23 +257,21 @@ class DecisionForm(BudgetForm):
                 # first delegation.
                 start = default_start_month(line) or default_start
             self.fields[f"granted_{line.pk}"] = AmountField(
-                label=_("Montant accordé — « %(label)s »") % {"label": line.label},
+                label=granted_label % {"label": line.label},
                 nature=line.nature,
                 initial=line.granted if line.granted is not None else line.proposed,
             )
             self.fields[f"start_month_{line.pk}"] = MonthField(
-                label=_("Mois de démarrage"),
+                label=start_label,
                 required=False,
                 initial=start,
-                help_text=_("Obligatoire pour une ligne reconductible accordée.")
-                if line.nature == LineNature.RECURRING
-                else _("Facultatif : année d'imputation du crédit ponctuel."),
+                help_text=recurring_help if line.nature == LineNature.RECURRING else one_off_help,
             )
             self.fields[f"justification_{line.pk}"] = forms.CharField(
-                label=_("Justification (si accordé > demandé)"),
+                label=justification_label,
                 required=False,
                 initial=line.grant_justification,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=ShortTextarea,
             )
 
     def rows(self):

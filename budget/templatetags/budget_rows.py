@@ -48,10 +48,10 @@ def proposal_rows(context, rows):
         etp = f' <span class="fr-text--xs">({value(line.etp)} ETP)</span>' if line.etp else ""
         html.append(
             "\n              <tr>\n"
-            f'                <th scope="row">{value(line.label)}{etp}</th>\n'
-            f"                <td>{value(_display(labels, line, 'nature'))}</td>\n"
+            f'                <th scope="row">{escape(line.label)}{etp}</th>\n'
+            f"                <td>{escape(_display(labels, line, 'nature'))}</td>\n"
             f"                <td>{value(line.first_year or '—')}</td>\n"
-            f'                <td class="app-money">{value(format_eur(line.amount))}</td>\n'
+            f'                <td class="app-money">{escape(format_eur(line.amount))}</td>\n'
             f'                <td class="app-cell-field">{dsfr_field(proposed)}</td>\n'
             f'                <td class="app-cell-field">{dsfr_field(opinion)}</td>\n'
             "              </tr>\n            "
@@ -66,28 +66,137 @@ def decision_rows(context, rows):
     def value(item):
         return render_value_in_context(item, context)
 
-    since = value(_("dès"))
+    since = escape(_("dès"))
     labels = context.render_context.setdefault("budget_rows.labels", {})
     html = []
     for line, granted, start_month, justification in rows:
         first_year = f" — {since} {value(line.first_year)}" if line.first_year else ""
         opinion = (
-            f'<br><span class="fr-text--xs">{value(_display(labels, line, "proposal_opinion"))}</span>'
+            f'<br><span class="fr-text--xs">{escape(_display(labels, line, "proposal_opinion"))}</span>'
             if line.proposal_opinion
             else ""
         )
         html.append(
             "\n              <tr>\n"
-            f'                <th scope="row">{value(line.label)}<br><span class="fr-text--xs">'
-            f"{value(_display(labels, line, 'nature'))}{first_year}</span></th>\n"
-            f'                <td class="app-money">{value(format_eur(line.amount))}</td>\n'
-            f'                <td class="app-money">{value(format_eur(line.proposed))}{opinion}</td>\n'
+            f'                <th scope="row">{escape(line.label)}<br><span class="fr-text--xs">'
+            f"{escape(_display(labels, line, 'nature'))}{first_year}</span></th>\n"
+            f'                <td class="app-money">{escape(format_eur(line.amount))}</td>\n'
+            f'                <td class="app-money">{escape(format_eur(line.proposed))}{opinion}</td>\n'
             f'                <td class="app-cell-field">{dsfr_field(granted)}</td>\n'
             f'                <td class="app-cell-field">{dsfr_field(start_month)}</td>\n'
             f'                <td class="app-cell-field">{dsfr_field(justification)}</td>\n'
             "              </tr>\n            "
         )
     return mark_safe("".join(html))  # every value is escaped above or by dsfr_field
+
+
+def _sheet_title(context, project):
+    """`{% blocktranslate with rank=project.priority|default:"?" title=project.title %}`."""
+    rank = render_value_in_context(project.priority or "?", context)
+    title = render_value_in_context(project.title, context)
+    return _("Fiche %(rank)s — %(title)s") % {"rank": rank, "title": title}
+
+
+def _sheet_table(caption, headings, rows_html, subtotal_texts, colspans):
+    """A project sheet's table of lines, with the subtotals filled by static/js/budget.js."""
+    head = "".join(f"\n              {heading}" for heading in headings)
+    recurring, one_off = subtotal_texts
+    label_span, tail_span = colspans
+    return (
+        '\n        <div class="fr-table fr-table--bordered app-table--cards">\n'
+        "          <table>\n"
+        f"            <caption>{caption}</caption>\n"
+        f"            <thead><tr>{head}\n            </tr></thead>\n"
+        "            <tbody>\n"
+        f"            {rows_html}\n"
+        "            </tbody>\n"
+        "            \n"
+        "            <tfoot data-budget-subtotals hidden>\n"
+        f'              <tr><th scope="row" colspan="{label_span}">{recurring}</th>'
+        '<td class="app-money" data-budget-subtotal="recurring"></td>'
+        f'<td colspan="{tail_span}"></td></tr>\n'
+        f'              <tr><th scope="row" colspan="{label_span}">{one_off}</th>'
+        '<td class="app-money" data-budget-subtotal="one_off"></td>'
+        f'<td colspan="{tail_span}"></td></tr>\n'
+        "            </tfoot>\n"
+        "          </table>\n"
+        "        </div>"
+    )
+
+
+# The interface's own texts are output as `{% translate … as t %}{{ t }}` does: as they
+# are (translations are trusted); what users typed is escaped.
+def _heading(text, money=False):
+    css = ' class="app-money"' if money else ""
+    return f'<th scope="col"{css}>{text}</th>'
+
+
+def _subtotals():
+    return (
+        _("Sous-total de la fiche — reconductible"),
+        _("Sous-total de la fiche — ponctuel"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def proposal_sheets(context, form):
+    """The <section> of each project sheet of the proposal form: title, lines, subtotals
+    and the sheet's opinion; built once per page rather than by a template loop (40
+    sheets: a quarter of the page's time)."""
+    headings = [
+        _heading(_("Ligne")),
+        _heading(_("Nature")),
+        _heading(_("Première année")),
+        _heading(_("Demandé"), money=True),
+        _heading(_("Montant proposé (€)")),
+        _heading(_("Avis")),
+    ]
+    caption, subtotals = _("Lignes de financement"), _subtotals()
+    html = []
+    for project, project_opinion, rows in form.rows():
+        table = _sheet_table(caption, headings, proposal_rows(context, rows), subtotals, (4, 1))
+        html.append(
+            '\n      <section class="fr-mb-6w" data-budget-sheet>\n'
+            f'        <h2 class="fr-h4">{_sheet_title(context, project)}</h2>{table}\n'
+            f"        {dsfr_field(project_opinion)}\n"
+            "      </section>\n    "
+        )
+    if not html:
+        no_sheet = _("Ce dossier n'a aucune fiche projet.")
+        html.append(f"\n      <p>{no_sheet}</p>\n    ")
+    return mark_safe("".join(html))  # every value is escaped above or by dsfr_field
+
+
+@register.simple_tag(takes_context=True)
+def decision_sheets(context, form):
+    """The <section> of each project sheet of the decision form (see proposal_sheets)."""
+    headings = [
+        _heading(_("Ligne")),
+        _heading(_("Demandé"), money=True),
+        _heading(_("Proposé"), money=True),
+        _heading(_("Montant accordé (€)")),
+        _heading(_("Démarrage")),
+        _heading(_("Justification")),
+    ]
+    caption, subtotals = _("Lignes de financement"), _subtotals()
+    opinion_text = _("Avis de l'instructeur :")
+    html = []
+    for project, rows in form.rows():
+        badge = ""
+        if project.proposal_opinion:
+            opinion = escape(project.get_proposal_opinion_display().lower())
+            badge = (
+                '<span class="fr-badge fr-badge--sm fr-badge--no-icon">'
+                f"{opinion_text} {opinion}</span>"
+            )
+        table = _sheet_table(caption, headings, decision_rows(context, rows), subtotals, (3, 2))
+        html.append(
+            '\n      <section class="fr-mb-6w" data-budget-sheet>\n'
+            f'        <h2 class="fr-h4">{_sheet_title(context, project)}\n'
+            f"          {badge}</h2>{table}\n"
+            "      </section>\n    "
+        )
+    return mark_safe("".join(html))  # every value is escaped above or by the row tags
 
 
 # ---------------------------------------------------------------- budget dashboard

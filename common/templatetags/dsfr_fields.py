@@ -7,8 +7,10 @@ give the same markup."""
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import template
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+
+from common.escaping import escape
+from common.form_renderer import render_widget
 
 register = template.Library()
 
@@ -22,29 +24,28 @@ _CRISPY_ONLY = {
 }
 
 
-def _label(field):
+def _label(field, auto_id, help_text):
     required = (
         '<span class="fr-required-marker" aria-hidden="true"> *</span>'
         if field.field.required
         else ""
     )
     hint = (
-        f'<span class="fr-hint-text" id="{field.auto_id}-hint">'
-        f"{conditional_escape(field.help_text)}</span>"
-        if field.help_text
+        f'<span class="fr-hint-text" id="{auto_id}-hint">{escape(help_text)}</span>'
+        if help_text
         else ""
     )
     return (
         f'<label class="fr-label" for="{field.id_for_label}">'
-        f"{conditional_escape(field.label)}{required}{hint}</label>"
+        f"{escape(field.label)}{required}{hint}</label>"
     )
 
 
-def _errors(field, errors):
+def _errors(auto_id, errors):
     if not errors:
         return ""
-    messages = "".join(f'<p class="fr-error-text">{conditional_escape(e)}</p>' for e in errors)
-    return f'<div id="{field.auto_id}-desc-error">{messages}</div>'
+    messages = "".join(f'<p class="fr-error-text">{escape(e)}</p>' for e in errors)
+    return f'<div id="{auto_id}-desc-error">{messages}</div>'
 
 
 @register.filter
@@ -53,7 +54,9 @@ def dsfr_field(field):
     if field.is_hidden or widget_type in _CRISPY_ONLY:
         return as_crispy_field(field)
     errors = field.errors
-    error_id = f"{field.auto_id}-desc-error"
+    auto_id = field.auto_id
+    help_text = field.help_text
+    error_id = f"{auto_id}-desc-error"
     if widget_type == "select":
         group, css = "fr-select-group", "fr-select"
         attrs = {"class": css}
@@ -71,12 +74,12 @@ def dsfr_field(field):
                 "aria-describedby": error_id,
                 "aria-invalid": "true",
             }
-        elif field.help_text:
-            attrs = {"class": css, "aria-describedby": f"{field.auto_id}-hint"}
+        elif help_text:
+            attrs = {"class": css, "aria-describedby": f"{auto_id}-hint"}
         else:
             attrs = {"class": css}
     group_class = f"{group} {group}--error" if errors else group
     return mark_safe(  # every value is escaped above or by the widget's renderer
-        f'<div class="{group_class}" id="div_{field.auto_id}">{_label(field)}'
-        f"{field.as_widget(attrs=attrs)}{_errors(field, errors)}</div>"
+        f'<div class="{group_class}" id="div_{auto_id}">{_label(field, auto_id, help_text)}'
+        f"{render_widget(field, attrs)}{_errors(auto_id, errors)}</div>"
     )

@@ -111,6 +111,56 @@ def test_decision_rows_are_the_template_loop(projects):
     assert "dès 2025" in html and "Favorable" in html and "x&lt;i&gt;" in html
 
 
+PROPOSAL_SHEETS_TAG = "{% load budget_rows %}{% proposal_sheets form %}"
+DECISION_SHEETS_TAG = "{% load budget_rows %}{% decision_sheets form %}"
+
+# The sheet loops of templates/budget/proposal.html and decision.html before
+# proposal_sheets and decision_sheets replaced them.
+PROPOSAL_SHEETS_LOOP = (
+    "{% load i18n dsfr_fields budget_rows %}"
+    + '{% translate "Lignes de financement" as t_caption %}{% translate "Ligne" as t_line %}{% translate "Nature" as t_nature %}{% translate "Première année" as t_first_year %}{% translate "Demandé" as t_requested %}{% translate "Montant proposé (€)" as t_proposed %}{% translate "Avis" as t_opinion %}{% translate "Sous-total de la fiche — reconductible" as t_subtotal_recurring %}{% translate "Sous-total de la fiche — ponctuel" as t_subtotal_one_off %}{% translate "Ce dossier n\'a aucune fiche projet." as t_no_sheet %}{% for project, project_opinion, rows in form.rows %}\n      <section class="fr-mb-6w" data-budget-sheet>\n        <h2 class="fr-h4">{% blocktranslate with rank=project.priority|default:"?" title=project.title %}Fiche {{ rank }} — {{ title }}{% endblocktranslate %}</h2>\n        <div class="fr-table fr-table--bordered app-table--cards">\n          <table>\n            <caption>{{ t_caption }}</caption>\n            <thead><tr>\n              <th scope="col">{{ t_line }}</th>\n              <th scope="col">{{ t_nature }}</th>\n              <th scope="col">{{ t_first_year }}</th>\n              <th scope="col" class="app-money">{{ t_requested }}</th>\n              <th scope="col">{{ t_proposed }}</th>\n              <th scope="col">{{ t_opinion }}</th>\n            </tr></thead>\n            <tbody>\n            {% proposal_rows rows %}\n            </tbody>\n            {# Filled and shown by static/js/budget.js while amounts are typed. #}\n            <tfoot data-budget-subtotals hidden>\n              <tr><th scope="row" colspan="4">{{ t_subtotal_recurring }}</th><td class="app-money" data-budget-subtotal="recurring"></td><td colspan="1"></td></tr>\n              <tr><th scope="row" colspan="4">{{ t_subtotal_one_off }}</th><td class="app-money" data-budget-subtotal="one_off"></td><td colspan="1"></td></tr>\n            </tfoot>\n          </table>\n        </div>\n        {{ project_opinion|dsfr_field }}\n      </section>\n    {% empty %}\n      <p>{{ t_no_sheet }}</p>\n    {% endfor %}'
+)
+DECISION_SHEETS_LOOP = (
+    "{% load i18n dsfr_fields budget_rows %}"
+    + '{% translate "Avis de l\'instructeur :" as t_opinion %}{% translate "Lignes de financement" as t_caption %}{% translate "Ligne" as t_line %}{% translate "Demandé" as t_requested %}{% translate "Proposé" as t_proposed %}{% translate "Montant accordé (€)" as t_granted %}{% translate "Démarrage" as t_start %}{% translate "Justification" as t_justification %}{% translate "Sous-total de la fiche — reconductible" as t_subtotal_recurring %}{% translate "Sous-total de la fiche — ponctuel" as t_subtotal_one_off %}{% for project, rows in form.rows %}\n      <section class="fr-mb-6w" data-budget-sheet>\n        <h2 class="fr-h4">{% blocktranslate with rank=project.priority|default:"?" title=project.title %}Fiche {{ rank }} — {{ title }}{% endblocktranslate %}\n          {% if project.proposal_opinion %}<span class="fr-badge fr-badge--sm fr-badge--no-icon">{{ t_opinion }} {{ project.get_proposal_opinion_display|lower }}</span>{% endif %}</h2>\n        <div class="fr-table fr-table--bordered app-table--cards">\n          <table>\n            <caption>{{ t_caption }}</caption>\n            <thead><tr>\n              <th scope="col">{{ t_line }}</th>\n              <th scope="col" class="app-money">{{ t_requested }}</th>\n              <th scope="col" class="app-money">{{ t_proposed }}</th>\n              <th scope="col">{{ t_granted }}</th>\n              <th scope="col">{{ t_start }}</th>\n              <th scope="col">{{ t_justification }}</th>\n            </tr></thead>\n            <tbody>\n            {% decision_rows rows %}\n            </tbody>\n            {# Filled and shown by static/js/budget.js while amounts are typed. #}\n            <tfoot data-budget-subtotals hidden>\n              <tr><th scope="row" colspan="3">{{ t_subtotal_recurring }}</th><td class="app-money" data-budget-subtotal="recurring"></td><td colspan="2"></td></tr>\n              <tr><th scope="row" colspan="3">{{ t_subtotal_one_off }}</th><td class="app-money" data-budget-subtotal="one_off"></td><td colspan="2"></td></tr>\n            </tfoot>\n          </table>\n        </div>\n      </section>\n    {% endfor %}'
+)
+
+
+@pytest.mark.parametrize("editable", [True, False])
+def test_proposal_sheets_are_the_template_loop(projects, editable):
+    projects[0].priority = None
+    projects[0].title = "<b>Équipe</b> & « mobile »"
+    line = projects[0].lines.all()[0]
+    with translation.override("fr"):
+        for form in (
+            ProposalForm(projects=projects, editable=editable),
+            ProposalForm({f"proposed_{line.pk}": "abc"}, projects=projects),
+            ProposalForm(projects=[], editable=editable),
+        ):
+            if form.is_bound:
+                form.is_valid()
+            html = render(PROPOSAL_SHEETS_TAG, form)
+            assert html == render(PROPOSAL_SHEETS_LOOP, form)
+        html = render(PROPOSAL_SHEETS_TAG, ProposalForm(projects=projects))
+    assert "Fiche ? — &lt;b&gt;Équipe&lt;/b&gt; &amp; « mobile »" in html
+
+
+def test_decision_sheets_are_the_template_loop(projects):
+    projects[0].proposal_opinion = "favourable"
+    projects[0].title = "<i>x</i>"
+    line = projects[0].lines.all()[0]
+    with translation.override("fr"):
+        for form in (
+            DecisionForm(projects=projects),
+            DecisionForm({f"granted_{line.pk}": "x<i>"}, projects=projects),
+        ):
+            if form.is_bound:
+                form.is_valid()
+            html = render(DECISION_SHEETS_TAG, form)
+            assert html == render(DECISION_SHEETS_LOOP, form)
+    assert "Avis de l'instructeur : favorable" in html and "&lt;i&gt;x" in html
+
+
 DASHBOARD_LOOPS = (
     "{% load i18n money dossier_display %}"
     "{% for row in summary.by_territory %}\n"

@@ -10,8 +10,9 @@ from django.forms.renderers import DjangoTemplates
 from django.test.html import parse_html
 from django.utils.safestring import mark_safe
 
-from budget.forms import AmountField, MonthField
-from common.form_renderer import FastWidgetRenderer
+from budget.forms import AmountField, MonthField, MonthInput
+from common.form_renderer import FastWidgetRenderer, render_widget
+from common.forms import FixedChoices
 
 CHOICES = [("", "— pas d'avis —"), ("a", "Favorable <b>"), ("b", 'Réservé "x"'), (3, "Trois")]
 GROUPED = [("Groupe & co", [("x", "X"), ("y", "Y")]), ("z", "Z")]
@@ -31,6 +32,10 @@ class EveryWidget(forms.Form):
     datetime = forms.DateTimeField(widget=forms.DateTimeInput, required=False)
     search = forms.CharField(widget=forms.TextInput(attrs={"type": "search"}), required=False)
     choice = forms.ChoiceField(choices=CHOICES, required=False)
+    required_choice = forms.ChoiceField(choices=CHOICES)
+    month_input = forms.CharField(widget=MonthInput, required=False)
+    fixed_choice = forms.ChoiceField(choices=FixedChoices(CHOICES), required=False)
+    none_choice = forms.TypedChoiceField(choices=[(None, "Aucun"), (1, "Un")], required=False)
     grouped = forms.ChoiceField(choices=GROUPED)
     textarea = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     disabled = forms.CharField(disabled=True, required=False)
@@ -54,6 +59,8 @@ VALUES = [
         "datetime": "x",
         "search": "q",
         "choice": "b",
+        "fixed_choice": "3",
+        "month_input": "2027-01",
         "grouped": "y",
         "textarea": "ligne 1\nligne <2>",
         "disabled": "ignoré",
@@ -106,3 +113,30 @@ def test_safe_values_stay_unescaped_like_in_templates():
     form = EveryWidget(renderer=FastWidgetRenderer(), initial={"text": mark_safe("<i>")})
     slow = EveryWidget(renderer=DjangoTemplates(), initial={"text": mark_safe("<i>")})
     assert str(form["text"]) == str(slow["text"])
+
+
+@pytest.mark.parametrize("data", VALUES)
+@pytest.mark.parametrize(
+    "attrs",
+    [{}, {"class": "fr-input"}, {"class": "fr-select", "aria-describedby": "id-hint"}],
+)
+def test_render_widget_is_as_widget(data, attrs):
+    """render_widget (the dsfr_field path for inputs, textareas and selects) gives what
+    BoundField.as_widget gives, character for character, bound or not."""
+    initial = {"choice": "a", "text": "<initial> & co", "none_choice": None, "textarea": "x"}
+    for bound in (True, False):
+        kwargs = {"data": data} if bound else {"initial": initial}
+        form = EveryWidget(**kwargs)
+        if bound:
+            form.is_valid()
+        for name in EveryWidget.base_fields:
+            expected = form[name].as_widget(attrs=dict(attrs))
+            assert render_widget(form[name], dict(attrs)) == expected, (name, bound)
+
+
+def test_fixed_choices_validate_like_a_list():
+    listed = forms.ChoiceField(choices=CHOICES, required=False)
+    fixed = forms.ChoiceField(choices=FixedChoices(CHOICES), required=False)
+    for value in ("", "a", "3", 3, "z", "Favorable <b>"):
+        assert fixed.valid_value(value) == listed.valid_value(value), value
+    assert list(fixed.choices) == [(value, str(label)) for value, label in CHOICES]
