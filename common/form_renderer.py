@@ -15,7 +15,7 @@ import django
 from django import forms
 from django.forms import widgets
 from django.forms.renderers import DjangoTemplates
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from common.escaping import escape
 from common.forms import FixedChoices
@@ -43,6 +43,12 @@ _INPUT_TEMPLATES = [
 ]
 
 
+# ` name="value"` of plain-string attributes already rendered: most repeat on every
+# field of a page (class, inputmode, autocomplete…). Plain str only: a SafeString equal
+# to a plain string renders differently. Emptied when full (ids don't repeat).
+_RENDERED_ATTRS = {}
+
+
 def _attrs(attrs):
     """django/forms/widgets/attrs.html: ` name="value"`, bare when True, left out when False."""
     parts = []
@@ -51,6 +57,13 @@ def _attrs(attrs):
             continue
         if value is True:
             parts.append(f" {escape(name)}")
+        elif type(value) is str and type(name) is str:
+            html = _RENDERED_ATTRS.get((name, value))
+            if html is None:
+                if len(_RENDERED_ATTRS) >= 2048:
+                    _RENDERED_ATTRS.clear()
+                html = _RENDERED_ATTRS[name, value] = f' {escape(name)}="{escape(value)}"'
+            parts.append(html)
         else:
             parts.append(f' {escape(name)}="{escape(str(value))}"')
     return "".join(parts)
@@ -159,6 +172,16 @@ def _plain_select(name, attrs, widget, value):
     return "".join(parts)
 
 
+def _is_plain_textarea(kind):
+    """Textarea or a subclass that only sets attributes (budget's ShortTextarea)."""
+    return (
+        issubclass(kind, forms.Textarea)
+        and kind.get_context is forms.Textarea.get_context
+        and kind.format_value is forms.Widget.format_value
+        and kind.build_attrs is forms.Widget.build_attrs
+    )
+
+
 def render_widget(bound, attrs):
     """`bound.as_widget(attrs=attrs)`: the same markup, built here for text inputs,
     textareas and selects rendered by FastWidgetRenderer. Django's widget context (a
@@ -171,7 +194,7 @@ def render_widget(bound, attrs):
         bound.field.localize
         or not isinstance(renderer, FastWidgetRenderer)
         or widget.template_name not in renderer.fast
-        or not (kind is forms.Textarea or kind is forms.Select or _is_plain_input(kind))
+        or not (kind is forms.Select or _is_plain_textarea(kind) or _is_plain_input(kind))
     ):
         return bound.as_widget(attrs=attrs)
     final = bound.build_widget_attrs(attrs, widget)
@@ -183,7 +206,7 @@ def render_widget(bound, attrs):
         html = _plain_select(bound.html_name, final, widget, value)
         if html is None:
             return bound.as_widget(attrs=attrs)
-    elif kind is forms.Textarea:
+    elif issubclass(kind, forms.Textarea):
         html = _textarea(
             {"name": bound.html_name, "value": widget.format_value(value), "attrs": final}
         )
@@ -196,4 +219,4 @@ def render_widget(bound, attrs):
                 "attrs": final,
             }
         )
-    return mark_safe(html)  # every value is escaped above
+    return SafeString(html)  # every value is escaped above (mark_safe's lazy wrapper costs)

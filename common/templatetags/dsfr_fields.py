@@ -7,7 +7,7 @@ give the same markup."""
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import template
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 
 from common.escaping import escape
 from common.form_renderer import render_widget
@@ -53,7 +53,7 @@ def dsfr_field(field):
     widget_type = field.field.widget.__class__.__name__.lower()
     if field.is_hidden or widget_type in _CRISPY_ONLY:
         return as_crispy_field(field)
-    errors = field.errors
+    errors = field.form.errors.get(field.name)  # no empty ErrorList made per field
     auto_id = field.auto_id
     help_text = field.help_text
     error_id = f"{auto_id}-desc-error"
@@ -79,7 +79,7 @@ def dsfr_field(field):
         else:
             attrs = {"class": css}
     group_class = f"{group} {group}--error" if errors else group
-    return mark_safe(  # every value is escaped above or by the widget's renderer
+    return SafeString(  # every value is escaped above or by the widget's renderer
         f'<div class="{group_class}" id="div_{auto_id}">{_label(field, auto_id, help_text)}'
         f"{render_widget(field, attrs)}{_errors(auto_id, errors)}</div>"
     )

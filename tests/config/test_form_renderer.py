@@ -10,7 +10,7 @@ from django.forms.renderers import DjangoTemplates
 from django.test.html import parse_html
 from django.utils.safestring import mark_safe
 
-from budget.forms import AmountField, MonthField, MonthInput
+from budget.forms import AmountField, MonthField, MonthInput, ShortTextarea
 from common.form_renderer import FastWidgetRenderer, render_widget
 from common.forms import FixedChoices
 
@@ -34,6 +34,13 @@ class EveryWidget(forms.Form):
     choice = forms.ChoiceField(choices=CHOICES, required=False)
     required_choice = forms.ChoiceField(choices=CHOICES)
     month_input = forms.CharField(widget=MonthInput, required=False)
+    short_textarea = forms.CharField(widget=ShortTextarea, required=False)
+    safe_attr = forms.CharField(
+        widget=forms.TextInput(attrs={"title": mark_safe("a &amp; b")}), required=False
+    )
+    plain_attr = forms.CharField(
+        widget=forms.TextInput(attrs={"title": "a &amp; b"}), required=False
+    )
     fixed_choice = forms.ChoiceField(choices=FixedChoices(CHOICES), required=False)
     none_choice = forms.TypedChoiceField(choices=[(None, "Aucun"), (1, "Un")], required=False)
     grouped = forms.ChoiceField(choices=GROUPED)
@@ -61,6 +68,7 @@ VALUES = [
         "choice": "b",
         "fixed_choice": "3",
         "month_input": "2027-01",
+        "short_textarea": "<court>",
         "grouped": "y",
         "textarea": "ligne 1\nligne <2>",
         "disabled": "ignoré",
