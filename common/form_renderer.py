@@ -149,25 +149,42 @@ def _is_plain_input(kind):
     )
 
 
+def _option_tags(choices):
+    """(value, <option>, <option selected>) of each flat choice; None when grouped."""
+    tags = []
+    for option_value, label in choices:
+        if isinstance(label, (list, tuple)):
+            return None
+        value = "" if option_value is None else str(option_value)
+        head, tail = f'\n  <option value="{escape(value)}"', f">{escape(label)}</option>"
+        tags.append((value, head + tail, f"{head} selected{tail}"))
+    return tags
+
+
 def _plain_select(name, attrs, widget, value):
     """select.html for flat choices (Select.optgroups without its per-option dicts);
-    None for grouped choices or a queryset's iterator."""
-    if not isinstance(widget.choices, list | FixedChoices):
+    None for grouped choices or a queryset's iterator. FixedChoices keep their options'
+    markup: a proposal page has one select per funding line on the same choices."""
+    choices = widget.choices
+    if isinstance(choices, FixedChoices):
+        if choices.option_tags is None:
+            choices.option_tags = _option_tags(choices)
+        tags = choices.option_tags
+    elif isinstance(choices, list):
+        tags = _option_tags(choices)
+    else:
+        return None
+    if tags is None:
         return None
     selected_values = widget.format_value(value)
     parts = [f'<select name="{escape(name)}"{_attrs(attrs)}>']
     has_selected = False
-    for option_value, label in widget.choices:
-        if isinstance(label, (list, tuple)):
-            return None
-        if option_value is None:
-            option_value = ""
-        selected = not has_selected and str(option_value) in selected_values
-        has_selected |= selected
-        parts.append(
-            f'\n  <option value="{escape(str(option_value))}"'
-            f"{' selected' if selected else ''}>{escape(label)}</option>"
-        )
+    for option_value, option, selected_option in tags:
+        if not has_selected and option_value in selected_values:
+            has_selected = True
+            parts.append(selected_option)
+        else:
+            parts.append(option)
     parts.append("\n</select>")
     return "".join(parts)
 

@@ -11,6 +11,7 @@ class FixedChoices(BaseChoiceIterator):
 
     def __init__(self, choices):
         self.choices = tuple((value, str(label)) for value, label in choices)
+        self.option_tags = None  # their <option> markup, kept by common.form_renderer
 
     def __iter__(self):
         return iter(self.choices)
