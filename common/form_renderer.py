@@ -199,6 +199,38 @@ def _is_plain_textarea(kind):
     )
 
 
+def _widget_attrs(bound, attrs, widget, auto_id):
+    """BoundField.build_widget_attrs for a single widget (no MultiWidget, no fieldset),
+    with the field's id and errors read once instead of four times."""
+    field = bound.field
+    attrs = dict(attrs)
+    if (
+        widget.use_required_attribute(bound.initial)
+        and field.required
+        and bound.form.use_required_attribute
+    ):
+        attrs["required"] = True
+    if field.disabled:
+        attrs["disabled"] = True
+    errors = not widget.is_hidden and bound.form.errors.get(bound.name)
+    if errors:
+        attrs["aria-invalid"] = "true"
+    if (
+        not attrs.get("aria-describedby")
+        and not widget.attrs.get("aria-describedby")
+        and auto_id
+        and not widget.is_hidden
+    ):
+        described_by = []
+        if field.help_text:
+            described_by.append(f"{auto_id}_helptext")
+        if errors:
+            described_by.append(f"{auto_id}_error")
+        if described_by:
+            attrs["aria-describedby"] = " ".join(described_by)
+    return attrs
+
+
 def render_widget(bound, attrs):
     """`bound.as_widget(attrs=attrs)`: the same markup, built here for text inputs,
     textareas and selects rendered by FastWidgetRenderer. Django's widget context (a
@@ -214,9 +246,10 @@ def render_widget(bound, attrs):
         or not (kind is forms.Select or _is_plain_textarea(kind) or _is_plain_input(kind))
     ):
         return bound.as_widget(attrs=attrs)
-    final = bound.build_widget_attrs(attrs, widget)
-    if bound.auto_id and "id" not in widget.attrs:
-        final.setdefault("id", bound.auto_id)
+    auto_id = bound.auto_id
+    final = _widget_attrs(bound, attrs, widget, auto_id)
+    if auto_id and "id" not in widget.attrs:
+        final.setdefault("id", auto_id)
     final = {**widget.attrs, **final}
     value = bound.value()
     if kind is forms.Select:

@@ -25,13 +25,13 @@ from dossiers.templatetags.dossier_display import state_badge
 register = template.Library()
 
 
-def _display(cache, line, field):
-    """line.get_<field>_display(), once per value and page (each call hashes the
-    field's translated choices)."""
-    value = getattr(line, field)
-    label = cache.get((field, value))
+def _display(cache, instance, field):
+    """instance.get_<field>_display(), once per model, value and page (each call hashes
+    the field's translated choices)."""
+    key = (type(instance), field, getattr(instance, field))
+    label = cache.get(key)
     if label is None:
-        label = cache[(field, value)] = getattr(line, f"get_{field}_display")()
+        label = cache[key] = getattr(instance, f"get_{field}_display")()
     return label
 
 
@@ -180,11 +180,12 @@ def decision_sheets(context, form):
     ]
     caption, subtotals = _("Lignes de financement"), _subtotals()
     opinion_text = _("Avis de l'instructeur :")
+    labels = context.render_context.setdefault("budget_rows.labels", {})
     html = []
     for project, rows in form.rows():
         badge = ""
         if project.proposal_opinion:
-            opinion = escape(project.get_proposal_opinion_display().lower())
+            opinion = escape(_display(labels, project, "proposal_opinion").lower())
             badge = (
                 '<span class="fr-badge fr-badge--sm fr-badge--no-icon">'
                 f"{opinion_text} {opinion}</span>"

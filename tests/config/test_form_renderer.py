@@ -34,6 +34,11 @@ class EveryWidget(forms.Form):
     choice = forms.ChoiceField(choices=CHOICES, required=False)
     required_choice = forms.ChoiceField(choices=CHOICES)
     month_input = forms.CharField(widget=MonthInput, required=False)
+    hinted = forms.CharField(help_text="Aide <b>", max_length=3)
+    hinted_choice = forms.ChoiceField(choices=CHOICES, help_text="Aide")
+    described = forms.CharField(
+        widget=forms.TextInput(attrs={"aria-describedby": "ailleurs"}), help_text="Aide"
+    )
     short_textarea = forms.CharField(widget=ShortTextarea, required=False)
     safe_attr = forms.CharField(
         widget=forms.TextInput(attrs={"title": mark_safe("a &amp; b")}), required=False
@@ -68,6 +73,7 @@ VALUES = [
         "choice": "b",
         "fixed_choice": "3",
         "month_input": "2027-01",
+        "hinted": "trop long",
         "short_textarea": "<court>",
         "grouped": "y",
         "textarea": "ligne 1\nligne <2>",
