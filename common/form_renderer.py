@@ -77,6 +77,20 @@ def _input(widget):
     return html + _attrs(widget["attrs"]) + ">"
 
 
+def _input_option(widget):
+    """input_option.html (a radio button or checkbox of a choice, as crispy renders each
+    with `choice.tag`); the engine renders labels that are not plain strings."""
+    html = _input(widget)
+    if not widget.get("wrap_label"):
+        return html
+    label = widget["label"]
+    if not isinstance(label, str):
+        return None
+    id_ = widget["attrs"].get("id")
+    label_for = f' for="{escape(id_)}"' if id_ else ""
+    return f"<label{label_for}>{html}\n {escape(label)}</label>"  # input.html's newline
+
+
 def _option(option):
     return (
         f'<option value="{escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
@@ -116,11 +130,20 @@ class FastWidgetRenderer(DjangoTemplates):
         fast["django/forms/widgets/select.html"] = _select
         fast["django/forms/widgets/select_option.html"] = _option
         fast["django/forms/widgets/textarea.html"] = _textarea
+        for option in ("input_option", "radio_option", "checkbox_option"):
+            fast[f"django/forms/widgets/{option}.html"] = _input_option
         # Only where the engine would use Django's own file (not an app's override);
         # input.html itself must be Django's for the templates including it.
         overridden = {name for name in fast if not self._is_djangos(name)}
         if "django/forms/widgets/input.html" in overridden:
             overridden.update(_INPUT_TEMPLATES)
+        if overridden & {
+            "django/forms/widgets/input.html",
+            "django/forms/widgets/input_option.html",
+        }:
+            overridden.update(
+                f"django/forms/widgets/{option}_option.html" for option in ("radio", "checkbox")
+            )
         if "django/forms/widgets/select_option.html" in overridden:
             overridden.add("django/forms/widgets/select.html")
         self.fast = {name: f for name, f in fast.items() if name not in overridden}

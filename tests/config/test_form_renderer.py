@@ -34,6 +34,11 @@ class EveryWidget(forms.Form):
     choice = forms.ChoiceField(choices=CHOICES, required=False)
     required_choice = forms.ChoiceField(choices=CHOICES)
     month_input = forms.CharField(widget=MonthInput, required=False)
+    radio = forms.ChoiceField(widget=forms.RadioSelect, choices=CHOICES, required=False)
+    required_radio = forms.ChoiceField(widget=forms.RadioSelect, choices=CHOICES[1:])
+    checkboxes = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, choices=CHOICES, required=False
+    )
     hinted = forms.CharField(help_text="Aide <b>", max_length=3)
     hinted_choice = forms.ChoiceField(choices=CHOICES, help_text="Aide")
     described = forms.CharField(
@@ -73,6 +78,8 @@ VALUES = [
         "choice": "b",
         "fixed_choice": "3",
         "month_input": "2027-01",
+        "radio": "b",
+        "checkboxes": ["a", "3"],
         "hinted": "trop long",
         "short_textarea": "<court>",
         "grouped": "y",
@@ -105,6 +112,25 @@ def test_same_markup_as_djangos_templates(data):
             assert " ".join(fast_html[name].split()) == " ".join(slow_html[name].split()), name
 
 
+@pytest.mark.parametrize("data", VALUES)
+def test_choice_tags_are_the_same(data):
+    """Each radio button or checkbox as crispy renders it (`choice.tag`, `{{ choice }}`)."""
+    initial = {"radio": "a", "checkboxes": ["a", 3]}
+    for bound in (True, False):
+        kwargs = {"data": data} if bound else {"initial": initial}
+        fast = EveryWidget(renderer=FastWidgetRenderer(), **kwargs)
+        slow = EveryWidget(renderer=DjangoTemplates(), **kwargs)
+        compared = 0
+        for name, field in EveryWidget.base_fields.items():
+            if not isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                continue
+            for fast_choice, slow_choice in zip(fast[name], slow[name], strict=True):
+                assert fast_choice.tag() == slow_choice.tag(), name
+                assert str(fast_choice) == str(slow_choice), name
+                compared += 1
+        assert compared >= 8
+
+
 def test_the_fast_paths_are_taken():
     renderer = FastWidgetRenderer()
     assert {
@@ -112,7 +138,8 @@ def test_the_fast_paths_are_taken():
         "django/forms/widgets/select.html",
         "django/forms/widgets/textarea.html",
     } <= set(renderer.fast)
-    # Radio buttons and checkboxes (django-dsfr overrides their option templates) and
+    assert "django/forms/widgets/radio_option.html" in renderer.fast
+    # Whole radio and checkbox lists (django-dsfr overrides their templates) and
     # anything else go through the template engine.
     assert "django/forms/widgets/radio.html" not in renderer.fast
     assert "django/forms/widgets/checkbox.html" not in renderer.fast
