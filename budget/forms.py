@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from budget.domain.decisions import default_start_month
 from budget.models import DelegationInstrument
-from common.forms import DomainErrorsMixin, FixedChoices
+from common.forms import DomainErrorsMixin, FieldCopies, FixedChoices
 from common.money import format_eur, parse_amount
 from common.once import OnceOnlyFormMixin
 from dossiers.enums import LineNature, Opinion, Outcome
@@ -140,28 +140,33 @@ class ProposalForm(BudgetForm):
         project_label = _("Avis sur la fiche « %(title)s »")
         proposed_label = _("Montant proposé — « %(label)s »")
         opinion_label = _("Avis — « %(label)s »")
+        copies = FieldCopies()
+        disabled = not editable
         for project in projects:
-            self.fields[f"project_opinion_{project.pk}"] = forms.ChoiceField(
+            self.fields[f"project_opinion_{project.pk}"] = copies(
+                forms.ChoiceField,
                 label=project_label % {"title": project.title},
+                initial=project.proposal_opinion,
                 choices=choices,
                 required=False,
-                initial=project.proposal_opinion,
-                disabled=not editable,
+                disabled=disabled,
             )
             for line in project.lines.all():
-                self.fields[f"proposed_{line.pk}"] = AmountField(
+                self.fields[f"proposed_{line.pk}"] = copies(
+                    AmountField,
                     label=proposed_label % {"label": line.label},
+                    initial=line.proposed,
                     nature=line.nature,
                     required=False,
-                    initial=line.proposed,
-                    disabled=not editable,
+                    disabled=disabled,
                 )
-                self.fields[f"opinion_{line.pk}"] = forms.ChoiceField(
+                self.fields[f"opinion_{line.pk}"] = copies(
+                    forms.ChoiceField,
                     label=opinion_label % {"label": line.label},
+                    initial=line.proposal_opinion,
                     choices=choices,
                     required=False,
-                    initial=line.proposal_opinion,
-                    disabled=not editable,
+                    disabled=disabled,
                 )
 
     def rows(self):
@@ -250,27 +255,32 @@ class DecisionForm(BudgetForm):
         recurring_help = _("Obligatoire pour une ligne reconductible accordée.")
         one_off_help = _("Facultatif : année d'imputation du crédit ponctuel.")
         justification_label = _("Justification (si accordé > demandé)")
+        copies = FieldCopies()
         for line in self.lines:
+            nature = line.nature
             start = line.start_month
-            if start is None and line.nature == LineNature.RECURRING:
+            if start is None and nature == LineNature.RECURRING:
                 # What the decision takes when left empty (api.md), else the planned
                 # first delegation.
                 start = default_start_month(line) or default_start
-            self.fields[f"granted_{line.pk}"] = AmountField(
+            self.fields[f"granted_{line.pk}"] = copies(
+                AmountField,
                 label=granted_label % {"label": line.label},
-                nature=line.nature,
                 initial=line.granted if line.granted is not None else line.proposed,
+                nature=nature,
             )
-            self.fields[f"start_month_{line.pk}"] = MonthField(
+            self.fields[f"start_month_{line.pk}"] = copies(
+                MonthField,
                 label=start_label,
-                required=False,
                 initial=start,
-                help_text=recurring_help if line.nature == LineNature.RECURRING else one_off_help,
-            )
-            self.fields[f"justification_{line.pk}"] = forms.CharField(
-                label=justification_label,
                 required=False,
+                help_text=recurring_help if nature == LineNature.RECURRING else one_off_help,
+            )
+            self.fields[f"justification_{line.pk}"] = copies(
+                forms.CharField,
+                label=justification_label,
                 initial=line.grant_justification,
+                required=False,
                 widget=ShortTextarea,
             )
 
