@@ -3,20 +3,19 @@ budget dashboard, built in Python.
 
 A 40-sheet dossier has ~100 lines: rendered by the template engine, their rows were
 two thirds of the page's time beside the fields themselves (docs/decisions/0034 did
-the same for the fields). Every value goes through render_value_in_context, as
+the same for the fields). Every value goes through render_value (render_value_in_context), as
 `{{ value }}` does (localized, escaped); the markup is the templates' own, byte for
 byte (tests/budget/test_rows.py compares both). The dashboard's values are all
 strings (amounts through format_eur, labels): common.escaping.escape renders them as
 `{{ value }}` does, without its lazy-argument wrapper (decision 0055)."""
 
 from django import template
-from django.template.base import render_value_in_context
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from common.escaping import escape
+from common.escaping import escape, render_value
 from common.money import format_eur
 from common.templatetags.dsfr_fields import dsfr_field
 from dossiers.enums import DossierState
@@ -40,7 +39,7 @@ def proposal_rows(context, rows):
     """The <tr> of each (line, proposed field, opinion field) of a project sheet."""
 
     def value(item):
-        return render_value_in_context(item, context)
+        return render_value(item, context)
 
     labels = context.render_context.setdefault("budget_rows.labels", {})
     html = []
@@ -64,7 +63,7 @@ def decision_rows(context, rows):
     """The <tr> of each (line, granted, start month, justification fields) of a sheet."""
 
     def value(item):
-        return render_value_in_context(item, context)
+        return render_value(item, context)
 
     since = escape(_("dès"))
     labels = context.render_context.setdefault("budget_rows.labels", {})
@@ -92,8 +91,8 @@ def decision_rows(context, rows):
 
 def _sheet_title(context, project):
     """`{% blocktranslate with rank=project.priority|default:"?" title=project.title %}`."""
-    rank = render_value_in_context(project.priority or "?", context)
-    title = render_value_in_context(project.title, context)
+    rank = render_value(project.priority or "?", context)
+    title = render_value(project.title, context)
     return _("Fiche %(rank)s — %(title)s") % {"rank": rank, "title": title}
 
 
