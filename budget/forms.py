@@ -125,15 +125,16 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 class ProposalForm(BudgetForm):
     """Proposed amount and opinion for each line, opinion for each project sheet."""
 
-    def __init__(self, *args, projects, editable=True, version=None, **kwargs):
+    def __init__(self, *args, sheets, editable=True, version=None, **kwargs):
         super().__init__(*args, **kwargs)
         # The proposal version the page was built from: a 409 when another instructor
         # saved the proposal in between (budget.domain.proposals.propose).
         self.fields["version"] = forms.IntegerField(
             widget=forms.HiddenInput, required=False, initial=version
         )
-        self.projects = projects
-        self.lines = [line for project in projects for line in project.lines.all()]
+        self.sheets = sheets  # [(project, [lines])]: budget.queries.sheets_with_lines
+        self.projects = [project for project, _lines in sheets]
+        self.lines = [line for _project, lines in sheets for line in lines]
         # Translated once for the form's ~150 selects (a lazy label is translated again
         # each time a select is rendered: a quarter of the page's time), and normalized once.
         choices = FixedChoices(OPINION_CHOICES)
@@ -142,7 +143,7 @@ class ProposalForm(BudgetForm):
         opinion_label = _("Avis — « %(label)s »")
         copies = FieldCopies()
         disabled = not editable
-        for project in projects:
+        for project, lines in sheets:
             self.fields[f"project_opinion_{project.pk}"] = copies(
                 forms.ChoiceField,
                 label=project_label % {"title": project.title},
@@ -151,7 +152,7 @@ class ProposalForm(BudgetForm):
                 required=False,
                 disabled=disabled,
             )
-            for line in project.lines.all():
+            for line in lines:
                 self.fields[f"proposed_{line.pk}"] = copies(
                     AmountField,
                     label=proposed_label % {"label": line.label},
@@ -175,12 +176,9 @@ class ProposalForm(BudgetForm):
             (
                 project,
                 self[f"project_opinion_{project.pk}"],
-                [
-                    (line, self[f"proposed_{line.pk}"], self[f"opinion_{line.pk}"])
-                    for line in project.lines.all()
-                ],
+                [(line, self[f"proposed_{line.pk}"], self[f"opinion_{line.pk}"]) for line in lines],
             )
-            for project in self.projects
+            for project, lines in self.sheets
         ]
 
     def domain_lines(self):
@@ -246,10 +244,11 @@ class DecisionForm(BudgetForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args, projects, default_start=None, **kwargs):
+    def __init__(self, *args, sheets, default_start=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.projects = projects
-        self.lines = [line for project in projects for line in project.lines.all()]
+        self.sheets = sheets  # [(project, [lines])]: budget.queries.sheets_with_lines
+        self.projects = [project for project, _lines in sheets]
+        self.lines = [line for _project, lines in sheets for line in lines]
         granted_label = _("Montant accordé — « %(label)s »")
         start_label = _("Mois de démarrage")
         recurring_help = _("Obligatoire pour une ligne reconductible accordée.")
@@ -295,10 +294,10 @@ class DecisionForm(BudgetForm):
                         self[f"start_month_{line.pk}"],
                         self[f"justification_{line.pk}"],
                     )
-                    for line in project.lines.all()
+                    for line in lines
                 ],
             )
-            for project in self.projects
+            for project, lines in self.sheets
         ]
 
     def domain_lines(self):

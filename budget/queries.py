@@ -24,7 +24,7 @@ from campaign.queries import filiere_territory_links
 from common.money import CENT
 from dossiers.domain.totals import sums_by_dossier, sums_with_dossiers, totals_of
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature
-from dossiers.models import Dossier, FundingLine
+from dossiers.models import Dossier, FundingLine, Project
 
 YEARS_SHOWN = 5
 
@@ -672,6 +672,21 @@ def by_covered_territory(campaign):
         "unassigned": amounts(unassigned) if unassigned else None,
         "total": amounts(lines.aggregate(**line_sums("", decided), **counts)),
     }
+
+
+def sheets_with_lines(dossier):
+    """[(project sheet, [its funding lines])] of a dossier, in the sheets' order: two
+    queries, each line's sheet set on it. prefetch_related builds a queryset per sheet,
+    a third of the proposal and decision pages' reading of 40 sheets."""
+    sheets = {
+        project.pk: (project, [])
+        for project in Project.objects.filter(dossier=dossier).order_by("priority", "pk")
+    }
+    for line in FundingLine.objects.filter(project__dossier=dossier).order_by("pk"):
+        project, lines = sheets[line.project_id]
+        line.project = project
+        lines.append(line)
+    return list(sheets.values())
 
 
 def envelope_room(dossier, lines, field, *, minus_pending):

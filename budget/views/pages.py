@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Prefetch, Sum
+from django.db.models import Count, Min, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,7 +37,6 @@ from common.money import format_eur
 from common.once import once_redirect
 from common.views import DomainFormMixin
 from dossiers.enums import DossierState, LineNature
-from dossiers.models import FundingLine, Project
 from dossiers.views.mixins import DossierMixin
 
 ARS_ONLY = gettext_lazy("Réservé aux agents de l'ARS.")
@@ -67,12 +66,8 @@ class ArsDossierMixin(DossierMixin, BudgetPermissionMixin, DomainFormMixin):
     def get_permission_object(self):
         return self.dossier
 
-    def projects(self):
-        return list(
-            Project.objects.filter(dossier=self.dossier)
-            .order_by("priority", "pk")
-            .prefetch_related(Prefetch("lines", queryset=FundingLine.objects.order_by("pk")))
-        )
+    def sheets(self):
+        return queries.sheets_with_lines(self.dossier)
 
 
 # ---------------------------------------------------------------- dashboard
@@ -245,7 +240,7 @@ class ProposalView(ArsDossierMixin, View):
     def get(self, request, pk):
         return self.render_page(
             ProposalForm(
-                projects=self.projects(),
+                sheets=self.sheets(),
                 editable=self.editable(),
                 version=self.dossier.proposal_version,
             )
@@ -254,7 +249,7 @@ class ProposalView(ArsDossierMixin, View):
     def post(self, request, pk):
         if not can_propose.test(request.user, self.dossier):
             raise Forbidden(_("Seul l'instructeur ARS peut proposer des montants."))
-        form = self.domain_form = ProposalForm(request.POST, projects=self.projects())
+        form = self.domain_form = ProposalForm(request.POST, sheets=self.sheets())
         if not form.is_valid():
             return self.form_invalid(form)
         proposals.propose(
@@ -302,7 +297,7 @@ class DecisionView(ArsDossierMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk):
-        form = DecisionForm(projects=self.projects(), default_start=self.default_start())
+        form = DecisionForm(sheets=self.sheets(), default_start=self.default_start())
         if not self.editable():
             for field in form.fields.values():
                 field.disabled = True
@@ -312,7 +307,7 @@ class DecisionView(ArsDossierMixin, View):
         if not can_decide.test(request.user, self.dossier):
             raise Forbidden(_("Seul le décideur ARS peut enregistrer la décision."))
         form = self.domain_form = DecisionForm(
-            request.POST, projects=self.projects(), default_start=self.default_start()
+            request.POST, sheets=self.sheets(), default_start=self.default_start()
         )
         if not form.is_valid():
             return self.form_invalid(form)

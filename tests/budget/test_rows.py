@@ -10,10 +10,11 @@ from django.utils import translation
 
 from budget.domain.decisions import decide
 from budget.forms import DecisionForm, ProposalForm
-from budget.queries import budget_summary, counted_dossiers, dossier_amounts
+from budget.queries import budget_summary, counted_dossiers, dossier_amounts, sheets_with_lines
 from budget.views.pages import ArsDossierMixin
 from dossiers.models import FundingLine
 from tests.budget.conftest import ONE_OFF, REC, grant_all, make_dossier
+from tests.factories import ProjectFactory
 
 PROPOSAL_LOOP = (
     "{% load i18n money dsfr_fields %}"
@@ -58,7 +59,7 @@ DECISION_TAG = (
 
 
 @pytest.fixture
-def projects(analysed):
+def sheets(analysed):
     lines = list(FundingLine.objects.filter(project__dossier=analysed).order_by("pk"))
     lines[0].label = "<script>alert('x')</script> & « Poste »"
     lines[0].etp = Decimal("1.50")
@@ -70,7 +71,7 @@ def projects(analysed):
         line.save()
     view = ArsDossierMixin()
     view.dossier = analysed
-    return view.projects()
+    return view.sheets()
 
 
 def render(source, form):
@@ -78,32 +79,32 @@ def render(source, form):
 
 
 @pytest.mark.parametrize("editable", [True, False])
-def test_proposal_rows_are_the_template_loop(projects, editable):
+def test_proposal_rows_are_the_template_loop(sheets, editable):
     with translation.override("fr"):
-        form = ProposalForm(projects=projects, editable=editable)
+        form = ProposalForm(sheets=sheets, editable=editable)
         html = render(PROPOSAL_TAG, form)
         assert html == render(PROPOSAL_LOOP, form)
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "1,50 ETP" in html
 
 
-def test_proposal_rows_with_errors(projects):
-    line = projects[0].lines.all()[0]
+def test_proposal_rows_with_errors(sheets):
+    line = sheets[0][1][0]
     with translation.override("fr"):
-        form = ProposalForm({f"proposed_{line.pk}": "abc<b>"}, projects=projects)
+        form = ProposalForm({f"proposed_{line.pk}": "abc<b>"}, sheets=sheets)
         assert not form.is_valid()
         html = render(PROPOSAL_TAG, form)
         assert html == render(PROPOSAL_LOOP, form)
     assert "fr-input--error" in html and "abc&lt;b&gt;" in html
 
 
-def test_decision_rows_are_the_template_loop(projects):
-    line = projects[0].lines.all()[0]
+def test_decision_rows_are_the_template_loop(sheets):
+    line = sheets[0][1][0]
     with translation.override("fr"):
-        form = DecisionForm(projects=projects)
+        form = DecisionForm(sheets=sheets)
         assert render(DECISION_TAG, form) == render(DECISION_LOOP, form)
         form = DecisionForm(
-            {f"granted_{line.pk}": "x<i>", f"start_month_{line.pk}": "13/2025"}, projects=projects
+            {f"granted_{line.pk}": "x<i>", f"start_month_{line.pk}": "13/2025"}, sheets=sheets
         )
         assert not form.is_valid()
         html = render(DECISION_TAG, form)
@@ -127,32 +128,32 @@ DECISION_SHEETS_LOOP = (
 
 
 @pytest.mark.parametrize("editable", [True, False])
-def test_proposal_sheets_are_the_template_loop(projects, editable):
-    projects[0].priority = None
-    projects[0].title = "<b>Équipe</b> & « mobile »"
-    line = projects[0].lines.all()[0]
+def test_proposal_sheets_are_the_template_loop(sheets, editable):
+    sheets[0][0].priority = None
+    sheets[0][0].title = "<b>Équipe</b> & « mobile »"
+    line = sheets[0][1][0]
     with translation.override("fr"):
         for form in (
-            ProposalForm(projects=projects, editable=editable),
-            ProposalForm({f"proposed_{line.pk}": "abc"}, projects=projects),
-            ProposalForm(projects=[], editable=editable),
+            ProposalForm(sheets=sheets, editable=editable),
+            ProposalForm({f"proposed_{line.pk}": "abc"}, sheets=sheets),
+            ProposalForm(sheets=[], editable=editable),
         ):
             if form.is_bound:
                 form.is_valid()
             html = render(PROPOSAL_SHEETS_TAG, form)
             assert html == render(PROPOSAL_SHEETS_LOOP, form)
-        html = render(PROPOSAL_SHEETS_TAG, ProposalForm(projects=projects))
+        html = render(PROPOSAL_SHEETS_TAG, ProposalForm(sheets=sheets))
     assert "Fiche ? — &lt;b&gt;Équipe&lt;/b&gt; &amp; « mobile »" in html
 
 
-def test_decision_sheets_are_the_template_loop(projects):
-    projects[0].proposal_opinion = "favourable"
-    projects[0].title = "<i>x</i>"
-    line = projects[0].lines.all()[0]
+def test_decision_sheets_are_the_template_loop(sheets):
+    sheets[0][0].proposal_opinion = "favourable"
+    sheets[0][0].title = "<i>x</i>"
+    line = sheets[0][1][0]
     with translation.override("fr"):
         for form in (
-            DecisionForm(projects=projects),
-            DecisionForm({f"granted_{line.pk}": "x<i>"}, projects=projects),
+            DecisionForm(sheets=sheets),
+            DecisionForm({f"granted_{line.pk}": "x<i>"}, sheets=sheets),
         ):
             if form.is_bound:
                 form.is_valid()
@@ -238,3 +239,18 @@ def test_dashboard_rows_are_the_template_loops(
     html = Template(DASHBOARD_TAGS).render(Context({"summary": summary, "dossiers": dossiers}))
     assert "&lt;b&gt;Brest" in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &quot;Filière&quot; &amp; co" in html
+
+
+def test_sheets_with_lines_are_the_dossier_in_order(analysed, django_assert_num_queries):
+    """Sheets by priority, their lines by creation, a sheet without lines kept, each
+    line's sheet known without a query."""
+    empty = ProjectFactory(dossier=analysed, priority=0, title="Sans ligne")
+    with django_assert_num_queries(2):
+        sheets = sheets_with_lines(analysed)
+        assert [line.project.title for _project, lines in sheets for line in lines]
+    expected = list(analysed.projects.order_by("priority", "pk"))
+    assert [project for project, _lines in sheets] == expected
+    assert sheets[0] == (empty, [])
+    for project, lines in sheets:
+        assert lines == list(project.lines.order_by("pk"))
+        assert all(line.project is project for line in lines)
