@@ -22,8 +22,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from docx import Document
+from docx.opc.oxml import serialize_part_xml
+from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate, Listing
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from lxml import etree
 
 from budget.queries import commitment_years, line_commitments
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -321,10 +324,55 @@ class _DocxTemplate(DocxTemplate):
                 "body": super().get_xml(),
                 "parts": {},
                 "properties": {name: getattr(properties, name) for name in _RENDERED_PROPERTIES},
+                "shell": _document_shell(self.docx.part),
             }
 
     def get_xml(self):
         return self._sources["body"]
+
+    def map_tree(self, tree):
+        """Keep the rendered body for `save` instead of moving it into the document:
+        lxml's move between documents (namespaces fixed node by node) was a quarter
+        of a letter's time."""
+        if self._sources["shell"] is None:
+            super().map_tree(tree)
+        else:
+            self._rendered_body = tree
+
+    def resolve_listing(self, xml):
+        """docxtpl's Listing runs (tabs, line and page breaks in a text), worked out for
+        the paragraphs whose texts hold one: docxtpl rewrites every run of the letter."""
+        resolve = super().resolve_listing
+
+        def paragraph(match):
+            text = match.group(0)
+            return resolve(text) if _LISTING_TEXT.search(text) else text
+
+        return _PARAGRAPH.sub(paragraph, xml)
+
+    def save(self, filename, *args, **kwargs):
+        """docxtpl's save, with the main document part written as the template's shell
+        around the rendered body (python-docx's PackageWriter, every other part as is)."""
+        if self._sources["shell"] is None:
+            return super().save(filename, *args, **kwargs)
+        self.pre_processing()
+        prefix, suffix = self._sources["shell"]
+        document = self.docx.part
+        blob = prefix + etree.tostring(self._rendered_body, encoding="UTF-8") + suffix
+        package = document.package
+        parts = [
+            _WrittenPart(part, blob) if part is document else part for part in package.iter_parts()
+        ]
+        # PackageWriter.write's steps, on a ZIP compressed at level 1 (python-docx uses
+        # zlib's default, level 6: compressing was a fifth of a letter's time).
+        writer = _ZipWriter(filename)
+        PackageWriter._write_content_types_stream(writer, parts)
+        PackageWriter._write_pkg_rels(writer, package.rels)
+        PackageWriter._write_parts(writer, parts)
+        writer.close()
+        self.post_processing(filename)
+        self.is_saved = True
+        return None
 
     def get_part_xml(self, part):
         sources = self._sources["parts"]
@@ -358,6 +406,42 @@ class _DocxTemplate(DocxTemplate):
             self.save(output)
         return output.getvalue()
 
+
+class _WrittenPart:
+    """A part as PackageWriter reads it (name, type, relationships), with its bytes."""
+
+    def __init__(self, part, blob):
+        self.partname, self.content_type, self.rels = part.partname, part.content_type, part.rels
+        self.blob = blob
+
+
+class _ZipWriter:
+    """python-docx's _ZipPkgWriter, compressing at level 1."""
+
+    def __init__(self, fileobj):
+        self._zip = zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+
+    def write(self, pack_uri, blob):
+        self._zip.writestr(pack_uri.membername, blob)
+
+    def close(self):
+        self._zip.close()
+
+
+def _document_shell(document_part):
+    """(bytes before <w:body>, bytes after </w:body>) of the template's document.xml;
+    None when the body cannot be told apart (then docxtpl renders as it does)."""
+    xml = serialize_part_xml(document_part.element)
+    if xml.count(b"<w:body") != 1 or xml.count(b"</w:body>") != 1:
+        return None
+    start, end = xml.index(b"<w:body"), xml.index(b"</w:body>") + len(b"</w:body>")
+    return xml[:start], xml[end:]
+
+
+# A text run holding what docxtpl's resolve_listing turns into runs.
+_LISTING_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+# A paragraph as docxtpl's resolve_listing finds them.
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 
 # The core properties docxtpl renders (DocxTemplate.render_properties).
 _RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")

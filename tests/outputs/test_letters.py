@@ -6,13 +6,15 @@ import zipfile
 from decimal import Decimal
 
 import docx
+import docxtpl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from lxml import etree
 
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.typography import typographic
 from dossiers.enums import Outcome
-from outputs.domain import exports, letters
+from outputs.domain import exports, letters, template_limits
 from outputs.letter_templates import build_default
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -605,3 +607,35 @@ def test_line_and_year_tags_render_and_unknown_ones_are_refused():
     with pytest.raises(InvalidInput) as exc:
         letters.validate_template(bad)
     assert "« y.montant »" in exc.value.message
+
+
+def _canonical_parts(data):
+    """Each part of a .docx: XML parts canonicalized (exclusive C14N: namespace
+    declarations where they are used), others as bytes."""
+    parts = {}
+    for name, blob in _parts(data).items():
+        if name.endswith((".xml", ".rels")):
+            blob = etree.tostring(etree.fromstring(blob), method="c14n", exclusive=True)
+        parts[name] = blob
+    return parts
+
+
+@pytest.mark.parametrize("which", ["a", "c"])
+def test_a_letter_is_what_docxtpl_renders(scenario, decider, which):
+    """The letter writer (rendered body kept beside the document, listings resolved only
+    where a text has a line break or a tab, ZIP at level 1) gives, part by part, the
+    document docxtpl itself renders from the same template and context."""
+    dossier = scenario[which]
+    dossier.decision_comment = "Premier alinéa.\nSecond alinéa\tavec une tabulation & <b>."
+    dossier.save()
+    name, data = letters.letter_for(decider, dossier.id)
+    dossier = letters.letter_queryset().get(pk=dossier.pk)
+    expected = docxtpl.DocxTemplate(io.BytesIO(letters.template_bytes(dossier.campaign)))
+    with template_limits.deadline():
+        expected.render(
+            letters.letter_context(dossier), jinja_env=letters.jinja_env(), autoescape=True
+        )
+    buffer = io.BytesIO()
+    expected.save(buffer)
+    assert _canonical_parts(data) == _canonical_parts(buffer.getvalue())
+    assert "Second alinéa" in plain("\n".join(text_of(data)[0]))
