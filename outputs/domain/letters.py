@@ -22,7 +22,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from docx import Document
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.oxml import serialize_part_xml
+from docx.opc.part import XmlPart
 from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate, Listing
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
@@ -325,6 +327,12 @@ class _DocxTemplate(DocxTemplate):
                 "parts": {},
                 "properties": {name: getattr(properties, name) for name in _RENDERED_PROPERTIES},
                 "shell": _document_shell(self.docx.part),
+                # The parts no letter changes, serialized once.
+                "static": {
+                    part: serialize_part_xml(part.element)
+                    for part in self.docx.part.package.iter_parts()
+                    if isinstance(part, XmlPart) and part.content_type in _STATIC_TYPES
+                },
             }
 
     def get_xml(self):
@@ -360,9 +368,14 @@ class _DocxTemplate(DocxTemplate):
         document = self.docx.part
         blob = prefix + etree.tostring(self._rendered_body, encoding="UTF-8") + suffix
         package = document.package
-        parts = [
-            _WrittenPart(part, blob) if part is document else part for part in package.iter_parts()
-        ]
+        static = self._sources["static"]
+        parts = []
+        for part in package.iter_parts():
+            if part is document:
+                part = _WrittenPart(part, blob)
+            elif part in static:
+                part = _WrittenPart(part, static[part])
+            parts.append(part)
         # PackageWriter.write's steps, on a ZIP compressed at level 1 (python-docx uses
         # zlib's default, level 6: compressing was a fifth of a letter's time).
         writer = _ZipWriter(filename)
@@ -405,6 +418,18 @@ class _DocxTemplate(DocxTemplate):
             output = io.BytesIO()
             self.save(output)
         return output.getvalue()
+
+
+# Parts docxtpl never renders (the document, headers, footers, footnotes and core
+# properties are rendered for each letter).
+_STATIC_TYPES = {
+    CT.WML_STYLES,
+    CT.WML_SETTINGS,
+    CT.WML_NUMBERING,
+    CT.WML_FONT_TABLE,
+    CT.WML_WEB_SETTINGS,
+    CT.OFC_THEME,
+}
 
 
 class _WrittenPart:
