@@ -359,8 +359,9 @@ class _DocxTemplate(DocxTemplate):
         return _PARAGRAPH.sub(paragraph, xml)
 
     def save(self, filename, *args, **kwargs):
-        """docxtpl's save, with the main document part written as the template's shell
-        around the rendered body (python-docx's PackageWriter, every other part as is)."""
+        """docxtpl's save, writing the package itself: the main document part is the
+        template's shell around the rendered body, and the members no letter changes
+        (styles are nine tenths of a letter's bytes) are compressed once."""
         if self._sources["shell"] is None:
             return super().save(filename, *args, **kwargs)
         self.pre_processing()
@@ -368,24 +369,50 @@ class _DocxTemplate(DocxTemplate):
         document = self.docx.part
         blob = prefix + etree.tostring(self._rendered_body, encoding="UTF-8") + suffix
         package = document.package
-        static = self._sources["static"]
+        serialized = self._sources["static"]
         parts = []
         for part in package.iter_parts():
             if part is document:
                 part = _WrittenPart(part, blob)
-            elif part in static:
-                part = _WrittenPart(part, static[part])
+            elif part in serialized:
+                part = _WrittenPart(part, serialized[part])
             parts.append(part)
-        # PackageWriter.write's steps, on a ZIP compressed at level 1 (python-docx uses
-        # zlib's default, level 6: compressing was a fifth of a letter's time).
-        writer = _ZipWriter(filename)
-        PackageWriter._write_content_types_stream(writer, parts)
-        PackageWriter._write_pkg_rels(writer, package.rels)
-        PackageWriter._write_parts(writer, parts)
-        writer.close()
+        # PackageWriter.write's steps, collecting the ZIP's members.
+        members = _Members()
+        PackageWriter._write_content_types_stream(members, parts)
+        PackageWriter._write_pkg_rels(members, package.rels)
+        PackageWriter._write_parts(members, parts)
+        data = self._package_bytes(members)
+        if hasattr(filename, "write"):
+            filename.write(data)
+        else:
+            Path(filename).write_bytes(data)
         self.post_processing(filename)
         self.is_saved = True
         return None
+
+    def _package_bytes(self, members):
+        """The ZIP of [(name, bytes)]: the members equal to the previous letter's are
+        copied from a ZIP of them compressed once, the others are added to it."""
+        previous = self._sources.get("previous", {})
+        self._sources["previous"] = dict(members)
+        unchanged = tuple((name, data) for name, data in members if previous.get(name) == data)
+        if self._sources.get("unchanged") != unchanged:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name, data in unchanged:
+                    archive.writestr(name, data)
+            self._sources["unchanged"], self._sources["unchanged_zip"] = (
+                unchanged,
+                buffer.getvalue(),
+            )
+        unchanged_names = {name for name, _data in unchanged}
+        output = io.BytesIO(self._sources["unchanged_zip"])
+        with zipfile.ZipFile(output, "a", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members:
+                if name not in unchanged_names:
+                    archive.writestr(name, data)
+        return output.getvalue()
 
     def get_part_xml(self, part):
         sources = self._sources["parts"]
@@ -440,17 +467,11 @@ class _WrittenPart:
         self.blob = blob
 
 
-class _ZipWriter:
-    """python-docx's _ZipPkgWriter, compressing at level 1."""
-
-    def __init__(self, fileobj):
-        self._zip = zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+class _Members(list):
+    """python-docx's ZIP package writer, collecting [(member name, bytes)]."""
 
     def write(self, pack_uri, blob):
-        self._zip.writestr(pack_uri.membername, blob)
-
-    def close(self):
-        self._zip.close()
+        self.append((pack_uri.membername, blob))
 
 
 def _document_shell(document_part):

@@ -623,8 +623,9 @@ def _canonical_parts(data):
 @pytest.mark.parametrize("which", ["a", "c"])
 def test_a_letter_is_what_docxtpl_renders(scenario, decider, which):
     """The letter writer (rendered body kept beside the document, listings resolved only
-    where a text has a line break or a tab, ZIP at level 1) gives, part by part, the
-    document docxtpl itself renders from the same template and context."""
+    where a text has a line break or a tab, unchanged members compressed once) gives,
+    part by part, the document docxtpl itself renders from the same template and
+    context, [Content_Types].xml first."""
     dossier = scenario[which]
     dossier.decision_comment = "Premier alinéa.\nSecond alinéa\tavec une tabulation & <b>."
     dossier.save()
@@ -638,4 +639,5 @@ def test_a_letter_is_what_docxtpl_renders(scenario, decider, which):
     buffer = io.BytesIO()
     expected.save(buffer)
     assert _canonical_parts(data) == _canonical_parts(buffer.getvalue())
+    assert zipfile.ZipFile(io.BytesIO(data)).namelist()[0] == "[Content_Types].xml"
     assert "Second alinéa" in plain("\n".join(text_of(data)[0]))
