@@ -4,9 +4,10 @@ replaces, one `reverse` and one translation per page instead of one per row)."""
 
 from django import template
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from common.escaping import escape
 
 register = template.Library()
 
@@ -26,23 +27,19 @@ def coverage_territory_dossiers(dossiers):
     url = _detail_url()
     recognised = (
         '<span class="fr-badge fr-badge--sm fr-badge--success">'
-        f"{conditional_escape(_('Filière reconnue'))}</span>"
+        f"{escape(_('Filière reconnue'))}</span>"
     )
     candidate = (
-        '<span class="fr-badge fr-badge--sm fr-badge--info">'
-        f"{conditional_escape(_('Candidate'))}</span>"
+        f'<span class="fr-badge fr-badge--sm fr-badge--info">{escape(_("Candidate"))}</span>'
     )
-    rejected = (
-        '<span class="fr-badge fr-badge--sm fr-badge--error">'
-        f"{conditional_escape(_('Rejeté'))}</span>"
-    )
+    rejected = f'<span class="fr-badge fr-badge--sm fr-badge--error">{escape(_("Rejeté"))}</span>'
     parts = []
     for d in dossiers:
         status = recognised if d.recognised else ("" if d.state == "decided" else candidate)
         parts.append(
             f'<p class="fr-mb-1v"><a href="{url.format(int(d.id))}">n° {int(d.id)} — '
-            f"{conditional_escape(d.name)}</a>\n"
-            f'<span class="fr-badge fr-badge--sm">{conditional_escape(d.state_label)}</span>\n'
+            f"{escape(d.name)}</a>\n"
+            f'<span class="fr-badge fr-badge--sm">{escape(d.state_label)}</span>\n'
             f"{status}\n{rejected if d.rejected else ''}</p>"
         )
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
@@ -53,13 +50,9 @@ def coverage_departement_dossiers(dossiers):
     """A département's dossiers: "n° id filière" lines, rejected ones flagged, or "—"."""
     if not dossiers:
         return "—"
-    rejected = (
-        ' <span class="fr-badge fr-badge--sm fr-badge--error">'
-        f"{conditional_escape(_('Rejeté'))}</span>"
-    )
+    rejected = f' <span class="fr-badge fr-badge--sm fr-badge--error">{escape(_("Rejeté"))}</span>'
     return mark_safe(  # noqa: S308 - every value is escaped
         "<br>".join(
-            f"n° {int(d.id)} {conditional_escape(d.filiere)}{rejected if d.rejected else ''}"
-            for d in dossiers
+            f"n° {int(d.id)} {escape(d.filiere)}{rejected if d.rejected else ''}" for d in dossiers
         )
     )
