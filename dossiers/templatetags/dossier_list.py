@@ -2,16 +2,16 @@
 (templates/dossiers/list.html), built in Python from the read model's plain rows
 (dossiers.queries.list_page): the same markup the template loop gave, without its
 thousand template nodes per page (decision 0034 did the same for form widgets).
-Everything a user typed (filière, campaign and territory names) is escaped by
-format_html."""
+Everything a user typed (filière, campaign and territory names) is escaped, as
+format_html does, without its lazy-argument wrapper."""
 
 from django import template
 from django.urls import reverse
-from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from common.escaping import escape
 from common.money import format_eur
 from dossiers.templatetags.dossier_display import state_badge
 
@@ -63,18 +63,17 @@ def dossier_list_rows(dossiers):
         if badge is None:
             badge = badges[key] = state_badge(*key)
         rows.append(
-            format_html(
-                ROW,
-                filiere=dossier["filiere_name"],
-                campaign=dossier["campaign_name"],
+            ROW.format(
+                filiere=escape(dossier["filiere_name"]),
+                campaign=escape(dossier["campaign_name"]),
                 territories=_territories(dossier["territories"]),
                 badge=badge,
-                submitted=submitted or "—",
-                recurring=format_eur(dossier["requested_recurring"]),
-                one_off=format_eur(dossier["requested_one_off"]),
-                url=f"{url_head}{dossier['pk']}{url_tail}",
-                see=see,
-                the_dossier=the_dossier,
+                submitted=escape(submitted or "—"),
+                recurring=escape(format_eur(dossier["requested_recurring"])),
+                one_off=escape(format_eur(dossier["requested_one_off"])),
+                url=escape(f"{url_head}{dossier['pk']}{url_tail}"),
+                see=escape(see),
+                the_dossier=escape(the_dossier),
             )
         )
-    return mark_safe("".join(rows))  # each row is format_html's escaped output
+    return mark_safe("".join(rows))  # every value of each row is escaped
