@@ -101,6 +101,22 @@ def _label(choices, value):
         return str(value)
 
 
+def _labels():
+    """_label with each (choices, value)'s text read once: a lazy label's str() is a
+    translation lookup, and a large dossier's lines repeat a few labels hundreds of
+    times (a third of the printable page)."""
+    texts = {}
+
+    def label(choices, value):
+        key = (choices, value)
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = _label(choices, value)
+        return text
+
+    return label
+
+
 def _text(value):
     if value is None:
         return ""
@@ -264,8 +280,8 @@ def _swot(swot):
     return PrintSection(str(Section.SWOT.label), blocks)
 
 
-def _project(project):
-    missions = ", ".join(_label(Mission, code) for code in project.get("missions") or [])
+def _project(project, label=_label):
+    missions = ", ".join(label(Mission, code) for code in project.get("missions") or [])
     blocks = [
         Block(
             title=_("Priorité %(rank)s — %(title)s")
@@ -301,8 +317,8 @@ def _project(project):
                     [
                         _text(line.get("label"))
                         + (f" ({line['staff_profile']})" if line.get("staff_profile") else ""),
-                        _label(LineNature, line.get("nature")),
-                        _label(LineCategory, line.get("category")),
+                        label(LineNature, line.get("nature")),
+                        label(LineCategory, line.get("category")),
                         _decimal(line.get("etp")),
                         _amount(line.get("amount")),
                         _text(line.get("first_year")),
@@ -346,8 +362,9 @@ def _subtotal_rows(lines):
 
 def _projects(projects, totals):
     blocks = []
+    label = _labels()
     for project in projects:
-        blocks.extend(_project(project))
+        blocks.extend(_project(project, label))
     if not projects:
         blocks.append(Block(empty=_("Aucune fiche projet.")))
     blocks.append(
