@@ -141,7 +141,7 @@ class Sample:
     """Objects the URLs point at, in one campaign: its biggest dossiers in each state
     (by number of project sheets) and users of every role of that campaign's region."""
 
-    def __init__(self, campaign):
+    def __init__(self, campaign, submitted_state=None):
         from django.db.models import Count
 
         from accounts.models import User
@@ -172,7 +172,9 @@ class Sample:
 
         instructor = with_role("ars_instructor")
         self.draft = biggest("draft")
-        self.submitted = biggest(*SUBMITTED_STATES)
+        # The biggest submitted dossier; in the campaign compared with (the smallest), one
+        # in the same state, so that both pages show the same panels.
+        self.submitted = biggest(*([submitted_state] if submitted_state else SUBMITTED_STATES))
         # The review workspace: a dossier in CARESP review with a submitted review, that the
         # measured instructor does not review (same shape in every campaign).
         self.in_review = (
@@ -219,7 +221,8 @@ class Sample:
     @classmethod
     def largest_and_smallest(cls):
         """(Sample of the largest campaign, Sample of the smallest campaign that has a
-        dossier in every state the URLs need)."""
+        dossier in every state the URLs need, its biggest submitted dossier in the state of
+        the largest campaign's)."""
         from django.db.models import Count
 
         from campaign.models import Campaign
@@ -228,7 +231,7 @@ class Sample:
         large = cls(ordered[0])
         for campaign in reversed(ordered[1:]):
             try:
-                small = cls(campaign)
+                small = cls(campaign, submitted_state=large.submitted.state)
             except AttributeError:  # no draft at all
                 continue
             if small.complete:

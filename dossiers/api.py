@@ -9,7 +9,6 @@ import datetime as dt
 import re
 
 from django.db import transaction
-from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from ninja import File, Form, Status
 from ninja.files import UploadedFile
@@ -30,8 +29,9 @@ from dossiers.domain.access import get_visible_dossier, visible_dossiers, with_d
 from dossiers.domain.completeness import check_advice, check_dossier
 from dossiers.domain.participation import participation
 from dossiers.domain.serialize import dossier_document, line_document, project_document
-from dossiers.enums import DossierState, LineNature
-from dossiers.models import Dossier, FundingLine
+from dossiers.domain.totals import sums_by_dossier
+from dossiers.enums import DossierState
+from dossiers.models import Dossier
 from dossiers.rules import can_view_decision, can_view_proposals, is_dossier_editor
 from dossiers.schemas import (
     AttachmentOut,
@@ -136,8 +136,8 @@ def _line_json(user, dossier, line):
 
 def _money_totals(sums, show_grant):
     totals = {
-        "requested_recurring": money_str(sums.get("requested_recurring") or 0),
-        "requested_one_off": money_str(sums.get("requested_one_off") or 0),
+        "requested_recurring": money_str(sums.get("amount_recurring") or 0),
+        "requested_one_off": money_str(sums.get("amount_one_off") or 0),
         "granted_recurring": money_str(sums.get("granted_recurring") or 0),
         "granted_one_off": money_str(sums.get("granted_one_off") or 0),
     }
@@ -146,26 +146,18 @@ def _money_totals(sums, show_grant):
     return totals
 
 
-def _totals_by_dossier(dossier_ids):
-    """{dossier id: {requested_recurring, requested_one_off, granted_…}} in one query."""
-    if not dossier_ids:
-        return {}
-    rows = (
-        FundingLine.objects.filter(project__dossier_id__in=dossier_ids)
-        .values("project__dossier_id")
-        .annotate(
-            requested_recurring=_sum("amount", LineNature.RECURRING),
-            requested_one_off=_sum("amount", LineNature.ONE_OFF),
-            granted_recurring=_sum("granted", LineNature.RECURRING),
-            granted_one_off=_sum("granted", LineNature.ONE_OFF),
-        )
-        .order_by()
-    )
-    return {row.pop("project__dossier_id"): row for row in rows}
-
-
-def _sum(field, nature):
-    return Sum(field, filter=Q(nature=nature))
+# A list row's columns: the summary's own, and what the visibility rules read (the
+# campaign's region, the filière).
+_SUMMARY_FIELDS = (
+    "id",
+    "state",
+    "outcome",
+    "version",
+    "submitted_at",
+    "campaign__slug",
+    "campaign__region_id",
+    "filiere__slug",
+)
 
 
 # --- Dossiers ------------------------------------------------------------------
@@ -179,7 +171,9 @@ def _sum(field, nature):
 )
 def list_dossiers(request, campaign: str | None = None, state: DossierState | None = None):
     user = request.auth
-    rows = visible_dossiers(user, Dossier.objects.select_related("campaign", "filiere"))
+    rows = visible_dossiers(user, Dossier.objects.select_related("campaign", "filiere")).only(
+        *_SUMMARY_FIELDS
+    )
     if campaign:
         if not SLUG_RE.fullmatch(campaign):
             return []
@@ -189,11 +183,21 @@ def list_dossiers(request, campaign: str | None = None, state: DossierState | No
     rows = rows.order_by("campaign__slug", "filiere__name", "id")
 
     def documents(page):
-        # The page's totals only, summed by the database in one query.
-        totals = _totals_by_dossier([row.id for row in page])
+        # The page's stored totals only (DossierTotals, decision 0056), in one query.
+        totals = sums_by_dossier(
+            Dossier.objects.filter(pk__in=[row.id for row in page]),
+            fields=("amount", "granted"),
+            null=None,
+        )
+        # can_view_decision reads a dossier's state, region and whether the user edits its
+        # filière: tested once per such kind of row, not once per row.
+        show_grants = {}
         result = []
         for row in page:
-            _show_proposal, show_grant = _flags(user, row)
+            kind = (row.state, row.campaign.region_id, row.filiere_id in user.filiere_ids)
+            show_grant = show_grants.get(kind)
+            if show_grant is None:
+                show_grant = show_grants[kind] = can_view_decision.test(user, row)
             result.append(
                 {
                     "id": row.id,

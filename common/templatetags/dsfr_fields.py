@@ -5,9 +5,10 @@ hundreds of fields). Other widgets (checkboxes, radios, files, hidden) go throug
 crispy's `as_crispy_field` as before. tests/config/test_dsfr_field.py checks that both
 give the same markup."""
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import template
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, strip_spaces_between_tags
+from django.utils.safestring import SafeString, mark_safe
 
 from common.escaping import escape
 from common.form_renderer import render_widget
@@ -83,3 +84,91 @@ def dsfr_field(field):
         f'<div class="{group_class}" id="div_{auto_id}">{_label(field, auto_id, help_text)}'
         f"{render_widget(field, attrs)}{_errors(auto_id, errors)}</div>"
     )
+
+
+# --------------------------------------------------------------------------- whole forms
+# `{{ form|dsfr_form }}`: the string `{{ form|crispy }}` gives (dsfr_pack/uni_form.html,
+# each field through dsfr_pack/field.html inside {% spaceless %}), built in Python for the
+# small forms of the dossier page's panels (assign a reviewer, declare a conflict, an
+# internal comment). The field template's text is rebuilt with its line breaks where they
+# touch text, the widget rendered with the attributes in the order widget_tweaks'
+# render_field gives them, then spaces between tags removed as {% spaceless %} does. A
+# form with errors (its summary) or with another kind of field goes through crispy.
+# tests/config/test_dsfr_field.py compares both strings.
+
+_INPUT_GROUP = {"textarea", "textinput", "emailinput", "numberinput", "urlinput", "dateinput"}
+
+
+def _crispy_label(field):
+    # dsfr_pack/layout/label.html
+    required = (
+        '<span class="fr-required-marker" aria-hidden="true"> *</span>'
+        if field.field.required
+        else ""
+    )
+    help_text = field.help_text
+    hint = (
+        f'<span class="fr-hint-text" id="{field.auto_id}-hint">{conditional_escape(help_text)}</span>'
+        if help_text
+        else ""
+    )
+    return (
+        f'<label class="fr-label" for="{field.id_for_label}">{conditional_escape(field.label)}'
+        f"{required}\n  {hint}\n</label>\n"
+    )
+
+
+def _crispy_field(field, widget_type):
+    """dsfr_pack/field.html of a field without errors, or None when not built here."""
+    if field.is_hidden:
+        raw = f"\n\n  {field}\n"
+    elif widget_type == "checkboxinput":
+        required = (
+            '<span class="fr-required-marker" aria-hidden="true"> *</span>'
+            if field.field.required
+            else ""
+        )
+        hint = (
+            f'<span class="fr-hint-text">{conditional_escape(field.help_text)}</span>'
+            if field.help_text
+            else ""
+        )
+        raw = (
+            f'\n\n  <div class="fr-checkbox-group fr-mb-3w" id="div_{field.auto_id}">\n    {field}'
+            f'\n    <label class="fr-label" for="{field.id_for_label}">'
+            f"{conditional_escape(field.label)}{required}\n      {hint}\n    </label>\n    \n  </div>\n"
+        )
+    elif widget_type == "select":
+        widget = field.as_widget(attrs={"class": "fr-select"})
+        raw = (
+            f'\n\n  <div class="fr-select-group" id="div_{field.auto_id}">\n    '
+            f"{_crispy_label(field)}\n    {widget}\n    \n  </div>\n"
+        )
+    elif widget_type in _INPUT_GROUP:
+        # render_field's attributes, last one first.
+        attrs = (
+            {"aria-describedby": f"{field.auto_id}-hint", "class": "fr-input"}
+            if field.help_text
+            else {"class": "fr-input"}
+        )
+        widget = field.as_widget(attrs=attrs)
+        raw = (
+            f'\n\n  <div class="fr-input-group" id="div_{field.auto_id}">\n    '
+            f"{_crispy_label(field)}\n    {widget}\n    \n  </div>\n"
+        )
+    else:
+        return None
+    return strip_spaces_between_tags(raw.strip()) + "\n"
+
+
+@register.filter
+def dsfr_form(form):
+    if form.is_bound and form.errors:
+        return as_crispy_form(form)
+    parts = []
+    for field in form:
+        html = _crispy_field(field, field.field.widget.__class__.__name__.lower())
+        if html is None:
+            return as_crispy_form(form)
+        parts.append(html)
+    return mark_safe("\n\n\n\n" + "".join(parts) + "\n")  # noqa: S308 - escaped above

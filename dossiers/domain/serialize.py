@@ -9,6 +9,9 @@ from common.money import money_str
 from dossiers.enums import LineNature
 from dossiers.models import FundingLine, Project
 
+_ZERO = Decimal("0.00")
+_NATURES = frozenset(LineNature.values)
+
 
 def _date(value):
     return value.isoformat() if value else None
@@ -104,12 +107,24 @@ _LINE_FIELDS = (
 )
 
 
-def project_documents(dossier, *, show_proposal=False, show_grant=False):
+_SHEET_SUMS = tuple(
+    f"{name}_{kind}"
+    for name in ("requested", "proposed", "granted")
+    for kind in ("recurring", "one_off")
+)
+
+
+def project_documents(dossier, *, show_proposal=False, show_grant=False, sheet_sums=None):
     """[project_document] of the dossier's sheets (in the order of the dossier page:
     priority, id) and the document's `totals`, read as plain values in two queries: a
     large dossier has forty sheets and a hundred lines, whose model instances cost more
     than the dossier page's use of them. Same values as project_document, line_document
-    and totals (tests/dossiers/test_document_values.py compares them)."""
+    and totals (tests/dossiers/test_document_values.py compares them).
+
+    `sheet_sums`, a dict, receives each sheet's sums of the lines read here, as
+    totals.dossier_line_totals gives them ({project_id: {"requested_recurring": …,
+    "proposed_…", "granted_…"}}, 0.00 where nothing to add, sheets with lines only):
+    exact decimals of the rows already read, instead of one more query."""
     lines_of = {}
     sums = dict.fromkeys(
         ("requested_recurring", "requested_one_off", "granted_recurring", "granted_one_off"),
@@ -127,6 +142,17 @@ def project_documents(dossier, *, show_proposal=False, show_grant=False):
         kind = "recurring" if line.nature == LineNature.RECURRING else "one_off"
         sums[f"requested_{kind}"] += line.amount or 0
         sums[f"granted_{kind}"] += line.granted or 0
+        if sheet_sums is not None and line.nature in _NATURES:
+            sheet = sheet_sums.get(line.project_id)
+            if sheet is None:
+                sheet = sheet_sums[line.project_id] = dict.fromkeys(_SHEET_SUMS, _ZERO)
+            for name, value in (
+                ("requested", line.amount),
+                ("proposed", line.proposed),
+                ("granted", line.granted),
+            ):
+                if value is not None:
+                    sheet[f"{name}_{kind}"] += value
     projects = []
     for row in (
         Project.objects.filter(dossier_id=dossier.pk)
@@ -144,16 +170,22 @@ def project_documents(dossier, *, show_proposal=False, show_grant=False):
 
 
 def dossier_document(
-    dossier, *, show_proposal=False, show_grant=False, attachments=True, read_values=False
+    dossier,
+    *,
+    show_proposal=False,
+    show_grant=False,
+    attachments=True,
+    read_values=False,
+    sheet_sums=None,
 ):
     """Everything about a dossier. Callers decide what the reader may see.
 
     Pass a dossier fetched with dossiers.domain.access.with_document_relations
     to avoid a query per project, or `read_values=True` to read its sheets and lines as
-    plain values (project_documents: two queries)."""
+    plain values (project_documents: two queries; `sheet_sums`: see there)."""
     if read_values:
         project_docs, document_totals = project_documents(
-            dossier, show_proposal=show_proposal, show_grant=show_grant
+            dossier, show_proposal=show_proposal, show_grant=show_grant, sheet_sums=sheet_sums
         )
     else:
         projects = list(dossier.projects.all())

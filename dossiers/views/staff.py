@@ -27,7 +27,7 @@ from dossiers.domain.access import with_page_relations
 from dossiers.domain.participation import participation
 from dossiers.domain.receipts import build_receipt
 from dossiers.domain.serialize import dossier_document
-from dossiers.domain.totals import ZERO, dossier_line_totals
+from dossiers.domain.totals import ZERO, dossier_totals
 from dossiers.domain.transitions import available_transitions
 from dossiers.enums import (
     DIAGNOSTIC_ANALYSES,
@@ -175,13 +175,14 @@ class DossierDetailView(DossierMixin, View):
         return dossier_page(request, self.dossier)
 
 
-def document_context(user, dossier, line_totals=None):
+def document_context(user, dossier, totals=None):
     """What dossiers/detail_document.html needs to show the dossier's content to this
-    person (the one dossier page, decision 0054). `line_totals`: dossier_line_totals(),
-    when the caller has them."""
+    person (the one dossier page, decision 0054). `totals`: dossier_totals(), when the
+    caller has them; each sheet's sums are added up from the lines the page reads."""
     show_proposal = can_view_proposals.test(user, dossier)
     show_grant = can_view_decision.test(user, dossier)
-    overall, per_project = line_totals or dossier_line_totals(dossier)
+    overall = totals or dossier_totals(dossier)
+    per_project = {}
     if not show_proposal:
         overall = {k: v for k, v in overall.items() if not k.startswith("proposed")}
     if not show_grant:
@@ -192,6 +193,7 @@ def document_context(user, dossier, line_totals=None):
         show_grant=show_grant,
         attachments=False,
         read_values=True,
+        sheet_sums=per_project,
     )
     return {
         "doc": _present(document, per_project_totals=per_project),
@@ -271,11 +273,11 @@ def dossier_page(request, dossier, *, status=200, panels=None):
     ]
     can_edit = editor and dossier.is_editable and not dossier.completion_overdue()
     overdue = dossier.completion_overdue()
-    line_totals = dossier_line_totals(dossier)
+    totals = dossier_totals(dossier)
     snapshots = list(
         dossier.snapshots.select_related("created_by").defer("content").order_by("number")
     )
-    document = document_context(user, dossier, line_totals)
+    document = document_context(user, dossier, totals)
     return render(
         request,
         "dossiers/detail.html",
@@ -301,9 +303,7 @@ def dossier_page(request, dossier, *, status=200, panels=None):
                 request,
                 dossier,
                 panels,
-                PageData(
-                    totals=line_totals[0], snapshots=snapshots, projects=document["doc"]["projects"]
-                ),
+                PageData(totals=totals, snapshots=snapshots, projects=document["doc"]["projects"]),
             )
             if staff_view
             else [],

@@ -101,6 +101,22 @@ def _label(choices, value):
         return str(value)
 
 
+def _labels():
+    """_label with each (choices, value)'s text read once: a lazy label's str() is a
+    translation lookup, and a large dossier's lines repeat a few labels hundreds of
+    times (a third of the printable page)."""
+    texts = {}
+
+    def label(choices, value):
+        key = (choices, value)
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = _label(choices, value)
+        return text
+
+    return label
+
+
 def _text(value):
     if value is None:
         return ""
@@ -264,45 +280,72 @@ def _swot(swot):
     return PrintSection(str(Section.SWOT.label), blocks)
 
 
-def _project(project):
-    missions = ", ".join(_label(Mission, code) for code in project.get("missions") or [])
+def _project_texts():
+    """The texts of every sheet's blocks, translated once per document (forty sheets
+    asked for them twenty times each)."""
+    return {
+        "title": _("Priorité %(rank)s — %(title)s"),
+        "objectives": _("Objectifs"),
+        "actions": _("Actions"),
+        "start": _("Début"),
+        "end": _("Fin"),
+        "pilot": _("Structure pilote"),
+        "partners": _("Partenaires"),
+        "indicators": _("Indicateurs"),
+        "missions": _("Missions liées"),
+        "swot_items": _("Éléments AFOM liés"),
+        "funding": _("Demande de financement"),
+        "label": _("Libellé"),
+        "nature": _("Nature"),
+        "category": _("Catégorie"),
+        "etp": _("ETP"),
+        "amount": _("Montant demandé"),
+        "first_year": _("Première année"),
+        "finess": _("FINESS bénéficiaire"),
+        "no_line": _("Aucune ligne de financement."),
+    }
+
+
+def _project(project, label=_label, t=None):
+    t = t or _project_texts()
+    missions = ", ".join(label(Mission, code) for code in project.get("missions") or [])
     blocks = [
         Block(
-            title=_("Priorité %(rank)s — %(title)s")
+            title=t["title"]
             % {"rank": _text(project.get("priority")) or "—", "title": _text(project.get("title"))},
             fields=[
-                (_("Objectifs"), _text(project.get("objectives"))),
-                (_("Actions"), _text(project.get("actions"))),
-                (_("Début"), _date(project.get("start"))),
-                (_("Fin"), _date(project.get("end"))),
-                (_("Structure pilote"), _text(project.get("pilot"))),
-                (_("Partenaires"), _text(project.get("partners"))),
-                (_("Indicateurs"), _text(project.get("indicators"))),
-                (_("Missions liées"), missions),
-                (_("Éléments AFOM liés"), ", ".join(map(str, project.get("swot_items") or []))),
+                (t["objectives"], _text(project.get("objectives"))),
+                (t["actions"], _text(project.get("actions"))),
+                (t["start"], _date(project.get("start"))),
+                (t["end"], _date(project.get("end"))),
+                (t["pilot"], _text(project.get("pilot"))),
+                (t["partners"], _text(project.get("partners"))),
+                (t["indicators"], _text(project.get("indicators"))),
+                (t["missions"], missions),
+                (t["swot_items"], ", ".join(map(str, project.get("swot_items") or []))),
             ],
         )
     ]
     lines = project.get("lines") or []
     blocks.append(
         Block(
-            title=_("Demande de financement"),
+            title=t["funding"],
             table=Table(
                 headers=[
-                    _("Libellé"),
-                    _("Nature"),
-                    _("Catégorie"),
-                    _("ETP"),
-                    _("Montant demandé"),
-                    _("Première année"),
-                    _("FINESS bénéficiaire"),
+                    t["label"],
+                    t["nature"],
+                    t["category"],
+                    t["etp"],
+                    t["amount"],
+                    t["first_year"],
+                    t["finess"],
                 ],
                 rows=[
                     [
                         _text(line.get("label"))
                         + (f" ({line['staff_profile']})" if line.get("staff_profile") else ""),
-                        _label(LineNature, line.get("nature")),
-                        _label(LineCategory, line.get("category")),
+                        label(LineNature, line.get("nature")),
+                        label(LineCategory, line.get("category")),
                         _decimal(line.get("etp")),
                         _amount(line.get("amount")),
                         _text(line.get("first_year")),
@@ -316,7 +359,7 @@ def _project(project):
             )
             if lines
             else None,
-            empty=_("Aucune ligne de financement."),
+            empty=t["no_line"],
         )
     )
     return blocks
@@ -346,8 +389,9 @@ def _subtotal_rows(lines):
 
 def _projects(projects, totals):
     blocks = []
+    label, texts = _labels(), _project_texts()
     for project in projects:
-        blocks.extend(_project(project))
+        blocks.extend(_project(project, label, texts))
     if not projects:
         blocks.append(Block(empty=_("Aucune fiche projet.")))
     blocks.append(

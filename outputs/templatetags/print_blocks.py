@@ -11,7 +11,6 @@ import html
 from django import template
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
-from django.utils.text import normalize_newlines
 
 from common.escaping import escape as _escape
 
@@ -26,7 +25,8 @@ def _shown(value):
 def _breaks(value):
     """{{ value|linebreaksbr }}: the value as a string, escaped unless already safe, its
     line breaks as <br>."""
-    text = normalize_newlines(str(value))
+    # django.utils.text.normalize_newlines, without its lazy-text wrapper.
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     if not hasattr(value, "__html__"):
         text = html.escape(text)
     return text.replace("\n", "<br>")

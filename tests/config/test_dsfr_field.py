@@ -3,14 +3,19 @@ DSFR crispy pack's field template, faster: the same HTML for every field kind it
 itself, in every state (required, help text, errors, disabled), and crispy's own for
 the others."""
 
+import re
+
 import pytest
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms
 from django.template import Context, Template
 from django.test.html import parse_html
+from django.utils.html import format_html
 
 from budget.forms import AmountField, MonthField
-from common.templatetags.dsfr_fields import dsfr_field
+from common.templatetags.dsfr_fields import dsfr_field, dsfr_form
+from scoring.forms import AssignReviewerForm, ConflictForm, InternalCommentForm
+from tests.factories import UserFactory
 
 
 class Sample(forms.Form):
@@ -72,3 +77,75 @@ def test_usable_in_templates():
         Context({"form": Sample()})
     )
     assert 'id="div_id_name"' in rendered and "&lt;de&gt;" in rendered
+
+
+# --------------------------------------------------------------------------- whole forms
+
+
+class Plain(forms.Form):
+    """Every kind of field dsfr_form builds itself, in each of its cases."""
+
+    secret = forms.CharField(widget=forms.HiddenInput, required=False)
+    choice = forms.ChoiceField(
+        label="Choix <un>", choices=[("", "—"), ("a", "A & B")], help_text="Aide <b>"
+    )
+    plain_choice = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], required=False)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=50)
+    hinted_text = forms.CharField(
+        widget=forms.Textarea, required=False, help_text=format_html("<em>{}</em>", "sûr")
+    )
+    line = forms.CharField(required=False, label="Ligne « libre »")
+    number = forms.IntegerField(required=False, help_text="≥ 0")
+    email = forms.EmailField(required=False)
+    agree = forms.BooleanField(required=False, label="J'accepte <tout>")
+    required_agree = forms.BooleanField(help_text="Obligatoire")
+
+
+PLAIN_STATES = {
+    "empty": ({}, None),
+    "initial": ({"initial": {"text": "déjà <écrit>\nsur deux lignes", "agree": True}}, None),
+    "valid": (
+        {},
+        {
+            "choice": "a",
+            "text": "Un texte <b>",
+            "hinted_text": "\n",
+            "line": "x",
+            "number": "3",
+            "required_agree": "on",
+        },
+    ),
+    "invalid": ({}, {"choice": "z", "number": "-x"}),
+}
+
+
+@pytest.mark.parametrize("state", PLAIN_STATES)
+def test_form_same_string_as_crispy(state):
+    kwargs, data = PLAIN_STATES[state]
+    form = Plain(data, **kwargs) if data is not None else Plain(**kwargs)
+    if form.is_bound:
+        form.is_valid()
+    assert str(dsfr_form(form)) == str(as_crispy_form(form))
+
+
+def test_form_with_other_fields_left_to_crispy():
+    form = Sample()
+    assert str(dsfr_form(form)) == str(as_crispy_form(form))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("can_restrict", [True, False])
+def test_dossier_panel_forms_same_string_as_crispy(can_restrict):
+    once = re.compile(r'name="once" value="[^"]+"')
+    eligible = UserFactory.create_batch(2, first_name="Anne <b>")
+    for form in (
+        AssignReviewerForm(eligible=eligible),
+        ConflictForm(),
+        InternalCommentForm(can_restrict=can_restrict),
+        InternalCommentForm({"text": ""}, can_restrict=can_restrict),
+    ):
+        if form.is_bound:
+            form.is_valid()
+        fast, crispy = str(dsfr_form(form)), str(as_crispy_form(form))
+        assert once.sub("", fast) == once.sub("", crispy)
+        assert 'id="div_id_' in fast

@@ -1,13 +1,14 @@
 """Every dossier endpoint × every role, with the exact status codes of api.md."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from dossiers.domain.attachments import add_attachment
 from dossiers.domain.transitions import transition
-from dossiers.models import Dossier
+from dossiers.models import Dossier, FundingLine
 from tests.api_client import EDITORS, PDF, ROLES, STAFF, upload
 from tests.factories import (
     FiliereFactory,
@@ -334,6 +335,42 @@ def test_dossier_list_by_role(role, people, api_as, attached_draft, campaign, le
     }.get(role, {other_submitted.id})
     assert seen == expected
     assert third_draft.id not in seen
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLES) - {"anonymous", "outsider"}))
+def test_dossier_list_rows_show_what_each_dossier_shows(
+    role, people, api_as, campaign, filiere, lead, other_lead, instructor, decider
+):
+    """Each row's outcome and granted totals are shown as in the dossier's own document:
+    the decision once notified, the ARS before; never to a filière's own editors before.
+    Includes an instructor who also writes for a filière (separation of duties)."""
+    decided = dossier_in_state("decided", filiere=filiere, lead=lead, decider=decider)
+    in_analysis = dossier_in_state(
+        "ars_analysis", filiere=campaign.filieres.get(slug="cornouaille"), lead=other_lead
+    )
+    FundingLine.objects.filter(project__dossier__in=[decided, in_analysis]).update(
+        granted=Decimal("1234.50")
+    )
+    own = FiliereFactory(campaign=campaign, slug="trégor")
+    own.editors.add(instructor)
+    own_dossier = dossier_in_state("ars_analysis", filiere=own)
+    FundingLine.objects.filter(project__dossier=own_dossier).update(granted=Decimal("99.00"))
+    client = api_as(people[role])
+    rows = client.get("dossiers").json()
+    assert rows
+    for row in rows:
+        document = client.get(f"dossiers/{row['id']}").json()
+        assert row["outcome"] == document["outcome"], (role, row["state"])
+        assert row["totals"] == document["totals"], (role, row["state"])
+    shown = {row["id"]: row["totals"]["granted_recurring"] for row in rows}
+    if role in {"lead", "co_editor", "caresp"}:
+        assert shown.get(decided.id) == "1234.50"
+    if role in {"caresp", "other_lead"}:
+        assert shown[in_analysis.id] is None
+    if role in {"instructor", "decider", "admin"}:
+        assert shown[in_analysis.id] == "1234.50"
+    if role == "instructor":
+        assert shown[own_dossier.id] is None
 
 
 POST_DOSSIER = {

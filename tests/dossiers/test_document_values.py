@@ -100,3 +100,18 @@ def test_the_sheets_sums_are_their_lines(varied):
     assert sheets[None].pk not in per_project  # no line: the page shows 0,00 €
     assert overall["requested_recurring"] == Decimal("1652000.50")
     assert overall["requested_one_off"] == Decimal("12.30")
+
+
+@pytest.mark.parametrize("show", [False, True])
+def test_the_sheets_sums_read_with_the_lines_are_the_databases(varied, show):
+    """project_documents' sheet_sums (the dossier page's) are the sums the database gives,
+    to the cent and with two decimals, whatever the reader may see."""
+    _overall, expected = dossier_line_totals(varied)
+    sheet_sums = {}
+
+    project_documents(varied, show_proposal=show, show_grant=show, sheet_sums=sheet_sums)
+
+    assert sheet_sums == expected
+    assert sheet_sums  # the varied dossier's sheets have lines
+    for sums in sheet_sums.values():
+        assert all(value.as_tuple().exponent == -2 for value in sums.values())

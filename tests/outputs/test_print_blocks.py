@@ -52,7 +52,7 @@ PART = PrintSection(title="Projet <territorial>", blocks=[])
 
 BLOCKS = [
     Block(title="Identité " + HOSTILE, fields=[("Nom", HOSTILE), ("Vide", ""), ("Zéro", 0)]),
-    Block(text="Ligne 1\r\nLigne 2 " + HOSTILE),
+    Block(text="Ligne 1\r\nLigne 2\rLigne 3 " + HOSTILE),
     Block(items=[HOSTILE, "Deuxième", 3]),
     Block(
         title="",
