@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count
-from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 
 from campaign.queries import filiere_territory_links
@@ -333,7 +332,7 @@ def ranked_dossiers(campaign, user):
         )
         .order_by()  # ranked below
         .values_list(
-            "id", "state", "filiere_id", "filiere__slug", "filiere__name", KT("identity__name")
+            "id", "state", "filiere_id", "filiere__slug", "filiere__name", "stored_name__name"
         )
     )
     by_dossier = {}

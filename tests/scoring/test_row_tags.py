@@ -1,6 +1,7 @@
 """The table rows the review pages build in Python (scoring.templatetags.review_tags:
-ranking_rows, assignment_rows, missing_review_rows, dashboard_dossier_rows) give the
-markup of the template loops they replaced, byte for byte, escaping included."""
+ranking_rows, assignment_rows, missing_review_rows, dashboard_dossier_rows, returned_rows,
+territory_rows) give the markup of the template loops they replaced, byte for byte,
+escaping included."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -219,3 +220,33 @@ def test_returned_rows_are_the_loop():
     html = render(RETURNED_TAG, returned=RETURNED)
     assert html == render(RETURNED_LOOP, returned=RETURNED)
     assert "1 mars 2025 <span" in html and "&lt;compléter&gt; &amp;" in html and "…" in html
+
+
+TERRITORY_LOOP = """      {% for territory, cells, row_total in territory_rows %}
+        <tr>
+          <th scope="row">{% if territory %}{{ territory.code }} — {{ territory.name }}{% else %}{% translate "Sans territoire renseigné" %}{% endif %}</th>
+          {% for n in cells %}<td class="app-money">{% if n %}{{ n }}{% else %}<span class="fr-text--light">0</span>{% endif %}</td>{% endfor %}
+          <td class="app-money"><strong>{{ row_total }}</strong></td>
+        </tr>
+      {% empty %}
+        <tr><td colspan="{{ states|length|add:2 }}">{% translate "Aucun territoire n'est défini pour cette campagne." %}</td></tr>
+      {% endfor %}
+"""
+TERRITORY_TAG = "      {% territory_rows territory_rows states %}\n"
+STATES = [(s, s.label) for s in (S.SUBMITTED, S.CARESP_REVIEW, S.RETURNED)]
+TERRITORY_ROWS = [
+    (NS(code="T<1>", name=NASTY), [0, 12, 999], 1011),
+    (NS(code="29", name="Finistère"), [0, 0, 0], 0),
+    (None, [1, 0, 2], 3),
+]
+
+
+@pytest.mark.parametrize("rows", [TERRITORY_ROWS, []])
+def test_territory_rows_are_the_loop(rows):
+    html = render(TERRITORY_TAG, territory_rows=rows, states=STATES)
+    assert html == render(TERRITORY_LOOP, territory_rows=rows, states=STATES)
+    if rows:
+        assert "T&lt;1&gt; — Réseau &lt;b&gt;" in html and "Sans territoire renseigné" in html
+        assert '<td class="app-money">999</td>' in html
+    else:
+        assert 'colspan="5"' in html
