@@ -261,6 +261,32 @@ class DossierTotals(models.Model):
         return _("Totaux du dossier n° %(id)s") % {"id": self.dossier_id}
 
 
+class DossierName(models.Model):
+    """The name in a dossier's identity (`identity -> name`, as KT("identity__name") reads
+    it; NULL when there is none), one row per dossier.
+
+    Kept by database triggers on the dossiers (migration 0009, decision 0060): every
+    insert of a dossier and every write of its identity, whatever makes it. The code only
+    reads it: lists of hundreds of dossiers (the ranking, the instruction dashboard) read
+    this narrow table instead of every dossier's wide row and its identity's JSON."""
+
+    dossier = models.OneToOneField(
+        Dossier,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="stored_name",
+    )
+    name = models.TextField(null=True)
+
+    class Meta:
+        verbose_name = _("nom d'un dossier")
+        verbose_name_plural = _("noms des dossiers")
+
+    def __str__(self):
+        return f"{self.dossier_id}: {self.name}"
+
+
 def attachment_path(instance, filename):
     # The stored name never comes from the user: no path tricks, no clashes.
     return f"attachments/{instance.dossier_id}/{uuid.uuid4().hex}"

@@ -223,3 +223,33 @@ class InternalComment(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id} — {self.author}"
+
+
+class ReviewScoreSums(models.Model):
+    """What a review's criterion scores add up to: Σ(weight × score) and Σ(weight) over
+    its scored criteria, both in hundredths (weights have two decimals), so that the
+    reviewer's weighted score is points / weights, exact; no row for a review without
+    any score.
+
+    Kept by database triggers on the scores and the criteria' weights (migration 0002,
+    decision 0060), on SQLite and PostgreSQL alike, as dossiers.DossierTotals: every write
+    of a score refreshes its review's row in the same transaction. The code only reads it:
+    the ranking reads one row per review instead of joining every criterion score of the
+    campaign."""
+
+    review = models.OneToOneField(
+        Review,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    points = models.BigIntegerField()
+    weights = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("sommes des notes d'une évaluation")
+        verbose_name_plural = _("sommes des notes des évaluations")
+
+    def __str__(self):
+        return f"{self.review_id}: {self.points} / {self.weights}"

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.db.models.fields.json import KT, KeyTextTransform
 
 from campaign.models import Filiere
 from dossiers.enums import DossierState as S
@@ -53,7 +52,7 @@ def dossier_listing_page(base, state, page_number, page_size, count):
         base.filter(pk__in=page.object_list)
         .order_by("filiere__name", "id")
         # Grouped on these columns only (not on the dossiers' wide rows).
-        .values_list("id", "state", "filiere_id", "filiere__name", KT("identity__name"))
+        .values_list("id", "state", "filiere_id", "filiere__name", "stored_name__name")
         .annotate(
             n_assigned=Count("reviewer_assignments", distinct=True),
             n_submitted=Count(
@@ -122,7 +121,7 @@ def my_assignments(user, campaign):
             "dossier_id",
             "dossier__state",
             "dossier__filiere__name",
-            KeyTextTransform("name", "dossier__identity"),
+            "dossier__stored_name__name",
         )
     )
     own = {
@@ -175,7 +174,7 @@ def ars_overview(campaign, base, today):
         .values_list(
             "id",
             "filiere__name",
-            KT("identity__name"),
+            "stored_name__name",
             "returned_from",
             "return_due_date",
             "return_message",
@@ -188,7 +187,7 @@ def ars_overview(campaign, base, today):
     in_review_dossiers = base.filter(state__in=reviews.REVIEWABLE_STATES)
     in_review = list(
         in_review_dossiers.order_by("filiere__name", "id").values_list(
-            "id", "state", "filiere__name", KT("identity__name")
+            "id", "state", "filiere__name", "stored_name__name"
         )
     )
     # The same dossiers as a subquery (cheaper than their ids as parameters).

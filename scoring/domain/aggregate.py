@@ -10,9 +10,9 @@ Scale: the grid's own scale (0 to 4 by default), not a mark out of 20.
   deviation of the reviewer scores (0 with a single review).
 - Per criterion: mean, lowest and highest score.
 Only submitted reviews that were not excluded (conflict of interest
-declared after submission) count. A campaign's sums (the ranking) are computed
-by the database (Decimal weights × integer scores, exact on PostgreSQL and on
-SQLite once quantised to the weights' two decimals); a dossier's few dozen scores
+declared after submission) count. A campaign's sums (the ranking) are each review's
+stored sums (ReviewScoreSums, kept by database triggers in integer hundredths of
+weight × score, exact on both databases, decision 0060); a dossier's few dozen scores
 are summed from its loaded reviews, as exact Decimals (the same figures); means
 are exact Decimals, rounded half up to two decimals only for display; the ranking
 sorts on exact values."""
@@ -21,8 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, F, Sum
-from django.db.models.fields.json import KT
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from campaign.queries import filiere_territory_links
@@ -33,11 +32,10 @@ from dossiers.enums import SUBMITTED_STATES, Opinion
 from dossiers.models import Dossier
 from scoring.domain.grid import get_grid, grid_criteria
 from scoring.domain.reviews import with_details
-from scoring.models import CriterionScore, ProjectOpinion, Review
+from scoring.models import ProjectOpinion, Review, ReviewScoreSums
 from scoring.rules import can_view_all_reviews, can_view_ranking
 
 TWO = Decimal("0.01")
-SUM_FIELD = DecimalField(max_digits=14, decimal_places=2)
 NO_AMOUNTS = {"amount_recurring": ZERO, "amount_one_off": ZERO}
 COUNTED = {"review__submitted_at__isnull": False, "review__excluded_at__isnull": True}
 
@@ -83,14 +81,11 @@ class Stats:
 def review_scores(**filters):
     """{review_id: (dossier_id, weighted score)} for the counted reviews matching filters.
 
-    One query, whatever the number of reviews."""
+    One query, whatever the number of reviews: the reviews' sums are stored
+    (ReviewScoreSums, kept by database triggers, decision 0060), in hundredths, so that
+    their quotient is the exact weighted score."""
     rows = (
-        CriterionScore.objects.filter(score__isnull=False, **COUNTED, **filters)
-        .values("review_id", "review__dossier_id")
-        .annotate(
-            points=Sum(F("criterion__weight") * F("score"), output_field=SUM_FIELD),
-            weights=Sum("criterion__weight", output_field=SUM_FIELD),
-        )
+        ReviewScoreSums.objects.filter(**COUNTED, **filters)
         .order_by()
         # As tuples (a national campaign has a thousand reviews and more).
         .values_list("review_id", "review__dossier_id", "points", "weights")
@@ -337,7 +332,7 @@ def ranked_dossiers(campaign, user):
         )
         .order_by()  # ranked below
         .values_list(
-            "id", "state", "filiere_id", "filiere__slug", "filiere__name", KT("identity__name")
+            "id", "state", "filiere_id", "filiere__slug", "filiere__name", "stored_name__name"
         )
     )
     by_dossier = {}

@@ -3,7 +3,6 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -268,11 +267,23 @@ RETURNED_ROW = (
 )
 
 
+def truncate_words(value, length):
+    """defaultfilters.truncatewords(value, length) without its wrappers (stringfilter, the
+    lazy Truncator): the words split on whitespace, joined by one space, " …" appended
+    when some were cut (unless the kept text already ends with it). Not safe: escaped
+    by html_rows as the filter's answer on a plain string was."""
+    words = str(value).split()
+    if len(words) <= length:
+        return " ".join(words)
+    text = " ".join(words[:length])
+    return text if text.endswith(" …") else f"{text} …"
+
+
 @register.simple_tag(takes_context=True)
 def returned_rows(context, returned):
     """The rows of the dashboard's "returned for completion" table (ARS), built in Python
-    with the markup of the template's former loop (its `date` and `truncatewords`
-    filters called as they were)."""
+    with the markup of the template's former loop (its `date` filter as long_date, its
+    `truncatewords` filter as truncate_words)."""
     late_badge = format_html(
         ' <span class="fr-badge fr-badge--error fr-badge--sm">{}</span>', _("En retard")
     )
@@ -289,8 +300,48 @@ def returned_rows(context, returned):
                 state_badge(context, dossier.returned_from) if dossier.returned_from else "",
                 due(dossier.return_due_date),
                 late_badge if late else "",
-                defaultfilters.truncatewords(dossier.return_message, 25),
+                truncate_words(dossier.return_message, 25),
             )
             for dossier, late in returned
+        ),
+    )
+
+
+TERRITORY_ROW = (
+    "\n        <tr>"
+    '\n          <th scope="row">{}</th>'
+    "\n          {}"
+    '\n          <td class="app-money"><strong>{}</strong></td>'
+    "\n        </tr>\n      "
+)
+COUNT_CELL = '<td class="app-money">{}</td>'
+ZERO_CELL = '<td class="app-money"><span class="fr-text--light">0</span></td>'
+
+
+@register.simple_tag
+def territory_rows(rows, states):
+    """The rows of the dashboard's table of dossiers per territory and state (ARS): per
+    territory (None: the dossiers without one), its counts per state and its total;
+    built in Python with the markup of the template's former loop."""
+    # As {% translate %}: the translations are not escaped.
+    if not rows:
+        none = _("Aucun territoire n'est défini pour cette campagne.")
+        return SafeString(f'\n        <tr><td colspan="{len(states) + 2}">{none}</td></tr>\n      ')
+    without = SafeString(_("Sans territoire renseigné"))
+
+    def cells(counts):
+        return SafeString(
+            "".join(COUNT_CELL.format(_escape(n)) if n else ZERO_CELL for n in counts)
+        )
+
+    return html_rows(
+        TERRITORY_ROW,
+        (
+            (
+                format_html("{} — {}", territory.code, territory.name) if territory else without,
+                cells(counts),
+                total,
+            )
+            for territory, counts, total in rows
         ),
     )

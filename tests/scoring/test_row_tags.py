@@ -1,16 +1,19 @@
 """The table rows the review pages build in Python (scoring.templatetags.review_tags:
-ranking_rows, assignment_rows, missing_review_rows, dashboard_dossier_rows) give the
-markup of the template loops they replaced, byte for byte, escaping included."""
+ranking_rows, assignment_rows, missing_review_rows, dashboard_dossier_rows, returned_rows,
+territory_rows) give the markup of the template loops they replaced, byte for byte,
+escaping included."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace as NS
 
 import pytest
-from django.template import Context, Template
+from django.template import Context, Template, defaultfilters
 from django.utils import translation
+from django.utils.safestring import SafeString
 
 from dossiers.enums import DossierState as S
+from scoring.templatetags.review_tags import truncate_words
 
 NASTY = 'Réseau <b>"l\'Armor"</b> & Argoat'
 
@@ -219,3 +222,54 @@ def test_returned_rows_are_the_loop():
     html = render(RETURNED_TAG, returned=RETURNED)
     assert html == render(RETURNED_LOOP, returned=RETURNED)
     assert "1 mars 2025 <span" in html and "&lt;compléter&gt; &amp;" in html and "…" in html
+
+
+TERRITORY_LOOP = """      {% for territory, cells, row_total in territory_rows %}
+        <tr>
+          <th scope="row">{% if territory %}{{ territory.code }} — {{ territory.name }}{% else %}{% translate "Sans territoire renseigné" %}{% endif %}</th>
+          {% for n in cells %}<td class="app-money">{% if n %}{{ n }}{% else %}<span class="fr-text--light">0</span>{% endif %}</td>{% endfor %}
+          <td class="app-money"><strong>{{ row_total }}</strong></td>
+        </tr>
+      {% empty %}
+        <tr><td colspan="{{ states|length|add:2 }}">{% translate "Aucun territoire n'est défini pour cette campagne." %}</td></tr>
+      {% endfor %}
+"""
+TERRITORY_TAG = "      {% territory_rows territory_rows states %}\n"
+STATES = [(s, s.label) for s in (S.SUBMITTED, S.CARESP_REVIEW, S.RETURNED)]
+TERRITORY_ROWS = [
+    (NS(code="T<1>", name=NASTY), [0, 12, 999], 1011),
+    (NS(code="29", name="Finistère"), [0, 0, 0], 0),
+    (None, [1, 0, 2], 3),
+]
+
+
+@pytest.mark.parametrize("rows", [TERRITORY_ROWS, []])
+def test_territory_rows_are_the_loop(rows):
+    html = render(TERRITORY_TAG, territory_rows=rows, states=STATES)
+    assert html == render(TERRITORY_LOOP, territory_rows=rows, states=STATES)
+    if rows:
+        assert "T&lt;1&gt; — Réseau &lt;b&gt;" in html and "Sans territoire renseigné" in html
+        assert '<td class="app-money">999</td>' in html
+    else:
+        assert 'colspan="5"' in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "Un seul mot",
+        " ".join(f"mot{i}" for i in range(25)),
+        " ".join(f"mot{i}" for i in range(26)),
+        "\n".join(f"ligne\t{i}  " for i in range(40)),
+        " ".join(["mot"] * 24 + ["…", "suite", "encore"]),
+        " ".join(["mot"] * 25 + ["…"]),
+        "Tout\u00a0collé\u2003mais " * 20,
+        NASTY * 10,
+    ],
+)
+def test_truncate_words_is_the_filter(text):
+    expected = defaultfilters.truncatewords(text, 25)
+    assert truncate_words(text, 25) == expected
+    assert not isinstance(truncate_words(text, 25), SafeString)
