@@ -317,7 +317,9 @@ def list_delegations(request, slug: str):
         delegated = queries.delegated_for_lines({row["line_id"] for row in page})
         return [delegation_out(row, delegated.get(row["line_id"])) for row in page]
 
-    return Rows(queries.campaign_delegations(campaign), documents)
+    # Counted on the stored campaign alone (the rows' joins are not needed to count).
+    total = queries.campaign_delegation_set(campaign).count()
+    return Rows(queries.campaign_delegations(campaign), documents, total)
 
 
 @router.get(

@@ -542,11 +542,15 @@ def delegation_documents(delegations):
     return delegations.order_by("date", "pk").values(*DELEGATION_DOCUMENT_FIELDS)
 
 
+def campaign_delegation_set(campaign):
+    """The campaign's delegations, by their stored campaign (Delegation.campaign, kept by
+    a database trigger, decision 0059): an index range in date order."""
+    return Delegation.objects.filter(campaign=campaign)
+
+
 def campaign_delegations(campaign):
     """The campaign's delegations as delegation_documents rows."""
-    return delegation_documents(
-        Delegation.objects.filter(line__project__dossier_id__in=decided_dossier_ids(campaign))
-    )
+    return delegation_documents(campaign_delegation_set(campaign))
 
 
 def delegated_for_lines(line_ids):
@@ -648,7 +652,7 @@ def delegable_lines_page(campaign, page_number, page_size):
 def delegation_rows(campaign):
     """The campaign's delegations as plain rows, in the page's order (date, then entry)."""
     return (
-        Delegation.objects.filter(line__project__dossier_id__in=decided_dossier_ids(campaign))
+        campaign_delegation_set(campaign)
         .order_by("date", "pk")
         .values(
             "date",

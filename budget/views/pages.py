@@ -350,7 +350,9 @@ class DelegationsView(ArsPageMixin, View):
         if form is not None:
             form.limit_choices(lines)
         delegations = queries.delegation_rows(campaign)
-        summary = delegations.aggregate(total=Sum("amount"), first=Min("date"), count=Count("pk"))
+        summary = queries.campaign_delegation_set(campaign).aggregate(
+            total=Sum("amount"), first=Min("date"), count=Count("pk")
+        )
         paginator = Paginator(delegations, DELEGATIONS_PER_PAGE)
         paginator.count = summary["count"]
         delegation_page = paginator.get_page(query.get("delegations"))
