@@ -125,8 +125,8 @@ DOSSIERS_PER_PAGE = 50
 
 
 def dashboard_context(request, campaign, amendment_forms=None):
-    summary = queries.budget_summary(campaign)
     envelopes = queries.campaign_envelopes(campaign)
+    summary = queries.budget_summary(campaign, envelopes)
     # One page of the per-dossier table; its sums are computed for that page only.
     counted = queries.counted_dossiers(campaign).order_by("filiere__name", "pk").values("pk")
     page = Paginator(counted, DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
