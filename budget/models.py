@@ -82,6 +82,7 @@ class Delegation(models.Model):
         "campaign.Campaign",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # delegation_campaign_date_idx starts with it
         null=True,
         editable=False,
         related_name="+",
