@@ -7,8 +7,18 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP
 
 from django.core.paginator import Paginator
-from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    IntegerField,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,10 +31,10 @@ from budget.models import (
     GrantedCommitment,
 )
 from campaign.queries import filiere_territory_links
-from common.money import CENT
-from dossiers.domain.totals import sums_by_dossier, sums_with_dossiers, totals_of
+from common.money import CENT, Cents, from_cents
+from dossiers.domain.totals import sums_by_dossier, totals_of
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature
-from dossiers.models import Dossier, FundingLine, Project
+from dossiers.models import Dossier, DossierTotals, FundingLine, Project
 
 YEARS_SHOWN = 5
 
@@ -109,62 +119,83 @@ def line_commitments(lines, years):
     ]
 
 
-def _bucket():
-    return {"requested": ZERO, "proposed": ZERO, "granted": ZERO, "delegated": ZERO}
+BUCKET = ("requested", "proposed", "granted", "delegated")
 
 
-def budget_summary(campaign):
+def euros(cents):
+    """{name: Decimal euros} of {name: integer cents}."""
+    return {name: from_cents(value) for name, value in cents.items()}
+
+
+def budget_summary(campaign, envelopes=None):
     """The campaign's money, per envelope, per set of territories and per year (Decimals).
 
+    `envelopes`: the campaign's Envelope rows when the caller has them (one query less).
     `by_territory` counts each filière once, on the row of its set of territories
     ("T2 + T3"): the rows add up to the envelope totals. Six queries whatever the number
     of dossiers, each reading rows stored per dossier (DossierTotals, decision 0056;
     GrantedCommitment and DelegatedAmount, decision 0058), never the lines: a campaign's
-    few hundred rows, added up here per set of territories."""
+    few hundred rows, added up here per set of territories, in integer cents (Cents:
+    plain ints, no Decimal built per row)."""
 
-    envelopes = {kind: ZERO for kind in KINDS}
-    for envelope in Envelope.objects.filter(campaign=campaign):
-        envelopes[envelope.kind] = envelope.amount
+    amounts = {kind: ZERO for kind in KINDS}
+    if envelopes is None:
+        envelopes = Envelope.objects.filter(campaign=campaign)
+    for envelope in envelopes:
+        amounts[envelope.kind] = envelope.amount
+    envelopes = amounts
 
     # Per set of territories (a filière counted once, on its own set): see
     # by_covered_territory for the other rule.
     territories = {t["id"]: t for t in campaign.territories.values("id", "code", "name")}
-    filiere_territories = defaultdict(set)
-    for filiere_id, territory_id in filiere_territory_links(campaign).values_list(
-        "filiere_id", "territory_id"
+    filiere_territories = defaultdict(list)  # in the territories' code order
+    counted = Dossier.objects.filter(campaign=campaign, state__in=SUBMITTED_STATES)
+    for filiere_id, territory_id in (
+        filiere_territory_links(campaign)
+        .filter(filiere_id__in=counted.values("filiere_id"))  # the filières with a row
+        .order_by("territory__code", "territory_id")
+        .values_list("filiere_id", "territory_id")
     ):
-        filiere_territories[filiere_id].add(territory_id)
+        filiere_territories[filiere_id].append(territory_id)
 
     def group_of(filiere_id):
-        return tuple(
-            sorted(filiere_territories.get(filiere_id, ()), key=lambda t: territories[t]["code"])
-        )
+        return tuple(filiere_territories.get(filiere_id, ()))
 
-    groups = defaultdict(lambda: {kind: _bucket() for kind in KINDS})
+    # Sums are integer cents (Cents: no Decimal per row), euros again at the end.
+    groups = defaultdict(lambda: {kind: dict.fromkeys(BUCKET, 0) for kind in KINDS})
 
     # Requested / proposed per dossier and nature: its stored totals, read with the
     # dossier's filière and state (one query), added to its set of territories (a filière
     # has one dossier per campaign). A dossier without lines has no row, and no group.
-    pending_proposed = dict.fromkeys(KINDS, ZERO)
-    sums = [f"{field}_{nature}" for field in ("amount", "proposed") for nature in LineNature.values]
-    at = {name: 4 + index for index, name in enumerate(sums)}  # after id, filière, state, date
+    pending_proposed = dict.fromkeys(KINDS, 0)
     natures = [
-        (kind, at[f"amount_{nature}"], at[f"proposed_{nature}"])
-        for nature, kind in NATURE_TO_KIND.items()
+        (kind, 3 + index, 3 + len(NATURE_TO_KIND) + index)  # after id, filière, state
+        for index, kind in enumerate(NATURE_TO_KIND.values())
     ]
-    # dossier id -> (its set of territories, its decision's date)
+    # dossier id -> its set of territories
     decided = {}
-    for row in sums_with_dossiers(
-        ("filiere_id", "state", "decided_at"),
-        ("amount", "proposed"),
-        campaign=campaign,
-        state__in=SUBMITTED_STATES,
-    ):
+    rows = (
+        DossierTotals.objects.filter(
+            dossier__campaign=campaign, dossier__state__in=SUBMITTED_STATES
+        )
+        .values_list(
+            "dossier_id",
+            "dossier__filiere_id",
+            "dossier__state",
+            *(
+                Cents(f"{field}_{nature}")
+                for field in ("amount", "proposed")
+                for nature in NATURE_TO_KIND
+            ),
+        )
+        .order_by()
+    )
+    for row in rows:
         group = group_of(row[1])
         buckets = groups[group]
         is_decided = row[2] == DossierState.DECIDED
         if is_decided:
-            decided[row[0]] = (group, row[3])
+            decided[row[0]] = group
         for kind, requested_at, proposed_at in natures:
             bucket = buckets[kind]
             requested, proposed = row[requested_at], row[proposed_at]
@@ -179,16 +210,16 @@ def budget_summary(campaign):
     # dossiers' stored rows (DelegatedAmount, kept by database triggers, decision 0058).
     # Only decided dossiers have any (record_delegation checks it, and a decision is
     # final).
-    delegated_by_year = defaultdict(lambda: ZERO)
+    delegated_by_year = defaultdict(int)
     first_delegation = None
     decided_filter = {"dossier__campaign": campaign, "dossier__state": DossierState.DECIDED}
     rows = (
         DelegatedAmount.objects.filter(**decided_filter)
-        .values_list("dossier_id", "nature", "year", "first_date", "amount")
+        .values_list("dossier_id", "nature", "year", "first_date", Cents("amount"))
         .order_by()
     )
     for dossier_id, nature, year, first_date, amount in rows:
-        groups[decided[dossier_id][0]][NATURE_TO_KIND[nature]]["delegated"] += amount
+        groups[decided[dossier_id]][NATURE_TO_KIND[nature]]["delegated"] += amount
         delegated_by_year[year] += amount
         if first_delegation is None or first_date < first_delegation:
             first_delegation = first_date
@@ -201,22 +232,33 @@ def budget_summary(campaign):
     # then spread over the years.
     rows = (
         GrantedCommitment.objects.filter(**decided_filter)
-        .values_list("dossier_id", "nature", "start_year", "first_year", "granted")
+        .values_list(
+            "dossier_id",
+            "nature",
+            "start_year",
+            Cents("first_year"),
+            Cents("granted"),
+            # Without start year: the decision's local year.
+            Case(
+                When(start_year__isnull=True, then=ExtractYear("dossier__decided_at")),
+                output_field=IntegerField(),
+            ),
+        )
         .order_by()
     )
     base = campaign.decision_date.year if campaign.decision_date else timezone.localdate().year
     first_year = base
     # (group, kind, first year or None: every year) -> [first-year cost, full-year cost]
-    costs = defaultdict(lambda: [ZERO, ZERO])
+    costs = defaultdict(lambda: [0, 0])
     decided_dossiers = {kind: set() for kind in KINDS}  # with something granted
-    for dossier_id, nature, year, first, granted in rows:
-        group, decided_at = decided[dossier_id]
+    for dossier_id, nature, year, first, granted, decision_year in rows:
+        group = decided[dossier_id]
         kind = NATURE_TO_KIND[nature]
         groups[group][kind]["granted"] += granted
         decided_dossiers[kind].add(dossier_id)
         if year is None:  # no start month (a recurring one is not reachable through
             # decide()): the decision's year, a full year
-            year = timezone.localtime(decided_at).year if decided_at else None
+            year = decision_year
         elif year < first_year:
             first_year = year
         bucket = costs[(group, kind, year)]
@@ -224,18 +266,19 @@ def budget_summary(campaign):
         bucket[1] += granted
 
     # Envelope totals.
-    totals = {kind: _bucket() for kind in KINDS}
+    totals = {kind: dict.fromkeys(BUCKET, 0) for kind in KINDS}
     for buckets in groups.values():
         for kind in KINDS:
             for name, value in buckets[kind].items():
                 totals[kind][name] += value
     envelope_rows = {}
     for kind in KINDS:
+        granted = from_cents(totals[kind]["granted"])
         envelope_rows[kind] = {
             "envelope": envelopes[kind],
-            **totals[kind],
-            "remaining": envelopes[kind] - totals[kind]["granted"],
-            "proposed_pending": pending_proposed[kind],
+            **euros(totals[kind]),
+            "remaining": envelopes[kind] - granted,
+            "proposed_pending": from_cents(pending_proposed[kind]),
             # A filière has one dossier per campaign: its dossier's.
             "decided_dossiers": len(decided_dossiers[kind]),
         }
@@ -246,10 +289,8 @@ def budget_summary(campaign):
             groups[(territory_id,)]  # noqa: B018 - creates the zero row
 
     years = range(first_year, first_year + YEARS_SHOWN)  # as campaign_years()
-    by_year = {year: {"year": year, "recurring": ZERO, "one_off": ZERO} for year in years}
-    group_years = defaultdict(
-        lambda: {year: {"year": year, "recurring": ZERO, "one_off": ZERO} for year in years}
-    )
+    by_year = {year: {"recurring": 0, "one_off": 0} for year in years}
+    group_years = defaultdict(lambda: {year: {"recurring": 0, "one_off": 0} for year in years})
     for (group, kind, start_year), (first, full) in costs.items():
         for year in years:
             if kind == "recurring":
@@ -265,16 +306,24 @@ def budget_summary(campaign):
                 continue
             by_year[year][kind] += cost
             group_years[group][year][kind] += cost
-    for row in by_year.values():
-        row["total"] = row["recurring"] + row["one_off"]
+
+    def year_row(year, cents):
+        return {
+            "year": year,
+            "recurring": from_cents(cents["recurring"]),
+            "one_off": from_cents(cents["one_off"]),
+            "total": from_cents(cents["recurring"] + cents["one_off"]),
+        }
+
+    by_year_rows = []
+    for year, cents in by_year.items():
+        row = year_row(year, cents)
         row["recurring_envelope"] = envelopes["recurring"]
-        row["delegated"] = delegated_by_year.get(row["year"], ZERO)
+        row["delegated"] = from_cents(delegated_by_year.get(year, 0))
+        by_year_rows.append(row)
 
     by_territory = []
     for key, buckets in groups.items():
-        commitments = list(group_years[key].values())
-        for row in commitments:
-            row["total"] = row["recurring"] + row["one_off"]
         by_territory.append(
             {
                 "territories": [territories[t]["code"] for t in key],
@@ -282,8 +331,8 @@ def budget_summary(campaign):
                     f"{territories[t]['code']} — {territories[t]['name']}" for t in key
                 )
                 or _("Sans territoire renseigné"),
-                **buckets,
-                "by_year": commitments,
+                **{kind: euros(buckets[kind]) for kind in KINDS},
+                "by_year": [year_row(year, cents) for year, cents in group_years[key].items()],
             }
         )
     by_territory.sort(key=lambda row: (not row["territories"], row["territories"]))
@@ -292,7 +341,7 @@ def budget_summary(campaign):
         "campaign": campaign,
         "envelopes": envelope_rows,
         "by_territory": by_territory,
-        "by_year": list(by_year.values()),
+        "by_year": by_year_rows,
         "first_delegation_date": first_delegation,
         "planned_first_delegation_date": campaign.first_delegation_date,
     }
@@ -477,13 +526,37 @@ def decided_dossier_ids(campaign):
     return Dossier.objects.filter(campaign=campaign, state=DossierState.DECIDED).values("id")
 
 
+DELEGATION_DOCUMENT_FIELDS = (
+    "id",
+    "line_id",
+    "line__project__dossier_id",
+    "line__project__dossier__filiere__slug",
+    "line__granted",
+    "amount",
+    "date",
+    "instrument",
+    "beneficiary_finess",
+    "created_by__username",
+    "created_at",
+)
+
+
+def delegation_documents(delegations):
+    """Delegations (a queryset) as plain rows of DELEGATION_DOCUMENT_FIELDS, in date
+    order: what the API shows of each, without building its line, sheet, dossier,
+    filière and author (a page of 100 delegations was 600 model instances)."""
+    return delegations.order_by("date", "pk").values(*DELEGATION_DOCUMENT_FIELDS)
+
+
+def campaign_delegation_set(campaign):
+    """The campaign's delegations, by their stored campaign (Delegation.campaign, kept by
+    a database trigger, decision 0059): an index range in date order."""
+    return Delegation.objects.filter(campaign=campaign)
+
+
 def campaign_delegations(campaign):
-    return (
-        Delegation.objects.filter(line__project__dossier_id__in=decided_dossier_ids(campaign))
-        .select_related("line__project__dossier__filiere", "created_by")
-        .defer(*(f"line__{field}" for field in LINE_CONTEXT_DEFERRED))
-        .order_by("date", "pk")
-    )
+    """The campaign's delegations as delegation_documents rows."""
+    return delegation_documents(campaign_delegation_set(campaign))
 
 
 def delegated_for_lines(line_ids):
@@ -585,7 +658,7 @@ def delegable_lines_page(campaign, page_number, page_size):
 def delegation_rows(campaign):
     """The campaign's delegations as plain rows, in the page's order (date, then entry)."""
     return (
-        Delegation.objects.filter(line__project__dossier_id__in=decided_dossier_ids(campaign))
+        campaign_delegation_set(campaign)
         .order_by("date", "pk")
         .values(
             "date",

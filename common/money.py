@@ -4,6 +4,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import BigIntegerField, Func
 from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
@@ -45,6 +46,25 @@ def parse_amount(value, *, french=False):
     return amount
 
 
+class Cents(Func):
+    """A money column (two decimals) read as an integer number of cents: a plain int in
+    Python, added up without Decimal conversions (SQLite keeps decimals as binary
+    floats: ROUND gives the exact cents), back to euros with from_cents."""
+
+    template = "CAST(ROUND(%(expressions)s * 100) AS BIGINT)"
+    output_field = BigIntegerField()
+
+    @property
+    def convert_value(self):
+        # Both databases already return an int (or None): no int() per value.
+        return self._convert_value_noop
+
+
+def from_cents(cents):
+    """Decimal euros (two decimals) of an integer number of cents: 12345 -> 123.45."""
+    return Decimal(cents).scaleb(-2)
+
+
 def money_str(amount):
     """API representation: "1600000.00" (or None)."""
     if amount is None:
@@ -52,19 +72,19 @@ def money_str(amount):
     return format(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP), "f")
 
 
+# Decimal's "," grouping and "." point, the French way (narrow no-break space, comma).
+_FRENCH = str.maketrans({",": "\u202f", ".": ","})
+
+
 def format_eur(amount, *, cents=True):
-    """French display: 1 600 000,00 € (narrow no-break space between thousands)."""
+    """French display: 1 600 000,00 € (narrow no-break space between thousands); rounded
+    half up to the cent; without `cents`, the euros of that (1 234,99 -> 1 234 €)."""
     if amount is None:
         return "—"
     amount = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
-    integer, _dot, decimals = format(abs(amount), "f").partition(".")
-    groups = []
-    while len(integer) > 3:
-        groups.insert(0, integer[-3:])
-        integer = integer[:-3]
-    groups.insert(0, integer)
-    text = "\u202f".join(groups)
-    if cents:
-        text += "," + decimals
-    return f"{sign}{text}\u00a0€"
+    text = format(amount, ",.2f").translate(_FRENCH)
+    if not amount and text[0] == "-":  # -0.00
+        text = text[1:]
+    if not cents:
+        text = text[:-3]
+    return f"{text}\u00a0€"

@@ -120,8 +120,8 @@ DOSSIERS_PER_PAGE = 50
 
 
 def dashboard_context(request, campaign, amendment_forms=None):
-    summary = queries.budget_summary(campaign)
     envelopes = queries.campaign_envelopes(campaign)
+    summary = queries.budget_summary(campaign, envelopes)
     # One page of the per-dossier table; its sums are computed for that page only.
     counted = queries.counted_dossiers(campaign).order_by("filiere__name", "pk").values("pk")
     page = Paginator(counted, DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -345,7 +345,9 @@ class DelegationsView(ArsPageMixin, View):
         if form is not None:
             form.limit_choices(lines)
         delegations = queries.delegation_rows(campaign)
-        summary = delegations.aggregate(total=Sum("amount"), first=Min("date"), count=Count("pk"))
+        summary = queries.campaign_delegation_set(campaign).aggregate(
+            total=Sum("amount"), first=Min("date"), count=Count("pk")
+        )
         paginator = Paginator(delegations, DELEGATIONS_PER_PAGE)
         paginator.count = summary["count"]
         delegation_page = paginator.get_page(query.get("delegations"))
