@@ -12,7 +12,7 @@ from django.template import Context, Template
 from django.test.html import parse_html
 from django.utils.html import format_html
 
-from budget.forms import AmountField, MonthField
+from budget.forms import AmendmentForm, AmountField, MonthField
 from common.templatetags.dsfr_fields import dsfr_field, dsfr_form
 from scoring.forms import AssignReviewerForm, ConflictForm, InternalCommentForm
 from tests.factories import UserFactory
@@ -149,3 +149,13 @@ def test_dossier_panel_forms_same_string_as_crispy(can_restrict):
         fast, crispy = str(dsfr_form(form)), str(as_crispy_form(form))
         assert once.sub("", fast) == once.sub("", crispy)
         assert 'id="div_id_' in fast
+
+
+@pytest.mark.parametrize("prefix", ["recurring", "one_off"])
+def test_budget_amendment_form_same_string_as_crispy(prefix):
+    """The budget dashboard's envelope amendment forms (one per envelope)."""
+    once = re.compile(r'name="[a-z_-]*once" value="[^"]+"')
+    form = AmendmentForm(prefix=prefix)
+    fast, crispy = str(dsfr_form(form)), str(as_crispy_form(form))
+    assert once.sub("", fast) == once.sub("", crispy)
+    assert f'id="div_id_{prefix}-reason"' in fast
