@@ -145,7 +145,7 @@ def dashboard_context(request, campaign, amendment_forms=None):
     return {
         "title": _("Budget — %(campaign)s") % {"campaign": campaign.name},
         "campaign": campaign,
-        "campaigns": visible_campaigns(request.user).only("slug", "name"),
+        "campaigns": list(visible_campaigns(request.user).values("pk", "slug", "name")),
         "summary": summary,
         "envelope_rows": envelope_rows,
         "dossiers": page.object_list,
