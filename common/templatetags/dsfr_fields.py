@@ -7,7 +7,7 @@ give the same markup."""
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import template
-from django.utils.html import conditional_escape, strip_spaces_between_tags
+from django.utils.html import strip_spaces_between_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from common.escaping import escape
@@ -25,12 +25,16 @@ _CRISPY_ONLY = {
 }
 
 
-def _label(field, auto_id, help_text):
-    required = (
+def _required_marker(field):
+    return (
         '<span class="fr-required-marker" aria-hidden="true"> *</span>'
         if field.field.required
         else ""
     )
+
+
+def _label(field, auto_id, help_text):
+    required = _required_marker(field)
     hint = (
         f'<span class="fr-hint-text" id="{auto_id}-hint">{escape(help_text)}</span>'
         if help_text
@@ -101,19 +105,15 @@ _INPUT_GROUP = {"textarea", "textinput", "emailinput", "numberinput", "urlinput"
 
 def _crispy_label(field):
     # dsfr_pack/layout/label.html
-    required = (
-        '<span class="fr-required-marker" aria-hidden="true"> *</span>'
-        if field.field.required
-        else ""
-    )
+    required = _required_marker(field)
     help_text = field.help_text
     hint = (
-        f'<span class="fr-hint-text" id="{field.auto_id}-hint">{conditional_escape(help_text)}</span>'
+        f'<span class="fr-hint-text" id="{field.auto_id}-hint">{escape(help_text)}</span>'
         if help_text
         else ""
     )
     return (
-        f'<label class="fr-label" for="{field.id_for_label}">{conditional_escape(field.label)}'
+        f'<label class="fr-label" for="{field.id_for_label}">{escape(field.label)}'
         f"{required}\n  {hint}\n</label>\n"
     )
 
@@ -123,20 +123,16 @@ def _crispy_field(field, widget_type):
     if field.is_hidden:
         raw = f"\n\n  {field}\n"
     elif widget_type == "checkboxinput":
-        required = (
-            '<span class="fr-required-marker" aria-hidden="true"> *</span>'
-            if field.field.required
-            else ""
-        )
+        required = _required_marker(field)
         hint = (
-            f'<span class="fr-hint-text">{conditional_escape(field.help_text)}</span>'
+            f'<span class="fr-hint-text">{escape(field.help_text)}</span>'
             if field.help_text
             else ""
         )
         raw = (
             f'\n\n  <div class="fr-checkbox-group fr-mb-3w" id="div_{field.auto_id}">\n    {field}'
             f'\n    <label class="fr-label" for="{field.id_for_label}">'
-            f"{conditional_escape(field.label)}{required}\n      {hint}\n    </label>\n    \n  </div>\n"
+            f"{escape(field.label)}{required}\n      {hint}\n    </label>\n    \n  </div>\n"
         )
     elif widget_type == "select":
         widget = field.as_widget(attrs={"class": "fr-select"})

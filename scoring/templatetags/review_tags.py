@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -267,23 +268,11 @@ RETURNED_ROW = (
 )
 
 
-def truncate_words(value, length):
-    """defaultfilters.truncatewords(value, length) without its wrappers (stringfilter, the
-    lazy Truncator): the words split on whitespace, joined by one space, " …" appended
-    when some were cut (unless the kept text already ends with it). Not safe: escaped
-    by html_rows as the filter's answer on a plain string was."""
-    words = str(value).split()
-    if len(words) <= length:
-        return " ".join(words)
-    text = " ".join(words[:length])
-    return text if text.endswith(" …") else f"{text} …"
-
-
 @register.simple_tag(takes_context=True)
 def returned_rows(context, returned):
     """The rows of the dashboard's "returned for completion" table (ARS), built in Python
     with the markup of the template's former loop (its `date` filter as long_date, its
-    `truncatewords` filter as truncate_words)."""
+    `truncatewords` filter called as it was)."""
     late_badge = format_html(
         ' <span class="fr-badge fr-badge--error fr-badge--sm">{}</span>', _("En retard")
     )
@@ -300,7 +289,7 @@ def returned_rows(context, returned):
                 state_badge(context, dossier.returned_from) if dossier.returned_from else "",
                 due(dossier.return_due_date),
                 late_badge if late else "",
-                truncate_words(dossier.return_message, 25),
+                defaultfilters.truncatewords(dossier.return_message, 25),
             )
             for dossier, late in returned
         ),

@@ -8,12 +8,10 @@ from decimal import Decimal
 from types import SimpleNamespace as NS
 
 import pytest
-from django.template import Context, Template, defaultfilters
+from django.template import Context, Template
 from django.utils import translation
-from django.utils.safestring import SafeString
 
 from dossiers.enums import DossierState as S
-from scoring.templatetags.review_tags import truncate_words
 
 NASTY = 'Réseau <b>"l\'Armor"</b> & Argoat'
 
@@ -252,24 +250,3 @@ def test_territory_rows_are_the_loop(rows):
         assert '<td class="app-money">999</td>' in html
     else:
         assert 'colspan="5"' in html
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "",
-        "   ",
-        "Un seul mot",
-        " ".join(f"mot{i}" for i in range(25)),
-        " ".join(f"mot{i}" for i in range(26)),
-        "\n".join(f"ligne\t{i}  " for i in range(40)),
-        " ".join(["mot"] * 24 + ["…", "suite", "encore"]),
-        " ".join(["mot"] * 25 + ["…"]),
-        "Tout\u00a0collé\u2003mais " * 20,
-        NASTY * 10,
-    ],
-)
-def test_truncate_words_is_the_filter(text):
-    expected = defaultfilters.truncatewords(text, 25)
-    assert truncate_words(text, 25) == expected
-    assert not isinstance(truncate_words(text, 25), SafeString)
