@@ -113,17 +113,3 @@ def sums_by_dossier(dossiers, fields=("amount", "proposed", "granted"), null=ZER
         }
         for row in stored_totals(dossiers).values_list("dossier_id", *names).order_by()
     }
-
-
-def sums_with_dossiers(dossier_fields, fields=("amount", "proposed", "granted"), **dossier_filter):
-    """[(dossier_id, *dossier_fields, *"<field>_<nature>" sums)] of the dossiers matching
-    `dossier_filter` (lookups on the dossier: campaign=…, state__in=…) that have lines, in
-    one query: their stored totals joined to the dossiers' own columns (None where nothing
-    to sum). Columns a dossier index covers (dossier_campaign_state_idx: campaign, state,
-    filière, decision date) are read without the dossiers' rows and their documents."""
-    names = [f"{field}_{nature}" for field in fields for nature in LineNature.values]
-    return list(
-        DossierTotals.objects.filter(**{f"dossier__{k}": v for k, v in dossier_filter.items()})
-        .values_list("dossier_id", *(f"dossier__{field}" for field in dossier_fields), *names)
-        .order_by()
-    )
