@@ -9,9 +9,11 @@
 - `round-<name>-before.json` / `round-<name>-after.json`: a round of work measured on
   the lines it touched (`bench/run.py --only … --json …`), shown as its own section.
 
-Ratios are CPU p50 / the floor of the same run (the cheapest authenticated request,
-`API me`, the lower of its measures at the start and at the end of the run): on a
-shared machine they compare better than milliseconds. `make bench`
+Ratios are CPU p50 / the floor (the cheapest authenticated request, `API me`): in
+results that have it, the floor measured between the line's own requests
+(`floor_cpu50`, one floor request after each); in older ones, the lower of the run's
+measures at its start and end. On a shared machine they compare better than
+milliseconds. `make bench`
 runs the measures then this script; `make rush` the rush then this script."""
 
 import json
@@ -53,8 +55,10 @@ def with_ratios(result):
     if result:
         floor = floor_of(result)
         for row in result["rows"]:
-            if row.get("result"):
-                row["result"]["ratio"] = row["result"]["cpu50"] / floor
+            measured = row.get("result")
+            if measured:
+                # Since the interleaved measure, each line has its own floor (bench/run.py).
+                measured["ratio"] = measured["cpu50"] / measured.get("floor_cpu50", floor)
     return result
 
 
@@ -67,7 +71,13 @@ def pages_section(vendor, before, after):
         f" `{after['campaign']}` ({after['counts'].get('dossiers de la campagne')} dossiers of"
         f" {after['counts'].get('dossiers')}); {after['requests']} requests per line.",
         f"- Floor (API me, lead): {after['floor_ms']:.2f} ms CPU p50 at the start,"
-        f" {after['floor_after_ms']:.2f} ms at the end.",
+        f" {after['floor_after_ms']:.2f} ms at the end"
+        + (
+            "; each line's ratio is to the floor measured between its own requests"
+            " (one floor request after each)."
+            if any("floor_cpu50" in (r.get("result") or {}) for r in after["rows"])
+            else "."
+        ),
     ]
     if before:
         lines.append(

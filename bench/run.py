@@ -255,12 +255,16 @@ def is_routed(url):
     return True
 
 
-def measure(client, url, requests):
+def measure(client, url, requests, floor=None):
+    """Time `requests` requests of `url` (after one warm-up). With `floor` (a client and
+    the floor's URL), one floor request follows each of them: the line's ratio is then
+    taken to the floor measured in the same seconds, so that a change of the machine's
+    speed during the run (load, frequency) moves both alike."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # warm-up: caches, first-time imports
-    timings, cpu, queries, statuses, size = [], [], [], set(), 0
+    timings, cpu, queries, statuses, size, floor_cpu = [], [], [], set(), 0, []
     for _ in range(requests):
         with CaptureQueriesContext(connection) as captured:
             start, start_cpu = time.perf_counter(), time.process_time()
@@ -270,9 +274,14 @@ def measure(client, url, requests):
         queries.append(len(captured.captured_queries))
         statuses.add(response.status_code)
         size = max(size, len(response.content))
+        if floor is not None:
+            floor_client, floor_url = floor
+            start_cpu = time.process_time()
+            floor_client.get(floor_url)
+            floor_cpu.append((time.process_time() - start_cpu) * 1000)
     timings.sort()
     cpu.sort()
-    return {
+    result = {
         "status": "/".join(str(s) for s in sorted(statuses)),
         "cpu50": percentile(cpu, 0.50),
         "p50": percentile(timings, 0.50),
@@ -282,6 +291,9 @@ def measure(client, url, requests):
         "kb": size / 1024,
         "queries": (min(queries), max(queries)),
     }
+    if floor_cpu:
+        result["floor_cpu50"] = percentile(sorted(floor_cpu), 0.50)
+    return result
 
 
 def query_range(queries):
@@ -306,9 +318,15 @@ class Clients:
 
 HEADER = (
     f"{'page':<36} {'utilisateur':<11} {'statut':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
-    f" {'max ms':>8} {'CPU p50':>8} {'ratio':>6} {'SQL':>5} {'SQL petite':>10} {'stable':>6}"
+    f" {'max ms':>8} {'CPU p50':>8} {'plancher':>8} {'ratio':>6} {'série':>6} {'SQL':>5} {'SQL petite':>10} {'stable':>6}"
     f" {'Ko':>7}"
 )
+
+
+def floor_request(clients, sample):
+    """(client, url) of the floor's request."""
+    name, build, who = FLOOR
+    return clients(sample.users[who]), build(sample)
 
 
 def measure_floor(clients, sample, requests):
@@ -360,7 +378,9 @@ def run(requests, only=None, profile_lines=False):
     clients = Clients()
     floor = measure_floor(clients, large, requests)
     print(
-        f"Plancher ({FLOOR[0]}, {FLOOR[2]}) : {floor:.2f} ms CPU p50 ; ratio = CPU p50 / plancher"
+        f"Plancher ({FLOOR[0]}, {FLOOR[2]}) : {floor:.2f} ms CPU p50 en début de série."
+        f" ratio = CPU p50 / plancher de la ligne (une requête plancher après chacune de ses"
+        f" requêtes, colonne « plancher ») ; « série » = CPU p50 / plancher du début"
         f" (cible ≤ {RATIO_TARGET}×)."
     )
     print()
@@ -375,8 +395,12 @@ def run(requests, only=None, profile_lines=False):
             print(f"{name:<36} {who:<11} {'absent':>6}")
             rows.append({"name": name, "user": who, "url": url, "result": None})
             continue
-        result = measure(clients(large.users[who]), url, requests)
-        result["ratio"] = result["cpu50"] / floor
+        result = measure(
+            clients(large.users[who]), url, requests, floor=floor_request(clients, large)
+        )
+        # The line's own floor, measured between its requests (see measure()).
+        result["ratio"] = result["cpu50"] / result["floor_cpu50"]
+        result["ratio_run_floor"] = result["cpu50"] / floor
         small_queries = None
         if small is not None:
             small_queries = measure(clients(small.users[who]), build(small), 3)["queries"]
@@ -414,7 +438,8 @@ def format_row(row):
     return (
         f"{row['name']:<36} {row['user']:<11} {result['status']:>6} {result['p50']:8.1f}"
         f" {result['p95']:8.1f} {result['p99']:8.1f} {result['max']:8.1f} {result['cpu50']:8.1f}"
-        f" {result['ratio']:5.1f}× {query_range(result['queries']):>5} {small:>10}"
+        f" {result['floor_cpu50']:8.2f} {result['ratio']:5.1f}× {result['ratio_run_floor']:5.1f}×"
+        f" {query_range(result['queries']):>5} {small:>10}"
         f" {'oui' if row['stable'] else 'NON':>6} {result['kb']:7.1f}"
     )
 
