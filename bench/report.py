@@ -11,7 +11,7 @@
 
 Ratios are CPU p50 / the floor (the cheapest authenticated request, `API me`): in
 results that have it, the floor measured between the line's own requests
-(`floor_cpu50`, one floor request after each); in older ones, the lower of the run's
+(`floor_cpu50`, timed after each of its requests); in older ones, the lower of the run's
 measures at its start and end. On a shared machine they compare better than
 milliseconds. `make bench`
 runs the measures then this script; `make rush` the rush then this script."""
@@ -74,7 +74,7 @@ def pages_section(vendor, before, after):
         f" {after['floor_after_ms']:.2f} ms at the end"
         + (
             "; each line's ratio is to the floor measured between its own requests"
-            " (one floor request after each)."
+            " (bench/README.md)."
             if any("floor_cpu50" in (r.get("result") or {}) for r in after["rows"])
             else "."
         ),
