@@ -94,7 +94,8 @@ def dsfr_field(field):
 # `{{ form|dsfr_form }}`: the string `{{ form|crispy }}` gives (dsfr_pack/uni_form.html,
 # each field through dsfr_pack/field.html inside {% spaceless %}), built in Python for the
 # small forms of the dossier page's panels (assign a reviewer, declare a conflict, an
-# internal comment). The field template's text is rebuilt with its line breaks where they
+# internal comment) and the project sheet page's (a sheet with its lists of missions and
+# SWOT items to tick, a funding line with its radio buttons). The field template's text is rebuilt with its line breaks where they
 # touch text, the widget rendered with the attributes in the order widget_tweaks'
 # render_field gives them, then spaces between tags removed as {% spaceless %} does. A
 # form with errors (its summary) or with another kind of field goes through crispy.
@@ -134,6 +135,8 @@ def _crispy_field(field, widget_type):
             f'\n    <label class="fr-label" for="{field.id_for_label}">'
             f"{escape(field.label)}{required}\n      {hint}\n    </label>\n    \n  </div>\n"
         )
+    elif widget_type in ("radioselect", "checkboxselectmultiple"):
+        raw = _crispy_choices(field, widget_type)
     elif widget_type == "select":
         widget = field.as_widget(attrs={"class": "fr-select"})
         raw = (
@@ -155,6 +158,28 @@ def _crispy_field(field, widget_type):
     else:
         return None
     return strip_spaces_between_tags(raw.strip()) + "\n"
+
+
+def _crispy_choices(field, widget_type):
+    """dsfr_pack/field.html's fieldset of radio buttons or checkboxes, without errors
+    (and without `inline_choices`, which `{{ form|crispy }}` does not set)."""
+    required = _required_marker(field)
+    hint = f'<span class="fr-hint-text">{escape(field.help_text)}</span>' if field.help_text else ""
+    group = "fr-radio-group" if widget_type == "radioselect" else "fr-checkbox-group"
+    choices = "".join(
+        f'\n      <div class="fr-fieldset__element">\n        <div class="{group}">'
+        f"\n          {choice.tag()}\n"
+        f'          <label class="fr-label" for="{choice.id_for_label}">'
+        f"{escape(choice.choice_label)}</label>\n        </div>\n      </div>\n    "
+        for choice in field
+    )
+    auto_id = field.auto_id
+    return (
+        f'\n\n  <fieldset class="fr-fieldset" id="{auto_id}" >\n'
+        f'    <legend class="fr-fieldset__legend fr-fieldset__legend--regular"'
+        f' id="{auto_id}-legend">{escape(field.label)}{required}\n      {hint}\n    </legend>'
+        f"\n    {choices}\n    \n  </fieldset>\n"
+    )
 
 
 @register.filter

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from budget.forms import AmendmentForm, AmountField, MonthField
 from common.templatetags.dsfr_fields import dsfr_field, dsfr_form
+from dossiers.forms_projects import FundingLineForm, ProjectForm
 from scoring.forms import AssignReviewerForm, ConflictForm, InternalCommentForm
 from tests.factories import UserFactory
 
@@ -159,3 +160,66 @@ def test_budget_amendment_form_same_string_as_crispy(prefix):
     fast, crispy = str(dsfr_form(form)), str(as_crispy_form(form))
     assert once.sub("", fast) == once.sub("", crispy)
     assert f'id="div_id_{prefix}-reason"' in fast
+
+
+class Choices(forms.Form):
+    """The radio and checkbox lists dsfr_form builds itself."""
+
+    nature = forms.ChoiceField(
+        label="Nature <des> crédits",
+        choices=[("recurring", "Reconductible"), ("one_off", "Ponctuel « & »")],
+        widget=forms.RadioSelect,
+        help_text="Aide <b>",
+    )
+    missions = forms.MultipleChoiceField(
+        choices=[("a", "Mission <a>"), ("b", "Mission 'b'")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    empty = forms.MultipleChoiceField(
+        choices=[], widget=forms.CheckboxSelectMultiple, required=False, help_text="Rien"
+    )
+
+
+CHOICES_STATES = {
+    "empty": ({}, None),
+    "initial": ({"initial": {"nature": "one_off", "missions": ["a", "b"]}}, None),
+    "valid": ({}, {"nature": "recurring", "missions": ["b"]}),
+    "invalid": ({}, {"nature": "z", "missions": ["<script>"]}),
+}
+
+
+@pytest.mark.parametrize("state", CHOICES_STATES)
+def test_choice_lists_same_string_as_crispy(state):
+    kwargs, data = CHOICES_STATES[state]
+    form = Choices(data, **kwargs) if data is not None else Choices(**kwargs)
+    if form.is_bound:
+        form.is_valid()
+    fast = str(dsfr_form(form))
+    assert fast == str(as_crispy_form(form))
+    if state == "initial":
+        assert fast.count("checked") == 3
+        assert "Ponctuel « &amp; »" in fast
+
+
+@pytest.mark.parametrize("with_version", [True, False])
+def test_project_sheet_forms_same_string_as_crispy(with_version):
+    """The project sheet page's two forms (a sheet, a funding line), with SWOT items a
+    lead typed (hostile ones included) as choices."""
+    once = re.compile(r'name="once" value="[^"]+"')
+    swot = {"strengths": ["Équipe <mobile>", 'Lien "ville-hôpital"'], "threats": ["A & B"]}
+    forms_ = [
+        ProjectForm(
+            swot=swot,
+            linked_items=["Retiré <b>"],
+            with_version=with_version,
+            initial={"title": "Fiche <1>", "missions": ["coordination"], "swot_items": ["A & B"]},
+        ),
+        ProjectForm(swot={}, with_version=with_version),
+        FundingLineForm(initial={"label": "Poste « IDE »", "nature": "one_off", "etp": "0,5"}),
+        FundingLineForm(),
+    ]
+    for form in forms_:
+        fast, crispy = str(dsfr_form(form)), str(as_crispy_form(form))
+        assert once.sub("", fast) == once.sub("", crispy)
+        assert "<fieldset" in fast
