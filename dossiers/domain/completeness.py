@@ -2,7 +2,7 @@
 advice that does not block the submission (`check_advice`: the actors the call names
 that are not members and are not justified)."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from common.identifiers import validate_finess
 from dossiers.domain.participation import participation
 from dossiers.domain.parts import SWOT_KEYS
 from dossiers.enums import LineNature, Mission, MissionStatus, Section
+from dossiers.models import FundingLine
 
 
 @dataclass(frozen=True)
@@ -97,61 +98,74 @@ def check_dossier(dossier):
                 Section.SWOT,
             )
 
-    projects = list(dossier.projects.prefetch_related("lines").order_by("priority", "id"))
+    # Plain values: the printable dossier, the API and every page of the lead's writing
+    # check dossiers of up to 40 sheets, and only these fields are read.
+    projects = list(
+        dossier.projects.order_by("priority", "id").values(
+            "id", "priority", "title", "objectives", "start", "end"
+        )
+    )
+    lines_of = defaultdict(list)
+    for line in (
+        FundingLine.objects.filter(project__dossier=dossier)
+        .order_by("project", "id")
+        .values("id", "project_id", "label", "amount", "nature", "first_year")
+    ):
+        lines_of[line["project_id"]].append(line)
     if not projects:
         add(
             "projects",
             _("Projet territorial : ajoutez au moins une fiche projet."),
             Section.PROJECTS,
         )
-    ranks = Counter(p.priority for p in projects if p.priority is not None)
+    ranks = Counter(p["priority"] for p in projects if p["priority"] is not None)
     for project in projects:
-        name = project.title or _("fiche sans titre")
-        prefix = f"projects.{project.id}"
-        if project.priority is None:
+        name = project["title"] or _("fiche sans titre")
+        prefix = f"projects.{project['id']}"
+        if project["priority"] is None:
             add(
                 f"{prefix}.priority",
                 _("Fiche « %(name)s » : le rang de priorité manque.") % {"name": name},
                 Section.PROJECTS,
-                project.id,
+                project["id"],
             )
-        elif ranks[project.priority] > 1:
+        elif ranks[project["priority"]] > 1:
             add(
                 f"{prefix}.priority",
                 _(
                     "Fiche « %(name)s » : le rang de priorité %(rank)d est utilisé par plusieurs fiches."
                 )
-                % {"name": name, "rank": project.priority},
+                % {"name": name, "rank": project["priority"]},
                 Section.PROJECTS,
-                project.id,
+                project["id"],
             )
-        if not project.title:
+        if not project["title"]:
             add(
                 f"{prefix}.title",
                 _("Une fiche projet n'a pas d'intitulé."),
                 Section.PROJECTS,
-                project.id,
+                project["id"],
             )
-        if not project.objectives:
+        if not project["objectives"]:
             add(
                 f"{prefix}.objectives",
                 _("Fiche « %(name)s » : les objectifs manquent.") % {"name": name},
                 Section.PROJECTS,
-                project.id,
+                project["id"],
             )
-        lines = list(project.lines.all())
+        lines = lines_of[project["id"]]
         if not lines:
             add(
                 f"{prefix}.lines",
                 _("Fiche « %(name)s » : ajoutez au moins une ligne de financement.")
                 % {"name": name},
                 Section.PROJECTS,
-                project.id,
+                project["id"],
             )
         for line in lines:
-            line_name = line.label or _("ligne sans libellé")
-            line_prefix = f"{prefix}.lines.{line.id}"
-            if line.amount is None or line.amount <= 0:
+            line_name = line["label"] or _("ligne sans libellé")
+            line_prefix = f"{prefix}.lines.{line['id']}"
+            if line["amount"] is None or line["amount"] <= 0:
                 add(
                     f"{line_prefix}.amount",
                     _(
@@ -159,9 +173,9 @@ def check_dossier(dossier):
                     )
                     % {"name": name, "line": line_name},
                     Section.PROJECTS,
-                    project.id,
+                    project["id"],
                 )
-            if line.nature == LineNature.RECURRING and not line.first_year:
+            if line["nature"] == LineNature.RECURRING and not line["first_year"]:
                 add(
                     f"{line_prefix}.first_year",
                     _(
@@ -169,13 +183,13 @@ def check_dossier(dossier):
                     )
                     % {"name": name, "line": line_name},
                     Section.PROJECTS,
-                    project.id,
+                    project["id"],
                 )
             elif (
-                line.first_year
-                and project.start
-                and project.end
-                and not (project.start.year <= line.first_year <= project.end.year)
+                line["first_year"]
+                and project["start"]
+                and project["end"]
+                and not (project["start"].year <= line["first_year"] <= project["end"].year)
             ):
                 # The call: a sheet's dates and its lines' first year must agree.
                 add(
@@ -187,12 +201,12 @@ def check_dossier(dossier):
                     % {
                         "name": name,
                         "line": line_name,
-                        "year": line.first_year,
-                        "start": project.start.year,
-                        "end": project.end.year,
+                        "year": line["first_year"],
+                        "start": project["start"].year,
+                        "end": project["end"].year,
                     },
                     Section.PROJECTS,
-                    project.id,
+                    project["id"],
                 )
     return problems
 
