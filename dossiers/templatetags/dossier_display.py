@@ -15,7 +15,7 @@ from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from common.escaping import escape as _esc
@@ -23,6 +23,7 @@ from common.money import format_eur
 from common.once import FIELD as ONCE
 from common.once import new_key
 from dossiers import enums
+from dossiers.domain.participation import participation
 from dossiers.forms_projects import AttachmentForm
 from dossiers.rules import can_edit_dossier
 
@@ -652,3 +653,363 @@ def project_sheets(context, dossier, projects, show_proposal=False, show_grant=F
             f"\n      {attachments}\n    </article>\n  "
         )
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+# ---------------------------------------------------------------- document sections
+# The identity sheet, diagnostic, SWOT and totals of detail_document.html (the dossier
+# page and a deposit's page): as template nodes they were about a thousand nodes per
+# page (rows, choice labels, includes of _actors.html), a sixth of the dossier page.
+# Same output as the template did, character for character (layout included):
+# tests/dossiers/test_document_sections.py renders the former template and these tags
+# on hostile and missing values and compares them. Values are read as the template read
+# them: a missing key (or a key of something that is not a mapping) shows as "".
+
+SWOT_TITLES = (
+    ("strengths", "Forces"),
+    ("weaknesses", "Faiblesses"),
+    ("opportunities", "Opportunités"),
+    ("threats", "Menaces"),
+)
+_SECTION_LABELS = (
+    "Fiche d'identité",
+    "Nom de la filière",
+    "Communes ou EPCI",
+    "Territoire couvert",
+    "Structure porteuse",
+    "FINESS de la structure porteuse",
+    "Adresse postale de la structure porteuse",
+    "Représentant légal",
+    "Coordonnateur",
+    "Gouvernance",
+    "Convention de partenariat signée",
+    "Structures membres",
+    "Type",
+    "Nom",
+    "FINESS",
+    "SIRET",
+    "Rôle",
+    "Aucune structure membre.",
+    "Acteurs que l’appel demande d’associer",
+    "(membre)",
+    "(absent)",
+    "Tous les acteurs que l’appel demande d’associer figurent parmi les structures membres.",
+    "Justification de leur absence :",
+    "Chiffres clés du territoire",
+    "Accès et temps de trajet :",
+    "Couverture des missions (instruction du 21 juin 2023)",
+    "Mission",
+    "Couverture",
+    "Commentaire",
+    "Totaux du dossier",
+    "Crédits",
+    "Demandé",
+    "Proposé",
+    "Accordé",
+    "Reconductibles (année pleine)",
+    "Ponctuels non reconductibles",
+)
+_SECTION_CHOICES = ("legal_status", "member_type", "member_role", "mission_status")
+
+
+def _section_labels():
+    """The sections' labels ({text: label}, as {% translate %} gives them: a translated
+    literal is safe, not escaped), choices ({kind: {value: label}}), figures, analyses,
+    missions and SWOT titles ([(key, label)], escaped as {{ label }} escapes them) and
+    mission badges in the active language, built once per process and language."""
+    key = (get_language(), _SECTION_CHOICES)
+    labels = _translated_by_language.get(key)
+    if labels is None:
+        labels = _translated_by_language[key] = {
+            **{text: _(text) for text in _SECTION_LABELS},
+            **{
+                kind: {value: _esc(label) for value, label in CHOICES[kind].choices}
+                for kind in _SECTION_CHOICES
+            },
+            "swot": [(key, _esc(_(title))) for key, title in SWOT_TITLES],
+            "figures": [(key, _esc(label)) for key, label in enums.DIAGNOSTIC_FIGURES],
+            "analyses": [(key, _esc(label)) for key, label in enums.DIAGNOSTIC_ANALYSES],
+            "missions": [(code, _esc(label)) for code, label in enums.Mission.choices],
+            "badges": {status: str(mission_badge(status)) for status in enums.MissionStatus.values},
+            "no_badge": str(mission_badge("")),
+        }
+    return labels
+
+
+def _at(mapping, key):
+    """{{ mapping.key }}'s value: "" when missing (the engine's string_if_invalid)."""
+    return mapping.get(key, "") if isinstance(mapping, dict) else ""
+
+
+def _breaks(value):
+    """{{ value|linebreaksbr }}"""
+    return html.escape(_NEWLINES.sub("\n", str(value))).replace("\n", "<br>")
+
+
+def _label(value, kind, t):
+    """{{ value|choice_label:kind }}"""
+    if value in (None, ""):
+        return ""
+    label = t[kind].get(value) if isinstance(value, str) else None
+    return _shown(choice_label(value, kind)) if label is None else label
+
+
+def _identity_rows(identity, t):
+    lead = _at(identity, "lead_structure")
+    coordinator = _at(identity, "coordinator")
+    row = '        <tr><th scope="row">{}</th><td>{}</td></tr>\n'
+    rows = [row.format(t["Nom de la filière"], _text(_at(identity, "name")))]
+    for key, label in (("communes", "Communes ou EPCI"), ("territory_notes", "Territoire couvert")):
+        value = _at(identity, key)
+        rows.append(row.format(t[label], _breaks(value)) if value else "        \n")
+    status = _at(lead, "legal_status")
+    status = f" ({_label(status, 'legal_status', t)})" if status else ""
+    title = _at(lead, "representative_title")
+    title = f", {_shown(title)}" if title else ""
+    contact = "".join(
+        f"<br>{_shown(value)}"
+        for value in (_at(coordinator, "email"), _at(coordinator, "phone"))
+        if value
+    )
+    for label, value in (
+        ("Structure porteuse", _text(_at(lead, "name")) + status),
+        ("FINESS de la structure porteuse", _text(_at(lead, "finess"))),
+        ("Adresse postale de la structure porteuse", _paragraphs(_at(lead, "address"))),
+        ("Représentant légal", _text(_at(lead, "representative_name")) + title),
+        ("Coordonnateur", _text(_at(coordinator, "name")) + contact),
+        ("Gouvernance", _paragraphs(_at(identity, "governance"))),
+        ("Convention de partenariat signée", _esc(yes_no(_at(identity, "convention_signed")))),
+    ):
+        rows.append(row.format(t[label], value))
+    return "".join(rows)
+
+
+def _member_rows(members, t):
+    if not members:
+        return (
+            f'\n          <tr><td colspan="5">{t["Aucune structure membre."]}</td></tr>\n        '
+        )
+    rows = []
+    for member in members:
+        cells = (
+            _label(_at(member, "type"), "member_type", t),
+            _shown(_at(member, "name")),
+            _text(_at(member, "finess")),
+            _text(_at(member, "siret")),
+            _label(_at(member, "role"), "member_role", t) or "—",
+        )
+        rows.append(
+            "\n          <tr>\n"
+            + "".join(f"            <td>{cell}</td>\n" for cell in cells)
+            + "          </tr>\n        "
+        )
+    return "".join(rows)
+
+
+def _actors_html(actors, t):
+    """The include of dossiers/_actors.html (still used as a template by the lead's pages)."""
+    present = "".join(
+        f'<li><p class="fr-badge fr-badge--success fr-badge--sm">{_shown(code)} '
+        f'<span class="fr-sr-only">{t["(membre)"]}</span></p></li>'
+        for code in actors.present
+    )
+    missing = "".join(
+        f'<li><p class="fr-badge fr-badge--warning fr-badge--sm">{_shown(code)} '
+        f'<span class="fr-sr-only">{t["(absent)"]}</span></p></li>'
+        for code in actors.missing
+    )
+    if actors.missing:
+        names = ", ".join(_esc(code) for code in actors.missing)
+        text = ngettext(
+            "Absent des structures membres : %(names)s.",
+            "Absents des structures membres : %(names)s.",
+            len(actors.missing),
+        ) % {"names": names}
+        summary = f'\n  <p class="fr-mb-1w">{text}</p>\n'
+    else:
+        everyone = t[
+            "Tous les acteurs que l’appel demande d’associer figurent parmi les structures membres."
+        ]
+        summary = f'\n  <p class="fr-mb-1w">{everyone}</p>\n'
+    return (
+        "\n"
+        '<ul class="fr-badges-group fr-mb-1w" '
+        f'aria-label="{t["Acteurs que l’appel demande d’associer"]}">\n'
+        f"  {present}\n  {missing}\n</ul>\n{summary}\n"
+    )
+
+
+@register.simple_tag
+def identity_tables(doc):
+    """The identity part of detail_document.html, between its heading and its
+    attachments: the identity table, the members, the actors the call names."""
+    t = _section_labels()
+    identity = doc.get("identity")
+    actors = participation(identity)
+    caption = t["Fiche d'identité"]
+    justification = ""
+    if actors.missing:
+        given = actors.justification or _("non renseignée")
+        justification = (
+            f"<p><strong>{t['Justification de leur absence :']}</strong> {_breaks(given)}</p>"
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        '<div class="fr-table fr-table--no-caption">\n'
+        "    <table>\n"
+        f"      <caption>{caption}</caption>\n"
+        "      <tbody>\n"
+        f"{_identity_rows(identity, t)}"
+        "      </tbody>\n"
+        "    </table>\n"
+        "  </div>\n"
+        '  <div class="fr-table app-table--cards">\n'
+        "    <table>\n"
+        f"      <caption>{t['Structures membres']}</caption>\n"
+        "      <thead>\n"
+        "        <tr>\n"
+        f'          <th scope="col">{t["Type"]}</th>\n'
+        f'          <th scope="col">{t["Nom"]}</th>\n'
+        f'          <th scope="col">{t["FINESS"]}</th>\n'
+        f'          <th scope="col">{t["SIRET"]}</th>\n'
+        f'          <th scope="col">{t["Rôle"]}</th>\n'
+        "        </tr>\n"
+        "      </thead>\n"
+        "      <tbody>\n"
+        f"        {_member_rows(_at(identity, 'members'), t)}\n"
+        "      </tbody>\n"
+        "    </table>\n"
+        "  </div>\n"
+        f'  <h3 class="fr-h6">{t["Acteurs que l’appel demande d’associer"]}</h3>\n'
+        f"  {_actors_html(actors, t)}\n"
+        f"  {justification}"
+    )
+
+
+@register.simple_tag
+def diagnostic_tables(doc):
+    """The diagnostic part of detail_document.html, between its heading and its
+    attachments: the figures, the analyses, the missions' coverage."""
+    t = _section_labels()
+    diagnostic = doc.get("diagnostic")
+    diagnostic = diagnostic if isinstance(diagnostic, dict) else {}
+    figures = "".join(
+        "\n          <tr>"
+        f'<th scope="row">{label}</th>'
+        f'<td class="app-money">{_shown(number_fr(diagnostic.get(key)))}</td>'
+        "</tr>\n        "
+        for key, label in t["figures"]
+    )
+    notes = _at(diagnostic, "access_notes")
+    notes = (
+        f"<p><strong>{t['Accès et temps de trajet :']}</strong> {_breaks(notes)}</p>"
+        if notes
+        else ""
+    )
+    analyses = "".join(
+        f"<p><strong>{label} :</strong> {_breaks(diagnostic[key])}</p>"
+        for key, label in t["analyses"]
+        if diagnostic.get(key)
+    )
+    statuses = {m.get("code"): m for m in diagnostic.get("missions") or []}
+    missions = []
+    for code, label in t["missions"]:
+        mission = statuses.get(code) or {}
+        status = mission.get("status", "")
+        if not status:
+            badge = t["no_badge"]
+        else:
+            badge = t["badges"].get(status) if isinstance(status, str) else None
+            badge = badge or str(mission_badge(status))
+        comment = mission.get("comment", "")
+        missions.append(
+            f"\n          <tr><td>{label}</td><td>{badge}</td>"
+            f"<td>{_breaks(comment or '')}</td></tr>\n        "
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        '<div class="fr-table fr-table--no-caption">\n'
+        "    <table>\n"
+        f"      <caption>{t['Chiffres clés du territoire']}</caption>\n"
+        "      <tbody>\n"
+        f"        {figures}\n"
+        "      </tbody>\n"
+        "    </table>\n"
+        "  </div>\n"
+        f"  {notes}\n"
+        f"  {analyses}\n"
+        '  <div class="fr-table app-table--cards">\n'
+        "    <table>\n"
+        f"      <caption>{t['Couverture des missions (instruction du 21 juin 2023)']}</caption>\n"
+        "      <thead>\n"
+        f'        <tr><th scope="col">{t["Mission"]}</th><th scope="col">{t["Couverture"]}</th>'
+        f'<th scope="col">{t["Commentaire"]}</th></tr>\n'
+        "      </thead>\n"
+        "      <tbody>\n"
+        f"        {''.join(missions)}\n"
+        "      </tbody>\n"
+        "    </table>\n"
+        "  </div>"
+    )
+
+
+@register.simple_tag
+def swot_lists(doc):
+    """The SWOT part of detail_document.html, between its heading and its attachments."""
+    t = _section_labels()
+    swot = doc.get("swot")
+    swot = swot if isinstance(swot, dict) else {}
+    out = []
+    for key, title in t["swot"]:
+        items = swot.get(key) or []
+        if items:
+            shown = "<ul>" + "".join(f"<li>{_shown(item)}</li>" for item in items) + "</ul>"
+        else:
+            shown = '<p class="fr-text--sm">—</p>'
+        out.append(
+            '\n      <div class="fr-col-12 fr-col-md-6">\n'
+            f'        <h3 class="fr-h6">{title}</h3>\n'
+            f"        {shown}\n"
+            "      </div>\n    "
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'<div class="fr-grid-row fr-grid-row--gutters">\n    {"".join(out)}\n  </div>'
+    )
+
+
+@register.simple_tag
+def totals_table(totals, show_proposal=False, show_grant=False):
+    """The dossier's totals table of detail_document.html (#totaux)."""
+    t = _section_labels()
+    proposal = '<th scope="col" class="app-money">{}</th>'.format(t["Proposé"])
+    grant = '<th scope="col" class="app-money">{}</th>'.format(t["Accordé"])
+    rows = []
+    for label, kind in (
+        ("Reconductibles (année pleine)", "recurring"),
+        ("Ponctuels non reconductibles", "one_off"),
+    ):
+        proposed = _money(_at(totals, f"proposed_{kind}")) if show_proposal else ""
+        granted = _money(_at(totals, f"granted_{kind}")) if show_grant else ""
+        rows.append(
+            "        <tr>\n"
+            f'          <th scope="row">{t[label]}</th>\n'
+            f"          {_money(_at(totals, f'requested_{kind}'))}\n"
+            f"          {proposed}\n"
+            f"          {granted}\n"
+            "        </tr>\n"
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        '<div class="fr-table fr-mt-4w app-table--cards" id="totaux">\n'
+        "    <table>\n"
+        f"      <caption>{t['Totaux du dossier']}</caption>\n"
+        "      <thead>\n"
+        "        <tr>\n"
+        f'          <th scope="col">{t["Crédits"]}</th>\n'
+        f'          <th scope="col" class="app-money">{t["Demandé"]}</th>\n'
+        f"          {proposal if show_proposal else ''}\n"
+        f"          {grant if show_grant else ''}\n"
+        "        </tr>\n"
+        "      </thead>\n"
+        "      <tbody>\n"
+        f"{''.join(rows)}"
+        "      </tbody>\n"
+        "    </table>\n"
+        "  </div>"
+    )

@@ -24,14 +24,11 @@ from common.views import DomainFormMixin
 from dossiers import queries
 from dossiers.domain import due_dates
 from dossiers.domain.access import with_page_relations
-from dossiers.domain.participation import participation
 from dossiers.domain.receipts import build_receipt
 from dossiers.domain.serialize import dossier_document
 from dossiers.domain.totals import ZERO, dossier_totals
 from dossiers.domain.transitions import available_transitions
 from dossiers.enums import (
-    DIAGNOSTIC_ANALYSES,
-    DIAGNOSTIC_FIGURES,
     SUBMITTED_STATES,
     DossierState,
     LineNature,
@@ -51,14 +48,6 @@ from dossiers.rules import (
 from dossiers.views.mixins import DossierMixin
 
 PAGE_SIZE = 50
-
-SWOT_TITLES = [
-    ("strengths", gettext_lazy("Forces")),
-    ("weaknesses", gettext_lazy("Faiblesses")),
-    ("opportunities", gettext_lazy("Opportunités")),
-    ("threats", gettext_lazy("Menaces")),
-]
-
 
 # --------------------------------------------------------------------------- list
 
@@ -109,27 +98,10 @@ def _present(doc, *, per_project_totals=None):
     """Add display lists to a dossier document (live or snapshot) and return it. The
     document is the caller's own copy (dossier_document builds a new one, the snapshot
     page copies the snapshot's): a deep copy here was a tenth of a large dossier's page."""
-    diagnostic = doc.get("diagnostic") or {}
-    doc["figures"] = [(label, diagnostic.get(key)) for key, label in DIAGNOSTIC_FIGURES]
-    doc["analyses"] = [
-        (label, diagnostic.get(key)) for key, label in DIAGNOSTIC_ANALYSES if diagnostic.get(key)
-    ]
-    statuses = {m.get("code"): m for m in diagnostic.get("missions") or []}
-    doc["mission_rows"] = [
-        {
-            "code": code,
-            "label": label,
-            "status": (statuses.get(code) or {}).get("status", ""),
-            "comment": (statuses.get(code) or {}).get("comment", ""),
-        }
-        for code, label in Mission.choices
-    ]
-    swot = doc.get("swot") or {}
-    doc["swot_lists"] = [(title, swot.get(key) or []) for key, title in SWOT_TITLES]
-    identity = doc.get("identity") or {}
-    doc["identity"] = identity
-    doc["actors"] = participation(identity)
-    mission_labels = dict(Mission.choices)
+    # The identity, diagnostic and SWOT are shown by dossier_display's section tags.
+    doc["identity"] = doc.get("identity") or {}
+    # Plain strings: the sheets' lists escape them, forty sheets of lazy labels cost more.
+    mission_labels = {code: str(label) for code, label in Mission.choices}
     for project in doc.get("projects") or []:
         project["mission_labels"] = [
             mission_labels.get(code, code) if isinstance(code, str) else code
