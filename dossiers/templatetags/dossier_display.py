@@ -520,13 +520,16 @@ def _sheet_table(project, t):
 
 _MONEY_STR = re.compile(r"(0|[1-9][0-9]*)\.[0-9]{2}")
 _THIN, _NBSP = "\u202f", "\u00a0"
+_FRENCH = str.maketrans({",": _THIN, ".": ","})
 
 
 def _money(value):
     """{{ value|eur }}. The document's amounts are strings of common.money.money_str
     ("52000.50"): grouped here as format_eur groups them, nothing to escape."""
-    if type(value) is Decimal and value.as_tuple().exponent == -2:
-        value = format(value, "f")  # the sheets' sums, read with two decimals
+    if type(value) is Decimal and value.as_tuple()[::2] == (0, -2):
+        # The sheets' sums, read with two decimals, not negative (format_eur shows -0.00
+        # as 0,00): grouped by format.
+        return f'<td class="app-money">{format(value, ",f").translate(_FRENCH)}{_NBSP}€</td>'
     if type(value) is str and _MONEY_STR.fullmatch(value):
         integer, cents = value.split(".")
         head = len(integer) % 3 or 3
@@ -1013,3 +1016,66 @@ def totals_table(totals, show_proposal=False, show_grant=False):
         "    </table>\n"
         "  </div>"
     )
+
+
+# ---------------------------------------------------------------- deposits and history
+# The rows of the dossier page's « Dépôts successifs » and « Historique » tables (a
+# reverse URL, a date and three translated links per deposit; two choice labels, a date
+# and a comment per change of state): same output as the loops of detail.html they
+# replaced (tests/dossiers/test_page_rows.py renders both and compares them).
+
+_DATE_TIME = "j F Y à H:i"
+
+
+def _when(value):
+    """{{ value|date:"j F Y à H:i" }}"""
+    return _esc(date_filter(template_localtime(value), _DATE_TIME))
+
+
+@register.simple_tag
+def snapshot_rows(dossier, snapshots):
+    """The rows of the deposits' table: number, date, author, links."""
+    word = _("Word, .docx")
+    out = []
+    for snapshot in snapshots:
+        number = _shown(snapshot.number)
+        args = [dossier.pk, snapshot.number]
+        view = _esc(reverse("dossiers:snapshot", args=args))
+        receipt = _esc(reverse("dossiers:receipt", args=args))
+        docx = _esc(reverse("outputs:receipt_docx", args=args))
+        see = _("Voir le dépôt n° %(number)s") % {"number": number}
+        receipt_text = _("Récépissé du dépôt n° %(number)s") % {"number": number}
+        download = _("Télécharger le récépissé n° %(number)s") % {"number": number}
+        out.append(
+            "\n            <tr>\n"
+            f"              <td>{number}</td>\n"
+            f'              <td class="app-nowrap">{_when(snapshot.created_at)}</td>\n'
+            f"              <td>{_text(snapshot.created_by)}</td>\n"
+            f'              <td><a class="fr-link" href="{view}">{see}</a><br>'
+            f'<a class="fr-link" href="{receipt}">{receipt_text}</a><br>'
+            f'<a class="fr-link fr-link--download" href="{docx}" download>{download} '
+            f'<span class="fr-link__detail">{word}</span></a></td>\n'
+            "            </tr>\n          "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+@register.simple_tag
+def history_rows(history, staff_view):
+    """The rows of the history table; `by_label` of each entry set by the view."""
+    internal = f' <p class="fr-badge fr-badge--sm">{_("interne")}</p>'
+    out = []
+    for entry in history:
+        to_state = _shown(choice_label(entry.to_state, "state"))
+        if staff_view and not entry.is_public:
+            to_state += internal
+        out.append(
+            "\n            <tr>\n"
+            f'              <td class="app-nowrap">{_when(entry.at)}</td>\n'
+            f"              <td>{_shown(entry.by_label)}</td>\n"
+            f"              <td>{_shown(choice_label(entry.from_state, 'state'))}</td>\n"
+            f"              <td>{to_state}</td>\n"
+            f"              <td>{_breaks(entry.comment)}</td>\n"
+            "            </tr>\n          "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
