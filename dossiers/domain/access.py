@@ -52,7 +52,8 @@ def get_visible_dossier(user, pk, queryset=None):
     queryset = (
         Dossier.objects.select_related("campaign", "filiere") if queryset is None else queryset
     )
-    return visible_dossiers(user, queryset).filter(pk=pk).first()
+    # Without the model's ordering (campaign, filière name): one row, joins not needed.
+    return visible_dossiers(user, queryset).filter(pk=pk).order_by().first()
 
 
 def get_visible_dossier_or_404(user, pk, queryset=None):

@@ -185,6 +185,17 @@ class _AttachmentsPage:
         return label
 
 
+def _attachments_page(context, dossier):
+    """The _AttachmentsPage of this dossier for the template being rendered (its render
+    context lasts one rendering): the four parts and forty sheets of detail_document.html
+    share one."""
+    key = (_AttachmentsPage, dossier.pk)
+    page = context.render_context.get(key)
+    if page is None:
+        page = context.render_context[key] = _AttachmentsPage(context, dossier)
+    return page
+
+
 # Placeholders of the upload form rendered once per page (_upload_form_html).
 _FORM_ID, _FORM_SECTION, _FORM_PROJECT, _FORM_NEXT, _FORM_ONCE = (
     "appformid0",
@@ -260,7 +271,7 @@ def attachments_block(context, dossier, section, project=None, host_form="", pag
 
     project_id = _project_id(project)
     if page is None:
-        page = _AttachmentsPage(context, dossier)
+        page = _attachments_page(context, dossier)
     items = page.parts.get((section, project_id if section == enums.Section.PROJECTS else None), [])
     can_edit = page.can_edit
     anchor = f"pieces-jointes-{section}" + (f"-{project_id}" if project_id else "")
@@ -636,7 +647,7 @@ def project_sheets(context, dossier, projects, show_proposal=False, show_grant=F
     t = _labels()
     fiche = _translated(_SHEET_LABELS)["Fiche"]
     untitled = _("sans intitulé")
-    page = _AttachmentsPage(context, dossier) if live else None
+    page = _attachments_page(context, dossier) if live else None
     files = None if live else context.template.engine.get_template("dossiers/detail_files.html")
     out = []
     for project in projects:
