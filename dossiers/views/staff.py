@@ -2,8 +2,6 @@
 who may see the dossier; for the staff, with the instruction panels of dossiers.panels),
 with its submitted snapshots."""
 
-import copy
-import json
 from decimal import Decimal
 
 from django.contrib import messages
@@ -25,7 +23,7 @@ from dossiers import queries
 from dossiers.domain import due_dates
 from dossiers.domain.access import with_page_relations
 from dossiers.domain.receipts import build_receipt
-from dossiers.domain.serialize import dossier_document
+from dossiers.domain.serialize import dossier_document, readable_json
 from dossiers.domain.totals import ZERO, dossier_totals
 from dossiers.domain.transitions import available_transitions
 from dossiers.enums import (
@@ -339,7 +337,9 @@ class ReceiptView(DossierMixin, View):
 def snapshot_page(request, dossier, number):
     user = request.user
     snapshot = readable_snapshot(request, dossier, number)
-    content = copy.deepcopy(snapshot.content)
+    # The snapshot was read for this request (readable_snapshot): its content is this
+    # page's own to mask and present, no copy needed (a large one's took 2 ms).
+    content = snapshot.content
     if not can_view_proposals.test(user, dossier):
         # Snapshots hold what the applicant submitted; never show internal figures anyway.
         for project in content.get("projects") or []:
@@ -347,7 +347,7 @@ def snapshot_page(request, dossier, number):
                 for key in ("proposed", "proposal_opinion", "granted", "start_month"):
                     line[key] = None
     # What was deposited, as stored (before _present adds its display lists to `content`).
-    deposited_json = json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True)
+    deposited_json = readable_json(content)
     totals = content.get("totals") or {}
     doc = _present(content)
     attachments = content.get("attachments") or []
