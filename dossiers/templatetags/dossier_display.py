@@ -641,14 +641,13 @@ _SHEET_LABELS = ("Fiche", "Aucune fiche projet.")
 def project_sheets(context, dossier, projects, show_proposal=False, show_grant=False, live=True):
     """Every project sheet of the dossier document: its heading, project_tables, and its
     attachments (live: the current files, attachments_html; else the snapshot's files,
-    detail_files.html)."""
+    deposited_files)."""
     if not projects:
         return mark_safe(f"\n    <p>{_translated(_SHEET_LABELS)['Aucune fiche projet.']}</p>\n  ")
     t = _labels()
     fiche = _translated(_SHEET_LABELS)["Fiche"]
     untitled = _("sans intitulé")
     page = _attachments_page(context, dossier) if live else None
-    files = None if live else context.template.engine.get_template("dossiers/detail_files.html")
     out = []
     for project in projects:
         priority = project.get("priority")
@@ -658,8 +657,7 @@ def project_sheets(context, dossier, projects, show_proposal=False, show_grant=F
         if live:
             attachments = attachments_html(context, dossier, "projects", project, page=page)
         else:
-            with context.push(files=project.get("attachment_list")):
-                attachments = files.render(context)
+            attachments = deposited_files(dossier, project.get("attachment_list"))
         out.append(
             f'\n    <article class="fr-mt-4w app-project" id="fiche-{_shown(project.get("id"))}">'
             f"\n      <h3>{fiche} {number} — {title}</h3>"
@@ -1090,3 +1088,31 @@ def history_rows(history, staff_view):
             "            </tr>\n          "
         )
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+# ---------------------------------------------------------------- a deposit's files
+# A deposit's page lists the files of each part and sheet as the snapshot holds them
+# (forty-four lists on a large dossier). dossiers/detail_files.html now only calls this;
+# tests/dossiers/test_document_sections.py compares it with the former template.
+
+
+@register.simple_tag
+def deposited_files(dossier, files):
+    """What {% include "dossiers/detail_files.html" with files=… %} showed: the files
+    of one part listed in a snapshot ({"id", "name", "size", …}), read-only."""
+    if files:
+        items = "".join(
+            "\n        <li><a href="
+            f'"{_esc(reverse("dossiers:attachment_download", args=[dossier.pk, _at(f, "id")]))}">'
+            f"{_shown(_at(f, 'name'))}</a> "
+            f'<span class="fr-text--xs">({_esc(filesize_fr(_at(f, "size")))})</span></li>\n      '
+            for f in files
+        )
+        shown = f"\n    <ul>\n      {items}\n    </ul>\n  "
+    else:
+        shown = f'\n    <p class="fr-text--sm">{_("Aucune pièce jointe.")}</p>\n  '
+    return mark_safe(  # noqa: S308 - every value escaped above
+        '\n\n<div class="fr-mt-2w">\n'
+        f'  <h3 class="fr-h6">{_("Pièces jointes déposées")}</h3>\n'
+        f"  {shown}\n</div>\n"
+    )

@@ -9,13 +9,14 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.template import RequestContext, Template
+from django.template import Context, RequestContext, Template
 from django.template.loader import get_template
 from django.test import RequestFactory
 
 from dossiers.domain.participation import participation
 from dossiers.domain.serialize import dossier_document
 from dossiers.enums import DIAGNOSTIC_ANALYSES, DIAGNOSTIC_FIGURES, Mission
+from dossiers.templatetags.dossier_display import deposited_files
 from dossiers.views.staff import _present
 from tests.factories import DossierFactory, dossier_in_state
 
@@ -162,6 +163,23 @@ lists added by the view), totals, show_proposal, show_grant.
 {% endwith %}
 """
 
+# detail_files.html until December 2026 (decision 0064), verbatim.
+OLD_FILES = """{% load i18n dossier_display %}
+{# Attachments as listed in a snapshot (read-only). Include with: dossier, files. #}
+<div class="fr-mt-2w">
+  <h3 class="fr-h6">{% translate "Pièces jointes déposées" %}</h3>
+  {% if files %}
+    <ul>
+      {% for file in files %}
+        <li><a href="{% url 'dossiers:attachment_download' dossier.pk file.id %}">{{ file.name }}</a> <span class="fr-text--xs">({{ file.size|filesize_fr }})</span></li>
+      {% endfor %}
+    </ul>
+  {% else %}
+    <p class="fr-text--sm">{% translate "Aucune pièce jointe." %}</p>
+  {% endif %}
+</div>
+"""
+
 SWOT_TITLES = [("strengths", "Forces"), ("weaknesses", "Faiblesses")] + [
     ("opportunities", "Opportunités"),
     ("threats", "Menaces"),
@@ -220,7 +238,10 @@ def both(user, dossier, *, live, show, totals=None, **parts):
         (Template(OLD), old_lists(_present(copy.deepcopy(document)))),
         (get_template("dossiers/detail_document.html").template, _present(document)),
     ):
-        doc["attachment_lists"] = {}
+        doc["attachment_lists"] = {  # a deposit's files (live=False)
+            "identity": [{"id": 3, "name": HOSTILE, "size": 2048}],
+            "projects": [{"id": 4, "name": "Annexe.pdf", "size": 12}],
+        }
         context = {
             "dossier": dossier,
             "doc": doc,
@@ -365,3 +386,25 @@ def test_totals_of_a_snapshot(complete, lead):
 
     assert rendered == expected
     assert "1\u202f600\u202f000,00\u00a0€" in rendered
+
+
+def test_deposited_files_equal_the_former_template(filiere):
+    """A deposit's files of one part: dossier_display.deposited_files, called by
+    detail_files.html and by the sheets' loop, shows what detail_files.html showed."""
+    dossier = DossierFactory(filiere=filiere)
+    files = [
+        {"id": 7, "name": HOSTILE + ".pdf", "size": 123_456},
+        {"id": 8, "name": "a.pdf", "size": 0},
+        {"id": 9, "name": None, "size": 1023},
+        {"id": 10, "size": 5 * 1024 * 1024 + 1},
+        {"id": 11, "name": "x", "size": "pas un nombre"},
+        {"id": 12, "name": 12, "size": None},
+    ]
+    for listed in (files, [], None):
+        context = Context({"dossier": dossier, "files": listed})
+        expected = Template(OLD_FILES).render(context)
+
+        assert Template('{% include "dossiers/detail_files.html" %}').render(context) == expected
+        assert str(deposited_files(dossier, listed)) == expected
+        if listed:
+            assert "<script>" not in expected and "120,6 Ko" in expected
