@@ -93,10 +93,11 @@ def _sum(values):
 
 
 def _present(doc, *, per_project_totals=None):
-    """Add display lists to a dossier document (live or snapshot) and return it. The
-    document is the caller's own copy (dossier_document builds a new one, the snapshot
-    page copies the snapshot's): a deep copy here was a tenth of a large dossier's page."""
-    # The identity, diagnostic and SWOT are shown by dossier_display's section tags.
+    """Add what the sheets show to a dossier document (live or snapshot: their mission
+    labels and sums) and return it. The document is the caller's own (dossier_document
+    builds a new one, the snapshot page reads its snapshot for the request): a deep copy
+    here was a tenth of a large dossier's page. The identity, diagnostic and SWOT are
+    shown from the document by dossier_display's section tags (decision 0064)."""
     doc["identity"] = doc.get("identity") or {}
     # Plain strings: the sheets' lists escape them, forty sheets of lazy labels cost more.
     mission_labels = {code: str(label) for code, label in Mission.choices}
