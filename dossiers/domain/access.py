@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import NotFound
 from dossiers.enums import DossierState
-from dossiers.models import Dossier, Project
+from dossiers.models import Attachment, Dossier, Project
 
 
 def visible_dossiers(user, queryset=None):
@@ -38,8 +38,12 @@ def with_document_relations(queryset):
 
 def with_page_relations(queryset):
     """What the dossier page reads through the dossier itself: its campaign, filière and
-    attachments. Its sheets and lines are read as values (serialize.project_documents)."""
-    return queryset.select_related("campaign", "filiere").prefetch_related("attachments")
+    attachments. Its sheets and lines are read as values (serialize.project_documents).
+    The attachments in their model's order within one dossier, without the joins to the
+    campaign and filière that the model's ordering adds (same order, cheaper to build)."""
+    return queryset.select_related("campaign", "filiere").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("section", "uploaded_at"))
+    )
 
 
 def get_visible_dossier(user, pk, queryset=None):
@@ -48,7 +52,8 @@ def get_visible_dossier(user, pk, queryset=None):
     queryset = (
         Dossier.objects.select_related("campaign", "filiere") if queryset is None else queryset
     )
-    return visible_dossiers(user, queryset).filter(pk=pk).first()
+    # Without the model's ordering (campaign, filière name): one row, joins not needed.
+    return visible_dossiers(user, queryset).filter(pk=pk).order_by().first()
 
 
 def get_visible_dossier_or_404(user, pk, queryset=None):

@@ -3,7 +3,6 @@
 import hashlib
 import json
 from decimal import Decimal
-from types import SimpleNamespace
 
 from common.money import money_str
 from dossiers.enums import LineNature
@@ -15,6 +14,13 @@ _NATURES = frozenset(LineNature.values)
 
 def _date(value):
     return value.isoformat() if value else None
+
+
+def _money_str(amount):
+    """money_str: the database's amounts already have their two decimals."""
+    if type(amount) is Decimal and amount.as_tuple().exponent == -2:
+        return format(amount, "f")
+    return money_str(amount)
 
 
 def line_document(line, *, show_proposal, show_grant):
@@ -130,29 +136,58 @@ def project_documents(dossier, *, show_proposal=False, show_grant=False, sheet_s
         ("requested_recurring", "requested_one_off", "granted_recurring", "granted_one_off"),
         Decimal(0),
     )
-    for row in (
+    recurring = LineNature.RECURRING
+    for (
+        project_id,
+        line_id,
+        label,
+        nature,
+        category,
+        etp,
+        staff_profile,
+        amount,
+        first_year,
+        beneficiary_finess,
+        proposed,
+        proposal_opinion,
+        granted,
+        start_month,
+    ) in (
         FundingLine.objects.filter(project__dossier_id=dossier.pk)
         .order_by("project_id", "id")
         .values_list(*_LINE_FIELDS)
     ):
-        line = SimpleNamespace(**dict(zip(_LINE_FIELDS, row, strict=True)))
-        lines_of.setdefault(line.project_id, []).append(
-            line_document(line, show_proposal=show_proposal, show_grant=show_grant)
+        # line_document, written out: a hundred lines on a large dossier.
+        lines_of.setdefault(project_id, []).append(
+            {
+                "id": line_id,
+                "label": label,
+                "nature": nature,
+                "category": category,
+                "etp": str(etp) if etp is not None else None,
+                "staff_profile": staff_profile,
+                "amount": _money_str(amount),
+                "first_year": first_year,
+                "beneficiary_finess": beneficiary_finess,
+                "proposed": _money_str(proposed) if show_proposal else None,
+                "proposal_opinion": (proposal_opinion or None) if show_proposal else None,
+                "granted": _money_str(granted) if show_grant else None,
+                "start_month": _date(start_month) if show_grant else None,
+            }
         )
-        kind = "recurring" if line.nature == LineNature.RECURRING else "one_off"
-        sums[f"requested_{kind}"] += line.amount or 0
-        sums[f"granted_{kind}"] += line.granted or 0
-        if sheet_sums is not None and line.nature in _NATURES:
-            sheet = sheet_sums.get(line.project_id)
+        kind = "recurring" if nature == recurring else "one_off"
+        sums[f"requested_{kind}"] += amount or 0
+        sums[f"granted_{kind}"] += granted or 0
+        if sheet_sums is not None and nature in _NATURES:
+            sheet = sheet_sums.get(project_id)
             if sheet is None:
-                sheet = sheet_sums[line.project_id] = dict.fromkeys(_SHEET_SUMS, _ZERO)
-            for name, value in (
-                ("requested", line.amount),
-                ("proposed", line.proposed),
-                ("granted", line.granted),
-            ):
-                if value is not None:
-                    sheet[f"{name}_{kind}"] += value
+                sheet = sheet_sums[project_id] = dict.fromkeys(_SHEET_SUMS, _ZERO)
+            if amount is not None:
+                sheet[f"requested_{kind}"] += amount
+            if proposed is not None:
+                sheet[f"proposed_{kind}"] += proposed
+            if granted is not None:
+                sheet[f"granted_{kind}"] += granted
     projects = []
     for row in (
         Project.objects.filter(dossier_id=dossier.pk)
@@ -229,6 +264,90 @@ def dossier_document(
             if a.removed_at is None
         ]
     return document
+
+
+_STRING = json.encoder.encode_basestring  # the C encoder of json.dumps(ensure_ascii=False)
+_FLOAT = float.__repr__
+_INT = int.__repr__
+
+
+def _scalar(value):
+    """A value that is not a container, as json.dumps writes it (TypeError if not JSON)."""
+    kind = type(value)
+    if kind is str:
+        return _STRING(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return _INT(value)
+    if kind is float and value == value and value not in (float("inf"), float("-inf")):
+        return _FLOAT(value)
+    raise TypeError(kind)
+
+
+def _indented(value, out, indent):
+    """Append the parts of json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    to `out`; TypeError for anything but what json.loads makes (a snapshot's content)."""
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        separator = ",\n" + inner
+        out.append("{\n" + inner)
+        first = True
+        for key in sorted(value):
+            if type(key) is not str:
+                raise TypeError(key)
+            if not first:
+                out.append(separator)
+            first = False
+            item = value[key]
+            kind = type(item)
+            if kind is dict or kind is list:
+                out.append(_STRING(key) + ": ")
+                _indented(item, out, inner)
+            else:
+                out.append(_STRING(key) + ": " + (_STRING(item) if kind is str else _scalar(item)))
+        out.append("\n" + indent + "}")
+    elif kind is list:
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        separator = ",\n" + inner
+        out.append("[\n" + inner)
+        first = True
+        for item in value:
+            if not first:
+                out.append(separator)
+            first = False
+            kind = type(item)
+            if kind is dict or kind is list:
+                _indented(item, out, inner)
+            else:
+                out.append(_STRING(item) if kind is str else _scalar(item))
+        out.append("\n" + indent + "]")
+    else:
+        out.append(_scalar(value))
+
+
+def readable_json(document):
+    """json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True), the same text:
+    with an indent, json.dumps runs its pure-Python encoder, token by token (a large
+    deposit's page spent a tenth of its time there). Anything json.loads does not make
+    goes to json.dumps itself."""
+    out = []
+    try:
+        _indented(document, out, "")
+    except (TypeError, RecursionError):
+        return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
+    return "".join(out)
 
 
 def content_hash(document):

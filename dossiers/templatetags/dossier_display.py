@@ -15,7 +15,7 @@ from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from common.escaping import escape as _esc
@@ -23,6 +23,7 @@ from common.money import format_eur
 from common.once import FIELD as ONCE
 from common.once import new_key
 from dossiers import enums
+from dossiers.domain.participation import participation
 from dossiers.forms_projects import AttachmentForm
 from dossiers.rules import can_edit_dossier
 
@@ -184,6 +185,17 @@ class _AttachmentsPage:
         return label
 
 
+def _attachments_page(context, dossier):
+    """The _AttachmentsPage of this dossier for the template being rendered (its render
+    context lasts one rendering): the four parts and forty sheets of detail_document.html
+    share one."""
+    key = (_AttachmentsPage, dossier.pk)
+    page = context.render_context.get(key)
+    if page is None:
+        page = context.render_context[key] = _AttachmentsPage(context, dossier)
+    return page
+
+
 # Placeholders of the upload form rendered once per page (_upload_form_html).
 _FORM_ID, _FORM_SECTION, _FORM_PROJECT, _FORM_NEXT, _FORM_ONCE = (
     "appformid0",
@@ -259,7 +271,7 @@ def attachments_block(context, dossier, section, project=None, host_form="", pag
 
     project_id = _project_id(project)
     if page is None:
-        page = _AttachmentsPage(context, dossier)
+        page = _attachments_page(context, dossier)
     items = page.parts.get((section, project_id if section == enums.Section.PROJECTS else None), [])
     can_edit = page.can_edit
     anchor = f"pieces-jointes-{section}" + (f"-{project_id}" if project_id else "")
@@ -519,13 +531,16 @@ def _sheet_table(project, t):
 
 _MONEY_STR = re.compile(r"(0|[1-9][0-9]*)\.[0-9]{2}")
 _THIN, _NBSP = "\u202f", "\u00a0"
+_FRENCH = str.maketrans({",": _THIN, ".": ","})
 
 
 def _money(value):
     """{{ value|eur }}. The document's amounts are strings of common.money.money_str
     ("52000.50"): grouped here as format_eur groups them, nothing to escape."""
-    if type(value) is Decimal and value.as_tuple().exponent == -2:
-        value = format(value, "f")  # the sheets' sums, read with two decimals
+    if type(value) is Decimal and value.as_tuple()[::2] == (0, -2):
+        # The sheets' sums, read with two decimals, not negative (format_eur shows -0.00
+        # as 0,00): grouped by format.
+        return f'<td class="app-money">{format(value, ",f").translate(_FRENCH)}{_NBSP}€</td>'
     if type(value) is str and _MONEY_STR.fullmatch(value):
         integer, cents = value.split(".")
         head = len(integer) % 3 or 3
@@ -626,14 +641,13 @@ _SHEET_LABELS = ("Fiche", "Aucune fiche projet.")
 def project_sheets(context, dossier, projects, show_proposal=False, show_grant=False, live=True):
     """Every project sheet of the dossier document: its heading, project_tables, and its
     attachments (live: the current files, attachments_html; else the snapshot's files,
-    detail_files.html)."""
+    deposited_files)."""
     if not projects:
         return mark_safe(f"\n    <p>{_translated(_SHEET_LABELS)['Aucune fiche projet.']}</p>\n  ")
     t = _labels()
     fiche = _translated(_SHEET_LABELS)["Fiche"]
     untitled = _("sans intitulé")
-    page = _AttachmentsPage(context, dossier) if live else None
-    files = None if live else context.template.engine.get_template("dossiers/detail_files.html")
+    page = _attachments_page(context, dossier) if live else None
     out = []
     for project in projects:
         priority = project.get("priority")
@@ -643,8 +657,7 @@ def project_sheets(context, dossier, projects, show_proposal=False, show_grant=F
         if live:
             attachments = attachments_html(context, dossier, "projects", project, page=page)
         else:
-            with context.push(files=project.get("attachment_list")):
-                attachments = files.render(context)
+            attachments = deposited_files(dossier, project.get("attachment_list"))
         out.append(
             f'\n    <article class="fr-mt-4w app-project" id="fiche-{_shown(project.get("id"))}">'
             f"\n      <h3>{fiche} {number} — {title}</h3>"
@@ -652,3 +665,454 @@ def project_sheets(context, dossier, projects, show_proposal=False, show_grant=F
             f"\n      {attachments}\n    </article>\n  "
         )
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+# ---------------------------------------------------------------- document sections
+# The identity sheet, diagnostic, SWOT and totals of detail_document.html (the dossier
+# page and a deposit's page): as template nodes they were about a thousand nodes per
+# page (rows, choice labels, includes of _actors.html), a sixth of the dossier page.
+# Same output as the template did, character for character (layout included):
+# tests/dossiers/test_document_sections.py renders the former template and these tags
+# on hostile and missing values and compares them. Values are read as the template read
+# them: a missing key (or a key of something that is not a mapping) shows as "".
+
+SWOT_TITLES = (
+    ("strengths", "Forces"),
+    ("weaknesses", "Faiblesses"),
+    ("opportunities", "Opportunités"),
+    ("threats", "Menaces"),
+)
+_SECTION_LABELS = (
+    "Fiche d'identité",
+    "Nom de la filière",
+    "Communes ou EPCI",
+    "Territoire couvert",
+    "Structure porteuse",
+    "FINESS de la structure porteuse",
+    "Adresse postale de la structure porteuse",
+    "Représentant légal",
+    "Coordonnateur",
+    "Gouvernance",
+    "Convention de partenariat signée",
+    "Structures membres",
+    "Type",
+    "Nom",
+    "FINESS",
+    "SIRET",
+    "Rôle",
+    "Aucune structure membre.",
+    "Acteurs que l’appel demande d’associer",
+    "(membre)",
+    "(absent)",
+    "Tous les acteurs que l’appel demande d’associer figurent parmi les structures membres.",
+    "Justification de leur absence :",
+    "Chiffres clés du territoire",
+    "Accès et temps de trajet :",
+    "Couverture des missions (instruction du 21 juin 2023)",
+    "Mission",
+    "Couverture",
+    "Commentaire",
+    "Totaux du dossier",
+    "Crédits",
+    "Demandé",
+    "Proposé",
+    "Accordé",
+    "Reconductibles (année pleine)",
+    "Ponctuels non reconductibles",
+)
+_SECTION_CHOICES = ("legal_status", "member_type", "member_role", "mission_status")
+
+
+def _section_labels():
+    """The sections' labels ({text: label}, as {% translate %} gives them: a translated
+    literal is safe, not escaped), choices ({kind: {value: label}}), figures, analyses,
+    missions and SWOT titles ([(key, label)], escaped as {{ label }} escapes them) and
+    mission badges in the active language, built once per process and language."""
+    key = (get_language(), _SECTION_CHOICES)
+    labels = _translated_by_language.get(key)
+    if labels is None:
+        labels = _translated_by_language[key] = {
+            **{text: _(text) for text in _SECTION_LABELS},
+            **{
+                kind: {value: _esc(label) for value, label in CHOICES[kind].choices}
+                for kind in _SECTION_CHOICES
+            },
+            "swot": [(key, _esc(_(title))) for key, title in SWOT_TITLES],
+            "figures": [(key, _esc(label)) for key, label in enums.DIAGNOSTIC_FIGURES],
+            "analyses": [(key, _esc(label)) for key, label in enums.DIAGNOSTIC_ANALYSES],
+            "missions": [(code, _esc(label)) for code, label in enums.Mission.choices],
+            "badges": {status: str(mission_badge(status)) for status in enums.MissionStatus.values},
+            "no_badge": str(mission_badge("")),
+        }
+    return labels
+
+
+def _at(mapping, key):
+    """{{ mapping.key }}'s value: "" when missing (the engine's string_if_invalid)."""
+    return mapping.get(key, "") if isinstance(mapping, dict) else ""
+
+
+def _breaks(value):
+    """{{ value|linebreaksbr }}"""
+    return html.escape(_NEWLINES.sub("\n", str(value))).replace("\n", "<br>")
+
+
+def _label(value, kind, t):
+    """{{ value|choice_label:kind }}"""
+    if value in (None, ""):
+        return ""
+    label = t[kind].get(value) if isinstance(value, str) else None
+    return _shown(choice_label(value, kind)) if label is None else label
+
+
+def _identity_rows(identity, t):
+    lead = _at(identity, "lead_structure")
+    coordinator = _at(identity, "coordinator")
+    row = '        <tr><th scope="row">{}</th><td>{}</td></tr>\n'
+    rows = [row.format(t["Nom de la filière"], _text(_at(identity, "name")))]
+    for key, label in (("communes", "Communes ou EPCI"), ("territory_notes", "Territoire couvert")):
+        value = _at(identity, key)
+        rows.append(row.format(t[label], _breaks(value)) if value else "        \n")
+    status = _at(lead, "legal_status")
+    status = f" ({_label(status, 'legal_status', t)})" if status else ""
+    title = _at(lead, "representative_title")
+    title = f", {_shown(title)}" if title else ""
+    contact = "".join(
+        f"<br>{_shown(value)}"
+        for value in (_at(coordinator, "email"), _at(coordinator, "phone"))
+        if value
+    )
+    for label, value in (
+        ("Structure porteuse", _text(_at(lead, "name")) + status),
+        ("FINESS de la structure porteuse", _text(_at(lead, "finess"))),
+        ("Adresse postale de la structure porteuse", _paragraphs(_at(lead, "address"))),
+        ("Représentant légal", _text(_at(lead, "representative_name")) + title),
+        ("Coordonnateur", _text(_at(coordinator, "name")) + contact),
+        ("Gouvernance", _paragraphs(_at(identity, "governance"))),
+        ("Convention de partenariat signée", _esc(yes_no(_at(identity, "convention_signed")))),
+    ):
+        rows.append(row.format(t[label], value))
+    return "".join(rows)
+
+
+def _member_rows(members, t):
+    if not members:
+        return (
+            f'\n          <tr><td colspan="5">{t["Aucune structure membre."]}</td></tr>\n        '
+        )
+    rows = []
+    for member in members:
+        cells = (
+            _label(_at(member, "type"), "member_type", t),
+            _shown(_at(member, "name")),
+            _text(_at(member, "finess")),
+            _text(_at(member, "siret")),
+            _label(_at(member, "role"), "member_role", t) or "—",
+        )
+        rows.append(
+            "\n          <tr>\n"
+            + "".join(f"            <td>{cell}</td>\n" for cell in cells)
+            + "          </tr>\n        "
+        )
+    return "".join(rows)
+
+
+def _actors_html(actors, t):
+    """The include of dossiers/_actors.html (still used as a template by the lead's pages)."""
+    present = "".join(
+        f'<li><p class="fr-badge fr-badge--success fr-badge--sm">{_shown(code)} '
+        f'<span class="fr-sr-only">{t["(membre)"]}</span></p></li>'
+        for code in actors.present
+    )
+    missing = "".join(
+        f'<li><p class="fr-badge fr-badge--warning fr-badge--sm">{_shown(code)} '
+        f'<span class="fr-sr-only">{t["(absent)"]}</span></p></li>'
+        for code in actors.missing
+    )
+    if actors.missing:
+        names = ", ".join(_esc(code) for code in actors.missing)
+        text = ngettext(
+            "Absent des structures membres : %(names)s.",
+            "Absents des structures membres : %(names)s.",
+            len(actors.missing),
+        ) % {"names": names}
+        summary = f'\n  <p class="fr-mb-1w">{text}</p>\n'
+    else:
+        everyone = t[
+            "Tous les acteurs que l’appel demande d’associer figurent parmi les structures membres."
+        ]
+        summary = f'\n  <p class="fr-mb-1w">{everyone}</p>\n'
+    return (
+        "\n"
+        '<ul class="fr-badges-group fr-mb-1w" '
+        f'aria-label="{t["Acteurs que l’appel demande d’associer"]}">\n'
+        f"  {present}\n  {missing}\n</ul>\n{summary}\n"
+    )
+
+
+@register.simple_tag
+def identity_tables(doc):
+    """The identity part of detail_document.html, between its heading and its
+    attachments: the identity table, the members, the actors the call names."""
+    t = _section_labels()
+    identity = doc.get("identity")
+    actors = participation(identity)
+    caption = t["Fiche d'identité"]
+    justification = ""
+    if actors.missing:
+        given = actors.justification or _("non renseignée")
+        justification = (
+            f"<p><strong>{t['Justification de leur absence :']}</strong> {_breaks(given)}</p>"
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        '<div class="fr-table fr-table--no-caption">\n'
+        "    <table>\n"
+        f"      <caption>{caption}</caption>\n"
+        "      <tbody>\n"
+        f"{_identity_rows(identity, t)}"
+        "      </tbody>\n"
+        "    </table>\n"
+        "  </div>\n"
+        '  <div class="fr-table app-table--cards">\n'
+        "    <table>\n"
+        f"      <caption>{t['Structures membres']}</caption>\n"
+        "      <thead>\n"
+        "        <tr>\n"
+        f'          <th scope="col">{t["Type"]}</th>\n'
+        f'          <th scope="col">{t["Nom"]}</th>\n'
+        f'          <th scope="col">{t["FINESS"]}</th>\n'
+        f'          <th scope="col">{t["SIRET"]}</th>\n'
+        f'          <th scope="col">{t["Rôle"]}</th>\n'
+        "        </tr>\n"
+        "      </thead>\n"
+        "      <tbody>\n"
+        f"        {_member_rows(_at(identity, 'members'), t)}\n"
+        "      </tbody>\n"
+        "    </table>\n"
+        "  </div>\n"
+        f'  <h3 class="fr-h6">{t["Acteurs que l’appel demande d’associer"]}</h3>\n'
+        f"  {_actors_html(actors, t)}\n"
+        f"  {justification}"
+    )
+
+
+@register.simple_tag
+def diagnostic_tables(doc):
+    """The diagnostic part of detail_document.html, between its heading and its
+    attachments: the figures, the analyses, the missions' coverage."""
+    t = _section_labels()
+    diagnostic = doc.get("diagnostic")
+    diagnostic = diagnostic if isinstance(diagnostic, dict) else {}
+    figures = "".join(
+        "\n          <tr>"
+        f'<th scope="row">{label}</th>'
+        f'<td class="app-money">{_shown(number_fr(diagnostic.get(key)))}</td>'
+        "</tr>\n        "
+        for key, label in t["figures"]
+    )
+    notes = _at(diagnostic, "access_notes")
+    notes = (
+        f"<p><strong>{t['Accès et temps de trajet :']}</strong> {_breaks(notes)}</p>"
+        if notes
+        else ""
+    )
+    analyses = "".join(
+        f"<p><strong>{label} :</strong> {_breaks(diagnostic[key])}</p>"
+        for key, label in t["analyses"]
+        if diagnostic.get(key)
+    )
+    statuses = {m.get("code"): m for m in diagnostic.get("missions") or []}
+    missions = []
+    for code, label in t["missions"]:
+        mission = statuses.get(code) or {}
+        status = mission.get("status", "")
+        if not status:
+            badge = t["no_badge"]
+        else:
+            badge = t["badges"].get(status) if isinstance(status, str) else None
+            badge = badge or str(mission_badge(status))
+        comment = mission.get("comment", "")
+        missions.append(
+            f"\n          <tr><td>{label}</td><td>{badge}</td>"
+            f"<td>{_breaks(comment or '')}</td></tr>\n        "
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        '<div class="fr-table fr-table--no-caption">\n'
+        "    <table>\n"
+        f"      <caption>{t['Chiffres clés du territoire']}</caption>\n"
+        "      <tbody>\n"
+        f"        {figures}\n"
+        "      </tbody>\n"
+        "    </table>\n"
+        "  </div>\n"
+        f"  {notes}\n"
+        f"  {analyses}\n"
+        '  <div class="fr-table app-table--cards">\n'
+        "    <table>\n"
+        f"      <caption>{t['Couverture des missions (instruction du 21 juin 2023)']}</caption>\n"
+        "      <thead>\n"
+        f'        <tr><th scope="col">{t["Mission"]}</th><th scope="col">{t["Couverture"]}</th>'
+        f'<th scope="col">{t["Commentaire"]}</th></tr>\n'
+        "      </thead>\n"
+        "      <tbody>\n"
+        f"        {''.join(missions)}\n"
+        "      </tbody>\n"
+        "    </table>\n"
+        "  </div>"
+    )
+
+
+@register.simple_tag
+def swot_lists(doc):
+    """The SWOT part of detail_document.html, between its heading and its attachments."""
+    t = _section_labels()
+    swot = doc.get("swot")
+    swot = swot if isinstance(swot, dict) else {}
+    out = []
+    for key, title in t["swot"]:
+        items = swot.get(key) or []
+        if items:
+            shown = "<ul>" + "".join(f"<li>{_shown(item)}</li>" for item in items) + "</ul>"
+        else:
+            shown = '<p class="fr-text--sm">—</p>'
+        out.append(
+            '\n      <div class="fr-col-12 fr-col-md-6">\n'
+            f'        <h3 class="fr-h6">{title}</h3>\n'
+            f"        {shown}\n"
+            "      </div>\n    "
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'<div class="fr-grid-row fr-grid-row--gutters">\n    {"".join(out)}\n  </div>'
+    )
+
+
+@register.simple_tag
+def totals_table(totals, show_proposal=False, show_grant=False):
+    """The dossier's totals table of detail_document.html (#totaux)."""
+    t = _section_labels()
+    proposal = '<th scope="col" class="app-money">{}</th>'.format(t["Proposé"])
+    grant = '<th scope="col" class="app-money">{}</th>'.format(t["Accordé"])
+    rows = []
+    for label, kind in (
+        ("Reconductibles (année pleine)", "recurring"),
+        ("Ponctuels non reconductibles", "one_off"),
+    ):
+        proposed = _money(_at(totals, f"proposed_{kind}")) if show_proposal else ""
+        granted = _money(_at(totals, f"granted_{kind}")) if show_grant else ""
+        rows.append(
+            "        <tr>\n"
+            f'          <th scope="row">{t[label]}</th>\n'
+            f"          {_money(_at(totals, f'requested_{kind}'))}\n"
+            f"          {proposed}\n"
+            f"          {granted}\n"
+            "        </tr>\n"
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        '<div class="fr-table fr-mt-4w app-table--cards" id="totaux">\n'
+        "    <table>\n"
+        f"      <caption>{t['Totaux du dossier']}</caption>\n"
+        "      <thead>\n"
+        "        <tr>\n"
+        f'          <th scope="col">{t["Crédits"]}</th>\n'
+        f'          <th scope="col" class="app-money">{t["Demandé"]}</th>\n'
+        f"          {proposal if show_proposal else ''}\n"
+        f"          {grant if show_grant else ''}\n"
+        "        </tr>\n"
+        "      </thead>\n"
+        "      <tbody>\n"
+        f"{''.join(rows)}"
+        "      </tbody>\n"
+        "    </table>\n"
+        "  </div>"
+    )
+
+
+# ---------------------------------------------------------------- deposits and history
+# The rows of the dossier page's « Dépôts successifs » and « Historique » tables (a
+# reverse URL, a date and three translated links per deposit; two choice labels, a date
+# and a comment per change of state): same output as the loops of detail.html they
+# replaced (tests/dossiers/test_page_rows.py renders both and compares them).
+
+_DATE_TIME = "j F Y à H:i"
+
+
+def _when(value):
+    """{{ value|date:"j F Y à H:i" }}"""
+    return _esc(date_filter(template_localtime(value), _DATE_TIME))
+
+
+@register.simple_tag
+def snapshot_rows(dossier, snapshots):
+    """The rows of the deposits' table: number, date, author, links."""
+    word = _("Word, .docx")
+    out = []
+    for snapshot in snapshots:
+        number = _shown(snapshot.number)
+        args = [dossier.pk, snapshot.number]
+        view = _esc(reverse("dossiers:snapshot", args=args))
+        receipt = _esc(reverse("dossiers:receipt", args=args))
+        docx = _esc(reverse("outputs:receipt_docx", args=args))
+        see = _("Voir le dépôt n° %(number)s") % {"number": number}
+        receipt_text = _("Récépissé du dépôt n° %(number)s") % {"number": number}
+        download = _("Télécharger le récépissé n° %(number)s") % {"number": number}
+        out.append(
+            "\n            <tr>\n"
+            f"              <td>{number}</td>\n"
+            f'              <td class="app-nowrap">{_when(snapshot.created_at)}</td>\n'
+            f"              <td>{_text(snapshot.created_by)}</td>\n"
+            f'              <td><a class="fr-link" href="{view}">{see}</a><br>'
+            f'<a class="fr-link" href="{receipt}">{receipt_text}</a><br>'
+            f'<a class="fr-link fr-link--download" href="{docx}" download>{download} '
+            f'<span class="fr-link__detail">{word}</span></a></td>\n'
+            "            </tr>\n          "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+@register.simple_tag
+def history_rows(history, staff_view):
+    """The rows of the history table; `by_label` of each entry set by the view."""
+    internal = f' <p class="fr-badge fr-badge--sm">{_("interne")}</p>'
+    out = []
+    for entry in history:
+        to_state = _shown(choice_label(entry.to_state, "state"))
+        if staff_view and not entry.is_public:
+            to_state += internal
+        out.append(
+            "\n            <tr>\n"
+            f'              <td class="app-nowrap">{_when(entry.at)}</td>\n'
+            f"              <td>{_shown(entry.by_label)}</td>\n"
+            f"              <td>{_shown(choice_label(entry.from_state, 'state'))}</td>\n"
+            f"              <td>{to_state}</td>\n"
+            f"              <td>{_breaks(entry.comment)}</td>\n"
+            "            </tr>\n          "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+# ---------------------------------------------------------------- a deposit's files
+# A deposit's page lists the files of each part and sheet as the snapshot holds them
+# (forty-four lists on a large dossier). dossiers/detail_files.html now only calls this;
+# tests/dossiers/test_document_sections.py compares it with the former template.
+
+
+@register.simple_tag
+def deposited_files(dossier, files):
+    """What {% include "dossiers/detail_files.html" with files=… %} showed: the files
+    of one part listed in a snapshot ({"id", "name", "size", …}), read-only."""
+    if files:
+        items = "".join(
+            "\n        <li><a href="
+            f'"{_esc(reverse("dossiers:attachment_download", args=[dossier.pk, _at(f, "id")]))}">'
+            f"{_shown(_at(f, 'name'))}</a> "
+            f'<span class="fr-text--xs">({_esc(filesize_fr(_at(f, "size")))})</span></li>\n      '
+            for f in files
+        )
+        shown = f"\n    <ul>\n      {items}\n    </ul>\n  "
+    else:
+        shown = f'\n    <p class="fr-text--sm">{_("Aucune pièce jointe.")}</p>\n  '
+    return mark_safe(  # noqa: S308 - every value escaped above
+        '\n\n<div class="fr-mt-2w">\n'
+        f'  <h3 class="fr-h6">{_("Pièces jointes déposées")}</h3>\n'
+        f"  {shown}\n</div>\n"
+    )

@@ -2,8 +2,6 @@
 who may see the dossier; for the staff, with the instruction panels of dossiers.panels),
 with its submitted snapshots."""
 
-import copy
-import json
 from decimal import Decimal
 
 from django.contrib import messages
@@ -24,14 +22,11 @@ from common.views import DomainFormMixin
 from dossiers import queries
 from dossiers.domain import due_dates
 from dossiers.domain.access import with_page_relations
-from dossiers.domain.participation import participation
 from dossiers.domain.receipts import build_receipt
-from dossiers.domain.serialize import dossier_document
+from dossiers.domain.serialize import dossier_document, readable_json
 from dossiers.domain.totals import ZERO, dossier_totals
 from dossiers.domain.transitions import available_transitions
 from dossiers.enums import (
-    DIAGNOSTIC_ANALYSES,
-    DIAGNOSTIC_FIGURES,
     SUBMITTED_STATES,
     DossierState,
     LineNature,
@@ -51,14 +46,6 @@ from dossiers.rules import (
 from dossiers.views.mixins import DossierMixin
 
 PAGE_SIZE = 50
-
-SWOT_TITLES = [
-    ("strengths", gettext_lazy("Forces")),
-    ("weaknesses", gettext_lazy("Faiblesses")),
-    ("opportunities", gettext_lazy("Opportunités")),
-    ("threats", gettext_lazy("Menaces")),
-]
-
 
 # --------------------------------------------------------------------------- list
 
@@ -106,30 +93,14 @@ def _sum(values):
 
 
 def _present(doc, *, per_project_totals=None):
-    """Add display lists to a dossier document (live or snapshot) and return it. The
-    document is the caller's own copy (dossier_document builds a new one, the snapshot
-    page copies the snapshot's): a deep copy here was a tenth of a large dossier's page."""
-    diagnostic = doc.get("diagnostic") or {}
-    doc["figures"] = [(label, diagnostic.get(key)) for key, label in DIAGNOSTIC_FIGURES]
-    doc["analyses"] = [
-        (label, diagnostic.get(key)) for key, label in DIAGNOSTIC_ANALYSES if diagnostic.get(key)
-    ]
-    statuses = {m.get("code"): m for m in diagnostic.get("missions") or []}
-    doc["mission_rows"] = [
-        {
-            "code": code,
-            "label": label,
-            "status": (statuses.get(code) or {}).get("status", ""),
-            "comment": (statuses.get(code) or {}).get("comment", ""),
-        }
-        for code, label in Mission.choices
-    ]
-    swot = doc.get("swot") or {}
-    doc["swot_lists"] = [(title, swot.get(key) or []) for key, title in SWOT_TITLES]
-    identity = doc.get("identity") or {}
-    doc["identity"] = identity
-    doc["actors"] = participation(identity)
-    mission_labels = dict(Mission.choices)
+    """Add what the sheets show to a dossier document (live or snapshot: their mission
+    labels and sums) and return it. The document is the caller's own (dossier_document
+    builds a new one, the snapshot page reads its snapshot for the request): a deep copy
+    here was a tenth of a large dossier's page. The identity, diagnostic and SWOT are
+    shown from the document by dossier_display's section tags (decision 0064)."""
+    doc["identity"] = doc.get("identity") or {}
+    # Plain strings: the sheets' lists escape them, forty sheets of lazy labels cost more.
+    mission_labels = {code: str(label) for code, label in Mission.choices}
     for project in doc.get("projects") or []:
         project["mission_labels"] = [
             mission_labels.get(code, code) if isinstance(code, str) else code
@@ -367,7 +338,9 @@ class ReceiptView(DossierMixin, View):
 def snapshot_page(request, dossier, number):
     user = request.user
     snapshot = readable_snapshot(request, dossier, number)
-    content = copy.deepcopy(snapshot.content)
+    # The snapshot was read for this request (readable_snapshot): its content is this
+    # page's own to mask and present, no copy needed (a large one's took 2 ms).
+    content = snapshot.content
     if not can_view_proposals.test(user, dossier):
         # Snapshots hold what the applicant submitted; never show internal figures anyway.
         for project in content.get("projects") or []:
@@ -375,7 +348,7 @@ def snapshot_page(request, dossier, number):
                 for key in ("proposed", "proposal_opinion", "granted", "start_month"):
                     line[key] = None
     # What was deposited, as stored (before _present adds its display lists to `content`).
-    deposited_json = json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True)
+    deposited_json = readable_json(content)
     totals = content.get("totals") or {}
     doc = _present(content)
     attachments = content.get("attachments") or []

@@ -144,6 +144,8 @@ def test_no_sheet(filiere, lead):
         Decimal("1234567.80"),
         Decimal("1.5"),
         Decimal("-3.00"),
+        Decimal("-0.00"),
+        Decimal("-1234.56"),
         Decimal("1E+3"),
     ],
 )
