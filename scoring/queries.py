@@ -10,7 +10,8 @@ from django.db.models import Count, Q
 from campaign.models import Filiere
 from dossiers.enums import DossierState as S
 from scoring.domain import reviews
-from scoring.models import ConflictOfInterest, Review, ReviewerAssignment
+from scoring.models import ConflictOfInterest, InternalComment, Review, ReviewerAssignment
+from scoring.rules import can_comment_internally, can_read_ars_only_comments
 
 # Review states shown on the dashboard's tiles, in the lifecycle's order (drafts are never
 # visible to staff).
@@ -304,5 +305,31 @@ def panel_conflicts(dossier_id, reviewer_id=None):
             "reviewer__username",
             "reason",
             "at",
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class PanelComment:
+    """An internal comment, as the review panel shows it."""
+
+    author: str
+    at: object
+    ars_only: bool
+    text: str
+
+
+def panel_comments(dossier, user):
+    """scoring.domain.comments.visible_comments(dossier, user) as plain values (the
+    author's name as str(user)): the same comments, by date, under the same rules."""
+    if not can_comment_internally.test(user, dossier):
+        return []
+    comments = InternalComment.objects.filter(dossier_id=dossier.pk)
+    if not can_read_ars_only_comments.test(user, dossier):
+        comments = comments.filter(ars_only=False)
+    return [
+        PanelComment(user_name(first, last, username), at, ars_only, text)
+        for first, last, username, at, ars_only, text in comments.order_by("at", "id").values_list(
+            "author__first_name", "author__last_name", "author__username", "at", "ars_only", "text"
         )
     ]

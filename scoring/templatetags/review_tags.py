@@ -3,7 +3,9 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.conf import settings
 from django.template import defaultfilters
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -346,6 +348,8 @@ def _score(value):
     """`{% if value is not None %}{{ value }}{% else %}—{% endif %}` of an integer score."""
     if value is None:
         return "—"
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     return _escape(formats.localize(value))
 
 
@@ -496,4 +500,65 @@ def score_matrix_rows(matrix):
             f"{_score(stats.low)} – {_score(stats.high)}" if stats.count else "—",
             "</td>\n      </tr>\n    ",
         ]
+    return SafeString("".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def reviewer_rows(context, rows, dossier, assign_form, is_ars):
+    """The rows of the panel's table of reviewers ([(assignment, review or None)]), as
+    the template's former loop gave them: the state of each one's review and, for those
+    who may assign, the form that withdraws a reviewer whose review is not submitted."""
+    actions = bool(assign_form) or bool(is_ars)
+    labels = {}
+    parts = []
+    for assignment, review in rows:
+        assigned_by = assignment.assigned_by
+        parts += [
+            "\n      <tr>\n        <td>",
+            _escape(assignment.reviewer),
+            "</td>\n        <td>",
+            _escape(assigned_by) if assigned_by else "—",
+            ", ",
+            _escape(long_date(timezone.localtime(assignment.at).date())),
+            "</td>\n        <td>",
+        ]
+        if review and review.submitted_at:
+            day = long_date(timezone.localtime(review.submitted_at).date())
+            parts.append(_("Soumise le %(date)s") % {"date": _escape(day)})
+        elif review:
+            if "draft" not in labels:
+                labels["draft"] = _("Brouillon")
+            parts += ['<span class="fr-badge fr-badge--sm fr-badge--info">', labels["draft"]]
+            parts.append("</span>")
+        else:
+            if "todo" not in labels:
+                labels["todo"] = _("À faire")
+            parts += ['<span class="fr-badge fr-badge--sm fr-badge--warning">', labels["todo"]]
+            parts.append("</span>")
+        parts.append("</td>\n        ")
+        if actions:
+            parts.append("<td>\n          ")
+            if assign_form and not (review.submitted_at if review else None):
+                if "withdraw" not in labels:
+                    labels["withdraw"] = (
+                        _("Retirer cette attribution ? Un brouillon éventuel sera supprimé."),
+                        _("Retirer"),
+                        CsrfTokenNode().render(context),
+                    )
+                confirm, withdraw, csrf = labels["withdraw"]
+                url = reverse("scoring:unassign", args=[dossier.pk, assignment.reviewer_id])
+                parts += [
+                    '\n            <form method="post" action="',
+                    _escape(url),
+                    '">',
+                    csrf,
+                    '\n              <button type="submit" class="fr-btn fr-btn--tertiary '
+                    'fr-btn--sm" data-confirm="',
+                    confirm,
+                    '">',
+                    withdraw,
+                    "</button>\n            </form>\n          ",
+                ]
+            parts.append("\n        </td>")
+        parts.append("\n      </tr>\n    ")
     return SafeString("".join(parts))

@@ -141,7 +141,7 @@ class Workspace:
         self.my_assignment = next(
             (a for a in self.assignments if a.reviewer_id == self.user.pk), None
         )
-        self.reviews = reviews.dossier_reviews(self.dossier, self.user)
+        self.reviews = reviews.dossier_reviews(self.dossier, self.user, criteria=self.criteria)
         self.my_review, self.access = self.reviews.own, self.reviews.access
 
     @cached_property
@@ -263,7 +263,7 @@ class Workspace:
             "review_columns": columns,
             "score_matrix": matrix,
             "aggregate": aggregate,
-            "comments": comments.visible_comments(self.dossier, self.user),
+            "comments": queries.panel_comments(self.dossier, self.user),
             "snapshots": self.snapshots(),
             "reviewable_states": reviews.REVIEWABLE_STATES,
             "confirm_review": confirm_review,

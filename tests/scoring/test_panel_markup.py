@@ -19,10 +19,15 @@ from django.utils import translation
 
 from dossiers.domain.transitions import transition
 from scoring.domain.assignments import assign_reviewer, declare_conflict
-from scoring.domain.comments import add_comment
+from scoring.domain.comments import add_comment, visible_comments
 from scoring.domain.reviews import save_review
 from scoring.models import Criterion
-from scoring.templatetags.review_tags import review_detail, review_sections, score_matrix_rows
+from scoring.queries import panel_comments
+from scoring.templatetags.review_tags import (
+    review_detail,
+    review_sections,
+    score_matrix_rows,
+)
 from scoring.views.workspace import panel_context
 from tests.factories import ProjectFactory
 from tests.scoring.helpers import full_scores, new_reviewer
@@ -239,3 +244,66 @@ def test_score_matrix_rows_are_the_loop():
     tag = Template("{% load review_tags %}    {% score_matrix_rows score_matrix %}\n")
     assert tag.render(Context({"score_matrix": matrix})) == expected
     assert score_matrix_rows([]) == ""
+
+
+REVIEWERS_LOOP = """{% load i18n review_tags %}    {% for assignment, review in assignment_rows %}
+      <tr>
+        <td>{{ assignment.reviewer }}</td>
+        <td>{{ assignment.assigned_by|default:"—" }}, {{ assignment.at|date:"j F Y" }}</td>
+        <td>{% if review and review.submitted_at %}{% blocktranslate with date=review.submitted_at|date:"j F Y" %}Soumise le {{ date }}{% endblocktranslate %}{% elif review %}<span class="fr-badge fr-badge--sm fr-badge--info">{% translate "Brouillon" %}</span>{% else %}<span class="fr-badge fr-badge--sm fr-badge--warning">{% translate "À faire" %}</span>{% endif %}</td>
+        {% if assign_form or is_ars %}<td>
+          {% if assign_form and not review.submitted_at %}
+            <form method="post" action="{% url 'scoring:unassign' dossier.pk assignment.reviewer_id %}">{% csrf_token %}
+              <button type="submit" class="fr-btn fr-btn--tertiary fr-btn--sm" data-confirm="{% translate 'Retirer cette attribution ? Un brouillon éventuel sera supprimé.' %}">{% translate "Retirer" %}</button>
+            </form>
+          {% endif %}
+        </td>{% endif %}
+      </tr>
+    {% endfor %}
+"""
+REVIEWERS_TAG = (
+    "{% load review_tags %}    {% reviewer_rows assignment_rows dossier assign_form is_ars %}\n"
+)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    "assign_form,is_ars", [(object(), True), (None, True), (None, False), ("", False)]
+)
+def test_reviewer_rows_are_the_loop(language, assign_form, is_ars):
+    at = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)  # 1 April in Paris
+    rows = [
+        (NS(reviewer=NASTY, assigned_by=None, at=at, reviewer_id=7), None),
+        (
+            NS(reviewer="a", assigned_by=NASTY, at=at, reviewer_id=8),
+            NS(submitted_at=None),
+        ),
+        (NS(reviewer="b", assigned_by="c & d", at=at, reviewer_id=9), NS(submitted_at=at)),
+    ]
+    values = {
+        "assignment_rows": rows,
+        "dossier": NS(pk=12),
+        "assign_form": assign_form,
+        "is_ars": is_ars,
+        "csrf_token": 'tok<"en>',
+    }
+    with translation.override(language):
+        expected = Template(REVIEWERS_LOOP).render(Context(values))
+        assert Template(REVIEWERS_TAG).render(Context(values)) == expected
+    assert "1 " in expected
+
+
+@pytest.mark.parametrize(
+    "who", ["instructor", "caresp", "caresp2", "caresp5", "decider", "admin_user", "lead"]
+)
+def test_panel_comments_are_the_visible_comments(request, reviewed, who):
+    dossier, others = reviewed
+    user = others[who] if who in others else request.getfixturevalue(who)
+    expected = [(str(c.author), c.at, c.ars_only, c.text) for c in visible_comments(dossier, user)]
+    assert [(c.author, c.at, c.ars_only, c.text) for c in panel_comments(dossier, user)] == (
+        expected
+    )
+    if who == "instructor":
+        assert len(expected) == 2
+    if who == "caresp":
+        assert len(expected) == 1
