@@ -150,19 +150,23 @@ def dossier_reviews(dossier, user, criteria=None):
 def _load_details(reviews, criteria):
     """What prefetch_related_objects(reviews, *_detail_prefetches()) gives, in two plain
     queries: each review's scores (their criterion taken from `criteria`, in the same
-    order) and project opinions, cached as their `scores.all()` and
+    order; Django's prefetch when one is not there) and project opinions, cached as their `scores.all()` and
     `project_opinions.all()`. Django's prefetch filters a queryset per review to cache
     them; here each cache is a copy of an empty queryset holding the loaded rows (a
     further filter on it finds nothing rather than another review's rows)."""
     by_id = {review.pk: review for review in reviews}
     known = {criterion.pk: criterion for criterion in criteria}
+    read = list(CriterionScore.objects.filter(review_id__in=list(by_id)).order_by())
+    if any(score.criterion_id not in known for score in read):
+        # A criterion outside the grid given (never: a grid's criteria are its scores').
+        prefetch_related_objects(reviews, *_detail_prefetches())
+        return
+    # In the prefetch's order (review, criterion's position, criterion), sorted here
+    # rather than by a join in the query.
+    read.sort(key=lambda s: (s.review_id, known[s.criterion_id].position, s.criterion_id))
     scores = {pk: [] for pk in by_id}
-    for score in CriterionScore.objects.filter(review_id__in=list(by_id)).order_by(
-        "review_id", "criterion__position", "criterion_id"
-    ):
-        criterion = known.get(score.criterion_id)
-        if criterion is not None:
-            score.criterion = criterion  # else read when used (not in the grid: never)
+    for score in read:
+        score.criterion = known[score.criterion_id]
         score.review = by_id[score.review_id]
         scores[score.review_id].append(score)
     opinions = {pk: [] for pk in by_id}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common.dates import long_date
@@ -358,10 +359,17 @@ def _text_br(value):
     return defaultfilters.linebreaksbr(value, autoescape=True)
 
 
+_BADGES = {}
+
+
 def _badges():
-    """opinion_badge of every opinion (and of none), built once per call."""
-    badges = {opinion: opinion_badge(opinion) for opinion in Opinion.values}
-    badges[""] = opinion_badge("")
+    """opinion_badge of every opinion (and of none), built once per language."""
+    language = get_language()
+    badges = _BADGES.get(language)
+    if badges is None:
+        badges = {opinion: opinion_badge(opinion) for opinion in Opinion.values}
+        badges[""] = opinion_badge("")
+        _BADGES[language] = badges
     return badges
 
 

@@ -75,16 +75,19 @@ def _details(reviews):
 @pytest.mark.parametrize(
     "who", ["caresp", "caresp2", "caresp3", "instructor", "decider", "admin_user", "lead"]
 )
-@pytest.mark.parametrize("with_criteria", [False, True])
+@pytest.mark.parametrize("with_criteria", ["none", "grid", "partial"])
 def test_dossier_reviews_are_the_reviews_read_one_by_one(
     request, reviewed, who, with_criteria, django_assert_num_queries
 ):
     """With the grid's criteria (the review panel), the details are loaded by
-    reviews._load_details rather than Django's prefetch: the same rows, in the same order."""
+    reviews._load_details rather than Django's prefetch: the same rows, in the same order
+    (and by the prefetch again when a score's criterion is not among those given)."""
     dossier, caresp3 = reviewed
     user = caresp3 if who == "caresp3" else request.getfixturevalue(who)
 
-    criteria = grid_and_criteria(dossier.campaign_id)[1] if with_criteria else None
+    criteria = None if with_criteria == "none" else grid_and_criteria(dossier.campaign_id)[1]
+    if with_criteria == "partial":
+        criteria = criteria[1:]
     read = dossier_reviews(dossier, user, criteria=criteria)
     with django_assert_num_queries(0):  # loaded
         read_details = _details(read.visible), _details([read.own] if read.own else [])
