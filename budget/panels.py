@@ -49,7 +49,7 @@ def panel_context(request, dossier, page=None):
                 totals["granted_one_off"],
             ),
         ],
-        "envelopes": queries.envelope_room(dossier, [], "proposed", minus_pending=pending)
+        "envelopes": queries.panel_envelope_room(dossier, totals, minus_pending=pending)
         if dossier.state != DossierState.DECIDED
         else None,
         "links": links,

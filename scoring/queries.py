@@ -10,7 +10,8 @@ from django.db.models import Count, Q
 from campaign.models import Filiere
 from dossiers.enums import DossierState as S
 from scoring.domain import reviews
-from scoring.models import Review, ReviewerAssignment
+from scoring.models import ConflictOfInterest, InternalComment, Review, ReviewerAssignment
+from scoring.rules import can_comment_internally, can_read_ars_only_comments
 
 # Review states shown on the dashboard's tiles, in the lifecycle's order (drafts are never
 # visible to staff).
@@ -233,3 +234,102 @@ def ars_overview(campaign, base, today):
         "missing_reviews": missing,
         "states": [(s, S(s).label) for s in STAFF_STATES],
     }
+
+
+def user_name(first_name, last_name, username):
+    """str(user) (accounts.User: its full name, else its username) from plain values."""
+    return f"{first_name} {last_name}".strip() or username
+
+
+@dataclass(frozen=True, slots=True)
+class PanelAssignment:
+    """A reviewer designated on the dossier, as the review panel shows it (plain values:
+    the names as str(user) gives them)."""
+
+    reviewer_id: int
+    reviewer: str
+    assigned_by: str | None  # None: designated by nobody left (no author)
+    at: object
+
+
+@dataclass(frozen=True, slots=True)
+class PanelConflict:
+    """A conflict of interest declared on the dossier, as the review panel shows it."""
+
+    reviewer_id: int
+    reviewer: str
+    reason: str
+    at: object
+
+
+def panel_assignments(dossier_id):
+    """[PanelAssignment] of one dossier, by date: one query of plain values rather than
+    assignments with their two users as model instances."""
+    return [
+        PanelAssignment(
+            reviewer_id,
+            user_name(first, last, username),
+            user_name(by_first, by_last, by_username) if by_username is not None else None,
+            at,
+        )
+        for reviewer_id, first, last, username, by_first, by_last, by_username, at in (
+            ReviewerAssignment.objects.filter(dossier_id=dossier_id)
+            .order_by("at", "id")
+            .values_list(
+                "reviewer_id",
+                "reviewer__first_name",
+                "reviewer__last_name",
+                "reviewer__username",
+                "assigned_by__first_name",
+                "assigned_by__last_name",
+                "assigned_by__username",
+                "at",
+            )
+        )
+    ]
+
+
+def panel_conflicts(dossier_id, reviewer_id=None):
+    """[PanelConflict] of one dossier by date (`reviewer_id`: only this reviewer's)."""
+    conflicts = ConflictOfInterest.objects.filter(dossier_id=dossier_id)
+    if reviewer_id is not None:
+        conflicts = conflicts.filter(reviewer_id=reviewer_id)
+    return [
+        PanelConflict(reviewer_id, user_name(first, last, username), reason, at)
+        for reviewer_id, first, last, username, reason, at in conflicts.order_by(
+            "at", "id"
+        ).values_list(
+            "reviewer_id",
+            "reviewer__first_name",
+            "reviewer__last_name",
+            "reviewer__username",
+            "reason",
+            "at",
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class PanelComment:
+    """An internal comment, as the review panel shows it."""
+
+    author: str
+    at: object
+    ars_only: bool
+    text: str
+
+
+def panel_comments(dossier, user):
+    """scoring.domain.comments.visible_comments(dossier, user) as plain values (the
+    author's name as str(user)): the same comments, by date, under the same rules."""
+    if not can_comment_internally.test(user, dossier):
+        return []
+    comments = InternalComment.objects.filter(dossier_id=dossier.pk)
+    if not can_read_ars_only_comments.test(user, dossier):
+        comments = comments.filter(ars_only=False)
+    return [
+        PanelComment(user_name(first, last, username), at, ars_only, text)
+        for first, last, username, at, ars_only, text in comments.order_by("at", "id").values_list(
+            "author__first_name", "author__last_name", "author__username", "at", "ars_only", "text"
+        )
+    ]

@@ -118,11 +118,13 @@ class DossierReviews:
     every: list  # every review of the dossier, without details (the reviewers' table)
 
 
-def dossier_reviews(dossier, user):
+def dossier_reviews(dossier, user, criteria=None):
     """DossierReviews in three queries (one without any review to show): the dossier's
     reviews, then the scores and opinions of those this user may read. Same reviews as
     own_review, review_access and visible_reviews, which read them in up to seven
-    (tests/scoring/test_reviews.py compares them)."""
+    (tests/scoring/test_panel_reads.py compares them). `criteria`: the campaign's grid's
+    criteria, when the caller has them (grid.grid_and_criteria): the scores get theirs
+    rather than a copy each, read with them."""
     every = list(
         Review.objects.filter(dossier_id=dossier.pk)
         .select_related("reviewer")
@@ -138,9 +140,53 @@ def dossier_reviews(dossier, user):
     else:
         visible = []
     detailed = visible + ([own] if own is not None and own not in visible else [])
-    if detailed:
+    if detailed and criteria is None:
         prefetch_related_objects(detailed, *_detail_prefetches())
+    elif detailed:
+        _load_details(detailed, criteria)
     return DossierReviews(own, access, visible, every)
+
+
+def _load_details(reviews, criteria):
+    """What prefetch_related_objects(reviews, *_detail_prefetches()) gives, in two plain
+    queries: each review's scores (their criterion taken from `criteria`, in the same
+    order; Django's prefetch when one is not there) and project opinions, cached as their `scores.all()` and
+    `project_opinions.all()`. Django's prefetch filters a queryset per review to cache
+    them; here each cache is a copy of an empty queryset holding the loaded rows (a
+    further filter on it finds nothing rather than another review's rows)."""
+    by_id = {review.pk: review for review in reviews}
+    known = {criterion.pk: criterion for criterion in criteria}
+    read = list(CriterionScore.objects.filter(review_id__in=list(by_id)).order_by())
+    if any(score.criterion_id not in known for score in read):
+        # A criterion outside the grid given (never: a grid's criteria are its scores').
+        prefetch_related_objects(reviews, *_detail_prefetches())
+        return
+    # In the prefetch's order (review, criterion's position, criterion), sorted here
+    # rather than by a join in the query.
+    read.sort(key=lambda s: (s.review_id, known[s.criterion_id].position, s.criterion_id))
+    scores = {pk: [] for pk in by_id}
+    for score in read:
+        score.criterion = known[score.criterion_id]
+        score.review = by_id[score.review_id]
+        scores[score.review_id].append(score)
+    opinions = {pk: [] for pk in by_id}
+    for opinion in ProjectOpinion.objects.filter(review_id__in=list(by_id)).order_by(
+        "review_id", "project_id"
+    ):
+        opinion.review = by_id[opinion.review_id]
+        opinions[opinion.review_id].append(opinion)
+    empty_scores, empty_opinions = CriterionScore.objects.none(), ProjectOpinion.objects.none()
+    for pk, review in by_id.items():
+        cache = getattr(review, "_prefetched_objects_cache", None)
+        if cache is None:
+            cache = review._prefetched_objects_cache = {}
+        for name, empty, rows in (
+            ("scores", empty_scores, scores[pk]),
+            ("project_opinions", empty_opinions, opinions[pk]),
+        ):
+            loaded = empty._chain()
+            loaded._result_cache, loaded._prefetch_done = rows, True
+            cache[name] = loaded
 
 
 def _reviewer_role(user):

@@ -3,11 +3,14 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.conf import settings
 from django.template import defaultfilters
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common.dates import long_date
@@ -334,3 +337,236 @@ def territory_rows(rows, states):
             for territory, counts, total in rows
         ),
     )
+
+
+# The review panel of the dossier page (scoring/_panel.html, decision 0065): a review's
+# scores and opinions, the other reviewers' reviews and the matrix of scores, built in
+# Python with the markup of scoring/_review.html and of the panel's former loops (kept as
+# the reference of tests/scoring/test_panel_markup.py).
+
+
+def _score(value):
+    """`{% if value is not None %}{{ value }}{% else %}—{% endif %}` of an integer score."""
+    if value is None:
+        return "—"
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    return _escape(formats.localize(value))
+
+
+def _text_br(value):
+    """`{{ value|linebreaksbr }}` (autoescaped)."""
+    return defaultfilters.linebreaksbr(value, autoescape=True)
+
+
+_BADGES = {}
+
+
+def _badges():
+    """opinion_badge of every opinion (and of none), built once per language."""
+    language = get_language()
+    badges = _BADGES.get(language)
+    if badges is None:
+        badges = {opinion: opinion_badge(opinion) for opinion in Opinion.values}
+        badges[""] = opinion_badge("")
+        _BADGES[language] = badges
+    return badges
+
+
+def _opinion(badges, opinion):
+    badge = badges.get(opinion) if opinion else badges[""]
+    return badge if badge is not None else opinion_badge(opinion)
+
+
+def _review_html(review, compact, badges):
+    parts = [
+        "\n<p>",
+        _("Avis global :"),
+        " ",
+        _opinion(badges, review.opinion),
+        "</p>\n",
+    ]
+    if review.comment:
+        parts += ["<p>", _text_br(review.comment), "</p>"]
+    scores = list(review.scores.all())
+    if compact:
+        parts.append("\n\n  \n  <ul>\n  ")
+        for score in scores:
+            if score.comment:
+                parts += [
+                    "<li><strong>",
+                    _escape(score.criterion.label),
+                    "</strong> (",
+                    _score(score.score),
+                    ") : ",
+                    _escape(score.comment),
+                    "</li>",
+                ]
+        parts.append("\n  </ul>\n")
+    else:
+        parts += [
+            '\n\n<div class="fr-table fr-table--no-caption app-table--cards"><table>\n  <caption>',
+            _("Notes"),
+            '</caption>\n  <thead><tr><th scope="col">',
+            _("Critère"),
+            '</th><th scope="col" class="app-money">',
+            _("Note"),
+            '</th><th scope="col">',
+            _("Commentaire"),
+            "</th></tr></thead>\n  <tbody>\n  ",
+        ]
+        for score in scores:
+            parts += [
+                "\n    <tr><td>",
+                _escape(score.criterion.label),
+                '</td><td class="app-money">',
+                _score(score.score),
+                "</td><td>",
+                _text_br(score.comment),
+                "</td></tr>\n  ",
+            ]
+        if not scores:
+            parts += ['\n    <tr><td colspan="3">', _("Aucune note."), "</td></tr>\n  "]
+        parts.append("\n  </tbody>\n</table></div>\n")
+    parts.append("\n")
+    opinions = list(review.project_opinions.all())
+    if opinions:
+        parts += [
+            '\n  <p class="fr-mb-1w"><strong>',
+            _("Avis par fiche projet"),
+            "</strong></p>\n  <ul>\n  ",
+        ]
+        untitled = None
+        for item in opinions:
+            title = item.project_title
+            if not title:
+                untitled = untitled or _("Fiche projet")
+            parts += [
+                "<li>",
+                _escape(title) if title else untitled,
+                " : ",
+                _opinion(badges, item.opinion),
+            ]
+            if item.comment:
+                parts += [" — ", _escape(item.comment)]
+            parts.append("</li>")
+        parts.append("\n  </ul>\n")
+    parts.append("\n")
+    return "".join(parts)
+
+
+@register.simple_tag
+def review_detail(review, compact=False):
+    """`{% include "scoring/_review.html" with review=review %}` (`compact`: the other
+    reviewers' reviews, whose scores are in the matrix: only their comments)."""
+    return SafeString(_review_html(review, compact, _badges()))
+
+
+@register.simple_tag
+def review_sections(reviews):
+    """The loop over the other reviewers' reviews of scoring/_panel.html: a section each,
+    titled by its reviewer and date (flagged when set aside), their review compact."""
+    badges = _badges()
+    excluded = None
+    parts = []
+    for review in reviews:
+        title = _("Évaluation de %(who)s (soumise le %(date)s)") % {
+            "who": _escape(review.reviewer),
+            "date": _escape(long_date(timezone.localtime(review.submitted_at).date())),
+        }
+        parts += ['\n    <section class="fr-mb-3w">\n      <h4 class="fr-h6">', title]
+        if review.excluded_at:
+            excluded = excluded or _("écartée : conflit d'intérêts")
+            parts += [' <span class="fr-badge fr-badge--sm fr-badge--error">', excluded, "</span>"]
+        parts += ["</h4>\n      ", _review_html(review, True, badges), "\n    </section>\n  "]
+    return SafeString("".join(parts))
+
+
+@register.simple_tag
+def score_matrix_rows(matrix):
+    """The rows of the panel's matrix of scores ([(CriterionStats, [score or None for
+    each review])]), as the template's former loop gave them."""
+    parts = []
+    for stats, cells in matrix:
+        parts += [
+            '\n      <tr>\n        <th scope="row">',
+            _escape(stats.criterion.label),
+            '</th>\n        <td class="app-money">',
+            _escape(dec(stats.criterion.weight)),
+            "</td>\n        ",
+        ]
+        for cell in cells:
+            parts += [
+                '<td class="app-money">',
+                _score(cell.score if cell is not None else None),
+                "</td>",
+            ]
+        parts += [
+            '\n        <td class="app-money"><strong>',
+            _escape(dec(stats.mean)),
+            '</strong></td>\n        <td class="app-money">',
+            f"{_score(stats.low)} – {_score(stats.high)}" if stats.count else "—",
+            "</td>\n      </tr>\n    ",
+        ]
+    return SafeString("".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def reviewer_rows(context, rows, dossier, assign_form, is_ars):
+    """The rows of the panel's table of reviewers ([(assignment, review or None)]), as
+    the template's former loop gave them: the state of each one's review and, for those
+    who may assign, the form that withdraws a reviewer whose review is not submitted."""
+    actions = bool(assign_form) or bool(is_ars)
+    labels = {}
+    parts = []
+    for assignment, review in rows:
+        assigned_by = assignment.assigned_by
+        parts += [
+            "\n      <tr>\n        <td>",
+            _escape(assignment.reviewer),
+            "</td>\n        <td>",
+            _escape(assigned_by) if assigned_by else "—",
+            ", ",
+            _escape(long_date(timezone.localtime(assignment.at).date())),
+            "</td>\n        <td>",
+        ]
+        if review and review.submitted_at:
+            day = long_date(timezone.localtime(review.submitted_at).date())
+            parts.append(_("Soumise le %(date)s") % {"date": _escape(day)})
+        elif review:
+            if "draft" not in labels:
+                labels["draft"] = _("Brouillon")
+            parts += ['<span class="fr-badge fr-badge--sm fr-badge--info">', labels["draft"]]
+            parts.append("</span>")
+        else:
+            if "todo" not in labels:
+                labels["todo"] = _("À faire")
+            parts += ['<span class="fr-badge fr-badge--sm fr-badge--warning">', labels["todo"]]
+            parts.append("</span>")
+        parts.append("</td>\n        ")
+        if actions:
+            parts.append("<td>\n          ")
+            if assign_form and not (review.submitted_at if review else None):
+                if "withdraw" not in labels:
+                    labels["withdraw"] = (
+                        _("Retirer cette attribution ? Un brouillon éventuel sera supprimé."),
+                        _("Retirer"),
+                        CsrfTokenNode().render(context),
+                    )
+                confirm, withdraw, csrf = labels["withdraw"]
+                url = reverse("scoring:unassign", args=[dossier.pk, assignment.reviewer_id])
+                parts += [
+                    '\n            <form method="post" action="',
+                    _escape(url),
+                    '">',
+                    csrf,
+                    '\n              <button type="submit" class="fr-btn fr-btn--tertiary '
+                    'fr-btn--sm" data-confirm="',
+                    confirm,
+                    '">',
+                    withdraw,
+                    "</button>\n            </form>\n          ",
+                ]
+            parts.append("\n        </td>")
+        parts.append("\n      </tr>\n    ")
+    return SafeString("".join(parts))

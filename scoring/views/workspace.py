@@ -34,7 +34,6 @@ from scoring.domain import aggregate as aggregates
 from scoring.domain import assignments, comments, reviews
 from scoring.domain.grid import grid_and_criteria
 from scoring.forms import AssignReviewerForm, ConflictForm, InternalCommentForm, ReviewForm
-from scoring.models import ConflictOfInterest, ReviewerAssignment
 from scoring.rules import (
     can_assign_reviewers,
     can_declare_conflict,
@@ -132,23 +131,17 @@ class Workspace:
         self.grid, self.criteria = grid_and_criteria(self.dossier.campaign_id)
         self.is_ars = can_view_all_reviews.test(self.user, self.dossier)
         self.can_assign = can_assign_reviewers.test(self.user, self.dossier)
-        self.assignments = list(
-            ReviewerAssignment.objects.filter(dossier=self.dossier)
-            .select_related("reviewer", "assigned_by")
-            .order_by("at", "id")
-        )
+        # Plain values (scoring.queries): the panel shows names and dates only.
+        self.assignments = queries.panel_assignments(self.dossier.pk)
         # In the model's order (one dossier: by date).
-        conflicts = (
-            ConflictOfInterest.objects.filter(dossier=self.dossier)
-            .select_related("reviewer")
-            .order_by("at", "id")
+        self.conflicts = queries.panel_conflicts(
+            self.dossier.pk, reviewer_id=None if self.is_ars else self.user.pk
         )
-        self.conflicts = list(conflicts if self.is_ars else conflicts.filter(reviewer=self.user))
         self.my_conflict = next((c for c in self.conflicts if c.reviewer_id == self.user.pk), None)
         self.my_assignment = next(
             (a for a in self.assignments if a.reviewer_id == self.user.pk), None
         )
-        self.reviews = reviews.dossier_reviews(self.dossier, self.user)
+        self.reviews = reviews.dossier_reviews(self.dossier, self.user, criteria=self.criteria)
         self.my_review, self.access = self.reviews.own, self.reviews.access
 
     @cached_property
@@ -270,7 +263,7 @@ class Workspace:
             "review_columns": columns,
             "score_matrix": matrix,
             "aggregate": aggregate,
-            "comments": comments.visible_comments(self.dossier, self.user),
+            "comments": queries.panel_comments(self.dossier, self.user),
             "snapshots": self.snapshots(),
             "reviewable_states": reviews.REVIEWABLE_STATES,
             "confirm_review": confirm_review,

@@ -59,8 +59,14 @@ def _details(reviews):
         (
             r.pk,
             r.reviewer_id,
-            [(s.criterion.code, s.score) for s in r.scores.all()],
-            [(o.project_id, o.opinion) for o in r.project_opinions.all()],
+            [
+                (s.criterion.code, s.criterion.label, s.score, s.comment, s.review_id)
+                for s in r.scores.all()
+            ],
+            [
+                (o.project_id, o.project_title, o.opinion, o.comment)
+                for o in r.project_opinions.all()
+            ],
         )
         for r in reviews
     ]
@@ -69,18 +75,28 @@ def _details(reviews):
 @pytest.mark.parametrize(
     "who", ["caresp", "caresp2", "caresp3", "instructor", "decider", "admin_user", "lead"]
 )
-def test_dossier_reviews_are_the_reviews_read_one_by_one(request, reviewed, who):
+@pytest.mark.parametrize("with_criteria", ["none", "grid", "partial"])
+def test_dossier_reviews_are_the_reviews_read_one_by_one(
+    request, reviewed, who, with_criteria, django_assert_num_queries
+):
+    """With the grid's criteria (the review panel), the details are loaded by
+    reviews._load_details rather than Django's prefetch: the same rows, in the same order
+    (and by the prefetch again when a score's criterion is not among those given)."""
     dossier, caresp3 = reviewed
     user = caresp3 if who == "caresp3" else request.getfixturevalue(who)
 
-    read = dossier_reviews(dossier, user)
+    criteria = None if with_criteria == "none" else grid_and_criteria(dossier.campaign_id)[1]
+    if with_criteria == "partial":
+        criteria = criteria[1:]
+    read = dossier_reviews(dossier, user, criteria=criteria)
+    with django_assert_num_queries(0):  # loaded
+        read_details = _details(read.visible), _details([read.own] if read.own else [])
 
     own = own_review(dossier, user)
     assert read.own == own
-    if own is not None:
-        assert _details([read.own]) == _details([own])
+    assert read_details[1] == _details([own] if own else [])
     assert read.access == review_access(dossier, user)
-    assert _details(read.visible) == _details(visible_reviews(dossier, user))
+    assert read_details[0] == _details(visible_reviews(dossier, user))
     assert {r.pk for r in read.every} == set(
         Review.objects.filter(dossier=dossier).values_list("pk", flat=True)
     )
