@@ -11,9 +11,12 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Func,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -623,16 +626,55 @@ class DelegableLine:
 
 
 def delegable_lines_page(campaign, page_number, page_size):
-    """One page of delegable_lines, as DelegableLine rows: the page's line ids are a
-    subquery (LIMIT/OFFSET over the plain ordered lines), so what was delegated is summed
-    for its rows only, not for the campaign's thousands of granted lines before sorting."""
-    ids = FundingLine.objects.filter(
-        project__dossier_id__in=decided_dossier_ids(campaign), granted__gt=0
-    ).order_by(*DELEGABLE_ORDER)
-    page = Paginator(ids.values("pk"), page_size).get_page(page_number)
+    """One page of delegable_lines, as DelegableLine rows, in two queries. The first
+    counts each decided dossier's granted lines, its dossiers in their filière's name
+    order (a row per dossier: the lines' count and where each dossier's lines start in
+    the page order); the second reads, sorts and sums what was delegated for the page's
+    lines only, among the lines of the few dossiers the page reaches (the lines of a
+    filière name are consecutive in DELEGABLE_ORDER). Sorting the campaign's thousands
+    of granted lines to take fifty was two thirds of the page's SQL."""
+    counted = (
+        Dossier.objects.filter(campaign=campaign, state=DossierState.DECIDED)
+        .annotate(
+            granted_lines=Subquery(
+                FundingLine.objects.filter(project__dossier_id=OuterRef("pk"), granted__gt=0)
+                .order_by()
+                .annotate(count=Func("pk", function="COUNT"))
+                .values("count")
+            )
+        )
+        .order_by("filiere__name", "pk")
+        .values_list("filiere__name", "pk", "granted_lines")
+    )
+    names = []  # [(filière name, [dossier ids], granted lines)] in the page order
+    for name, dossier_id, count in counted:
+        if not count:
+            continue
+        if names and names[-1][0] == name:
+            names[-1][1].append(dossier_id)
+            names[-1][2] += count
+        else:
+            names.append([name, [dossier_id], count])
+    paginator = Paginator(range(sum(count for _n, _d, count in names)), page_size)
+    page = paginator.get_page(page_number)
+    offset = (page.number - 1) * page_size
+    # The dossiers the page reaches, and the lines of the dossiers before them.
+    dossier_ids, skipped, reached = [], 0, 0
+    for _name, ids, count in names:
+        if not dossier_ids and skipped + count <= offset:
+            skipped += count
+        elif skipped + reached < offset + page_size:
+            dossier_ids.extend(ids)
+            reached += count
+        else:
+            break
+    page.object_list = []
+    if not dossier_ids:
+        return page
+    start = offset - skipped
     page.object_list = [
         DelegableLine(*row)
-        for row in FundingLine.objects.filter(pk__in=page.object_list)
+        for row in FundingLine.objects.filter(project__dossier_id__in=dossier_ids, granted__gt=0)
         .order_by(*DELEGABLE_ORDER)
         .values_list(
             "pk",
@@ -650,7 +692,7 @@ def delegable_lines_page(campaign, page_number, page_size):
                 Value(ZERO),
                 output_field=DecimalField(max_digits=14, decimal_places=2),
             )
-        )
+        )[start : start + page_size]
     ]
     return page
 
