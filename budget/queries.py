@@ -470,17 +470,35 @@ def dossier_amounts(campaign, dossier_ids):
     None where nothing to sum: no line of that nature, or none filled in), read from
     these dossiers' stored totals (dossiers.domain.totals, decision 0056): two queries,
     not their lines."""
-    dossiers = list(
+    return amount_rows(
         counted_dossiers(campaign)
         .filter(pk__in=dossier_ids)
         .order_by("filiere__name", "pk")
         .values_list("pk", "state", "outcome", "filiere__name")
     )
+
+
+def amount_rows(dossiers):
+    """DossierAmounts of (pk, state, outcome, filière name) rows: one query, their sums."""
+    dossiers = list(dossiers)
     sums = sums_by_dossier(Dossier.objects.filter(pk__in=[row[0] for row in dossiers]), null=None)
     return [
         DossierAmounts(pk, state, outcome, filiere_name, sums.get(pk))
         for pk, state, outcome, filiere_name in dossiers
     ]
+
+
+def dossier_amounts_page(campaign, page_number, page_size):
+    """One page of the campaign's counted dossiers, ordered by filière, as dossier_amounts
+    rows: three queries (their count, the page's rows, their sums)."""
+    counted = (
+        counted_dossiers(campaign)
+        .order_by("filiere__name", "pk")
+        .values_list("pk", "state", "outcome", "filiere__name")
+    )
+    page = Paginator(counted, page_size).get_page(page_number)
+    page.object_list = amount_rows(page.object_list)
+    return page
 
 
 def counted_dossiers(campaign):
@@ -506,6 +524,55 @@ def campaign_envelopes(campaign):
         )
     )
     return sorted(envelopes, key=lambda e: KINDS.index(e.kind))
+
+
+class EnvelopeAmount:
+    """An envelope's kind and amount, where budget_summary reads `envelope.kind` and
+    `envelope.amount`."""
+
+    __slots__ = ("kind", "amount")
+
+    def __init__(self, kind, amount):
+        self.kind, self.amount = kind, amount
+
+
+class AmendmentRow:
+    """One line of the dashboard's envelope history: plain values, its author as
+    str(user) (accounts.User: full name, else username) or None."""
+
+    __slots__ = ("date", "previous_amount", "new_amount", "reason", "created_by")
+
+    def __init__(self, date, previous_amount, new_amount, reason, first, last, username):
+        self.date, self.reason = date, reason
+        self.previous_amount, self.new_amount = previous_amount, new_amount
+        self.created_by = None if username is None else f"{first} {last}".strip() or username
+
+
+def dashboard_envelopes(campaign):
+    """([EnvelopeAmount] of the campaign, {kind: [AmendmentRow] in date of entry order}):
+    what the dashboard shows of its envelopes, in two queries of plain values (the
+    amendments were prefetched as model instances with their authors)."""
+    envelopes = [
+        EnvelopeAmount(kind, amount)
+        for kind, amount in Envelope.objects.filter(campaign=campaign).values_list("kind", "amount")
+    ]
+    amendments = {kind: [] for kind in KINDS}
+    for kind, *row in (
+        EnvelopeAmendment.objects.filter(envelope__campaign=campaign)
+        .order_by("created_at", "pk")
+        .values_list(
+            "envelope__kind",
+            "date",
+            "previous_amount",
+            "new_amount",
+            "reason",
+            "created_by__first_name",
+            "created_by__last_name",
+            "created_by__username",
+        )
+    ):
+        amendments[kind].append(AmendmentRow(*row))
+    return envelopes, amendments
 
 
 # The long texts and JSON documents of the project sheet and dossier a line belongs to:
