@@ -120,12 +120,10 @@ DOSSIERS_PER_PAGE = 50
 
 
 def dashboard_context(request, campaign, amendment_forms=None):
-    envelopes = queries.campaign_envelopes(campaign)
+    envelopes, amendments = queries.dashboard_envelopes(campaign)
     summary = queries.budget_summary(campaign, envelopes)
     # One page of the per-dossier table; its sums are computed for that page only.
-    counted = queries.counted_dossiers(campaign).order_by("filiere__name", "pk").values("pk")
-    page = Paginator(counted, DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = queries.dossier_amounts(campaign, page.object_list)
+    page = queries.dossier_amounts_page(campaign, request.GET.get("page"), DOSSIERS_PER_PAGE)
     may_amend = can_amend_envelope.test(request.user, campaign)
     forms = amendment_forms or {}
     envelope_rows = []
@@ -138,7 +136,7 @@ def dashboard_context(request, campaign, amendment_forms=None):
                 "label": label,
                 "totals": summary["envelopes"][kind],
                 "envelope": envelope,
-                "amendments": list(envelope.amendments.all()) if envelope else [],
+                "amendments": amendments[kind] if envelope else [],
                 "form": form if may_amend else None,
             }
         )
