@@ -5,16 +5,13 @@ hundreds of template nodes per page (decision 0034 did the same for form widgets
 Every value is escaped by common.escaping.escape (what format_html does, without its
 lazy-argument wrapper per value)."""
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from budget.forms import LineSelect
 from budget.models import DelegationInstrument
 from common.escaping import escape
 from common.money import format_eur
-from common.templatetags.dsfr_fields import _crispy_field
 from dossiers.enums import LineNature
 
 register = template.Library()
@@ -115,24 +112,3 @@ def delegation_rows(delegations):
             )
         )
     return mark_safe("".join(rows))  # every value escaped above
-
-
-@register.filter
-def delegation_form(form):
-    """`{{ form|crispy }}` of the delegation form, as common.templatetags.dsfr_fields'
-    dsfr_form builds it (the same string), its line select included: crispy's templates
-    were a fifth of the page. The DSFR pack knows a select by its widget's name, so it
-    renders budget.forms.LineSelect as it does an input ("fr-input-group", "fr-input"):
-    built here the same way. A form with errors goes through crispy (its error
-    summary)."""
-    if form.is_bound and form.errors:
-        return as_crispy_form(form)
-    parts = []
-    for field in form:
-        widget = field.field.widget
-        kind = "textinput" if type(widget) is LineSelect else type(widget).__name__.lower()
-        html = _crispy_field(field, kind)
-        if html is None:
-            return as_crispy_form(form)
-        parts.append(html)
-    return mark_safe("\n\n\n\n" + "".join(parts) + "\n")  # every value escaped there

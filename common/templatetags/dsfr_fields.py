@@ -101,7 +101,10 @@ def dsfr_field(field):
 # form with errors (its summary) or with another kind of field goes through crispy.
 # tests/config/test_dsfr_field.py compares both strings.
 
-_INPUT_GROUP = {"textarea", "textinput", "emailinput", "numberinput", "urlinput", "dateinput"}
+# The pack's branches other than its last (an input group, whatever the widget: text,
+# number, date, a textarea, or a select of its own class such as budget.forms.LineSelect,
+# which widget_tweaks names "lineselect") that dsfr_form leaves to crispy.
+_FORM_LEFT_TO_CRISPY = {"selectmultiple", "clearablefileinput", "fileinput"}
 
 
 def _crispy_label(field):
@@ -143,7 +146,7 @@ def _crispy_field(field, widget_type):
             f'\n\n  <div class="fr-select-group" id="div_{field.auto_id}">\n    '
             f"{_crispy_label(field)}\n    {widget}\n    \n  </div>\n"
         )
-    elif widget_type in _INPUT_GROUP:
+    elif widget_type not in _FORM_LEFT_TO_CRISPY:
         # render_field's attributes, last one first.
         attrs = (
             {"aria-describedby": f"{field.auto_id}-hint", "class": "fr-input"}

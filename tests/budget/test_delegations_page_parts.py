@@ -11,8 +11,8 @@ from budget import queries
 from budget.domain.decisions import decide
 from budget.domain.delegations import record_delegation
 from budget.forms import DelegationForm
-from budget.templatetags.delegation_rows import delegation_form
 from common.identifiers import finess_with_key
+from common.templatetags.dsfr_fields import dsfr_form
 from tests.budget.conftest import ONE_OFF, REC, grant_all, lines_of, make_dossier
 from tests.factories import FiliereFactory
 
@@ -124,6 +124,6 @@ def test_delegation_form_same_string_as_crispy(campaign, decided, state):
     form.limit_choices(page)
     if form.is_bound:
         assert not form.is_valid()
-    html = str(delegation_form(form))
+    html = str(dsfr_form(form))
     assert html == str(as_crispy_form(form))
     assert "<b>" not in html

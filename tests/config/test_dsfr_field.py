@@ -83,6 +83,10 @@ def test_usable_in_templates():
 # --------------------------------------------------------------------------- whole forms
 
 
+class OwnSelect(forms.Select):
+    """A select of its own class (as budget.forms.LineSelect)."""
+
+
 class Plain(forms.Form):
     """Every kind of field dsfr_form builds itself, in each of its cases."""
 
@@ -100,6 +104,11 @@ class Plain(forms.Form):
     email = forms.EmailField(required=False)
     agree = forms.BooleanField(required=False, label="J'accepte <tout>")
     required_agree = forms.BooleanField(help_text="Obligatoire")
+    # Widgets the pack does not name: its last branch, an input group.
+    password = forms.CharField(widget=forms.PasswordInput, required=False)
+    own_select = forms.ChoiceField(
+        choices=[("", "—"), ("a", "A <a>")], widget=OwnSelect, required=False, help_text="Aide"
+    )
 
 
 PLAIN_STATES = {
