@@ -33,8 +33,10 @@ from budget.models import (
     EnvelopeAmendment,
     GrantedCommitment,
 )
+from campaign.models import Territory
 from campaign.queries import filiere_territory_links
 from common.money import CENT, Cents, from_cents
+from common.prepared import prepared
 from dossiers.domain.totals import sums_by_dossier, totals_of
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature
 from dossiers.models import Dossier, DossierTotals, FundingLine, Project
@@ -130,6 +132,85 @@ def euros(cents):
     return {name: from_cents(value) for name, value in cents.items()}
 
 
+# budget_summary's reads: a campaign's stored rows as plain values (common.prepared).
+
+
+@prepared
+def _summary_territories(campaign_id):
+    return (
+        Territory.objects.filter(campaigns=campaign_id).order_by().values_list("id", "code", "name")
+    )
+
+
+@prepared
+def _summary_links(campaign_id):
+    """The (filière, territory) links of the filières with a counted dossier, in the
+    territories' code order."""
+    counted = Dossier.objects.filter(campaign_id=campaign_id, state__in=sorted(SUBMITTED_STATES))
+    return (
+        # A campaign's id is one for the lookups of filiere_territory_links.
+        filiere_territory_links(campaign_id)
+        .filter(filiere_id__in=counted.values("filiere_id"))
+        .order_by("territory__code", "territory_id")
+        .values_list("filiere_id", "territory_id")
+    )
+
+
+@prepared
+def _summary_totals(campaign_id):
+    """Per counted dossier: id, filière, state, then requested and proposed in cents per
+    nature."""
+    return (
+        DossierTotals.objects.filter(
+            dossier__campaign_id=campaign_id, dossier__state__in=sorted(SUBMITTED_STATES)
+        )
+        .values_list(
+            "dossier_id",
+            "dossier__filiere_id",
+            "dossier__state",
+            *(
+                Cents(f"{field}_{nature}")
+                for field in ("amount", "proposed")
+                for nature in NATURE_TO_KIND
+            ),
+        )
+        .order_by()
+    )
+
+
+@prepared
+def _summary_delegated(campaign_id):
+    return (
+        DelegatedAmount.objects.filter(
+            dossier__campaign_id=campaign_id, dossier__state=DossierState.DECIDED
+        )
+        .values_list("dossier_id", "nature", "year", "first_date", Cents("amount"))
+        .order_by()
+    )
+
+
+@prepared
+def _summary_commitments(campaign_id):
+    return (
+        GrantedCommitment.objects.filter(
+            dossier__campaign_id=campaign_id, dossier__state=DossierState.DECIDED
+        )
+        .values_list(
+            "dossier_id",
+            "nature",
+            "start_year",
+            Cents("first_year"),
+            Cents("granted"),
+            # Without start year: the decision's local year.
+            Case(
+                When(start_year__isnull=True, then=ExtractYear("dossier__decided_at")),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by()
+    )
+
+
 def budget_summary(campaign, envelopes=None):
     """The campaign's money, per envelope, per set of territories and per year (Decimals).
 
@@ -150,15 +231,12 @@ def budget_summary(campaign, envelopes=None):
 
     # Per set of territories (a filière counted once, on its own set): see
     # by_covered_territory for the other rule.
-    territories = {t["id"]: t for t in campaign.territories.values("id", "code", "name")}
+    territories = {
+        pk: {"id": pk, "code": code, "name": name}
+        for pk, code, name in _summary_territories(campaign.pk)
+    }
     filiere_territories = defaultdict(list)  # in the territories' code order
-    counted = Dossier.objects.filter(campaign=campaign, state__in=SUBMITTED_STATES)
-    for filiere_id, territory_id in (
-        filiere_territory_links(campaign)
-        .filter(filiere_id__in=counted.values("filiere_id"))  # the filières with a row
-        .order_by("territory__code", "territory_id")
-        .values_list("filiere_id", "territory_id")
-    ):
+    for filiere_id, territory_id in _summary_links(campaign.pk):
         filiere_territories[filiere_id].append(territory_id)
 
     def group_of(filiere_id):
@@ -177,23 +255,7 @@ def budget_summary(campaign, envelopes=None):
     ]
     # dossier id -> its set of territories
     decided = {}
-    rows = (
-        DossierTotals.objects.filter(
-            dossier__campaign=campaign, dossier__state__in=SUBMITTED_STATES
-        )
-        .values_list(
-            "dossier_id",
-            "dossier__filiere_id",
-            "dossier__state",
-            *(
-                Cents(f"{field}_{nature}")
-                for field in ("amount", "proposed")
-                for nature in NATURE_TO_KIND
-            ),
-        )
-        .order_by()
-    )
-    for row in rows:
+    for row in _summary_totals(campaign.pk):
         group = group_of(row[1])
         buckets = groups[group]
         is_decided = row[2] == DossierState.DECIDED
@@ -215,13 +277,7 @@ def budget_summary(campaign, envelopes=None):
     # final).
     delegated_by_year = defaultdict(int)
     first_delegation = None
-    decided_filter = {"dossier__campaign": campaign, "dossier__state": DossierState.DECIDED}
-    rows = (
-        DelegatedAmount.objects.filter(**decided_filter)
-        .values_list("dossier_id", "nature", "year", "first_date", Cents("amount"))
-        .order_by()
-    )
-    for dossier_id, nature, year, first_date, amount in rows:
+    for dossier_id, nature, year, first_date, amount in _summary_delegated(campaign.pk):
         groups[decided[dossier_id]][NATURE_TO_KIND[nature]]["delegated"] += amount
         delegated_by_year[year] += amount
         if first_delegation is None or first_date < first_delegation:
@@ -233,22 +289,7 @@ def budget_summary(campaign, envelopes=None):
     # year, the full-year amounts and the first-year costs (each line's prorata to the
     # cent, as first_year_cost), summed per (set of territories, nature, first year),
     # then spread over the years.
-    rows = (
-        GrantedCommitment.objects.filter(**decided_filter)
-        .values_list(
-            "dossier_id",
-            "nature",
-            "start_year",
-            Cents("first_year"),
-            Cents("granted"),
-            # Without start year: the decision's local year.
-            Case(
-                When(start_year__isnull=True, then=ExtractYear("dossier__decided_at")),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by()
-    )
+    rows = _summary_commitments(campaign.pk)
     base = campaign.decision_date.year if campaign.decision_date else timezone.localdate().year
     first_year = base
     # (group, kind, first year or None: every year) -> [first-year cost, full-year cost]
@@ -552,13 +593,17 @@ def dashboard_envelopes(campaign):
     """([EnvelopeAmount] of the campaign, {kind: [AmendmentRow] in date of entry order}):
     what the dashboard shows of its envelopes, in two queries of plain values (the
     amendments were prefetched as model instances with their authors)."""
-    envelopes = [
-        EnvelopeAmount(kind, amount)
-        for kind, amount in Envelope.objects.filter(campaign=campaign).values_list("kind", "amount")
-    ]
+    envelopes = [EnvelopeAmount(kind, amount) for kind, amount in _envelope_amounts(campaign.pk)]
     amendments = {kind: [] for kind in KINDS}
-    for kind, *row in (
-        EnvelopeAmendment.objects.filter(envelope__campaign=campaign)
+    for kind, *row in _amendment_rows(campaign.pk):
+        amendments[kind].append(AmendmentRow(*row))
+    return envelopes, amendments
+
+
+@prepared
+def _amendment_rows(campaign_id):
+    return (
+        EnvelopeAmendment.objects.filter(envelope__campaign_id=campaign_id)
         .order_by("created_at", "pk")
         .values_list(
             "envelope__kind",
@@ -570,9 +615,7 @@ def dashboard_envelopes(campaign):
             "created_by__last_name",
             "created_by__username",
         )
-    ):
-        amendments[kind].append(AmendmentRow(*row))
-    return envelopes, amendments
+    )
 
 
 # The long texts and JSON documents of the project sheet and dossier a line belongs to:
@@ -910,6 +953,29 @@ def envelope_room(dossier, lines, field, *, minus_pending):
 _PANEL_MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
+_PANEL_COLUMNS = [
+    f"{field}_{nature}" for field in ("granted", "proposed") for nature in NATURE_TO_KIND
+]
+
+
+@prepared
+def _envelope_amounts(campaign_id):
+    return Envelope.objects.filter(campaign_id=campaign_id).order_by().values_list("kind", "amount")
+
+
+@prepared
+def _sums_by_state(campaign_id):
+    """The granted and proposed stored totals of the campaign's counted dossiers, per state."""
+    return (
+        DossierTotals.objects.filter(
+            dossier__campaign_id=campaign_id, dossier__state__in=sorted(SUBMITTED_STATES)
+        )
+        .values_list("dossier__state")
+        .annotate(**{name: Sum(name, output_field=_PANEL_MONEY) for name in _PANEL_COLUMNS})
+        .order_by()
+    )
+
+
 def panel_envelope_room(dossier, own_totals, *, minus_pending):
     """envelope_room(dossier, [], "proposed", minus_pending=…) for the financing panel of
     the dossier page, in two light queries: the envelopes' amounts, then the granted (and,
@@ -917,23 +983,16 @@ def panel_envelope_room(dossier, own_totals, *, minus_pending):
     counted dossiers through a join, rather than envelope_totals' `IN (subquery)` sums. `own_totals`: the dossier's stored totals (dossier_totals, read
     by the page): its own pending proposal without reading its lines again."""
     envelopes = dict.fromkeys(KINDS, ZERO)
-    for kind, amount in Envelope.objects.filter(campaign_id=dossier.campaign_id).values_list(
-        "kind", "amount"
-    ):
+    for kind, amount in _envelope_amounts(dossier.campaign_id):
         envelopes[kind] = amount
     granted = dict.fromkeys(KINDS, ZERO)
     pending = dict.fromkeys(KINDS, ZERO)
     natures = tuple(NATURE_TO_KIND.items())
-    columns = [f"{field}_{nature}" for field in ("granted", "proposed") for nature, _k in natures]
+    columns = _PANEL_COLUMNS
     counted = DossierTotals.objects.filter(dossier__campaign_id=dossier.campaign_id)
     if minus_pending:
         # By state: the decided dossiers' grants, the others' pending proposals.
-        groups = (
-            counted.filter(dossier__state__in=list(SUBMITTED_STATES))
-            .values_list("dossier__state")
-            .annotate(**{name: Sum(name, output_field=_PANEL_MONEY) for name in columns})
-            .order_by()
-        )
+        groups = _sums_by_state(dossier.campaign_id)
     else:
         granted_only = columns[: len(natures)]
         sums = counted.filter(dossier__state=DossierState.DECIDED).aggregate(

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
 from campaign.models import Filiere
+from common.prepared import prepared
 from dossiers.enums import DossierState as S
 from scoring.domain import reviews
 from scoring.models import ConflictOfInterest, InternalComment, Review, ReviewerAssignment
@@ -115,8 +116,26 @@ def my_assignments(user, campaign):
     """[(assignment, own review or None)] of this reviewer in the campaign, and how many
     are still to do. A CARESP reviewer may hold hundreds of assignments: read as plain
     values (the dossier's name by the database), not as model instances."""
-    mine = (
-        ReviewerAssignment.objects.filter(reviewer=user, dossier__campaign=campaign)
+    own = {
+        dossier_id: OwnReview(submitted_at, excluded_at)
+        for dossier_id, submitted_at, excluded_at in _own_review_rows(user.pk, campaign.pk)
+    }
+    rows = [
+        (Assignment(AssignedDossier(pk, state, name or filiere_name)), own.get(pk))
+        for pk, state, filiere_name, name in _own_assignment_rows(user.pk, campaign.pk)
+    ]
+    todo = sum(
+        1
+        for a, r in rows
+        if (r is None or not r.is_submitted) and a.dossier.state in reviews.REVIEWABLE_STATES
+    )
+    return rows, todo
+
+
+@prepared
+def _own_assignment_rows(reviewer_id, campaign_id):
+    return (
+        ReviewerAssignment.objects.filter(reviewer_id=reviewer_id, dossier__campaign_id=campaign_id)
         .order_by("dossier__filiere__name")
         .values_list(
             "dossier_id",
@@ -125,24 +144,15 @@ def my_assignments(user, campaign):
             "dossier__stored_name__name",
         )
     )
-    own = {
-        dossier_id: OwnReview(submitted_at, excluded_at)
-        for dossier_id, submitted_at, excluded_at in Review.objects.filter(
-            reviewer=user, dossier__campaign=campaign
-        )
+
+
+@prepared
+def _own_review_rows(reviewer_id, campaign_id):
+    return (
+        Review.objects.filter(reviewer_id=reviewer_id, dossier__campaign_id=campaign_id)
         .order_by()
         .values_list("dossier_id", "submitted_at", "excluded_at")
-    }
-    rows = [
-        (Assignment(AssignedDossier(pk, state, name or filiere_name)), own.get(pk))
-        for pk, state, filiere_name, name in mine
-    ]
-    todo = sum(
-        1
-        for a, r in rows
-        if (r is None or not r.is_submitted) and a.dossier.state in reviews.REVIEWABLE_STATES
     )
-    return rows, todo
 
 
 def ars_overview(campaign, base, today):
@@ -273,40 +283,68 @@ def panel_assignments(dossier_id):
             at,
         )
         for reviewer_id, first, last, username, by_first, by_last, by_username, at in (
-            ReviewerAssignment.objects.filter(dossier_id=dossier_id)
-            .order_by("at", "id")
-            .values_list(
-                "reviewer_id",
-                "reviewer__first_name",
-                "reviewer__last_name",
-                "reviewer__username",
-                "assigned_by__first_name",
-                "assigned_by__last_name",
-                "assigned_by__username",
-                "at",
-            )
+            _assignment_rows(dossier_id)
         )
     ]
 
 
-def panel_conflicts(dossier_id, reviewer_id=None):
-    """[PanelConflict] of one dossier by date (`reviewer_id`: only this reviewer's)."""
-    conflicts = ConflictOfInterest.objects.filter(dossier_id=dossier_id)
-    if reviewer_id is not None:
-        conflicts = conflicts.filter(reviewer_id=reviewer_id)
-    return [
-        PanelConflict(reviewer_id, user_name(first, last, username), reason, at)
-        for reviewer_id, first, last, username, reason, at in conflicts.order_by(
-            "at", "id"
-        ).values_list(
+@prepared
+def _assignment_rows(dossier_id):
+    return (
+        ReviewerAssignment.objects.filter(dossier_id=dossier_id)
+        .order_by("at", "id")
+        .values_list(
             "reviewer_id",
             "reviewer__first_name",
             "reviewer__last_name",
             "reviewer__username",
-            "reason",
+            "assigned_by__first_name",
+            "assigned_by__last_name",
+            "assigned_by__username",
             "at",
         )
+    )
+
+
+def panel_conflicts(dossier_id, reviewer_id=None):
+    """[PanelConflict] of one dossier by date (`reviewer_id`: only this reviewer's)."""
+    rows = (
+        _conflict_rows(dossier_id)
+        if reviewer_id is None
+        else _reviewer_conflict_rows(dossier_id, reviewer_id)
+    )
+    return [
+        PanelConflict(reviewer_id, user_name(first, last, username), reason, at)
+        for reviewer_id, first, last, username, reason, at in rows
     ]
+
+
+_CONFLICT_FIELDS = (
+    "reviewer_id",
+    "reviewer__first_name",
+    "reviewer__last_name",
+    "reviewer__username",
+    "reason",
+    "at",
+)
+
+
+@prepared
+def _conflict_rows(dossier_id):
+    return (
+        ConflictOfInterest.objects.filter(dossier_id=dossier_id)
+        .order_by("at", "id")
+        .values_list(*_CONFLICT_FIELDS)
+    )
+
+
+@prepared
+def _reviewer_conflict_rows(dossier_id, reviewer_id):
+    return (
+        ConflictOfInterest.objects.filter(dossier_id=dossier_id, reviewer_id=reviewer_id)
+        .order_by("at", "id")
+        .values_list(*_CONFLICT_FIELDS)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,12 +362,41 @@ def panel_comments(dossier, user):
     author's name as str(user)): the same comments, by date, under the same rules."""
     if not can_comment_internally.test(user, dossier):
         return []
-    comments = InternalComment.objects.filter(dossier_id=dossier.pk)
-    if not can_read_ars_only_comments.test(user, dossier):
-        comments = comments.filter(ars_only=False)
+    rows = (
+        _comment_rows(dossier.pk)
+        if can_read_ars_only_comments.test(user, dossier)
+        else _shared_comment_rows(dossier.pk)
+    )
     return [
         PanelComment(user_name(first, last, username), at, ars_only, text)
-        for first, last, username, at, ars_only, text in comments.order_by("at", "id").values_list(
-            "author__first_name", "author__last_name", "author__username", "at", "ars_only", "text"
-        )
+        for first, last, username, at, ars_only, text in rows
     ]
+
+
+_COMMENT_FIELDS = (
+    "author__first_name",
+    "author__last_name",
+    "author__username",
+    "at",
+    "ars_only",
+    "text",
+)
+
+
+@prepared
+def _comment_rows(dossier_id):
+    return (
+        InternalComment.objects.filter(dossier_id=dossier_id)
+        .order_by("at", "id")
+        .values_list(*_COMMENT_FIELDS)
+    )
+
+
+@prepared
+def _shared_comment_rows(dossier_id):
+    """The comments every internal reader may read (not the ARS-only ones)."""
+    return (
+        InternalComment.objects.filter(dossier_id=dossier_id, ars_only=False)
+        .order_by("at", "id")
+        .values_list(*_COMMENT_FIELDS)
+    )

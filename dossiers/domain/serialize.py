@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 from common.money import money_str
+from common.prepared import prepared
 from dossiers.enums import LineNature
 from dossiers.models import FundingLine, Project
 
@@ -120,6 +121,24 @@ _SHEET_SUMS = tuple(
 )
 
 
+@prepared
+def _line_rows(dossier_id):
+    return (
+        FundingLine.objects.filter(project__dossier_id=dossier_id)
+        .order_by("project_id", "id")
+        .values_list(*_LINE_FIELDS)
+    )
+
+
+@prepared
+def _project_rows(dossier_id):
+    return (
+        Project.objects.filter(dossier_id=dossier_id)
+        .order_by("priority", "id")
+        .values_list(*_PROJECT_FIELDS)
+    )
+
+
 def project_documents(dossier, *, show_proposal=False, show_grant=False, sheet_sums=None):
     """[project_document] of the dossier's sheets (in the order of the dossier page:
     priority, id) and the document's `totals`, read as plain values in two queries: a
@@ -152,11 +171,7 @@ def project_documents(dossier, *, show_proposal=False, show_grant=False, sheet_s
         proposal_opinion,
         granted,
         start_month,
-    ) in (
-        FundingLine.objects.filter(project__dossier_id=dossier.pk)
-        .order_by("project_id", "id")
-        .values_list(*_LINE_FIELDS)
-    ):
+    ) in _line_rows(dossier.pk):
         # line_document, written out: a hundred lines on a large dossier.
         lines_of.setdefault(project_id, []).append(
             {
@@ -189,11 +204,7 @@ def project_documents(dossier, *, show_proposal=False, show_grant=False, sheet_s
             if granted is not None:
                 sheet[f"granted_{kind}"] += granted
     projects = []
-    for row in (
-        Project.objects.filter(dossier_id=dossier.pk)
-        .order_by("priority", "id")
-        .values_list(*_PROJECT_FIELDS)
-    ):
+    for row in _project_rows(dossier.pk):
         project = dict(zip(_PROJECT_FIELDS, row, strict=True))
         project["start"], project["end"] = _date(project["start"]), _date(project["end"])
         project["lines"] = lines_of.get(project["id"], [])

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from common.prepared import prepared
 from dossiers.enums import LineNature
 from dossiers.models import DossierTotals, FundingLine
 
@@ -66,12 +67,17 @@ def totals_of(dossiers, fields=("amount",)):
 def dossier_totals(dossier):
     """The dossier's totals ("requested_recurring", …, "granted_one_off"), 0.00 where
     there is nothing to sum: its stored totals row, one query."""
-    names = list(_ZERO_SUMS)
-    columns = [f"{field}_{nature}" for field in _TOTAL_FIELDS.values() for nature in _NATURES]
-    stored = DossierTotals.objects.filter(dossier_id=dossier.pk).values_list(*columns).first()
-    if stored is None:
+    rows = _stored_row(dossier.pk)
+    if not rows:
         return dict(_ZERO_SUMS)
-    return {name: value or ZERO for name, value in zip(names, stored, strict=True)}
+    return {name: value or ZERO for name, value in zip(_ZERO_SUMS, rows[0], strict=True)}
+
+
+@prepared
+def _stored_row(dossier_id):
+    """The dossier's stored totals row (one at most), in _ZERO_SUMS's order."""
+    columns = [f"{field}_{nature}" for field in _TOTAL_FIELDS.values() for nature in _NATURES]
+    return DossierTotals.objects.filter(dossier_id=dossier_id).order_by().values_list(*columns)
 
 
 def dossier_line_totals(dossier):
