@@ -6,6 +6,11 @@ from django.utils.translation import gettext as _
 from accounts.models import ARS_ROLES, Role
 
 
+def user_name(first_name, last_name, username):
+    """str(user) (accounts.User: its full name, else its username) from plain values."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 def shown_to_applicants(user, region_id):
     """« l'ARS » for ARS staff (and the administrator), « la CARESP » for a CARESP
     reviewer, in the region `region_id`; anyone else (a co-editor) by their name."""

@@ -37,7 +37,7 @@ from campaign.models import Territory
 from campaign.queries import filiere_territory_links
 from common.money import CENT, Cents, from_cents
 from common.prepared import prepared
-from dossiers.domain.totals import sums_by_dossier, totals_of
+from dossiers.domain.totals import sums_by_dossier
 from dossiers.enums import SUBMITTED_STATES, DossierState, LineNature
 from dossiers.models import Dossier, DossierTotals, FundingLine, Project
 
@@ -453,26 +453,23 @@ def granted_lines_by_year(campaign):
 
 def envelope_totals(campaign, *, pending=True):
     """{kind: {envelope, granted, proposed_pending}}, as in budget_summary's envelope rows,
-    in three queries: what the proposal and decision pages of one dossier need, without
-    the per-territory and per-year breakdown of the whole campaign. Granted and pending
-    are each summed over their dossiers' stored totals (dossiers.domain.totals.totals_of:
-    a row per dossier, not its lines). Without
+    in two queries: what the proposal and decision pages of one dossier need, without
+    the per-territory and per-year breakdown of the whole campaign. Granted (decided
+    dossiers) and pending (the other counted dossiers' proposals) are summed per state
+    over the dossiers' stored totals (a row per dossier, not its lines). Without
     `pending` (a page that does not count the other dossiers' proposals), the pending
-    proposals are not summed (zero): two queries, the undecided dossiers' lines unread."""
+    proposals are zero."""
 
     totals = {kind: {"envelope": ZERO, "granted": ZERO, "proposed_pending": ZERO} for kind in KINDS}
-    for envelope in Envelope.objects.filter(campaign=campaign):
-        totals[envelope.kind]["envelope"] = envelope.amount
-    counted = counted_dossiers(campaign)
-    sums_of = [("granted", "granted", counted.filter(state=DossierState.DECIDED))]
-    if pending:
-        sums_of.append(
-            ("proposed_pending", "proposed", counted.exclude(state=DossierState.DECIDED))
-        )
-    for key, field, dossiers in sums_of:
-        sums = totals_of(dossiers, fields=(field,))
+    for kind, amount in _envelope_amounts(campaign.pk):
+        totals[kind]["envelope"] = amount
+    for state, *sums in _sums_by_state(campaign.pk):
+        figures = dict(zip(_PANEL_COLUMNS, sums, strict=True))
         for nature, kind in NATURE_TO_KIND.items():
-            totals[kind][key] += sums[f"{field}_{nature}"] or ZERO
+            if state == DossierState.DECIDED:
+                totals[kind]["granted"] += figures[f"granted_{nature}"] or ZERO
+            elif pending:
+                totals[kind]["proposed_pending"] += figures[f"proposed_{nature}"] or ZERO
     return totals
 
 
@@ -978,29 +975,20 @@ def _sums_by_state(campaign_id):
 
 def panel_envelope_room(dossier, own_totals, *, minus_pending):
     """envelope_room(dossier, [], "proposed", minus_pending=…) for the financing panel of
-    the dossier page, in two light queries: the envelopes' amounts, then the granted (and,
-    with `minus_pending`, the pending proposed, by state) stored totals of the campaign's
-    counted dossiers through a join, rather than envelope_totals' `IN (subquery)` sums. `own_totals`: the dossier's stored totals (dossier_totals, read
-    by the page): its own pending proposal without reading its lines again."""
+    the dossier page, from the reads of envelope_totals (the envelopes' amounts, the
+    counted dossiers' stored totals per state). `own_totals`: the dossier's stored totals
+    (dossier_totals, read by the page): its own pending proposal without reading its
+    lines again."""
     envelopes = dict.fromkeys(KINDS, ZERO)
     for kind, amount in _envelope_amounts(dossier.campaign_id):
         envelopes[kind] = amount
     granted = dict.fromkeys(KINDS, ZERO)
     pending = dict.fromkeys(KINDS, ZERO)
     natures = tuple(NATURE_TO_KIND.items())
-    columns = _PANEL_COLUMNS
-    counted = DossierTotals.objects.filter(dossier__campaign_id=dossier.campaign_id)
-    if minus_pending:
-        # By state: the decided dossiers' grants, the others' pending proposals.
-        groups = _sums_by_state(dossier.campaign_id)
-    else:
-        granted_only = columns[: len(natures)]
-        sums = counted.filter(dossier__state=DossierState.DECIDED).aggregate(
-            **{name: Sum(name, output_field=_PANEL_MONEY) for name in granted_only}
-        )
-        groups = [(DossierState.DECIDED, *(sums[name] for name in granted_only))]
-    for state, *sums in groups:
-        figures = dict(zip(columns, sums, strict=False))
+    # By state: the decided dossiers' grants, the others' pending proposals (counted only
+    # with `minus_pending`).
+    for state, *sums in _sums_by_state(dossier.campaign_id):
+        figures = dict(zip(_PANEL_COLUMNS, sums, strict=True))
         for nature, kind in natures:
             if state == DossierState.DECIDED:
                 granted[kind] += figures[f"granted_{nature}"] or ZERO

@@ -36,7 +36,7 @@ class PageData:
     """What the dossier page has read in this request, that the panels show too."""
 
     totals: dict  # dossiers.domain.totals.dossier_totals(dossier)
-    snapshots: list  # the dossier's snapshots by number (created_by, without content)
+    snapshots: list  # the dossier's deposits by number (dossiers.queries.SnapshotRow)
     projects: list  # its sheets ({"id", "title", "priority", …}: serialize.project_documents)
 
 

@@ -1,12 +1,18 @@
-"""Read models of the dossiers for the staff: the filtered list and its totals."""
+"""Read models of the dossiers for the staff: the filtered list and its totals; the
+deposits and history of the dossier page."""
+
+import datetime as dt
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import F
 
+from accounts.display import user_name
 from campaign.models import Filiere
+from common.prepared import prepared
 from dossiers.domain.access import visible_dossiers
 from dossiers.domain.totals import ZERO, requested_sums, totals_of
-from dossiers.models import Dossier
+from dossiers.models import Dossier, HistoryEntry, Snapshot
 
 LIST_ORDERING = ("campaign__name", "filiere__name", "pk")
 
@@ -69,3 +75,85 @@ def list_page(queryset, page_number, page_size):
         row["territories"] = territories.get(row["filiere_id"], [])
     page.object_list = rows
     return page, totals
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRow:
+    """A deposit as the dossier page and its panels list it (its content not read)."""
+
+    number: int
+    transition: str
+    created_at: dt.datetime
+    created_by: str | None  # str(user), None: nobody left
+
+
+def page_snapshots(dossier):
+    """[SnapshotRow] of the dossier, by number."""
+    return [
+        SnapshotRow(number, transition, at, user_name(first, last, username) if username else None)
+        for number, transition, at, first, last, username in _snapshot_rows(dossier.pk)
+    ]
+
+
+@prepared
+def _snapshot_rows(dossier_id):
+    return (
+        Snapshot.objects.filter(dossier_id=dossier_id)
+        .order_by("number")
+        .values_list(
+            "number",
+            "transition",
+            "created_at",
+            "created_by__first_name",
+            "created_by__last_name",
+            "created_by__username",
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """A state change as the staff read it on the dossier page: who acted by name."""
+
+    at: dt.datetime
+    by_label: str
+    from_state: str
+    to_state: str
+    comment: str
+    is_public: bool
+
+
+def staff_history(dossier):
+    """[HistoryRow] of the dossier in the order of its history (at, id), every entry
+    (internal ones included), who acted as str(user) or « — »."""
+    return [
+        HistoryRow(
+            at,
+            user_name(first, last, username) if username else "—",
+            from_state,
+            to_state,
+            comment,
+            is_public,
+        )
+        for at, first, last, username, from_state, to_state, comment, is_public in (
+            _history_rows(dossier.pk)
+        )
+    ]
+
+
+@prepared
+def _history_rows(dossier_id):
+    return (
+        HistoryEntry.objects.filter(dossier_id=dossier_id)
+        .order_by("at", "id")
+        .values_list(
+            "at",
+            "by__first_name",
+            "by__last_name",
+            "by__username",
+            "from_state",
+            "to_state",
+            "comment",
+            "is_public",
+        )
+    )

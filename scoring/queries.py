@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
+from accounts.display import user_name
 from campaign.models import Filiere
 from common.prepared import prepared
 from dossiers.enums import DossierState as S
@@ -244,11 +245,6 @@ def ars_overview(campaign, base, today):
         "missing_reviews": missing,
         "states": [(s, S(s).label) for s in STAFF_STATES],
     }
-
-
-def user_name(first_name, last_name, username):
-    """str(user) (accounts.User: its full name, else its username) from plain values."""
-    return f"{first_name} {last_name}".strip() or username
 
 
 @dataclass(frozen=True, slots=True)

@@ -221,16 +221,17 @@ def dossier_page(request, dossier, *, status=200, panels=None):
     user = request.user
     staff_view = _staff_view(user, dossier)
     decided = dossier.state == DossierState.DECIDED
-    history = list(dossier.history.select_related("by").order_by("at", "id"))
-    if not staff_view:
-        history = [entry for entry in history if entry.is_public]
-    for entry in history:
-        # The filière reads who acted by role for the staff (« l'ARS »), never a login.
-        entry.by_label = (
-            (str(entry.by) if entry.by else "—")
-            if staff_view
-            else shown_to_applicants(entry.by, dossier.region_id)
-        )
+    if staff_view:
+        history = queries.staff_history(dossier)
+    else:
+        history = [
+            entry
+            for entry in dossier.history.select_related("by").order_by("at", "id")
+            if entry.is_public
+        ]
+        for entry in history:
+            # The filière reads who acted by role for the staff (« l'ARS »), never a login.
+            entry.by_label = shown_to_applicants(entry.by, dossier.region_id)
     editor = is_dossier_editor.test(user, dossier)
     transitions = [
         {
@@ -245,9 +246,7 @@ def dossier_page(request, dossier, *, status=200, panels=None):
     can_edit = editor and dossier.is_editable and not dossier.completion_overdue()
     overdue = dossier.completion_overdue()
     totals = dossier_totals(dossier)
-    snapshots = list(
-        dossier.snapshots.select_related("created_by").defer("content").order_by("number")
-    )
+    snapshots = queries.page_snapshots(dossier)
     document = document_context(user, dossier, totals)
     return render(
         request,

@@ -28,6 +28,7 @@ from dossiers.domain.diff import diff_snapshots
 from dossiers.domain.transitions import available_transitions
 from dossiers.enums import DossierState as S
 from dossiers.models import Dossier, Project, Snapshot
+from dossiers.queries import page_snapshots
 from dossiers.views.staff import dossier_page
 from scoring import queries
 from scoring.domain import aggregate as aggregates
@@ -200,12 +201,7 @@ class Workspace:
         if self.page is not None:
             items = self.page.snapshots
         else:
-            items = list(
-                Snapshot.objects.filter(dossier=self.dossier)
-                .defer("content")
-                .select_related("created_by")
-                .order_by("number")
-            )
+            items = page_snapshots(self.dossier)
         return [(item, items[index - 1] if index else None) for index, item in enumerate(items)]
 
     def context(

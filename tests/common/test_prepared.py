@@ -12,6 +12,7 @@ from django.utils import timezone
 import budget.queries
 import dossiers.domain.serialize
 import dossiers.domain.totals
+import dossiers.queries
 import scoring.queries
 from budget.models import Envelope, EnvelopeAmendment
 from common.prepared import READS, prepared
@@ -22,7 +23,13 @@ from tests.factories import dossier_in
 
 pytestmark = pytest.mark.django_db
 
-APP_MODULES = (budget.queries, scoring.queries, dossiers.domain.serialize, dossiers.domain.totals)
+APP_MODULES = (
+    budget.queries,
+    scoring.queries,
+    dossiers.domain.serialize,
+    dossiers.domain.totals,
+    dossiers.queries,
+)
 
 
 @prepared
@@ -113,7 +120,7 @@ def _app_reads():
 
 
 def test_the_apps_reads_are_registered():
-    assert len(_app_reads()) >= 18
+    assert len(_app_reads()) >= 20
 
 
 @pytest.mark.parametrize(
