@@ -11,6 +11,7 @@ from accounts.display import user_name
 from campaign.models import Filiere
 from common.prepared import prepared
 from dossiers.enums import DossierState as S
+from dossiers.models import Dossier
 from scoring.domain import reviews
 from scoring.models import ConflictOfInterest, InternalComment, Review, ReviewerAssignment
 from scoring.rules import can_comment_internally, can_read_ars_only_comments
@@ -156,17 +157,17 @@ def _own_review_rows(reviewer_id, campaign_id):
     )
 
 
-def ars_overview(campaign, base, today):
+def ars_overview(campaign, today):
     """What the ARS sees above the list: dossiers per territory and state, returned
-    dossiers (late ones flagged), dossiers in review still missing a review."""
+    dossiers (late ones flagged), dossiers in review still missing a review.
+
+    For the ARS of the campaign's region only (the caller checks can_view_all_reviews):
+    they see every submitted dossier of the campaign (dossiers.domain.access), so these
+    reads start from the campaign's submitted dossiers, as prepared reads of its id."""
     territories = list(campaign.territories.order_by("code"))
     matrix = defaultdict(dict)
-    for row in (
-        base.values("filiere__territories", "state")
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    ):
-        matrix[row["filiere__territories"]][row["state"]] = row["n"]
+    for territory_id, state, count in _territory_state_counts(campaign.pk):
+        matrix[territory_id][state] = count
     territory_rows = [
         (t, [matrix[t.id].get(s, 0) for s in STAFF_STATES], sum(matrix[t.id].values()))
         for t in territories
@@ -181,53 +182,24 @@ def ars_overview(campaign, base, today):
             ReturnedDossier(pk, name or filiere_name, returned_from, due, message),
             due is not None and due < today,
         )
-        for pk, filiere_name, name, returned_from, due, message in base.filter(state=S.RETURNED)
-        .order_by("return_due_date", "id")
-        .values_list(
-            "id",
-            "filiere__name",
-            "stored_name__name",
-            "returned_from",
-            "return_due_date",
-            "return_message",
-        )
+        for pk, filiere_name, name, returned_from, due, message in _returned_rows(campaign.pk)
     ]
     # Dossiers in review with no reviewer yet or an assigned reviewer who has not submitted.
     # Three plain reads (the dossiers in review, their assignments, their submitted
     # reviews) matched here: a national campaign has a few hundred of each, and the
     # correlated subqueries that did this in the database cost more to build than to run.
-    in_review_dossiers = base.filter(state__in=reviews.REVIEWABLE_STATES)
-    in_review = list(
-        in_review_dossiers.order_by("filiere__name", "id").values_list(
-            "id", "state", "filiere__name", "stored_name__name"
-        )
-    )
-    # The same dossiers as a subquery (cheaper than their ids as parameters).
-    in_review_ids = in_review_dossiers.order_by().values("pk")
+    in_review = _in_review_rows(campaign.pk)
     submitted = defaultdict(set)
-    for dossier_id, reviewer_id in (
-        Review.objects.filter(dossier_id__in=in_review_ids, submitted_at__isnull=False)
-        .order_by()
-        .values_list("dossier_id", "reviewer_id")
-    ):
+    for dossier_id, reviewer_id in _in_review_submitted(campaign.pk):
         submitted[dossier_id].add(reviewer_id)
     assigned = defaultdict(int)
     pending = defaultdict(list)
-    for dossier_id, reviewer_id, first_name, last_name, username in (
-        ReviewerAssignment.objects.filter(dossier_id__in=in_review_ids)
-        .order_by("at", "id")
-        .values_list(
-            "dossier_id",
-            "reviewer_id",
-            "reviewer__first_name",
-            "reviewer__last_name",
-            "reviewer__username",
-        )
+    for dossier_id, reviewer_id, first_name, last_name, username in _in_review_assignments(
+        campaign.pk
     ):
         assigned[dossier_id] += 1
         if reviewer_id not in submitted[dossier_id]:
-            # As str(User): the full name, else the login.
-            pending[dossier_id].append(f"{first_name} {last_name}".strip() or username)
+            pending[dossier_id].append(user_name(first_name, last_name, username))
     missing = [
         (
             AssignedDossier(pk, state, name or filiere_name),
@@ -245,6 +217,81 @@ def ars_overview(campaign, base, today):
         "missing_reviews": missing,
         "states": [(s, S(s).label) for s in STAFF_STATES],
     }
+
+
+def _ars_dossiers(campaign_id):
+    """The campaign's dossiers that the ARS of its region sees: all but the drafts
+    (dossiers.domain.access.visible_dossiers)."""
+    return Dossier.objects.filter(campaign_id=campaign_id).exclude(state=S.DRAFT)
+
+
+def _in_review_ids(campaign_id):
+    # A subquery: cheaper than the dossiers' ids as parameters.
+    return Dossier.objects.filter(
+        campaign_id=campaign_id, state__in=sorted(reviews.REVIEWABLE_STATES)
+    ).values("pk")
+
+
+@prepared
+def _territory_state_counts(campaign_id):
+    return (
+        _ars_dossiers(campaign_id)
+        .values_list("filiere__territories", "state")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+
+
+@prepared
+def _returned_rows(campaign_id):
+    return (
+        _ars_dossiers(campaign_id)
+        .filter(state=S.RETURNED)
+        .order_by("return_due_date", "id")
+        .values_list(
+            "id",
+            "filiere__name",
+            "stored_name__name",
+            "returned_from",
+            "return_due_date",
+            "return_message",
+        )
+    )
+
+
+@prepared
+def _in_review_rows(campaign_id):
+    return (
+        Dossier.objects.filter(campaign_id=campaign_id, state__in=sorted(reviews.REVIEWABLE_STATES))
+        .order_by("filiere__name", "id")
+        .values_list("id", "state", "filiere__name", "stored_name__name")
+    )
+
+
+@prepared
+def _in_review_submitted(campaign_id):
+    return (
+        Review.objects.filter(
+            dossier_id__in=_in_review_ids(campaign_id), submitted_at__isnull=False
+        )
+        .order_by()
+        .values_list("dossier_id", "reviewer_id")
+    )
+
+
+@prepared
+def _in_review_assignments(campaign_id):
+    return (
+        ReviewerAssignment.objects.filter(dossier_id__in=_in_review_ids(campaign_id))
+        .order_by("at", "id")
+        .values_list(
+            "dossier_id",
+            "reviewer_id",
+            "reviewer__first_name",
+            "reviewer__last_name",
+            "reviewer__username",
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,7 +116,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, View):
             my_todo=todo,
         )
         if is_ars:
-            context.update(queries.ars_overview(campaign, base, today))
+            context.update(queries.ars_overview(campaign, today))
         return render(request, "scoring/dashboard.html", context)
 
 

@@ -120,7 +120,7 @@ def _app_reads():
 
 
 def test_the_apps_reads_are_registered():
-    assert len(_app_reads()) >= 20
+    assert len(_app_reads()) >= 25
 
 
 @pytest.mark.parametrize(
