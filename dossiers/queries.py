@@ -157,3 +157,23 @@ def _history_rows(dossier_id):
             "is_public",
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryRow:
+    code: str
+    name: str
+
+
+def filiere_territories(filiere_id):
+    """[TerritoryRow] of the filière's health territories, by code (the dossier page)."""
+    return [TerritoryRow(code, name) for code, name in _territory_rows(filiere_id)]
+
+
+@prepared
+def _territory_rows(filiere_id):
+    return (
+        Filiere.territories.through.objects.filter(filiere_id=filiere_id)
+        .order_by("territory__code", "territory_id")
+        .values_list("territory__code", "territory__name")
+    )

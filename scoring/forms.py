@@ -26,7 +26,9 @@ class AssignReviewerForm(DomainErrorsMixin, OnceOnlyFormMixin):
         help_text=_("Relecteurs CARESP et instructeurs ARS sans conflit d'intérêts déclaré."),
     )
 
-    def __init__(self, *args, eligible=(), **kwargs):
+    def __init__(self, *args, eligible=(), eligible_choices=None, **kwargs):
+        """`eligible`: the users offered; or `eligible_choices`, their (id, label) pairs
+        (scoring.domain.assignments.eligible_reviewer_choices)."""
         super().__init__(*args, **kwargs)
         field = self.fields["reviewer"]
         # Any reviewer validates (the domain explains a conflict); only eligible ones are offered.
@@ -36,9 +38,9 @@ class AssignReviewerForm(DomainErrorsMixin, OnceOnlyFormMixin):
             .order_by("last_name", "first_name", "username")
         )
         field.label_from_instance = reviewer_label
-        field.widget.choices = [("", field.empty_label)] + [
-            (user.pk, reviewer_label(user)) for user in eligible
-        ]
+        if eligible_choices is None:
+            eligible_choices = [(user.pk, reviewer_label(user)) for user in eligible]
+        field.widget.choices = [("", field.empty_label), *eligible_choices]
 
     def domain_field(self, path):
         return "reviewer"

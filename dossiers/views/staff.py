@@ -255,7 +255,7 @@ def dossier_page(request, dossier, *, status=200, panels=None):
             "dossier": dossier,
             **document,
             "staff_view": staff_view,
-            "territories": list(dossier.filiere.territories.order_by("code")),
+            "territories": queries.filiere_territories(dossier.filiere_id),
             "snapshots": snapshots,
             "history": history,
             "actions": _action_buttons(

@@ -14,8 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.display import user_name
 from accounts.models import Role, User
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.prepared import prepared
 from common.text import clean_text
 from dossiers.enums import DossierState as S
 from dossiers.models import Dossier
@@ -60,6 +62,29 @@ def eligible_reviewers(dossier, *, excluded_ids=None):
     if excluded_ids is None:
         return users
     return [user for user in users if user.pk not in excluded_ids]
+
+
+def eligible_reviewer_choices(dossier, excluded_ids):
+    """[(user id, label)] of eligible_reviewers(dossier, excluded_ids=…), in its order,
+    labelled as scoring.forms.reviewer_label labels them: the assignment form's choices
+    read as plain values (one prepared read of the region's reviewers)."""
+    return [
+        (pk, f"{user_name(first, last, username)} ({username})")
+        for pk, first, last, username in _region_reviewer_rows(dossier.region_id)
+        if pk not in excluded_ids
+    ]
+
+
+@prepared
+def _region_reviewer_rows(region_id):
+    return (
+        User.objects.filter(
+            is_active=True, role_grants__role__in=REVIEWER_ROLES, role_grants__region_id=region_id
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+        .values_list("id", "first_name", "last_name", "username")
+    )
 
 
 def has_conflict(dossier, user):

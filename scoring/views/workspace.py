@@ -176,12 +176,13 @@ class Workspace:
     def assign_form(self, data=None):
         if not self.can_assign or self.dossier.state not in assignments.ASSIGNABLE_STATES:
             return None
-        excluded = None
         if self.is_ars:  # every assignment and conflict of the dossier is loaded
             excluded = {a.reviewer_id for a in self.assignments}
             excluded |= {c.reviewer_id for c in self.conflicts}
-        eligible = assignments.eligible_reviewers(self.dossier, excluded_ids=excluded)
-        return AssignReviewerForm(data, eligible=list(eligible))
+            return AssignReviewerForm(
+                data, eligible_choices=assignments.eligible_reviewer_choices(self.dossier, excluded)
+            )
+        return AssignReviewerForm(data, eligible=list(assignments.eligible_reviewers(self.dossier)))
 
     def conflict_form(self, data=None):
         if not can_declare_conflict.test(self.user, self.dossier) or self.my_conflict is not None:

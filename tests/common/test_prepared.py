@@ -13,6 +13,7 @@ import budget.queries
 import dossiers.domain.serialize
 import dossiers.domain.totals
 import dossiers.queries
+import scoring.domain.assignments
 import scoring.queries
 from budget.models import Envelope, EnvelopeAmendment
 from common.prepared import READS, prepared
@@ -29,6 +30,7 @@ APP_MODULES = (
     dossiers.domain.serialize,
     dossiers.domain.totals,
     dossiers.queries,
+    scoring.domain.assignments,
 )
 
 
@@ -120,7 +122,7 @@ def _app_reads():
 
 
 def test_the_apps_reads_are_registered():
-    assert len(_app_reads()) >= 25
+    assert len(_app_reads()) >= 27
 
 
 @pytest.mark.parametrize(
@@ -152,7 +154,13 @@ def test_every_prepared_read_of_the_apps_gives_its_querysets_rows(
             reason="Avenant",
             created_by=decider,
         )
-    values = {"dossier_id": dossier.pk, "campaign_id": campaign.pk, "reviewer_id": caresp.pk}
+    values = {
+        "dossier_id": dossier.pk,
+        "campaign_id": campaign.pk,
+        "reviewer_id": caresp.pk,
+        "filiere_id": dossier.filiere_id,
+        "region_id": campaign.region_id,
+    }
     checked = []
     for name, read in _app_reads():
         args = [values[p] for p in inspect.signature(read.__wrapped__).parameters]

@@ -8,7 +8,12 @@ import pytest
 
 from dossiers.domain.transitions import transition
 from scoring.domain import aggregate
-from scoring.domain.assignments import assign_reviewer, declare_conflict, eligible_reviewers
+from scoring.domain.assignments import (
+    assign_reviewer,
+    declare_conflict,
+    eligible_reviewer_choices,
+    eligible_reviewers,
+)
 from scoring.domain.grid import get_grid, grid_and_criteria, grid_criteria
 from scoring.domain.reviews import (
     dossier_reviews,
@@ -17,6 +22,7 @@ from scoring.domain.reviews import (
     save_review,
     visible_reviews,
 )
+from scoring.forms import reviewer_label
 from scoring.models import Grid, Review
 from tests.factories import ProjectFactory
 from tests.scoring.helpers import full_scores, new_reviewer
@@ -141,3 +147,20 @@ def test_eligible_reviewers_without_the_known_ones(reviewed, instructor, caresp,
 
     assert listed == list(eligible_reviewers(dossier))
     assert spare in listed and not {caresp, caresp2, caresp3} & set(listed)
+
+
+def test_eligible_reviewer_choices_are_the_eligible_reviewers_as_the_form_labels_them(
+    reviewed, caresp, caresp2
+):
+    dossier, caresp3 = reviewed
+    spare = new_reviewer("caresp4")
+    spare.first_name, spare.last_name = "Zoé", "Abadie"
+    spare.save()
+    excluded = set(dossier.reviewer_assignments.values_list("reviewer_id", flat=True))
+    excluded |= set(dossier.conflicts.values_list("reviewer_id", flat=True))
+
+    choices = eligible_reviewer_choices(dossier, excluded)
+
+    assert choices == [(user.pk, reviewer_label(user)) for user in eligible_reviewers(dossier)]
+    assert (spare.pk, f"Zoé Abadie ({spare.username})") in choices
+    assert not {caresp.pk, caresp2.pk, caresp3.pk} & {pk for pk, _label in choices}
