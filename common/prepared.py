@@ -9,9 +9,10 @@ building the same SQL again (decision 0069).
 `@prepared` wraps a function that returns a `values_list()` queryset built from its
 arguments (ints or strings). The first call of each shape builds the queryset with
 distinctive placeholder values, compiles it, and keeps the SQL, the positions of the
-placeholders among its parameters and the converters of its columns (what Django applies
-to each value read: dates on SQLite, booleans, decimals). Every call then runs that SQL
-with its own values and returns the rows Django would return, as a list of tuples. When
+placeholders among its parameters and its compiled columns. Every call then runs that
+SQL with its own values, applies to each column the converters Django applies (dates on
+SQLite, booleans, decimals) and returns the rows Django would return, as a list of
+tuples. When
 a placeholder cannot be found as such among the parameters (a lookup that transforms its
 value), the shape is not prepared and the queryset runs as usual: the same rows.
 """
