@@ -178,12 +178,17 @@ def _summary_totals(campaign_id):
     )
 
 
+def _of_decided_dossiers(model, campaign_id):
+    """A model's rows stored per decided dossier of the campaign (the only ones granted)."""
+    return model.objects.filter(
+        dossier__campaign_id=campaign_id, dossier__state=DossierState.DECIDED
+    )
+
+
 @prepared
 def _summary_delegated(campaign_id):
     return (
-        DelegatedAmount.objects.filter(
-            dossier__campaign_id=campaign_id, dossier__state=DossierState.DECIDED
-        )
+        _of_decided_dossiers(DelegatedAmount, campaign_id)
         .values_list("dossier_id", "nature", "year", "first_date", Cents("amount"))
         .order_by()
     )
@@ -192,9 +197,7 @@ def _summary_delegated(campaign_id):
 @prepared
 def _summary_commitments(campaign_id):
     return (
-        GrantedCommitment.objects.filter(
-            dossier__campaign_id=campaign_id, dossier__state=DossierState.DECIDED
-        )
+        _of_decided_dossiers(GrantedCommitment, campaign_id)
         .values_list(
             "dossier_id",
             "nature",
@@ -453,17 +456,17 @@ def granted_lines_by_year(campaign):
 
 def envelope_totals(campaign, *, pending=True):
     """{kind: {envelope, granted, proposed_pending}}, as in budget_summary's envelope rows,
-    in two queries: what the proposal and decision pages of one dossier need, without
-    the per-territory and per-year breakdown of the whole campaign. Granted (decided
-    dossiers) and pending (the other counted dossiers' proposals) are summed per state
-    over the dossiers' stored totals (a row per dossier, not its lines). Without
-    `pending` (a page that does not count the other dossiers' proposals), the pending
-    proposals are zero."""
-
+    in two queries: what the proposal and decision pages and the financing panel of one
+    dossier need, without the per-territory and per-year breakdown of the whole campaign.
+    Granted (decided dossiers) and pending (the other counted dossiers' proposals) are
+    summed per state over the dossiers' stored totals (a row per dossier, not its
+    lines). Without `pending` (a page that does not count the other dossiers'
+    proposals), the pending proposals are zero. `campaign`: a Campaign or its id."""
+    campaign_id = getattr(campaign, "pk", campaign)
     totals = {kind: {"envelope": ZERO, "granted": ZERO, "proposed_pending": ZERO} for kind in KINDS}
-    for kind, amount in _envelope_amounts(campaign.pk):
+    for kind, amount in _envelope_amounts(campaign_id):
         totals[kind]["envelope"] = amount
-    for state, *sums in _sums_by_state(campaign.pk):
+    for state, *sums in _sums_by_state(campaign_id):
         figures = dict(zip(_PANEL_COLUMNS, sums, strict=True))
         for nature, kind in NATURE_TO_KIND.items():
             if state == DossierState.DECIDED:
@@ -916,21 +919,32 @@ def envelope_room(dossier, lines, field, *, minus_pending):
     of `lines` (their `field`: the proposed or granted amounts being typed): the live
     totals of the proposal and decision pages. `minus_pending`: the other dossiers'
     pending proposals are counted as taken (proposal page)."""
-    totals = envelope_totals(dossier.campaign, pending=minus_pending)
     own_pending = dict.fromkeys(KINDS, ZERO)
     if minus_pending and dossier.state != DossierState.DECIDED:
         for nature, proposed in FundingLine.objects.filter(
             project__dossier=dossier, proposed__isnull=False
         ).values_list("nature", "proposed"):
             own_pending[NATURE_TO_KIND[nature]] += proposed
+    own = {
+        kind: sum(
+            (getattr(line, field) or ZERO) for line in lines if NATURE_TO_KIND[line.nature] == kind
+        )
+        for kind in KINDS
+    }
+    return _room_rows(dossier.campaign_id, own_pending, own, minus_pending=minus_pending)
+
+
+def _room_rows(campaign_id, own_pending, own, *, minus_pending):
+    """The rows of envelope_room: per envelope, what is granted, what the other dossiers'
+    pending proposals take (with `minus_pending`; `own_pending`, this dossier's, is not
+    counted against itself), what is available, and what is left after `own`
+    ({kind: amount})."""
+    totals = envelope_totals(campaign_id, pending=minus_pending)
     rows = []
     for kind, label in EnvelopeKind.choices:
         money = totals[kind]
         others = money["proposed_pending"] - own_pending[kind] if minus_pending else ZERO
         available = money["envelope"] - money["granted"] - others
-        own = sum(
-            (getattr(line, field) or ZERO) for line in lines if NATURE_TO_KIND[line.nature] == kind
-        )
         rows.append(
             {
                 "kind": kind,
@@ -939,8 +953,8 @@ def envelope_room(dossier, lines, field, *, minus_pending):
                 "granted": money["granted"],
                 "others_pending": others,
                 "available": available,
-                "own": own,
-                "after": available - own,
+                "own": own[kind],
+                "after": available - own[kind],
             }
         )
     return rows
@@ -975,43 +989,12 @@ def _sums_by_state(campaign_id):
 
 def panel_envelope_room(dossier, own_totals, *, minus_pending):
     """envelope_room(dossier, [], "proposed", minus_pending=…) for the financing panel of
-    the dossier page, from the reads of envelope_totals (the envelopes' amounts, the
-    counted dossiers' stored totals per state). `own_totals`: the dossier's stored totals
-    (dossier_totals, read by the page): its own pending proposal without reading its
-    lines again."""
-    envelopes = dict.fromkeys(KINDS, ZERO)
-    for kind, amount in _envelope_amounts(dossier.campaign_id):
-        envelopes[kind] = amount
-    granted = dict.fromkeys(KINDS, ZERO)
-    pending = dict.fromkeys(KINDS, ZERO)
-    natures = tuple(NATURE_TO_KIND.items())
-    # By state: the decided dossiers' grants, the others' pending proposals (counted only
-    # with `minus_pending`).
-    for state, *sums in _sums_by_state(dossier.campaign_id):
-        figures = dict(zip(_PANEL_COLUMNS, sums, strict=True))
-        for nature, kind in natures:
-            if state == DossierState.DECIDED:
-                granted[kind] += figures[f"granted_{nature}"] or ZERO
-            else:
-                pending[kind] += figures[f"proposed_{nature}"] or ZERO
+    the dossier page. `own_totals`: the dossier's stored totals (dossier_totals, read by
+    the page): its own pending proposal without reading its lines again."""
     own_pending = dict.fromkeys(KINDS, ZERO)
     if minus_pending and dossier.state != DossierState.DECIDED:
-        for nature, kind in natures:
+        for nature, kind in NATURE_TO_KIND.items():
             own_pending[kind] += own_totals[f"proposed_{nature}"]
-    rows = []
-    for kind, label in EnvelopeKind.choices:
-        others = pending[kind] - own_pending[kind] if minus_pending else ZERO
-        available = envelopes[kind] - granted[kind] - others
-        rows.append(
-            {
-                "kind": kind,
-                "label": label,
-                "envelope": envelopes[kind],
-                "granted": granted[kind],
-                "others_pending": others,
-                "available": available,
-                "own": 0,
-                "after": available,
-            }
-        )
-    return rows
+    return _room_rows(
+        dossier.campaign_id, own_pending, dict.fromkeys(KINDS, ZERO), minus_pending=minus_pending
+    )

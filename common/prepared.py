@@ -22,6 +22,7 @@ import functools
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.expressions import ColPairs
+from django.db.models.query import ValuesListIterable
 from django.utils import timezone
 
 # Every prepared read of the project (tests/common/test_prepared.py compares each with its
@@ -64,9 +65,9 @@ def _placeholder(value, index):
 def _plan(queryset, placeholders):
     """The plan of `queryset` built with `placeholders`, or None when one of them is not
     a parameter of its SQL as it was given."""
+    if queryset._iterable_class is not ValuesListIterable:
+        return None  # model instances, dicts, flat or named rows: built otherwise
     query = queryset.query
-    if query.values_select == () and not query.annotation_select:
-        return None  # not a values_list(): model instances are built otherwise
     compiler = query.get_compiler(queryset.db)
     try:
         sql, params = compiler.as_sql()

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from accounts.display import user_name
 from campaign.models import Filiere
 from common.prepared import prepared
+from dossiers.domain.access import region_staff_dossiers
 from dossiers.enums import DossierState as S
 from dossiers.models import Dossier
 from scoring.domain import reviews
@@ -162,8 +163,8 @@ def ars_overview(campaign, today):
     dossiers (late ones flagged), dossiers in review still missing a review.
 
     For the ARS of the campaign's region only (the caller checks can_view_all_reviews):
-    they see every submitted dossier of the campaign (dossiers.domain.access), so these
-    reads start from the campaign's submitted dossiers, as prepared reads of its id."""
+    these reads start from what the region's staff see of the campaign
+    (dossiers.domain.access.region_staff_dossiers), prepared on its id."""
     territories = list(campaign.territories.order_by("code"))
     matrix = defaultdict(dict)
     for territory_id, state, count in _territory_state_counts(campaign.pk):
@@ -219,12 +220,6 @@ def ars_overview(campaign, today):
     }
 
 
-def _ars_dossiers(campaign_id):
-    """The campaign's dossiers that the ARS of its region sees: all but the drafts
-    (dossiers.domain.access.visible_dossiers)."""
-    return Dossier.objects.filter(campaign_id=campaign_id).exclude(state=S.DRAFT)
-
-
 def _in_review_ids(campaign_id):
     # A subquery: cheaper than the dossiers' ids as parameters.
     return Dossier.objects.filter(
@@ -235,7 +230,7 @@ def _in_review_ids(campaign_id):
 @prepared
 def _territory_state_counts(campaign_id):
     return (
-        _ars_dossiers(campaign_id)
+        region_staff_dossiers(campaign_id)
         .values_list("filiere__territories", "state")
         .annotate(n=Count("id", distinct=True))
         .order_by()
@@ -245,7 +240,7 @@ def _territory_state_counts(campaign_id):
 @prepared
 def _returned_rows(campaign_id):
     return (
-        _ars_dossiers(campaign_id)
+        region_staff_dossiers(campaign_id)
         .filter(state=S.RETURNED)
         .order_by("return_due_date", "id")
         .values_list(
@@ -351,25 +346,12 @@ def _assignment_rows(dossier_id):
 
 def panel_conflicts(dossier_id, reviewer_id=None):
     """[PanelConflict] of one dossier by date (`reviewer_id`: only this reviewer's)."""
-    rows = (
-        _conflict_rows(dossier_id)
-        if reviewer_id is None
-        else _reviewer_conflict_rows(dossier_id, reviewer_id)
-    )
+    # A dossier has a few conflicts: one read, this reviewer's kept here.
     return [
-        PanelConflict(reviewer_id, user_name(first, last, username), reason, at)
-        for reviewer_id, first, last, username, reason, at in rows
+        PanelConflict(conflicted_id, user_name(first, last, username), reason, at)
+        for conflicted_id, first, last, username, reason, at in _conflict_rows(dossier_id)
+        if reviewer_id is None or conflicted_id == reviewer_id
     ]
-
-
-_CONFLICT_FIELDS = (
-    "reviewer_id",
-    "reviewer__first_name",
-    "reviewer__last_name",
-    "reviewer__username",
-    "reason",
-    "at",
-)
 
 
 @prepared
@@ -377,16 +359,14 @@ def _conflict_rows(dossier_id):
     return (
         ConflictOfInterest.objects.filter(dossier_id=dossier_id)
         .order_by("at", "id")
-        .values_list(*_CONFLICT_FIELDS)
-    )
-
-
-@prepared
-def _reviewer_conflict_rows(dossier_id, reviewer_id):
-    return (
-        ConflictOfInterest.objects.filter(dossier_id=dossier_id, reviewer_id=reviewer_id)
-        .order_by("at", "id")
-        .values_list(*_CONFLICT_FIELDS)
+        .values_list(
+            "reviewer_id",
+            "reviewer__first_name",
+            "reviewer__last_name",
+            "reviewer__username",
+            "reason",
+            "at",
+        )
     )
 
 
@@ -405,25 +385,13 @@ def panel_comments(dossier, user):
     author's name as str(user)): the same comments, by date, under the same rules."""
     if not can_comment_internally.test(user, dossier):
         return []
-    rows = (
-        _comment_rows(dossier.pk)
-        if can_read_ars_only_comments.test(user, dossier)
-        else _shared_comment_rows(dossier.pk)
-    )
+    # One read of the dossier's comments; the ARS-only ones kept for the ARS only.
+    shows_ars_only = can_read_ars_only_comments.test(user, dossier)
     return [
         PanelComment(user_name(first, last, username), at, ars_only, text)
-        for first, last, username, at, ars_only, text in rows
+        for first, last, username, at, ars_only, text in _comment_rows(dossier.pk)
+        if shows_ars_only or not ars_only
     ]
-
-
-_COMMENT_FIELDS = (
-    "author__first_name",
-    "author__last_name",
-    "author__username",
-    "at",
-    "ars_only",
-    "text",
-)
 
 
 @prepared
@@ -431,15 +399,7 @@ def _comment_rows(dossier_id):
     return (
         InternalComment.objects.filter(dossier_id=dossier_id)
         .order_by("at", "id")
-        .values_list(*_COMMENT_FIELDS)
-    )
-
-
-@prepared
-def _shared_comment_rows(dossier_id):
-    """The comments every internal reader may read (not the ARS-only ones)."""
-    return (
-        InternalComment.objects.filter(dossier_id=dossier_id, ars_only=False)
-        .order_by("at", "id")
-        .values_list(*_COMMENT_FIELDS)
+        .values_list(
+            "author__first_name", "author__last_name", "author__username", "at", "ars_only", "text"
+        )
     )

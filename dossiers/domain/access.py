@@ -7,6 +7,16 @@ from common.errors import NotFound
 from dossiers.enums import DossierState
 from dossiers.models import Attachment, Dossier, Project
 
+# What the staff see of a region's or the country's dossiers: all but the drafts.
+STAFF_VISIBLE = ~Q(state=DossierState.DRAFT)
+
+
+def region_staff_dossiers(campaign_id):
+    """The campaign's dossiers as the staff of its region see them (visible_dossiers for a
+    user who holds a role there and edits none of its filières): one shape whatever the
+    user, for the reads prepared per campaign (scoring.queries.ars_overview)."""
+    return Dossier.objects.filter(STAFF_VISIBLE, campaign_id=campaign_id)
+
 
 def visible_dossiers(user, queryset=None):
     """Its filières' dossiers for an editor; for the staff, the submitted dossiers of the
@@ -20,9 +30,9 @@ def visible_dossiers(user, queryset=None):
         return queryset.none()
     condition = Q(filiere_id__in=user.filiere_ids)
     if user.is_national:
-        condition |= ~Q(state=DossierState.DRAFT)
+        condition |= STAFF_VISIBLE
     elif user.staff_region_ids:
-        condition |= ~Q(state=DossierState.DRAFT) & Q(campaign__region_id__in=user.staff_region_ids)
+        condition |= STAFF_VISIBLE & Q(campaign__region_id__in=user.staff_region_ids)
     return queryset.filter(condition)
 
 

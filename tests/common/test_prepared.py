@@ -122,7 +122,7 @@ def _app_reads():
 
 
 def test_the_apps_reads_are_registered():
-    assert len(_app_reads()) >= 27
+    assert len(_app_reads()) >= 25
 
 
 @pytest.mark.parametrize(
@@ -169,3 +169,16 @@ def test_every_prepared_read_of_the_apps_gives_its_querysets_rows(
         checked.append((name, len(rows)))
     # Rows were read, not only empty lists compared.
     assert sum(count for _name, count in checked) >= 15
+
+
+@prepared
+def flat_line_ids(dossier_id):
+    return FundingLine.objects.filter(project__dossier_id=dossier_id).values_list("id", flat=True)
+
+
+def test_a_flat_values_list_is_not_prepared_and_keeps_its_values(decided):
+    flat_line_ids.plans.clear()
+    ids = flat_line_ids(decided.pk)
+    assert ids and all(type(pk) is int for pk in ids)
+    assert sorted(ids) == sorted(flat_line_ids.__wrapped__(decided.pk))
+    assert all(type(plan).__name__ != "_Plan" for plan in flat_line_ids.plans.values())
